@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 /// `Debug` shows a placeholder, so a request struct can be logged without leaking it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Password))]
 pub struct Secret(String);
 
 impl Secret {

@@ -8,7 +8,6 @@ use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "20232330000101"))]
 pub struct SubscriberNumber {
     registered_on: Date,
     sequence: u32,

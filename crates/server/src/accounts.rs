@@ -1,0 +1,213 @@
+//! Accounts: provisioning, the home view, the password change.
+
+use std::net::IpAddr;
+
+use espace_pro_contract::api::{AccountView, Dossier, PasswordChangeRequest, PasswordChangeResponse};
+use espace_pro_contract::{LoginEmail, PasswordContext, PasswordRule, SubscriberNumber};
+use time::Date;
+
+use crate::auth::{Session, reauthenticate, require_account};
+use crate::dates::password_valid_until;
+use crate::http::error::ApiError;
+use crate::mail::templates;
+use crate::services::Services;
+use crate::store::{AccountRow, NewAccountRow, Store, ts};
+
+
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, &format).ok()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub email: String,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub address: String,
+    pub security_question: String,
+    pub security_answer: String,
+    pub dossiers: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("adresse électronique refusée : {0}")]
+    Email(espace_pro_contract::EmailError),
+    #[error("cette adresse électronique est déjà celle d'un autre espace")]
+    EmailTaken,
+    #[error("mot de passe refusé : {}", .0.iter().map(|r| crate::http::error::rule_message(*r)).collect::<Vec<_>>().join(" ; "))]
+    Password(Vec<PasswordRule>),
+    #[error("le nom et le prénom sont obligatoires (100 caractères au plus)")]
+    Name,
+    #[error("SIREN invalide : {0} (9 chiffres attendus)")]
+    Siren(String),
+    #[error("les numéros d'abonné du jour sont épuisés")]
+    SequenceExhausted,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Hash(#[from] crate::crypto::HashError),
+}
+
+pub fn password_context(first: &str, last: &str, email: &str, subscriber: &str) -> PasswordContext {
+    let ctx = PasswordContext::new().with(first).with(last).with(subscriber);
+    match LoginEmail::parse(email) {
+        Ok(e) => ctx.with_email(&e),
+        Err(_) => ctx.with(email),
+    }
+}
+
+fn plain_text(s: &str, max: usize) -> bool {
+    s.chars().count() <= max && !s.chars().any(char::is_control)
+}
+
+/// Provisions an account and returns its subscriber number (assigned today, next in the day's
+/// sequence).
+pub async fn create_account(svc: &Services, new: &NewAccount, password: &str) -> Result<SubscriberNumber, CreateError> {
+    let email = LoginEmail::parse(&new.email).map_err(CreateError::Email)?;
+    for name in [&new.first_name, &new.last_name] {
+        if name.trim().is_empty() || !plain_text(name, 100) {
+            return Err(CreateError::Name);
+        }
+    }
+    for (siren, _) in &new.dossiers {
+        if siren.len() != 9 || !siren.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CreateError::Siren(siren.clone()));
+        }
+    }
+    let now = svc.now();
+    let today = now.date();
+    let mut tx = svc.store.begin_write().await?;
+    let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
+    let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))
+        .map_err(|_| CreateError::SequenceExhausted)?;
+    let ctx = password_context(&new.first_name, &new.last_name, email.as_str(), &number.to_string());
+    let checked = svc
+        .config
+        .policy
+        .check(password, password, &ctx)
+        .map_err(CreateError::Password)?;
+    let hash = svc.hasher.hash(checked.expose()).await?;
+    let sealed = (!new.security_answer.is_empty())
+        .then(|| svc.key.seal(&number.to_string(), new.security_answer.trim()));
+    let valid_until = format_date(password_valid_until(today, svc.config.password_validity_years));
+    let subscriber = number.to_string();
+    let id = Store::insert_account(
+        &mut tx,
+        &NewAccountRow {
+            subscriber_number: &subscriber,
+            login_email: email.as_str(),
+            login_email_key: email.key(),
+            civility: new.civility.trim(),
+            first_name: new.first_name.trim(),
+            last_name: new.last_name.trim(),
+            phone: new.phone.trim(),
+            address: new.address.trim(),
+            security_question: new.security_question.trim(),
+            security_answer_sealed: sealed.as_deref(),
+            password_hash: &hash,
+            password_valid_until: &valid_until,
+            now: ts(now),
+        },
+    )
+    .await?
+    .ok_or(CreateError::EmailTaken)?;
+    for (siren, name) in &new.dossiers {
+        Store::insert_dossier(&mut tx, id, siren, name.trim()).await?;
+    }
+    Store::audit(&mut tx, Some(id), "account_created", ts(now), None, "").await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountView, ApiError> {
+    let account = require_account(&svc.store, session).await?;
+    let dossiers = svc
+        .store
+        .dossiers(account.id)
+        .await?
+        .into_iter()
+        .map(|(siren, name)| Dossier { siren, name })
+        .collect();
+    let now = svc.now();
+    Ok(AccountView {
+        subscriber_number: account
+            .subscriber_number
+            .parse()
+            .map_err(|e| ApiError::internal(format!("stored subscriber number: {e}")))?,
+        civility: account.civility,
+        first_name: account.first_name,
+        last_name: account.last_name,
+        login_email: account.login_email,
+        password_expires_on: parse_date(&account.password_valid_until)
+            .ok_or_else(|| ApiError::internal("stored validity date"))?,
+        dossiers,
+        pending_email_change: None,
+        reauthentication_needed: now - session.auth_time
+            > time::Duration::try_from(svc.config.reauthentication_after).unwrap_or(time::Duration::minutes(5)),
+    })
+}
+
+fn context_of(account: &AccountRow) -> espace_pro_contract::PasswordContext {
+    password_context(&account.first_name, &account.last_name, &account.login_email, &account.subscriber_number)
+}
+
+/// Password only (SPEC §2.5): done at once, valid 3 years minus one day, other sessions revoked,
+/// confirmation e-mail queued in the same transaction.
+pub async fn change_password(
+    svc: &Services,
+    session: &Session,
+    req: &PasswordChangeRequest,
+    client: IpAddr,
+) -> Result<PasswordChangeResponse, ApiError> {
+    let account = require_account(&svc.store, session).await?;
+    reauthenticate(svc, session, &account, req.current_password.as_ref(), client).await?;
+
+    let policy = svc.config.policy;
+    let ctx = context_of(&account);
+    let (new_pw, confirm) = (req.new_password.expose().to_owned(), req.confirm_password.expose().to_owned());
+    // zxcvbn takes milliseconds: off the async threads.
+    let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
+        .await
+        .map_err(ApiError::internal)?;
+    let new_password = match checked {
+        Ok(p) => p,
+        Err(failures) => return Err(ApiError::password_policy(&failures)),
+    };
+    if svc.hasher.verify(new_password.expose(), Some(&account.password_hash)).await? {
+        return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
+    }
+    let hash = svc.hasher.hash(new_password.expose()).await?;
+
+    let now = svc.now();
+    let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
+    let mail = templates::password_changed(&svc.config.public_name, valid_until);
+    let mut tx = svc.store.begin_write().await?;
+    Store::update_password(&mut tx, account.id, &hash, ts(now), &format_date(valid_until)).await?;
+    let revoked = Store::revoke_account_sessions(&mut tx, account.id, Some(&session.token_hash), ts(now)).await?;
+    Store::mark_session_authenticated(&mut tx, &session.token_hash, ts(now)).await?;
+    Store::enqueue_mail(&mut tx, &account.login_email, &mail.subject, &mail.body, ts(now)).await?;
+    Store::audit(
+        &mut tx,
+        Some(account.id),
+        "password_changed",
+        ts(now),
+        Some(&client.to_string()),
+        &format!("valid_until={}; other_sessions_revoked={revoked}", format_date(valid_until)),
+    )
+    .await?;
+    tx.commit().await?;
+    svc.outbox.wake();
+    svc.metrics.password_changes.inc();
+    Ok(PasswordChangeResponse {
+        valid_until,
+        confirmation_sent_to: account.login_email,
+    })
+}

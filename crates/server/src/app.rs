@@ -1,0 +1,121 @@
+//! The running service: binds its own listener (port 0 in tests), serves, delivers the outbox,
+//! and stops cleanly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::mail::{DeliveryWorker, MailTransport};
+use crate::services::Services;
+
+pub struct Application {
+    addr: SocketAddr,
+    services: Arc<Services>,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+        if config.test_mode() && !config.listen.ip().is_loopback() {
+            anyhow::bail!(
+                "--test-clock-file and --captcha-test-answer are for automated tests: they are refused unless the service listens on a loopback address"
+            );
+        }
+        if config.test_mode() {
+            tracing::warn!("TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production");
+        }
+        let transport = MailTransport::from_config(&config.mail)?;
+        let services = Services::new(config, clock).await?;
+        let listener = tokio::net::TcpListener::bind(services.config.listen).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stop) = watch::channel(false);
+
+        let worker = tokio::spawn(
+            DeliveryWorker {
+                store: services.store.clone(),
+                transport,
+                from: services.config.mail_from.clone(),
+                signal: services.outbox.clone(),
+                metrics: services.metrics.clone(),
+            }
+            .run(stop.clone()),
+        );
+        tokio::spawn(maintenance(services.clone(), stop.clone()));
+
+        let app = crate::http::router(services.clone());
+        let mut stop_server = stop;
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    let _ = stop_server.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "Espace Pro account service listening");
+        Ok(Self {
+            addr,
+            services,
+            shutdown,
+            server,
+            worker,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn services(&self) -> &Arc<Services> {
+        &self.services
+    }
+
+    /// Stops accepting, finishes requests in flight, stops the worker, closes the database.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        let _ = self.worker.await;
+        self.services.store.close().await;
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        ctrl_c.await?;
+        tracing::info!("stopping");
+        self.shutdown().await;
+        Ok(())
+    }
+}
+
+/// Hourly clean-up of old throttling rows.
+async fn maintenance(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let cutoff = services.now().unix_timestamp() - 24 * 3600;
+        if let Err(e) = services.store.prune_failures(cutoff).await {
+            tracing::warn!(error = %e, "could not prune old log-in failures");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Log-in, sessions and re-authentication.
+
+use std::net::IpAddr;
+
+use espace_pro_contract::api::{LoginRequest, LoginResponse};
+use espace_pro_contract::{LoginEmail, Secret};
+use time::{Duration, OffsetDateTime};
+
+use crate::crypto::{new_token, token_hash};
+use crate::http::error::ApiError;
+use crate::services::Services;
+use crate::store::{AccountRow, SessionRow, Store, from_ts, ts};
+use crate::throttle::{client_subject, email_subject};
+
+/// A live session presented with a request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: Vec<u8>,
+    pub account_id: i64,
+    pub auth_time: OffsetDateTime,
+    /// The password has expired: only a password change (or log-out) is allowed.
+    pub password_only: bool,
+}
+
+pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
+    crate::accounts::parse_date(&account.password_valid_until).is_none_or(|until| today > until)
+}
+
+pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result<LoginResponse, ApiError> {
+    // An address that cannot exist still goes through throttling and a hash verification, so
+    // neither the answer nor its timing depends on what was typed.
+    let key = LoginEmail::parse(&req.email)
+        .map(|e| e.key().to_owned())
+        .unwrap_or_else(|_| req.email.trim().to_lowercase());
+    let by_email = email_subject(&key);
+    let by_client = client_subject(client);
+    if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
+        svc.metrics.logins_throttled.inc();
+        return Err(ApiError::too_many_attempts(wait));
+    }
+    let account = svc.store.account_by_email_key(&key).await?;
+    let ok = svc
+        .hasher
+        .verify(req.password.expose(), account.as_ref().map(|a| a.password_hash.as_str()))
+        .await?;
+    let now = svc.now();
+    let ip = client.to_string();
+    let Some(account) = account.filter(|_| ok) else {
+        svc.throttle.record_failure(&by_email, &by_client).await?;
+        // The event is kept only for a real account (it is that user's activity).
+        if let Some(id) = svc.store.account_by_email_key(&key).await?.map(|a| a.id) {
+            svc.store.audit_now(Some(id), "login_failed", ts(now), Some(&ip), "").await?;
+        }
+        svc.metrics.logins_failed.inc();
+        return Err(ApiError::invalid_credentials());
+    };
+    svc.throttle.clear(&by_email).await?;
+
+    let expired = password_expired(&account, now.date());
+    let (token, hash) = new_token();
+    let expires_at = now + Duration::try_from(svc.config.session_absolute).unwrap_or(Duration::HOUR);
+    let idle = Duration::try_from(svc.config.session_idle).unwrap_or(Duration::minutes(30));
+    svc.store
+        .insert_session(&SessionRow {
+            token_hash: hash,
+            account_id: account.id,
+            created_at: ts(now),
+            last_seen_at: ts(now),
+            auth_time: ts(now),
+            expires_at: ts(expires_at),
+            revoked_at: None,
+            password_only: expired,
+        })
+        .await?;
+    let kind = if expired { "login_password_expired" } else { "login" };
+    svc.store.audit_now(Some(account.id), kind, ts(now), Some(&ip), "").await?;
+    svc.metrics.logins_succeeded.inc();
+    Ok(LoginResponse {
+        token: Secret::new(token),
+        expires_at,
+        idle_expires_at: (now + idle).min(expires_at),
+        must_change_password: expired,
+    })
+}
+
+/// Checks a bearer token: known, not revoked, within its absolute and idle limits. Extends the
+/// idle limit.
+pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, ApiError> {
+    if token.is_empty() || token.len() > 128 {
+        return Err(ApiError::unauthorized());
+    }
+    let hash = token_hash(token);
+    let row = svc.store.session(&hash).await?.ok_or_else(ApiError::unauthorized)?;
+    let now = ts(svc.now());
+    let idle = svc.config.session_idle.as_secs() as i64;
+    if row.revoked_at.is_some() || now >= row.expires_at || now >= row.last_seen_at + idle {
+        return Err(ApiError::unauthorized());
+    }
+    svc.store.touch_session(&hash, now).await?;
+    Ok(Session {
+        token_hash: hash,
+        account_id: row.account_id,
+        auth_time: from_ts(row.auth_time),
+        password_only: row.password_only,
+    })
+}
+
+pub async fn logout(svc: &Services, session: &Session) -> Result<(), ApiError> {
+    let now = ts(svc.now());
+    svc.store.revoke_session(&session.token_hash, now).await?;
+    svc.store.audit_now(Some(session.account_id), "logout", now, None, "").await?;
+    Ok(())
+}
+
+/// Before a credential change: the current password, checked when given (and required when the
+/// last password entry is older than the configured delay). Wrong answers count as failed
+/// log-ins.
+pub async fn reauthenticate(
+    svc: &Services,
+    session: &Session,
+    account: &AccountRow,
+    current_password: Option<&Secret>,
+    client: IpAddr,
+) -> Result<(), ApiError> {
+    let now = svc.now();
+    let Some(given) = current_password.filter(|p| !p.expose().is_empty()) else {
+        let fresh = now - session.auth_time
+            <= Duration::try_from(svc.config.reauthentication_after).unwrap_or(Duration::minutes(5));
+        return if fresh || session.password_only {
+            Ok(())
+        } else {
+            Err(ApiError::reauthentication_required())
+        };
+    };
+    let by_email = email_subject(&account.login_email_key);
+    let by_client = client_subject(client);
+    if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
+        return Err(ApiError::too_many_attempts(wait));
+    }
+    if !svc.hasher.verify(given.expose(), Some(&account.password_hash)).await? {
+        svc.throttle.record_failure(&by_email, &by_client).await?;
+        svc.store
+            .audit_now(Some(account.id), "reauthentication_failed", ts(now), Some(&client.to_string()), "")
+            .await?;
+        return Err(ApiError::reauthentication_failed());
+    }
+    svc.throttle.clear(&by_email).await?;
+    svc.store.set_auth_time(&session.token_hash, ts(now)).await?;
+    Ok(())
+}
+
+pub async fn require_account(store: &Store, session: &Session) -> Result<AccountRow, ApiError> {
+    store
+        .account_by_id(session.account_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}

@@ -1,0 +1,148 @@
+//! Service configuration. `cli` builds it from flags and `ESPACE_PRO_*` variables; tests build it
+//! directly with [`Config::for_tests`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use espace_pro_contract::PasswordPolicy;
+use espace_pro_contract::api::SupportContacts;
+
+#[derive(Debug, Clone)]
+pub enum MailTransportConfig {
+    /// `smtp://host:port` (plain, loopback relays), `smtp://host:port?tls=required` (STARTTLS) or
+    /// `smtps://host:port` (TLS), with optional `user:password@`.
+    Smtp(String),
+    /// Each message written as an `.eml` file in this folder.
+    Directory(PathBuf),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Argon2Config {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Config {
+    /// OWASP's first recommended Argon2id setting: 19 MiB, 2 iterations, 1 lane.
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleConfig {
+    /// Failed log-ins an address may have in one hour (guide-hardened: at most 100).
+    pub account_failures_per_hour: u32,
+    /// Failures allowed before the growing delay starts.
+    pub free_failures: u32,
+    /// Longest delay between two attempts on one address.
+    pub max_delay: Duration,
+    /// Failed attempts one client address may make in `client_window`, over all accounts.
+    pub client_failures_per_window: u32,
+    pub client_window: Duration,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            account_failures_per_hour: 100,
+            free_failures: 5,
+            max_delay: Duration::from_secs(15 * 60),
+            client_failures_per_window: 50,
+            client_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `sqlite:///absolute/path.sqlite` or `sqlite://relative.sqlite`.
+    pub database: String,
+    /// 32-byte master key file (created 0600 on first start): seals security answers, keys code
+    /// hashes.
+    pub key_file: PathBuf,
+    pub mail: MailTransportConfig,
+    pub mail_from: String,
+    pub public_name: String,
+    pub support: SupportContacts,
+    pub policy: PasswordPolicy,
+    pub password_validity_years: u8,
+    pub argon2: Argon2Config,
+    /// Password hashes computed at once; more wait their turn.
+    pub hash_concurrency: usize,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub reauthentication_after: Duration,
+    pub throttle: ThrottleConfig,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub test_clock_file: Option<PathBuf>,
+    pub captcha_test_answer: Option<String>,
+}
+
+impl Config {
+    pub fn default_data_dir() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("espace-pro-server")
+    }
+
+    /// A configuration for tests: loopback port 0, the given database and mail relay, and a cheap
+    /// Argon2 setting (the cost is a configuration value; the logic is the same).
+    pub fn for_tests(database_file: &std::path::Path, smtp_port: u16) -> Self {
+        Self {
+            listen: "127.0.0.1:0".parse().expect("loopback address"),
+            database: format!("sqlite://{}", database_file.display()),
+            key_file: database_file.with_extension("key"),
+            mail: MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{smtp_port}")),
+            argon2: Argon2Config {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..Self::defaults()
+        }
+    }
+
+    /// Built-in defaults for everything but where things live.
+    pub fn defaults() -> Self {
+        let data = Self::default_data_dir();
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("loopback address"),
+            database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
+            key_file: data.join("espace-pro.key"),
+            mail: MailTransportConfig::Directory(data.join("mail")),
+            mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
+            public_name: "Espace Pro".into(),
+            support: SupportContacts {
+                hotline: "0 809 400 210".into(),
+                hotline_hours: "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)"
+                    .into(),
+                online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures".into(),
+            },
+            policy: PasswordPolicy::default(),
+            password_validity_years: 3,
+            argon2: Argon2Config::default(),
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            reauthentication_after: Duration::from_secs(5 * 60),
+            throttle: ThrottleConfig::default(),
+            max_body_bytes: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+            test_clock_file: None,
+            captcha_test_answer: None,
+        }
+    }
+
+    pub fn test_mode(&self) -> bool {
+        self.test_clock_file.is_some() || self.captcha_test_answer.is_some()
+    }
+}

@@ -1,0 +1,264 @@
+//! Secrets at rest: session tokens (stored as SHA-256), passwords (Argon2id), keyed hashes of
+//! one-time codes and sealed security answers (both from one master key file).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::config::Argon2Config;
+
+/// A fresh session token (256 random bits, base64url) and the hash that is stored.
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Argon2id hashing on the blocking pool, at most `concurrency` at a time, with a dummy hash so an
+/// unknown address costs what a known one does.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Arc<Argon2<'static>>,
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("invalid Argon2 parameters: {0}")]
+    Params(String),
+    #[error("hashing failed: {0}")]
+    Hash(String),
+    #[error("hashing task ended abnormally")]
+    Join,
+}
+
+impl PasswordHasher {
+    pub fn new(config: Argon2Config, concurrency: usize) -> Result<Self, HashError> {
+        let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
+            .map_err(|e| HashError::Params(e.to_string()))?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let dummy = hash_with(&argon2, "espace-pro-dummy-password-for-unknown-logins-1")?;
+        Ok(Self {
+            argon2: Arc::new(argon2),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: dummy.into(),
+        })
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
+        let argon2 = self.argon2.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hash_with(&argon2, &password))
+            .await
+            .map_err(|_| HashError::Join)?
+    }
+
+    /// True when `password` matches `stored`. With no stored hash, verifies against the dummy
+    /// hash (same cost) and answers false.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
+        let argon2 = self.argon2.clone();
+        let password = espace_pro_contract::password::normalize(password);
+        let known = stored.is_some();
+        let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
+        let matched = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| argon2.verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|_| HashError::Join)?;
+        Ok(known && matched)
+    }
+}
+
+fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError::Hash(e.to_string()))
+}
+
+/// The service's master key. Keys derived from it seal security answers and hash one-time codes,
+/// so a copy of the database alone reveals neither.
+#[derive(Clone)]
+pub struct MasterKey {
+    answer_key: [u8; 32],
+    code_key: [u8; 32],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("key file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("key file {0} must hold exactly 32 bytes")]
+    Length(String),
+    #[error("sealed value could not be opened (wrong key or altered data)")]
+    Open,
+}
+
+impl MasterKey {
+    /// Reads the key file, or creates it (permissions 0600) with 32 random bytes.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let key: [u8; 32] = bytes
+                    .try_into()
+                    .map_err(|_| KeyError::Length(path.display().to_string()))?;
+                Ok(Self::from_bytes(&key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io)?;
+                }
+                let mut key = [0u8; 32];
+                OsRng.fill_bytes(&mut key);
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).map_err(io)?;
+                file.write_all(&key).map_err(io)?;
+                file.sync_all().map_err(io)?;
+                Ok(Self::from_bytes(&key))
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    pub fn from_bytes(master: &[u8; 32]) -> Self {
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+            mac.update(label);
+            mac.finalize().into_bytes().into()
+        };
+        Self {
+            answer_key: derive(b"espace-pro/security-answer/v1"),
+            code_key: derive(b"espace-pro/one-time-code/v1"),
+        }
+    }
+
+    /// Keyed hash of a one-time code (activation, recovery, CAPTCHA answer), hex.
+    pub fn code_hash(&self, purpose: &str, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.code_key).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(code.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Seals `plaintext` bound to `context` (the account's subscriber number): nonce ‖ ciphertext.
+    pub fn seal(&self, context: &str, plaintext: &str) -> Vec<u8> {
+        let cipher = XChaCha20Poly1305::new((&self.answer_key).into());
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: context.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory data");
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    pub fn open(&self, context: &str, sealed: &[u8]) -> Result<String, KeyError> {
+        if sealed.len() < 24 {
+            return Err(KeyError::Open);
+        }
+        let (nonce, ciphertext) = sealed.split_at(24);
+        let cipher = XChaCha20Poly1305::new((&self.answer_key).into());
+        let plain = cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| KeyError::Open)?;
+        String::from_utf8(plain).map_err(|_| KeyError::Open)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_stored_hashed() {
+        let (a, ha) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(ha, token_hash(&a));
+        assert_ne!(ha, a.as_bytes());
+    }
+
+    #[tokio::test]
+    async fn hash_and_verify() {
+        let h = PasswordHasher::new(
+            Argon2Config {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            2,
+        )
+        .unwrap();
+        let stored = h.hash("Vert7Citron4Galop9Sable2").await.unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(h.verify("Vert7Citron4Galop9Sable2", Some(&stored)).await.unwrap());
+        assert!(!h.verify("Vert7Citron4Galop9Sable3", Some(&stored)).await.unwrap());
+        assert!(!h.verify("espace-pro-dummy-password-for-unknown-logins-1", None).await.unwrap());
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k").join("master.key");
+        let k1 = MasterKey::load_or_create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let k2 = MasterKey::load_or_create(&path).unwrap();
+        assert_eq!(k1.code_hash("activation", "mHPstewGkBYj"), k2.code_hash("activation", "mHPstewGkBYj"));
+        let sealed = k1.seal("20232330000101", "Paul");
+        assert_eq!(k2.open("20232330000101", &sealed).unwrap(), "Paul");
+        assert!(k2.open("20232330000102", &sealed).is_err());
+        std::fs::write(&path, b"short").unwrap();
+        assert!(MasterKey::load_or_create(&path).is_err());
+    }
+}

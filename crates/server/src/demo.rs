@@ -1,0 +1,48 @@
+//! Demo accounts, one per home-screen variant (no company, one, several).
+
+use crate::accounts::{CreateError, NewAccount, create_account};
+use crate::services::Services;
+
+/// The password of every demo account (demo mode only; shown on the log-in screen there).
+pub const DEMO_PASSWORD: &str = "Demo7Citron4Galop9Sable2";
+
+pub fn demo_accounts() -> Vec<NewAccount> {
+    let base = |email: &str, civility: &str, first: &str, last: &str| NewAccount {
+        email: email.into(),
+        civility: civility.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        phone: "0123456789".into(),
+        address: "12 rue de Longchamp, 75016 Paris, FRANCE".into(),
+        security_question: "Le prénom de votre conjoint(e) ?".into(),
+        security_answer: "Paul".into(),
+        dossiers: vec![],
+    };
+    vec![
+        base("lila.rosemonde@example.fr", "Mme", "Lila", "ROSEMONDE"),
+        NewAccount {
+            dossiers: vec![("000299001".into(), "SARL MARTIN DISTRIBUTION".into())],
+            ..base("martin.distribution@example.fr", "M.", "Hervé", "MARTIN")
+        },
+        NewAccount {
+            dossiers: vec![
+                ("000299001".into(), "SARL MARTIN DISTRIBUTION".into()),
+                ("000412517".into(), "SAS ÉLÉGANCE & FILS".into()),
+                ("000733864".into(), "EURL CÔTE D'AZUR CONSEIL".into()),
+            ],
+            ..base("cabinet.lefevre@example.fr", "Mme", "Élodie", "LEFÈVRE")
+        },
+    ]
+}
+
+/// Creates the demo accounts that do not exist yet; returns every demo address.
+pub async fn seed(svc: &Services) -> Result<Vec<String>, CreateError> {
+    let mut addresses = Vec::new();
+    for account in demo_accounts() {
+        match create_account(svc, &account, DEMO_PASSWORD).await {
+            Ok(_) | Err(CreateError::EmailTaken) => addresses.push(account.email.clone()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(addresses)
+}

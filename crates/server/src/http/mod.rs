@@ -1,0 +1,137 @@
+//! The HTTP surface: router, middleware, operational endpoints.
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use espace_pro_contract::ErrorCode;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use self::error::ApiError;
+use crate::services::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Espace Pro account service", description = "Log-in details of professional accounts (SPEC §3)."),
+    modifiers(&BearerAuth),
+    components(schemas(espace_pro_contract::ErrorBody, espace_pro_contract::ErrorCode))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::service_info))
+        .routes(routes!(routes::create_session))
+        .routes(routes!(routes::delete_current_session))
+        .routes(routes!(routes::get_account))
+        .routes(routes!(routes::change_password))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
+    let timeout = state.config.request_timeout;
+    api.route("/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
+        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(svc): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), svc.store.ping()).await {
+        Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        _ => ApiError::unavailable().into_response(),
+    }
+}
+
+async fn metrics(State(svc): State<AppState>) -> Response {
+    let unsent = svc.store.unsent_mail_count().await.unwrap_or(-1);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        svc.metrics.render(unsent),
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Cette adresse n'existe pas dans l'API.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "Cette méthode n'est pas acceptée à cette adresse.",
+    )
+}
+
+/// Counts responses and gives any error that is not already JSON (from a layer: body limit,
+/// timeout) our error body, so clients parse one shape.
+async fn json_errors(State(svc): State<AppState>, req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    svc.metrics.count_status(status.as_u16());
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => extract::payload_too_large(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::new(
+            status,
+            ErrorCode::Unavailable,
+            "La requête a pris trop de temps. Réessayez.",
+        ),
+        s if s.is_server_error() => ApiError::unavailable(),
+        s => ApiError::new(s, ErrorCode::InvalidRequest, "Requête refusée."),
+    };
+    let mut rebuilt = error.into_response();
+    *rebuilt.status_mut() = status;
+    if let Some(v) = response.headers().get(header::RETRY_AFTER) {
+        rebuilt.headers_mut().insert(header::RETRY_AFTER, v.clone());
+    }
+    rebuilt
+}
+

@@ -1,0 +1,9 @@
+//! Outgoing e-mail: texts (from the guide), the transports, and the outbox delivery worker.
+
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+pub use templates::MailText;
+pub use transport::{MailTransport, OutgoingMail};
+pub use worker::{DeliveryWorker, OutboxSignal};

@@ -1,0 +1,105 @@
+//! Where messages go: an SMTP relay (lettre) or a folder of `.eml` files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::MailTransportConfig;
+
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub outbox_id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("invalid address: {0}")]
+    Address(String),
+    #[error("could not build the message: {0}")]
+    Build(String),
+    #[error("SMTP: {0}")]
+    Smtp(String),
+    #[error("mail folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl TransportError {
+    /// Permanent failures are not worth retrying quickly (a malformed address stays malformed).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, TransportError::Address(_) | TransportError::Build(_))
+    }
+}
+
+pub enum MailTransport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Directory(PathBuf),
+}
+
+impl MailTransport {
+    pub fn from_config(config: &MailTransportConfig) -> Result<Self, TransportError> {
+        match config {
+            MailTransportConfig::Smtp(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| TransportError::Smtp(e.to_string()))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build();
+                Ok(Self::Smtp(transport))
+            }
+            MailTransportConfig::Directory(dir) => {
+                std::fs::create_dir_all(dir)?;
+                Ok(Self::Directory(dir.clone()))
+            }
+        }
+    }
+
+    pub async fn send(&self, from: &str, mail: &OutgoingMail) -> Result<(), TransportError> {
+        let message = build_message(from, mail)?;
+        match self {
+            MailTransport::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| TransportError::Smtp(e.to_string())),
+            MailTransport::Directory(dir) => {
+                // Written under a temporary name, then renamed: a reader never sees half a file,
+                // and the outbox id in the name makes a second delivery overwrite the first.
+                let name = format!("{:010}.eml", mail.outbox_id);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, message.formatted()).await?;
+                tokio::fs::rename(&tmp, dir.join(name)).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, TransportError> {
+    let from: Mailbox = from.parse().map_err(|_| TransportError::Address(from.to_owned()))?;
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|_| TransportError::Address(mail.to.clone()))?;
+    let domain = from.email.domain().to_owned();
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone())
+        // One id per outbox row: if a crash makes us send twice, clients can tell it is a copy.
+        .message_id(Some(format!(
+            "<outbox-{}-{}@{}>",
+            mail.outbox_id,
+            mail.created_at.unix_timestamp(),
+            domain
+        )))
+        .date(mail.created_at.into())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| TransportError::Build(e.to_string()))
+}

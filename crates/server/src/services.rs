@@ -1,0 +1,51 @@
+//! The service's shared parts, built once and handed to handlers, the CLI and the worker.
+
+use std::sync::Arc;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::crypto::{MasterKey, PasswordHasher};
+use crate::mail::OutboxSignal;
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::throttle::Throttle;
+
+pub struct Services {
+    pub config: Config,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+    pub key: MasterKey,
+    pub outbox: OutboxSignal,
+    pub metrics: Arc<Metrics>,
+    pub throttle: Throttle,
+}
+
+impl Services {
+    pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<Arc<Self>> {
+        let store = Store::connect(&config.database).await?;
+        let hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?;
+        let key = MasterKey::load_or_create(&config.key_file)?;
+        let throttle = Throttle::new(store.clone(), config.throttle, clock.clone());
+        Ok(Arc::new(Self {
+            config,
+            store,
+            clock,
+            hasher,
+            key,
+            outbox: OutboxSignal::default(),
+            metrics: Arc::new(Metrics::default()),
+            throttle,
+        }))
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> time::Date {
+        self.clock.now().date()
+    }
+}
+
+pub type AppState = Arc<Services>;
