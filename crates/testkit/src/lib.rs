@@ -1,1 +1,16 @@
+//! Test helpers shared by the service, client and end-to-end tests: a real SMTP listener on
+//! loopback that records what it receives, and the decoding needed to read those messages.
 
+pub mod mime;
+pub mod smtp;
+
+pub use mime::ReceivedMail;
+pub use smtp::{SmtpListener, reserve_port};
+
+/// The first line of a message body that is exactly a 12-letter code (activation or recovery).
+pub fn find_code(body: &str) -> Option<String> {
+    body.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 12 && l.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_owned)
+}

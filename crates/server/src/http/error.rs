@@ -50,7 +50,9 @@ impl ApiError {
 
     pub fn too_many_attempts(retry_after: u64) -> Self {
         let retry_after = retry_after.max(1);
-        let wait = if retry_after < 120 {
+        let wait = if retry_after == 1 {
+            "1 seconde".to_owned()
+        } else if retry_after < 120 {
             format!("{retry_after} secondes")
         } else {
             format!("{} minutes", retry_after.div_ceil(60))

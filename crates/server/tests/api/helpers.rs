@@ -1,0 +1,128 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use espace_pro_server::accounts::{NewAccount, create_account};
+use espace_pro_server::clock::ManualClock;
+use espace_pro_server::{Application, Config};
+use espace_pro_testkit::SmtpListener;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+pub const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
+pub const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
+pub const MAIL_WAIT: Duration = Duration::from_secs(15);
+
+pub struct TestApp {
+    app: Option<Application>,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub clock: ManualClock,
+    pub smtp: SmtpListener,
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+}
+
+impl TestApp {
+    /// The guide's own moment: a password changed then is valid until 24 Aug 2026.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let smtp = SmtpListener::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(&dir.path().join("espace-pro.sqlite"), smtp.port());
+        tweak(&mut config);
+        let clock = ManualClock::new(datetime!(2023-08-25 15:10:00 UTC));
+        Self::start(config, clock, smtp, dir).await
+    }
+
+    pub async fn start(config: Config, clock: ManualClock, smtp: SmtpListener, dir: tempfile::TempDir) -> Self {
+        let app = Application::build(config.clone(), Arc::new(clock.clone())).await.expect("service starts");
+        let base = format!("http://{}", app.addr());
+        Self {
+            app: Some(app),
+            base,
+            http: reqwest::Client::new(),
+            clock,
+            smtp,
+            dir,
+            config,
+        }
+    }
+
+    /// Stops the service and starts it again on the same database (a crash-and-restart).
+    pub async fn restart(mut self) -> Self {
+        self.app.take().unwrap().shutdown().await;
+        let Self { config, clock, smtp, dir, .. } = self;
+        Self::start(config, clock, smtp, dir).await
+    }
+
+    pub fn app(&self) -> &Application {
+        self.app.as_ref().unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn create_account(&self, email: &str, dossiers: &[(&str, &str)]) -> String {
+        let new = NewAccount {
+            email: email.into(),
+            civility: "Mme".into(),
+            first_name: "Lila".into(),
+            last_name: "ROSEMONDE".into(),
+            phone: "0123456789".into(),
+            address: "12 rue de Longchamp, 75016 Paris, FRANCE".into(),
+            security_question: "Le prénom de votre conjoint(e) ?".into(),
+            security_answer: "Paul".into(),
+            dossiers: dossiers.iter().map(|(s, n)| (s.to_string(), n.to_string())).collect(),
+        };
+        create_account(self.app().services(), &new, PASSWORD).await.expect("account created").to_string()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.http
+            .post(self.url("/v1/sessions"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let r = self.login(email, password).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn change_password(&self, token: &str, body: Value) -> Response {
+        self.http
+            .put(self.url("/v1/account/password"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn row_counts(&self) -> Vec<(String, i64)> {
+        self.app().services().store.row_counts().await.unwrap()
+    }
+}
+
+/// Status and parsed JSON body.
+pub async fn read(r: Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let body = r.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<none>")
+}
