@@ -1,1 +1,129 @@
-fn main() {}
+//! Project tasks, so that a fresh Debian or Ubuntu machine needs two commands:
+//!
+//! - `cargo xtask run`: installs what the app needs to build, then opens it;
+//! - `cargo xtask test`: installs what the tests need, then runs every test.
+//!
+//! Each step says what it does. On other systems, install the packages listed in README.md by
+//! hand; the tasks then only check and run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Debian packages the desktop app needs to build (Tauri 2 on WebKitGTK 4.1).
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libssl-dev",
+    "libxdo-dev",
+];
+
+/// Extra packages the tests use.
+const TEST_PACKAGES: &[&str] = &["poppler-utils"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run_app(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|deps> [args…]");
+            eprintln!("  run   install build dependencies, then open the app (demo mode by default)");
+            eprintln!("  test  install test dependencies, then run the whole test suite");
+            eprintln!("  deps  only install the system packages");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn say(what: &str) {
+    eprintln!("==> {what}");
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn status(mut cmd: Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{shown} failed ({s})")),
+        Err(e) => Err(format!("{shown} could not start: {e}")),
+    }
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Installs the missing Debian packages (with sudo when not root). Elsewhere, says what to do.
+fn ensure_packages(packages: &[&str]) -> Result<(), String> {
+    if Command::new("dpkg-query").arg("--version").output().is_err() {
+        say("not a Debian-like system: skipping package installation (see README.md for what to install)");
+        return Ok(());
+    }
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        say("system packages: all present");
+        return Ok(());
+    }
+    say(&format!("installing system packages: {}", missing.join(" ")));
+    let sudo = !is_root();
+    let apt = |args: &[&str]| {
+        let mut c = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        if sudo {
+            c.arg("apt-get");
+        }
+        c.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        c
+    };
+    status(apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    status(install)
+}
+
+fn run_app(extra: &[String]) -> Result<(), String> {
+    ensure_packages(BUILD_PACKAGES)?;
+    say("building and opening Espace Pro");
+    let mut c = cargo();
+    c.args(["run", "--package", "espace-pro", "--"]).args(extra);
+    status(c)
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
+    say("running the test suite (unit, service over HTTP with a real SMTP listener, black-box CLI)");
+    let mut c = cargo();
+    c.args(["test", "--workspace", "--all-targets"]).args(extra);
+    status(c)
+}
