@@ -135,6 +135,8 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<LoginRequest>(r#"{"email":"a","password":"b","x":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<LoginRequest>(r#"{"email":"a","password":"b","x":1}"#).is_err()
+        );
     }
 }

@@ -106,7 +106,11 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde() {
-        for code in [ErrorCode::TooManyAttempts, ErrorCode::SameAsCurrentEmail, ErrorCode::PayloadTooLarge] {
+        for code in [
+            ErrorCode::TooManyAttempts,
+            ErrorCode::SameAsCurrentEmail,
+            ErrorCode::PayloadTooLarge,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

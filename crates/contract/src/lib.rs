@@ -36,7 +36,9 @@ mod openapi_impls {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .pattern(Some("^[0-9]{14}$"))
-                .description(Some("Year, day of the year (3 digits), 7-digit sequence of that day"))
+                .description(Some(
+                    "Year, day of the year (3 digits), 7-digit sequence of that day",
+                ))
                 .examples(["20232330000101"])
                 .into()
         }

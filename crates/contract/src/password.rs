@@ -189,31 +189,62 @@ mod tests {
     }
 
     fn failures(p: &str) -> Vec<PasswordRule> {
-        PasswordPolicy::default().check(p, p, &ctx()).err().unwrap_or_default()
+        PasswordPolicy::default()
+            .check(p, p, &ctx())
+            .err()
+            .unwrap_or_default()
     }
 
     #[test]
     fn a_long_varied_password_passes() {
-        assert!(PasswordPolicy::default().check(STRONG, STRONG, &ctx()).is_ok());
+        assert!(
+            PasswordPolicy::default()
+                .check(STRONG, STRONG, &ctx())
+                .is_ok()
+        );
     }
 
     #[test]
     fn each_rule_has_its_own_code() {
         assert_eq!(failures("Abc123"), vec![PasswordRule::TooShort]);
-        assert_eq!(failures(&format!("a1{}", "Zq".repeat(64))), vec![PasswordRule::TooLong]);
-        assert_eq!(failures("12345678901234567890123"), vec![PasswordRule::MissingLetter]);
-        assert_eq!(failures("abcdefghijklmnopqrstuvwxyz"), vec![PasswordRule::MissingDigit]);
-        assert_eq!(failures("Vert7Citron4 Galop9Sable2"), vec![PasswordRule::ContainsWhitespace]);
-        assert_eq!(failures("Vert7Citron4\u{200B}Galop9Sable2"), vec![PasswordRule::InvalidCharacter]);
-        assert_eq!(failures("aaaaaaaaaaaaaaaaaaaa1"), vec![PasswordRule::TooWeak]);
-        let err = PasswordPolicy::default().check(STRONG, "other", &ctx()).unwrap_err();
+        assert_eq!(
+            failures(&format!("a1{}", "Zq".repeat(64))),
+            vec![PasswordRule::TooLong]
+        );
+        assert_eq!(
+            failures("12345678901234567890123"),
+            vec![PasswordRule::MissingLetter]
+        );
+        assert_eq!(
+            failures("abcdefghijklmnopqrstuvwxyz"),
+            vec![PasswordRule::MissingDigit]
+        );
+        assert_eq!(
+            failures("Vert7Citron4 Galop9Sable2"),
+            vec![PasswordRule::ContainsWhitespace]
+        );
+        assert_eq!(
+            failures("Vert7Citron4\u{200B}Galop9Sable2"),
+            vec![PasswordRule::InvalidCharacter]
+        );
+        assert_eq!(
+            failures("aaaaaaaaaaaaaaaaaaaa1"),
+            vec![PasswordRule::TooWeak]
+        );
+        let err = PasswordPolicy::default()
+            .check(STRONG, "other", &ctx())
+            .unwrap_err();
         assert_eq!(err, vec![PasswordRule::Mismatch]);
     }
 
     #[test]
     fn the_accounts_own_data_makes_a_password_weak() {
         let own = "Rosemonde2023Rosemonde2023";
-        assert!(PasswordPolicy::default().check(own, own, &PasswordContext::new()).is_ok());
+        assert!(
+            PasswordPolicy::default()
+                .check(own, own, &PasswordContext::new())
+                .is_ok()
+        );
         assert_eq!(failures(own), vec![PasswordRule::TooWeak]);
     }
 
@@ -221,13 +252,21 @@ mod tests {
     fn limits_count_characters_not_bytes() {
         let twenty = "éèçàôÉÈÇÀÔéèçàôÉÈÇ1x";
         assert_eq!(twenty.chars().count(), 20);
-        assert!(!PasswordPolicy::default().structural_failures(twenty).contains(&PasswordRule::TooShort));
+        assert!(
+            !PasswordPolicy::default()
+                .structural_failures(twenty)
+                .contains(&PasswordRule::TooShort)
+        );
     }
 
     #[test]
     fn composed_and_decomposed_forms_are_the_same_password() {
         let composed = "Vert7Citr\u{00F4}n4Galop9Sable2";
         let decomposed = "Vert7Citro\u{0302}n4Galop9Sable2";
-        assert!(PasswordPolicy::default().check(composed, decomposed, &ctx()).is_ok());
+        assert!(
+            PasswordPolicy::default()
+                .check(composed, decomposed, &ctx())
+                .is_ok()
+        );
     }
 }

@@ -37,6 +37,9 @@ mod tests {
     fn debug_never_shows_the_value() {
         let s = Secret::new("hunter2hunter2hunter2");
         assert!(!format!("{s:?}").contains("hunter2"));
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2hunter2hunter2\"");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            "\"hunter2hunter2hunter2\""
+        );
     }
 }

@@ -27,10 +27,16 @@ impl SubscriberNumber {
     pub const MAX_SEQUENCE: u32 = 9_999_999;
 
     pub fn new(registered_on: Date, sequence: u32) -> Result<Self, SubscriberNumberError> {
-        if sequence == 0 || sequence > Self::MAX_SEQUENCE || !(0..=9999).contains(&registered_on.year()) {
+        if sequence == 0
+            || sequence > Self::MAX_SEQUENCE
+            || !(0..=9999).contains(&registered_on.year())
+        {
             return Err(SubscriberNumberError::Sequence);
         }
-        Ok(Self { registered_on, sequence })
+        Ok(Self {
+            registered_on,
+            sequence,
+        })
     }
 
     pub fn registered_on(&self) -> Date {
@@ -63,7 +69,9 @@ impl FromStr for SubscriberNumber {
         }
         let year: i32 = s[0..4].parse().map_err(|_| SubscriberNumberError::Format)?;
         let ordinal: u16 = s[4..7].parse().map_err(|_| SubscriberNumberError::Format)?;
-        let sequence: u32 = s[7..14].parse().map_err(|_| SubscriberNumberError::Format)?;
+        let sequence: u32 = s[7..14]
+            .parse()
+            .map_err(|_| SubscriberNumberError::Format)?;
         let day = Date::from_ordinal_date(year, ordinal).map_err(|_| SubscriberNumberError::Day)?;
         Self::new(day, sequence)
     }
@@ -103,11 +111,29 @@ mod tests {
 
     #[test]
     fn rejects_bad_numbers() {
-        assert_eq!("2023233000010".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Format));
-        assert_eq!("2023233000010a".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Format));
-        assert_eq!("20233660000101".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Day));
-        assert_eq!("20230000000101".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Day));
-        assert_eq!("20232330000000".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Sequence));
-        assert_eq!("２０２３２３３００００１０１".parse::<SubscriberNumber>(), Err(SubscriberNumberError::Format));
+        assert_eq!(
+            "2023233000010".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Format)
+        );
+        assert_eq!(
+            "2023233000010a".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Format)
+        );
+        assert_eq!(
+            "20233660000101".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Day)
+        );
+        assert_eq!(
+            "20230000000101".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Day)
+        );
+        assert_eq!(
+            "20232330000000".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Sequence)
+        );
+        assert_eq!(
+            "２０２３２３３００００１０１".parse::<SubscriberNumber>(),
+            Err(SubscriberNumberError::Format)
+        );
     }
 }

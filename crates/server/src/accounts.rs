@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
-use espace_pro_contract::api::{AccountView, Dossier, PasswordChangeRequest, PasswordChangeResponse};
+use espace_pro_contract::api::{
+    AccountView, Dossier, PasswordChangeRequest, PasswordChangeResponse,
+};
 use espace_pro_contract::{LoginEmail, PasswordContext, PasswordRule, SubscriberNumber};
 use time::Date;
 
@@ -12,7 +14,6 @@ use crate::http::error::ApiError;
 use crate::mail::templates;
 use crate::services::Services;
 use crate::store::{AccountRow, NewAccountRow, Store, ts};
-
 
 pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
@@ -57,7 +58,10 @@ pub enum CreateError {
 }
 
 pub fn password_context(first: &str, last: &str, email: &str, subscriber: &str) -> PasswordContext {
-    let ctx = PasswordContext::new().with(first).with(last).with(subscriber);
+    let ctx = PasswordContext::new()
+        .with(first)
+        .with(last)
+        .with(subscriber);
     match LoginEmail::parse(email) {
         Ok(e) => ctx.with_email(&e),
         Err(_) => ctx.with(email),
@@ -70,7 +74,11 @@ fn plain_text(s: &str, max: usize) -> bool {
 
 /// Provisions an account and returns its subscriber number (assigned today, next in the day's
 /// sequence).
-pub async fn create_account(svc: &Services, new: &NewAccount, password: &str) -> Result<SubscriberNumber, CreateError> {
+pub async fn create_account(
+    svc: &Services,
+    new: &NewAccount,
+    password: &str,
+) -> Result<SubscriberNumber, CreateError> {
     let email = LoginEmail::parse(&new.email).map_err(CreateError::Email)?;
     for name in [&new.first_name, &new.last_name] {
         if name.trim().is_empty() || !plain_text(name, 100) {
@@ -88,16 +96,26 @@ pub async fn create_account(svc: &Services, new: &NewAccount, password: &str) ->
     let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
     let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))
         .map_err(|_| CreateError::SequenceExhausted)?;
-    let ctx = password_context(&new.first_name, &new.last_name, email.as_str(), &number.to_string());
+    let ctx = password_context(
+        &new.first_name,
+        &new.last_name,
+        email.as_str(),
+        &number.to_string(),
+    );
     let checked = svc
         .config
         .policy
         .check(password, password, &ctx)
         .map_err(CreateError::Password)?;
     let hash = svc.hasher.hash(checked.expose()).await?;
-    let sealed = (!new.security_answer.is_empty())
-        .then(|| svc.key.seal(&number.to_string(), new.security_answer.trim()));
-    let valid_until = format_date(password_valid_until(today, svc.config.password_validity_years));
+    let sealed = (!new.security_answer.is_empty()).then(|| {
+        svc.key
+            .seal(&number.to_string(), new.security_answer.trim())
+    });
+    let valid_until = format_date(password_valid_until(
+        today,
+        svc.config.password_validity_years,
+    ));
     let subscriber = number.to_string();
     let id = Store::insert_account(
         &mut tx,
@@ -151,12 +169,18 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         dossiers,
         pending_email_change: None,
         reauthentication_needed: now - session.auth_time
-            > time::Duration::try_from(svc.config.reauthentication_after).unwrap_or(time::Duration::minutes(5)),
+            > time::Duration::try_from(svc.config.reauthentication_after)
+                .unwrap_or(time::Duration::minutes(5)),
     })
 }
 
 fn context_of(account: &AccountRow) -> espace_pro_contract::PasswordContext {
-    password_context(&account.first_name, &account.last_name, &account.login_email, &account.subscriber_number)
+    password_context(
+        &account.first_name,
+        &account.last_name,
+        &account.login_email,
+        &account.subscriber_number,
+    )
 }
 
 /// Password only (SPEC §2.5): done at once, valid 3 years minus one day, other sessions revoked,
@@ -168,11 +192,21 @@ pub async fn change_password(
     client: IpAddr,
 ) -> Result<PasswordChangeResponse, ApiError> {
     let account = require_account(&svc.store, session).await?;
-    reauthenticate(svc, session, &account, req.current_password.as_ref(), client).await?;
+    reauthenticate(
+        svc,
+        session,
+        &account,
+        req.current_password.as_ref(),
+        client,
+    )
+    .await?;
 
     let policy = svc.config.policy;
     let ctx = context_of(&account);
-    let (new_pw, confirm) = (req.new_password.expose().to_owned(), req.confirm_password.expose().to_owned());
+    let (new_pw, confirm) = (
+        req.new_password.expose().to_owned(),
+        req.confirm_password.expose().to_owned(),
+    );
     // zxcvbn takes milliseconds: off the async threads.
     let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
         .await
@@ -181,7 +215,11 @@ pub async fn change_password(
         Ok(p) => p,
         Err(failures) => return Err(ApiError::password_policy(&failures)),
     };
-    if svc.hasher.verify(new_password.expose(), Some(&account.password_hash)).await? {
+    if svc
+        .hasher
+        .verify(new_password.expose(), Some(&account.password_hash))
+        .await?
+    {
         return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
     }
     let hash = svc.hasher.hash(new_password.expose()).await?;
@@ -190,17 +228,36 @@ pub async fn change_password(
     let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
     let mail = templates::password_changed(&svc.config.public_name, valid_until);
     let mut tx = svc.store.begin_write().await?;
-    Store::update_password(&mut tx, account.id, &hash, ts(now), &format_date(valid_until)).await?;
-    let revoked = Store::revoke_account_sessions(&mut tx, account.id, Some(&session.token_hash), ts(now)).await?;
+    Store::update_password(
+        &mut tx,
+        account.id,
+        &hash,
+        ts(now),
+        &format_date(valid_until),
+    )
+    .await?;
+    let revoked =
+        Store::revoke_account_sessions(&mut tx, account.id, Some(&session.token_hash), ts(now))
+            .await?;
     Store::mark_session_authenticated(&mut tx, &session.token_hash, ts(now)).await?;
-    Store::enqueue_mail(&mut tx, &account.login_email, &mail.subject, &mail.body, ts(now)).await?;
+    Store::enqueue_mail(
+        &mut tx,
+        &account.login_email,
+        &mail.subject,
+        &mail.body,
+        ts(now),
+    )
+    .await?;
     Store::audit(
         &mut tx,
         Some(account.id),
         "password_changed",
         ts(now),
         Some(&client.to_string()),
-        &format!("valid_until={}; other_sessions_revoked={revoked}", format_date(valid_until)),
+        &format!(
+            "valid_until={}; other_sessions_revoked={revoked}",
+            format_date(valid_until)
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -28,7 +28,9 @@ impl Application {
             );
         }
         if config.test_mode() {
-            tracing::warn!("TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production");
+            tracing::warn!(
+                "TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production"
+            );
         }
         let transport = MailTransport::from_config(&config.mail)?;
         let services = Services::new(config, clock).await?;
@@ -51,11 +53,14 @@ impl Application {
         let app = crate::http::router(services.clone());
         let mut stop_server = stop;
         let server = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stop_server.wait_for(|s| *s).await;
-                })
-                .await
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = stop_server.wait_for(|s| *s).await;
+            })
+            .await
         });
         tracing::info!(%addr, "Espace Pro account service listening");
         Ok(Self {
@@ -92,7 +97,8 @@ impl Application {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = term.recv() => {}

@@ -26,7 +26,11 @@ pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
     crate::accounts::parse_date(&account.password_valid_until).is_none_or(|until| today > until)
 }
 
-pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result<LoginResponse, ApiError> {
+pub async fn login(
+    svc: &Services,
+    req: &LoginRequest,
+    client: IpAddr,
+) -> Result<LoginResponse, ApiError> {
     // An address that cannot exist still goes through throttling and a hash verification, so
     // neither the answer nor its timing depends on what was typed.
     let key = LoginEmail::parse(&req.email)
@@ -41,7 +45,10 @@ pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result
     let account = svc.store.account_by_email_key(&key).await?;
     let ok = svc
         .hasher
-        .verify(req.password.expose(), account.as_ref().map(|a| a.password_hash.as_str()))
+        .verify(
+            req.password.expose(),
+            account.as_ref().map(|a| a.password_hash.as_str()),
+        )
         .await?;
     let now = svc.now();
     let ip = client.to_string();
@@ -49,7 +56,9 @@ pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result
         svc.throttle.record_failure(&by_email, &by_client).await?;
         // The event is kept only for a real account (it is that user's activity).
         if let Some(id) = svc.store.account_by_email_key(&key).await?.map(|a| a.id) {
-            svc.store.audit_now(Some(id), "login_failed", ts(now), Some(&ip), "").await?;
+            svc.store
+                .audit_now(Some(id), "login_failed", ts(now), Some(&ip), "")
+                .await?;
         }
         svc.metrics.logins_failed.inc();
         return Err(ApiError::invalid_credentials());
@@ -58,7 +67,8 @@ pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result
 
     let expired = password_expired(&account, now.date());
     let (token, hash) = new_token();
-    let expires_at = now + Duration::try_from(svc.config.session_absolute).unwrap_or(Duration::HOUR);
+    let expires_at =
+        now + Duration::try_from(svc.config.session_absolute).unwrap_or(Duration::HOUR);
     let idle = Duration::try_from(svc.config.session_idle).unwrap_or(Duration::minutes(30));
     svc.store
         .insert_session(&SessionRow {
@@ -72,8 +82,14 @@ pub async fn login(svc: &Services, req: &LoginRequest, client: IpAddr) -> Result
             password_only: expired,
         })
         .await?;
-    let kind = if expired { "login_password_expired" } else { "login" };
-    svc.store.audit_now(Some(account.id), kind, ts(now), Some(&ip), "").await?;
+    let kind = if expired {
+        "login_password_expired"
+    } else {
+        "login"
+    };
+    svc.store
+        .audit_now(Some(account.id), kind, ts(now), Some(&ip), "")
+        .await?;
     svc.metrics.logins_succeeded.inc();
     Ok(LoginResponse {
         token: Secret::new(token),
@@ -90,7 +106,11 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, ApiErr
         return Err(ApiError::unauthorized());
     }
     let hash = token_hash(token);
-    let row = svc.store.session(&hash).await?.ok_or_else(ApiError::unauthorized)?;
+    let row = svc
+        .store
+        .session(&hash)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let now = ts(svc.now());
     let idle = svc.config.session_idle.as_secs() as i64;
     if row.revoked_at.is_some() || now >= row.expires_at || now >= row.last_seen_at + idle {
@@ -108,7 +128,9 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, ApiErr
 pub async fn logout(svc: &Services, session: &Session) -> Result<(), ApiError> {
     let now = ts(svc.now());
     svc.store.revoke_session(&session.token_hash, now).await?;
-    svc.store.audit_now(Some(session.account_id), "logout", now, None, "").await?;
+    svc.store
+        .audit_now(Some(session.account_id), "logout", now, None, "")
+        .await?;
     Ok(())
 }
 
@@ -125,7 +147,8 @@ pub async fn reauthenticate(
     let now = svc.now();
     let Some(given) = current_password.filter(|p| !p.expose().is_empty()) else {
         let fresh = now - session.auth_time
-            <= Duration::try_from(svc.config.reauthentication_after).unwrap_or(Duration::minutes(5));
+            <= Duration::try_from(svc.config.reauthentication_after)
+                .unwrap_or(Duration::minutes(5));
         return if fresh || session.password_only {
             Ok(())
         } else {
@@ -137,15 +160,27 @@ pub async fn reauthenticate(
     if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
         return Err(ApiError::too_many_attempts(wait));
     }
-    if !svc.hasher.verify(given.expose(), Some(&account.password_hash)).await? {
+    if !svc
+        .hasher
+        .verify(given.expose(), Some(&account.password_hash))
+        .await?
+    {
         svc.throttle.record_failure(&by_email, &by_client).await?;
         svc.store
-            .audit_now(Some(account.id), "reauthentication_failed", ts(now), Some(&client.to_string()), "")
+            .audit_now(
+                Some(account.id),
+                "reauthentication_failed",
+                ts(now),
+                Some(&client.to_string()),
+                "",
+            )
             .await?;
         return Err(ApiError::reauthentication_failed());
     }
     svc.throttle.clear(&by_email).await?;
-    svc.store.set_auth_time(&session.token_hash, ts(now)).await?;
+    svc.store
+        .set_auth_time(&session.token_hash, ts(now))
+        .await?;
     Ok(())
 }
 

@@ -15,7 +15,11 @@ use crate::config::{Argon2Config, Config, MailTransportConfig};
 use crate::services::Services;
 
 #[derive(Debug, Parser)]
-#[command(name = "espace-pro-server", version, about = "Espace Pro account service")]
+#[command(
+    name = "espace-pro-server",
+    version,
+    about = "Espace Pro account service"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -125,9 +129,17 @@ pub struct ServeArgs {
     pub session_absolute_hours: u64,
     #[arg(long, env = "ESPACE_PRO_REAUTHENTICATION_MINUTES", default_value_t = 5)]
     pub reauthentication_minutes: u64,
-    #[arg(long, env = "ESPACE_PRO_LOGIN_FAILURES_PER_HOUR", default_value_t = 100)]
+    #[arg(
+        long,
+        env = "ESPACE_PRO_LOGIN_FAILURES_PER_HOUR",
+        default_value_t = 100
+    )]
     pub login_failures_per_hour: u32,
-    #[arg(long, env = "ESPACE_PRO_CLIENT_FAILURES_PER_15_MINUTES", default_value_t = 50)]
+    #[arg(
+        long,
+        env = "ESPACE_PRO_CLIENT_FAILURES_PER_15_MINUTES",
+        default_value_t = 50
+    )]
     pub client_failures_per_15_minutes: u32,
     /// Tests only: adds the number of seconds written in this file to the clock.
     #[arg(long, env = "ESPACE_PRO_TEST_CLOCK_FILE")]
@@ -146,7 +158,8 @@ pub fn argon2_meets_owasp(c: &Argon2Config) -> bool {
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite://").map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)))
+    url.strip_prefix("sqlite://")
+        .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)))
 }
 
 impl StorageArgs {
@@ -192,7 +205,9 @@ impl ServeArgs {
         c.policy.max_chars = self.password_max_chars;
         c.policy.min_score = self.password_min_score;
         anyhow::ensure!(
-            (1..=128).contains(&c.policy.min_chars) && c.policy.min_chars <= c.policy.max_chars && c.policy.max_chars <= 1024,
+            (1..=128).contains(&c.policy.min_chars)
+                && c.policy.min_chars <= c.policy.max_chars
+                && c.policy.max_chars <= 1024,
             "password length limits must satisfy 1 ≤ min ≤ max ≤ 1024"
         );
         c.password_validity_years = self.password_validity_years.max(1);
@@ -226,7 +241,9 @@ fn clock_for(config: &Config) -> SharedClock {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ESPACE_PRO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -238,7 +255,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Serve(a) if a.log_json);
     init_logging(json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("espace-pro-server: {e}");
@@ -266,7 +286,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let config = args.into_config()?;
             let clock = clock_for(&config);
-            crate::Application::build(config, clock).await?.run_until_signal().await
+            crate::Application::build(config, clock)
+                .await?
+                .run_until_signal()
+                .await
         }
         Command::Account {
             command: AccountCommand::Create(args),
@@ -305,14 +328,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// either.
 pub fn read_secrets(input: impl BufRead) -> anyhow::Result<(String, String)> {
     let mut lines = input.lines();
-    let password = lines
-        .next()
-        .transpose()?
-        .ok_or_else(|| anyhow::anyhow!("le mot de passe est attendu sur la première ligne de l'entrée standard"))?;
+    let password = lines.next().transpose()?.ok_or_else(|| {
+        anyhow::anyhow!("le mot de passe est attendu sur la première ligne de l'entrée standard")
+    })?;
     let answer = lines.next().transpose()?.unwrap_or_default();
-    Ok((password.trim_end_matches('\r').to_owned(), answer.trim_end_matches('\r').to_owned()))
+    Ok((
+        password.trim_end_matches('\r').to_owned(),
+        answer.trim_end_matches('\r').to_owned(),
+    ))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -321,22 +345,41 @@ mod tests {
     #[test]
     fn owasp_floor() {
         assert!(argon2_meets_owasp(&Argon2Config::default()));
-        assert!(argon2_meets_owasp(&Argon2Config { memory_kib: 7168, iterations: 5, parallelism: 1 }));
-        assert!(!argon2_meets_owasp(&Argon2Config { memory_kib: 19_456, iterations: 1, parallelism: 1 }));
-        assert!(!argon2_meets_owasp(&Argon2Config { memory_kib: 4096, iterations: 10, parallelism: 1 }));
+        assert!(argon2_meets_owasp(&Argon2Config {
+            memory_kib: 7168,
+            iterations: 5,
+            parallelism: 1
+        }));
+        assert!(!argon2_meets_owasp(&Argon2Config {
+            memory_kib: 19_456,
+            iterations: 1,
+            parallelism: 1
+        }));
+        assert!(!argon2_meets_owasp(&Argon2Config {
+            memory_kib: 4096,
+            iterations: 10,
+            parallelism: 1
+        }));
     }
 
     #[test]
     fn secrets_come_from_two_lines() {
         let (p, a) = read_secrets("Vert7Citron4Galop9Sable2\r\nPaul\n".as_bytes()).unwrap();
-        assert_eq!((p.as_str(), a.as_str()), ("Vert7Citron4Galop9Sable2", "Paul"));
+        assert_eq!(
+            (p.as_str(), a.as_str()),
+            ("Vert7Citron4Galop9Sable2", "Paul")
+        );
         assert!(read_secrets("".as_bytes()).is_err());
     }
 
     #[test]
     fn key_file_defaults_beside_the_database() {
         let mut c = Config::defaults();
-        StorageArgs { database: Some("sqlite:///tmp/x/db.sqlite".into()), key_file: None }.apply(&mut c);
+        StorageArgs {
+            database: Some("sqlite:///tmp/x/db.sqlite".into()),
+            key_file: None,
+        }
+        .apply(&mut c);
         assert_eq!(c.key_file, PathBuf::from("/tmp/x/db.key"));
     }
 }

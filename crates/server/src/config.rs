@@ -123,9 +123,10 @@ impl Config {
             public_name: "Espace Pro".into(),
             support: SupportContacts {
                 hotline: "0 809 400 210".into(),
-                hotline_hours: "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)"
+                hotline_hours:
+                    "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)".into(),
+                online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures"
                     .into(),
-                online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures".into(),
             },
             policy: PasswordPolicy::default(),
             password_validity_years: 3,

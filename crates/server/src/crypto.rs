@@ -53,8 +53,13 @@ pub enum HashError {
 
 impl PasswordHasher {
     pub fn new(config: Argon2Config, concurrency: usize) -> Result<Self, HashError> {
-        let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
-            .map_err(|e| HashError::Params(e.to_string()))?;
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            None,
+        )
+        .map_err(|e| HashError::Params(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy = hash_with(&argon2, "espace-pro-dummy-password-for-unknown-logins-1")?;
         Ok(Self {
@@ -156,7 +161,8 @@ impl MasterKey {
 
     pub fn from_bytes(master: &[u8; 32]) -> Self {
         let derive = |label: &[u8]| -> [u8; 32] {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+            let mut mac =
+                <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
             mac.update(label);
             mac.finalize().into_bytes().into()
         };
@@ -168,7 +174,8 @@ impl MasterKey {
 
     /// Keyed hash of a one-time code (activation, recovery, CAPTCHA answer), hex.
     pub fn code_hash(&self, purpose: &str, code: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.code_key).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.code_key)
+            .expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
         mac.update(code.as_bytes());
@@ -238,9 +245,21 @@ mod tests {
         .unwrap();
         let stored = h.hash("Vert7Citron4Galop9Sable2").await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(h.verify("Vert7Citron4Galop9Sable2", Some(&stored)).await.unwrap());
-        assert!(!h.verify("Vert7Citron4Galop9Sable3", Some(&stored)).await.unwrap());
-        assert!(!h.verify("espace-pro-dummy-password-for-unknown-logins-1", None).await.unwrap());
+        assert!(
+            h.verify("Vert7Citron4Galop9Sable2", Some(&stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("Vert7Citron4Galop9Sable3", Some(&stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("espace-pro-dummy-password-for-unknown-logins-1", None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
@@ -251,10 +270,16 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let k2 = MasterKey::load_or_create(&path).unwrap();
-        assert_eq!(k1.code_hash("activation", "mHPstewGkBYj"), k2.code_hash("activation", "mHPstewGkBYj"));
+        assert_eq!(
+            k1.code_hash("activation", "mHPstewGkBYj"),
+            k2.code_hash("activation", "mHPstewGkBYj")
+        );
         let sealed = k1.seal("20232330000101", "Paul");
         assert_eq!(k2.open("20232330000101", &sealed).unwrap(), "Paul");
         assert!(k2.open("20232330000102", &sealed).is_err());

@@ -14,18 +14,38 @@ pub fn password_valid_until(changed_on: Date, years: u8) -> Date {
 }
 
 const MONTHS_FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-    "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 /// "24 août 2026", as the guide's e-mails write dates.
 pub fn long_french(date: Date) -> String {
-    format!("{} {} {}", date.day(), MONTHS_FR[usize::from(u8::from(date.month())) - 1], date.year())
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS_FR[usize::from(u8::from(date.month())) - 1],
+        date.year()
+    )
 }
 
 /// "24/08/2026", as the home screen writes dates.
 pub fn short_french(date: Date) -> String {
-    format!("{:02}/{:02}/{:04}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}/{:02}/{:04}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 #[cfg(test)]
@@ -35,11 +55,26 @@ mod tests {
 
     #[test]
     fn validity_is_three_years_minus_one_day() {
-        assert_eq!(password_valid_until(date!(2023 - 08 - 25), 3), date!(2026 - 08 - 24));
-        assert_eq!(password_valid_until(date!(2023 - 01 - 01), 3), date!(2025 - 12 - 31));
-        assert_eq!(password_valid_until(date!(2024 - 02 - 29), 3), date!(2027 - 02 - 28));
-        assert_eq!(password_valid_until(date!(2025 - 03 - 01), 3), date!(2028 - 02 - 29));
-        assert_eq!(password_valid_until(date!(2021 - 02 - 28), 3), date!(2024 - 02 - 27));
+        assert_eq!(
+            password_valid_until(date!(2023 - 08 - 25), 3),
+            date!(2026 - 08 - 24)
+        );
+        assert_eq!(
+            password_valid_until(date!(2023 - 01 - 01), 3),
+            date!(2025 - 12 - 31)
+        );
+        assert_eq!(
+            password_valid_until(date!(2024 - 02 - 29), 3),
+            date!(2027 - 02 - 28)
+        );
+        assert_eq!(
+            password_valid_until(date!(2025 - 03 - 01), 3),
+            date!(2028 - 02 - 29)
+        );
+        assert_eq!(
+            password_valid_until(date!(2021 - 02 - 28), 3),
+            date!(2024 - 02 - 27)
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ impl Metrics {
 
     pub fn render(&self, unsent_mail: i64) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP espace_pro_http_responses_total HTTP responses by status class.");
+        let _ = writeln!(
+            out,
+            "# HELP espace_pro_http_responses_total HTTP responses by status class."
+        );
         let _ = writeln!(out, "# TYPE espace_pro_http_responses_total counter");
         for (class, c) in [
             ("2xx", &self.responses_2xx),
@@ -50,23 +53,50 @@ impl Metrics {
             ("4xx", &self.responses_4xx),
             ("5xx", &self.responses_5xx),
         ] {
-            let _ = writeln!(out, "espace_pro_http_responses_total{{class=\"{class}\"}} {}", c.get());
+            let _ = writeln!(
+                out,
+                "espace_pro_http_responses_total{{class=\"{class}\"}} {}",
+                c.get()
+            );
         }
-        let _ = writeln!(out, "# HELP espace_pro_logins_total Log-in attempts by result.");
+        let _ = writeln!(
+            out,
+            "# HELP espace_pro_logins_total Log-in attempts by result."
+        );
         let _ = writeln!(out, "# TYPE espace_pro_logins_total counter");
         for (result, c) in [
             ("success", &self.logins_succeeded),
             ("failure", &self.logins_failed),
             ("throttled", &self.logins_throttled),
         ] {
-            let _ = writeln!(out, "espace_pro_logins_total{{result=\"{result}\"}} {}", c.get());
+            let _ = writeln!(
+                out,
+                "espace_pro_logins_total{{result=\"{result}\"}} {}",
+                c.get()
+            );
         }
         for (name, help, c) in [
-            ("espace_pro_password_changes_total", "Passwords changed.", &self.password_changes),
-            ("espace_pro_mail_sent_total", "E-mails accepted by the relay.", &self.mail_sent),
-            ("espace_pro_mail_failed_attempts_total", "Failed delivery attempts.", &self.mail_failed_attempts),
+            (
+                "espace_pro_password_changes_total",
+                "Passwords changed.",
+                &self.password_changes,
+            ),
+            (
+                "espace_pro_mail_sent_total",
+                "E-mails accepted by the relay.",
+                &self.mail_sent,
+            ),
+            (
+                "espace_pro_mail_failed_attempts_total",
+                "Failed delivery attempts.",
+                &self.mail_failed_attempts,
+            ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                c.get()
+            );
         }
         let _ = writeln!(
             out,

@@ -123,7 +123,10 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -132,7 +135,10 @@ impl Store {
 
     // ---- accounts -------------------------------------------------------------------------
 
-    pub async fn next_subscriber_sequence(conn: &mut SqliteConnection, day: &str) -> Result<i64, StoreError> {
+    pub async fn next_subscriber_sequence(
+        conn: &mut SqliteConnection,
+        day: &str,
+    ) -> Result<i64, StoreError> {
         sqlx::query(
             "INSERT INTO subscriber_sequences (day, last) VALUES (?, 1)
              ON CONFLICT (day) DO UPDATE SET last = last + 1
@@ -205,10 +211,11 @@ impl Store {
     }
 
     pub async fn dossiers(&self, account_id: i64) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT siren, name FROM dossiers WHERE account_id = ? ORDER BY siren")
-            .bind(account_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT siren, name FROM dossiers WHERE account_id = ? ORDER BY siren")
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("siren")?, r.try_get("name")?)))
             .collect()
@@ -271,12 +278,14 @@ impl Store {
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 
     /// Revokes every live session of the account but `keep` (if any); returns how many.
@@ -325,7 +334,11 @@ impl Store {
 
     // ---- throttling -----------------------------------------------------------------------
 
-    pub async fn failure_stats(&self, subject: &str, since: i64) -> Result<FailureStats, StoreError> {
+    pub async fn failure_stats(
+        &self,
+        subject: &str,
+        since: i64,
+    ) -> Result<FailureStats, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*), MIN(at), MAX(at) FROM login_failures WHERE subject = ? AND at > ?",
         )
@@ -490,7 +503,13 @@ impl Store {
     /// Row counts of every table, for tests that check a refused request wrote nothing.
     pub async fn row_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let mut counts = Vec::new();
-        for table in ["accounts", "dossiers", "sessions", "outbox", "subscriber_sequences"] {
+        for table in [
+            "accounts",
+            "dossiers",
+            "sessions",
+            "outbox",
+            "subscriber_sequences",
+        ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
             let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_one(&self.pool)

@@ -18,7 +18,10 @@ pub struct Throttle {
 
 /// The throttling subject of a login address: its hash, so the table does not list addresses.
 pub fn email_subject(email_key: &str) -> String {
-    format!("email:{}", hex::encode(Sha256::digest(email_key.as_bytes())))
+    format!(
+        "email:{}",
+        hex::encode(Sha256::digest(email_key.as_bytes()))
+    )
 }
 
 pub fn client_subject(ip: IpAddr) -> String {
@@ -34,11 +37,19 @@ pub fn client_subject(ip: IpAddr) -> String {
 
 impl Throttle {
     pub fn new(store: Store, config: ThrottleConfig, clock: SharedClock) -> Self {
-        Self { store, config, clock }
+        Self {
+            store,
+            config,
+            clock,
+        }
     }
 
     /// `Err(seconds)` when an attempt must wait.
-    pub async fn check(&self, email_subject: &str, client_subject: &str) -> Result<Result<(), u64>, StoreError> {
+    pub async fn check(
+        &self,
+        email_subject: &str,
+        client_subject: &str,
+    ) -> Result<Result<(), u64>, StoreError> {
         let now = ts(self.clock.now());
         let hour = 3600;
         let by_email = self.store.failure_stats(email_subject, now - hour).await?;
@@ -51,14 +62,21 @@ impl Throttle {
             wait = wait.max(by_email.newest.unwrap_or(now) + delay - now);
         }
         let window = self.config.client_window.as_secs() as i64;
-        let by_client = self.store.failure_stats(client_subject, now - window).await?;
+        let by_client = self
+            .store
+            .failure_stats(client_subject, now - window)
+            .await?;
         if by_client.count >= i64::from(self.config.client_failures_per_window) {
             wait = wait.max(by_client.oldest.unwrap_or(now) + window - now);
         }
         Ok(if wait > 0 { Err(wait as u64) } else { Ok(()) })
     }
 
-    pub async fn record_failure(&self, email_subject: &str, client_subject: &str) -> Result<(), StoreError> {
+    pub async fn record_failure(
+        &self,
+        email_subject: &str,
+        client_subject: &str,
+    ) -> Result<(), StoreError> {
         self.store
             .record_failures(&[email_subject, client_subject], ts(self.clock.now()))
             .await
@@ -78,6 +96,9 @@ mod tests {
         let s = email_subject("lila@orange.fr");
         assert!(!s.contains("lila"));
         assert_eq!(s, email_subject("lila@orange.fr"));
-        assert_eq!(client_subject("2001:db8:1:2:3:4:5:6".parse().unwrap()), "client:2001:db8:1:2::/64");
+        assert_eq!(
+            client_subject("2001:db8:1:2:3:4:5:6".parse().unwrap()),
+            "client:2001:db8:1:2::/64"
+        );
     }
 }

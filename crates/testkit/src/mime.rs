@@ -143,8 +143,14 @@ mod tests {
 
     #[test]
     fn decodes_subjects_and_bodies() {
-        assert_eq!(decode_words("=?utf-8?b?Q3LDqWF0aW9u?= ou modification"), "Création ou modification");
-        assert_eq!(decode_words("=?utf-8?q?Cr=C3=A9ation?= =?utf-8?q?_ou?="), "Création ou");
+        assert_eq!(
+            decode_words("=?utf-8?b?Q3LDqWF0aW9u?= ou modification"),
+            "Création ou modification"
+        );
+        assert_eq!(
+            decode_words("=?utf-8?q?Cr=C3=A9ation?= =?utf-8?q?_ou?="),
+            "Création ou"
+        );
         assert_eq!(decode_quoted_printable("ao=C3=BBt=\r\n 2026"), "août 2026");
         let m = ReceivedMail::parse(
             "a@b.fr".into(),

@@ -33,7 +33,9 @@ pub fn reserve_port() -> u16 {
 
 impl SmtpListener {
     pub async fn start() -> Self {
-        Self::start_on(0).await.expect("bind an SMTP listener on loopback")
+        Self::start_on(0)
+            .await
+            .expect("bind an SMTP listener on loopback")
     }
 
     pub async fn start_on(port: u16) -> std::io::Result<Self> {
@@ -74,13 +76,20 @@ impl SmtpListener {
                 return mails;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("expected {count} e-mail(s) within {timeout:?}, got {}", self.messages().len());
+                panic!(
+                    "expected {count} e-mail(s) within {timeout:?}, got {}",
+                    self.messages().len()
+                );
             }
         }
     }
 
     /// Waits for a message matching `pred`; panics after `timeout`.
-    pub async fn wait_for(&self, timeout: Duration, pred: impl Fn(&ReceivedMail) -> bool) -> ReceivedMail {
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&ReceivedMail) -> bool,
+    ) -> ReceivedMail {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let notified = self.inbox.arrived.notified();
@@ -88,7 +97,11 @@ impl SmtpListener {
                 return m;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                let subjects: Vec<_> = self.messages().iter().map(|m| (m.envelope_to.clone(), m.subject.clone())).collect();
+                let subjects: Vec<_> = self
+                    .messages()
+                    .iter()
+                    .map(|m| (m.envelope_to.clone(), m.subject.clone()))
+                    .collect();
                 panic!("no matching e-mail within {timeout:?}; received: {subjects:?}");
             }
         }
@@ -127,7 +140,9 @@ async fn session(stream: TcpStream, inbox: Inbox) -> std::io::Result<()> {
         let command = line.trim_end();
         let upper = command.to_ascii_uppercase();
         if upper.starts_with("EHLO") {
-            write.write_all(b"250-testkit\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760\r\n").await?;
+            write
+                .write_all(b"250-testkit\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760\r\n")
+                .await?;
         } else if upper.starts_with("HELO") {
             write.write_all(b"250 testkit\r\n").await?;
         } else if upper.starts_with("MAIL FROM:") {
@@ -138,7 +153,9 @@ async fn session(stream: TcpStream, inbox: Inbox) -> std::io::Result<()> {
             to.push(address(&command[8..]));
             write.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
-            write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+            write
+                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
             let mut raw = String::new();
             loop {
                 line.clear();

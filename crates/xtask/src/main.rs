@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
             eprintln!("usage: cargo xtask <run|test|deps> [args…]");
-            eprintln!("  run   install build dependencies, then open the app (demo mode by default)");
+            eprintln!(
+                "  run   install build dependencies, then open the app (demo mode by default)"
+            );
             eprintln!("  test  install test dependencies, then run the whole test suite");
             eprintln!("  deps  only install the system packages");
             return ExitCode::from(2);
@@ -51,7 +53,10 @@ fn say(what: &str) {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 fn cargo() -> Command {
@@ -87,8 +92,14 @@ fn is_root() -> bool {
 
 /// Installs the missing Debian packages (with sudo when not root). Elsewhere, says what to do.
 fn ensure_packages(packages: &[&str]) -> Result<(), String> {
-    if Command::new("dpkg-query").arg("--version").output().is_err() {
-        say("not a Debian-like system: skipping package installation (see README.md for what to install)");
+    if Command::new("dpkg-query")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        say(
+            "not a Debian-like system: skipping package installation (see README.md for what to install)",
+        );
         return Ok(());
     }
     let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
@@ -96,10 +107,17 @@ fn ensure_packages(packages: &[&str]) -> Result<(), String> {
         say("system packages: all present");
         return Ok(());
     }
-    say(&format!("installing system packages: {}", missing.join(" ")));
+    say(&format!(
+        "installing system packages: {}",
+        missing.join(" ")
+    ));
     let sudo = !is_root();
     let apt = |args: &[&str]| {
-        let mut c = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        let mut c = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new("apt-get")
+        };
         if sudo {
             c.arg("apt-get");
         }
@@ -122,7 +140,9 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
-    say("running the test suite (unit, service over HTTP with a real SMTP listener, black-box CLI)");
+    say(
+        "running the test suite (unit, service over HTTP with a real SMTP listener, black-box CLI)",
+    );
     let mut c = cargo();
     c.args(["test", "--workspace", "--all-targets"]).args(extra);
     status(c)

@@ -28,7 +28,10 @@ impl ApiError {
     }
 
     pub fn with_field(mut self, field: &str, code: &str) -> Self {
-        self.fields.entry(field.to_owned()).or_default().push(code.to_owned());
+        self.fields
+            .entry(field.to_owned())
+            .or_default()
+            .push(code.to_owned());
         self
     }
 
@@ -102,11 +105,19 @@ impl ApiError {
             ErrorCode::PasswordPolicy,
             format!(
                 "Le nouveau mot de passe ne peut pas être accepté : {}.",
-                failures.iter().map(|r| rule_message(*r)).collect::<Vec<_>>().join(" ; ")
+                failures
+                    .iter()
+                    .map(|r| rule_message(*r))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
             ),
         );
         for rule in failures {
-            let field = if *rule == PasswordRule::Mismatch { "confirm_password" } else { "new_password" };
+            let field = if *rule == PasswordRule::Mismatch {
+                "confirm_password"
+            } else {
+                "new_password"
+            };
             e = e.with_field(field, rule.code());
         }
         e
@@ -149,7 +160,9 @@ pub fn rule_message(rule: PasswordRule) -> &'static str {
         PasswordRule::MissingDigit => "il doit contenir au moins un chiffre",
         PasswordRule::ContainsWhitespace => "il ne doit pas contenir d'espace",
         PasswordRule::InvalidCharacter => "il contient un caractère invisible ou de contrôle",
-        PasswordRule::TooWeak => "il est trop facile à deviner (évitez vos nom, prénom, adresse et numéro d'abonné, et les suites prévisibles)",
+        PasswordRule::TooWeak => {
+            "il est trop facile à deviner (évitez vos nom, prénom, adresse et numéro d'abonné, et les suites prévisibles)"
+        }
         PasswordRule::SameAsCurrent => "il doit être différent du mot de passe actuel",
         PasswordRule::Mismatch => "la confirmation ne correspond pas au nouveau mot de passe",
     }
@@ -159,7 +172,9 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         match &e {
             sqlx::Error::PoolTimedOut => Self::unavailable(),
-            sqlx::Error::Database(db) if db.message().contains("locked") || db.message().contains("busy") => {
+            sqlx::Error::Database(db)
+                if db.message().contains("locked") || db.message().contains("busy") =>
+            {
                 tracing::warn!(error = %e, "database busy");
                 Self::unavailable()
             }

@@ -82,7 +82,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// Any live session, including one whose password has expired (it may only change it).
@@ -91,7 +93,10 @@ pub struct AnySession(pub Session);
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         auth::authenticate(state, token).await.map(Self)
     }
@@ -103,7 +108,10 @@ pub struct FullSession(pub Session);
 impl FromRequestParts<AppState> for FullSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let AnySession(session) = AnySession::from_request_parts(parts, state).await?;
         if session.password_only {
             return Err(ApiError::password_expired());

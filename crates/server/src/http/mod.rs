@@ -63,17 +63,25 @@ pub fn router(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
     let doc = Arc::new(doc);
     let timeout = state.config.request_timeout;
-    api.route("/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
-        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    api.route(
+        "/v1/openapi.json",
+        get(move || async move { Json(doc.as_ref().clone()) }),
+    )
+    .route("/healthz", get(healthz))
+    .route("/metrics", get(metrics))
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        timeout,
+    ))
+    .layer(CatchPanicLayer::custom(|_| {
+        ApiError::internal("handler panicked").into_response()
+    }))
+    .layer(middleware::from_fn_with_state(state.clone(), json_errors))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 async fn healthz(State(svc): State<AppState>) -> Response {
@@ -86,14 +94,21 @@ async fn healthz(State(svc): State<AppState>) -> Response {
 async fn metrics(State(svc): State<AppState>) -> Response {
     let unsent = svc.store.unsent_mail_count().await.unwrap_or(-1);
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         svc.metrics.render(unsent),
     )
         .into_response()
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Cette adresse n'existe pas dans l'API.")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "Cette adresse n'existe pas dans l'API.",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -134,4 +149,3 @@ async fn json_errors(State(svc): State<AppState>, req: Request, next: Next) -> R
     }
     rebuilt
 }
-

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
-    AccountView, LoginRequest, LoginResponse, PasswordChangeRequest, PasswordChangeResponse, ServiceInfo,
+    AccountView, LoginRequest, LoginResponse, PasswordChangeRequest, PasswordChangeResponse,
+    ServiceInfo,
 };
 
 use super::error::ApiError;
@@ -85,5 +86,7 @@ pub async fn change_password(
     AnySession(session): AnySession,
     ApiJson(req): ApiJson<PasswordChangeRequest>,
 ) -> Result<Json<PasswordChangeResponse>, ApiError> {
-    accounts::change_password(&svc, &session, &req, ip).await.map(Json)
+    accounts::change_password(&svc, &session, &req, ip)
+        .await
+        .map(Json)
 }

@@ -51,8 +51,14 @@ mod tests {
     #[test]
     fn password_mail_has_the_guides_subject_date_and_warning() {
         let m = password_changed("Espace Pro", date!(2026 - 08 - 24));
-        assert_eq!(m.subject, "Espace professionnel - Modification du mot de passe");
-        assert!(m.body.contains("Celui-ci est valable jusqu'au 24 août 2026."));
+        assert_eq!(
+            m.subject,
+            "Espace professionnel - Modification du mot de passe"
+        );
+        assert!(
+            m.body
+                .contains("Celui-ci est valable jusqu'au 24 août 2026.")
+        );
         assert!(m.body.contains("message de phishing"));
     }
 }

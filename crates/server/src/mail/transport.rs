@@ -81,7 +81,9 @@ impl MailTransport {
 }
 
 fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, TransportError> {
-    let from: Mailbox = from.parse().map_err(|_| TransportError::Address(from.to_owned()))?;
+    let from: Mailbox = from
+        .parse()
+        .map_err(|_| TransportError::Address(from.to_owned()))?;
     let to: Mailbox = mail
         .to
         .parse()

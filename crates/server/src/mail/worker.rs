@@ -82,7 +82,10 @@ impl DeliveryWorker {
 
     /// Sends every due message once; returns how many were tried.
     async fn deliver_due(&self) -> Result<usize, crate::store::StoreError> {
-        let due = self.store.due_mail(ts(OffsetDateTime::now_utc()), BATCH).await?;
+        let due = self
+            .store
+            .due_mail(ts(OffsetDateTime::now_utc()), BATCH)
+            .await?;
         for row in &due {
             let mail = OutgoingMail {
                 outbox_id: row.id,
@@ -93,13 +96,17 @@ impl DeliveryWorker {
             };
             match self.transport.send(&self.from, &mail).await {
                 Ok(()) => {
-                    self.store.mark_mail_sent(row.id, ts(OffsetDateTime::now_utc())).await?;
+                    self.store
+                        .mark_mail_sent(row.id, ts(OffsetDateTime::now_utc()))
+                        .await?;
                     self.metrics.mail_sent.inc();
                     tracing::info!(outbox_id = row.id, "e-mail delivered");
                 }
                 Err(e) => {
                     let next = OffsetDateTime::now_utc() + backoff(row.attempts, e.is_permanent());
-                    self.store.mark_mail_failed(row.id, ts(next), &e.to_string()).await?;
+                    self.store
+                        .mark_mail_failed(row.id, ts(next), &e.to_string())
+                        .await?;
                     self.metrics.mail_failed_attempts.inc();
                     tracing::warn!(outbox_id = row.id, attempts = row.attempts + 1, error = %e, "e-mail delivery failed; will retry");
                 }

@@ -7,8 +7,16 @@ use crate::helpers::*;
 async fn home_data_for_each_variant() {
     let app = TestApp::spawn().await;
     let n0 = app.create_account("zero@example.fr", &[]).await;
-    app.create_account("one@example.fr", &[("000299001", "SARL MARTIN DISTRIBUTION")]).await;
-    app.create_account("many@example.fr", &[("000299001", "SARL MARTIN"), ("000412517", "SAS ÉLÉGANCE")]).await;
+    app.create_account(
+        "one@example.fr",
+        &[("000299001", "SARL MARTIN DISTRIBUTION")],
+    )
+    .await;
+    app.create_account(
+        "many@example.fr",
+        &[("000299001", "SARL MARTIN"), ("000412517", "SAS ÉLÉGANCE")],
+    )
+    .await;
 
     // 25 Aug 2023 is day 237; the sequence counts the day's registrations.
     assert_eq!(n0, "20232370000001");
@@ -46,7 +54,9 @@ async fn demo_seed_makes_one_account_per_home_variant_and_is_idempotent() {
     assert_eq!(first, again);
     let mut dossier_counts = Vec::new();
     for address in &first {
-        let token = app.token(address, espace_pro_server::demo::DEMO_PASSWORD).await;
+        let token = app
+            .token(address, espace_pro_server::demo::DEMO_PASSWORD)
+            .await;
         let (_, home) = read(app.get("/v1/account", &token).await).await;
         dossier_counts.push(home["dossiers"].as_array().unwrap().len());
     }
@@ -54,7 +64,13 @@ async fn demo_seed_makes_one_account_per_home_variant_and_is_idempotent() {
     assert_eq!(dossier_counts[0], 0);
     assert_eq!(dossier_counts[1], 1);
     assert!(dossier_counts[2] > 1);
-    let accounts = app.row_counts().await.into_iter().find(|(t, _)| t == "accounts").unwrap().1;
+    let accounts = app
+        .row_counts()
+        .await
+        .into_iter()
+        .find(|(t, _)| t == "accounts")
+        .unwrap()
+        .1;
     assert_eq!(accounts, 3);
 }
 
@@ -65,30 +81,78 @@ async fn the_security_answer_is_not_stored_in_clear() {
     let db = std::fs::read(app.dir.path().join("espace-pro.sqlite")).unwrap();
     let wal = std::fs::read(app.dir.path().join("espace-pro.sqlite-wal")).unwrap_or_default();
     for bytes in [&db, &wal] {
-        assert!(!bytes.windows(4).any(|w| w == b"Paul"), "answer found in clear");
-        assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "password found in clear");
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Paul"),
+            "answer found in clear"
+        );
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "password found in clear"
+        );
     }
 }
 
 #[tokio::test]
 async fn service_info_openapi_health_and_metrics() {
     let app = TestApp::spawn().await;
-    let info: Value = app.http.get(app.url("/v1/service-info")).send().await.unwrap().json().await.unwrap();
+    let info: Value = app
+        .http
+        .get(app.url("/v1/service-info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(info["password_policy"]["min_chars"], 20);
     assert_eq!(info["password_policy"]["max_chars"], 128);
     assert_eq!(info["support"]["hotline"], "0 809 400 210");
 
-    let doc: Value = app.http.get(app.url("/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    for path in ["/v1/service-info", "/v1/sessions", "/v1/sessions/current", "/v1/account", "/v1/account/password"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    let doc: Value = app
+        .http
+        .get(app.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/v1/service-info",
+        "/v1/sessions",
+        "/v1/sessions/current",
+        "/v1/account",
+        "/v1/account/password",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
     }
-    assert!(doc["components"]["schemas"].get("PasswordChangeRequest").is_some());
+    assert!(
+        doc["components"]["schemas"]
+            .get("PasswordChangeRequest")
+            .is_some()
+    );
 
     let health = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 
     app.login("nobody@example.fr", PASSWORD).await;
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("espace_pro_logins_total{result=\"failure\"} 1"), "{metrics}");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("espace_pro_logins_total{result=\"failure\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("espace_pro_outbox_unsent 0"));
 }

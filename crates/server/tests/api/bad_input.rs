@@ -3,7 +3,12 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-async fn post_raw(app: &TestApp, path: &str, content_type: Option<&str>, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn post_raw(
+    app: &TestApp,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     let mut req = app.http.post(app.url(path)).body(body);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
@@ -18,24 +23,84 @@ async fn malformed_bodies_get_a_json_4xx_and_change_nothing() {
     let before = app.row_counts().await;
     let json_ct = Some("application/json");
     let cases: Vec<(Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
-        (json_ct, b"{not json".to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, b"".to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, br#"{"email": 12, "password": []}"#.to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, br#"{"email": "a@b.fr"}"#.to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, br#"{"email":"a@b.fr","password":"x","admin":true}"#.to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, br#"[1,2,3]"#.to_vec(), StatusCode::BAD_REQUEST, "invalid_request"),
-        (json_ct, vec![0xff, 0xfe, 0x00, 0x7b], StatusCode::BAD_REQUEST, "invalid_request"),
-        (None, br#"{"email":"a@b.fr","password":"x"}"#.to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        (Some("text/plain"), br#"{"email":"a@b.fr","password":"x"}"#.to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (
+            json_ct,
+            b"{not json".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            b"".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            br#"{"email": 12, "password": []}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            br#"{"email": "a@b.fr"}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            br#"{"email":"a@b.fr","password":"x","admin":true}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            br#"[1,2,3]"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json_ct,
+            vec![0xff, 0xfe, 0x00, 0x7b],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            None,
+            br#"{"email":"a@b.fr","password":"x"}"#.to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            Some("text/plain"),
+            br#"{"email":"a@b.fr","password":"x"}"#.to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
     ];
     for (ct, body, status, code) in cases {
         let (s, b) = post_raw(&app, "/v1/sessions", ct, body.clone()).await;
-        assert_eq!((s, error_code(&b)), (status, code), "{:?}", String::from_utf8_lossy(&body));
-        assert!(b["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(
+            (s, error_code(&b)),
+            (status, code),
+            "{:?}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
     }
-    let huge = format!(r#"{{"email":"a@b.fr","password":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"email":"a@b.fr","password":"{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
     let (s, b) = post_raw(&app, "/v1/sessions", json_ct, huge.into_bytes()).await;
-    assert_eq!((s, error_code(&b)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    assert_eq!(
+        (s, error_code(&b)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
     assert_eq!(app.row_counts().await, before);
 }
 
@@ -65,9 +130,19 @@ async fn authenticated_bad_input_changes_nothing() {
 async fn odd_unicode_in_log_in_is_a_plain_refusal() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    for email in ["lila@example.fr\u{202E}", "lila@exämple.fr", "ｌｉｌａ@example.fr", "\u{0}", &"é".repeat(5000)] {
+    for email in [
+        "lila@example.fr\u{202E}",
+        "lila@exämple.fr",
+        "ｌｉｌａ@example.fr",
+        "\u{0}",
+        &"é".repeat(5000),
+    ] {
         let (s, b) = read(app.login(email, PASSWORD).await).await;
-        assert_eq!((s, error_code(&b)), (StatusCode::UNAUTHORIZED, "invalid_credentials"), "{email:?}");
+        assert_eq!(
+            (s, error_code(&b)),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            "{email:?}"
+        );
     }
     // A very long password is verified, not choked on, and refused the same way.
     let (s, _) = read(app.login("lila@example.fr", &"p".repeat(12_000)).await).await;
@@ -79,15 +154,26 @@ async fn unknown_routes_and_methods_answer_json() {
     let app = TestApp::spawn().await;
     let (s, b) = read(app.http.get(app.url("/v1/nope")).send().await.unwrap()).await;
     assert_eq!((s, error_code(&b)), (StatusCode::NOT_FOUND, "not_found"));
-    let (s, b) = read(app.http.patch(app.url("/v1/sessions")).send().await.unwrap()).await;
-    assert_eq!((s, error_code(&b)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    let (s, b) = read(
+        app.http
+            .patch(app.url("/v1/sessions"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, error_code(&b)),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
 }
 
 #[tokio::test]
 async fn concurrent_log_ins_all_succeed() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    let results = futures::future::join_all((0..20).map(|_| app.login("lila@example.fr", PASSWORD))).await;
+    let results =
+        futures::future::join_all((0..20).map(|_| app.login("lila@example.fr", PASSWORD))).await;
     for r in results {
         assert_eq!(r.status(), StatusCode::CREATED);
     }

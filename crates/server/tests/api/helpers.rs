@@ -38,8 +38,15 @@ impl TestApp {
         Self::start(config, clock, smtp, dir).await
     }
 
-    pub async fn start(config: Config, clock: ManualClock, smtp: SmtpListener, dir: tempfile::TempDir) -> Self {
-        let app = Application::build(config.clone(), Arc::new(clock.clone())).await.expect("service starts");
+    pub async fn start(
+        config: Config,
+        clock: ManualClock,
+        smtp: SmtpListener,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        let app = Application::build(config.clone(), Arc::new(clock.clone()))
+            .await
+            .expect("service starts");
         let base = format!("http://{}", app.addr());
         Self {
             app: Some(app),
@@ -55,7 +62,13 @@ impl TestApp {
     /// Stops the service and starts it again on the same database (a crash-and-restart).
     pub async fn restart(mut self) -> Self {
         self.app.take().unwrap().shutdown().await;
-        let Self { config, clock, smtp, dir, .. } = self;
+        let Self {
+            config,
+            clock,
+            smtp,
+            dir,
+            ..
+        } = self;
         Self::start(config, clock, smtp, dir).await
     }
 
@@ -77,9 +90,15 @@ impl TestApp {
             address: "12 rue de Longchamp, 75016 Paris, FRANCE".into(),
             security_question: "Le prénom de votre conjoint(e) ?".into(),
             security_answer: "Paul".into(),
-            dossiers: dossiers.iter().map(|(s, n)| (s.to_string(), n.to_string())).collect(),
+            dossiers: dossiers
+                .iter()
+                .map(|(s, n)| (s.to_string(), n.to_string()))
+                .collect(),
         };
-        create_account(self.app().services(), &new, PASSWORD).await.expect("account created").to_string()
+        create_account(self.app().services(), &new, PASSWORD)
+            .await
+            .expect("account created")
+            .to_string()
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
@@ -94,11 +113,19 @@ impl TestApp {
     pub async fn token(&self, email: &str, password: &str) -> String {
         let r = self.login(email, password).await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn change_password(&self, token: &str, body: Value) -> Response {

@@ -9,7 +9,8 @@ use crate::helpers::*;
 async fn app_with_smtp_down() -> (TestApp, u16) {
     let port = reserve_port();
     let app = TestApp::spawn_with(|c| {
-        c.mail = espace_pro_server::config::MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{port}"))
+        c.mail =
+            espace_pro_server::config::MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{port}"))
     })
     .await;
     (app, port)
@@ -19,13 +20,21 @@ async fn change(app: &TestApp) {
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
     let r = app
-        .change_password(&token, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}))
+        .change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
 async fn unsent(app: &TestApp) -> i64 {
-    app.app().services().store.unsent_mail_count().await.unwrap()
+    app.app()
+        .services()
+        .store
+        .unsent_mail_count()
+        .await
+        .unwrap()
 }
 
 /// The relay has the message a moment before the worker records that it does.
@@ -44,11 +53,21 @@ async fn mail_waits_for_a_relay_that_starts_late() {
     let (app, port) = app_with_smtp_down().await;
     change(&app).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(unsent(&app).await, 1, "the message stays queued while the relay is down");
+    assert_eq!(
+        unsent(&app).await,
+        1,
+        "the message stays queued while the relay is down"
+    );
 
     let late = SmtpListener::start_on(port).await.unwrap();
-    let mail = late.wait_for_count(1, Duration::from_secs(20)).await.remove(0);
-    assert_eq!(mail.subject, "Espace professionnel - Modification du mot de passe");
+    let mail = late
+        .wait_for_count(1, Duration::from_secs(20))
+        .await
+        .remove(0);
+    assert_eq!(
+        mail.subject,
+        "Espace professionnel - Modification du mot de passe"
+    );
     wait_all_sent(&app).await;
     // Nothing is sent twice once accepted.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -62,7 +81,10 @@ async fn mail_survives_a_restart() {
     let app = app.restart().await;
     assert_eq!(unsent(&app).await, 1);
     let late = SmtpListener::start_on(port).await.unwrap();
-    let mail = late.wait_for_count(1, Duration::from_secs(20)).await.remove(0);
+    let mail = late
+        .wait_for_count(1, Duration::from_secs(20))
+        .await
+        .remove(0);
     assert!(mail.body.contains("24 août 2026"));
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(late.messages().len(), 1);
@@ -75,8 +97,13 @@ async fn delivered_bodies_are_erased_from_the_outbox() {
     app.smtp.wait_for_count(1, MAIL_WAIT).await;
     wait_all_sent(&app).await;
     let db = app.dir.path().join("espace-pro.sqlite");
-    let conn = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    let (body,): (String,) = sqlx::query_as("SELECT body FROM outbox").fetch_one(&conn).await.unwrap();
+    let conn = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (body,): (String,) = sqlx::query_as("SELECT body FROM outbox")
+        .fetch_one(&conn)
+        .await
+        .unwrap();
     assert_eq!(body, "");
 }
 

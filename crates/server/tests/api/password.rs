@@ -7,11 +7,21 @@ use crate::helpers::*;
 
 async fn refused_with(app: &TestApp, token: &str, new: &str, confirm: &str) -> Value {
     let before = app.row_counts().await;
-    let (status, body) =
-        read(app.change_password(token, json!({"new_password": new, "confirm_password": confirm})).await).await;
+    let (status, body) = read(
+        app.change_password(
+            token,
+            json!({"new_password": new, "confirm_password": confirm}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_code(&body), "password_policy");
-    assert_eq!(app.row_counts().await, before, "a refused change wrote something");
+    assert_eq!(
+        app.row_counts().await,
+        before,
+        "a refused change wrote something"
+    );
     body
 }
 
@@ -32,7 +42,11 @@ async fn every_policy_rule_has_its_code() {
     ];
     for (candidate, code) in cases {
         let body = refused_with(&app, &token, candidate, candidate).await;
-        assert_eq!(body["error"]["fields"]["new_password"], json!([code]), "{candidate:?}");
+        assert_eq!(
+            body["error"]["fields"]["new_password"],
+            json!([code]),
+            "{candidate:?}"
+        );
         assert!(body["error"]["message"].as_str().unwrap().len() > 20);
     }
     let long = format!("a1{}", "Zq9".repeat(50));
@@ -40,14 +54,20 @@ async fn every_policy_rule_has_its_code() {
     assert_eq!(body["error"]["fields"]["new_password"], json!(["too_long"]));
 
     let body = refused_with(&app, &token, NEW_PASSWORD, "Orage5Pivoine8Fanal3Zest").await;
-    assert_eq!(body["error"]["fields"]["confirm_password"], json!(["mismatch"]));
+    assert_eq!(
+        body["error"]["fields"]["confirm_password"],
+        json!(["mismatch"])
+    );
     assert!(body["error"]["fields"].get("new_password").is_none());
 
     // Several failures at once are all reported.
     let body = refused_with(&app, &token, "court", "autre").await;
     let codes = &body["error"]["fields"]["new_password"];
     assert_eq!(codes, &json!(["too_short", "missing_digit"]));
-    assert_eq!(body["error"]["fields"]["confirm_password"], json!(["mismatch"]));
+    assert_eq!(
+        body["error"]["fields"]["confirm_password"],
+        json!(["mismatch"])
+    );
     assert!(app.smtp.messages().is_empty());
 }
 
@@ -57,7 +77,11 @@ async fn success_gives_validity_and_sends_the_guides_confirmation() {
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
     let (status, body) = read(
-        app.change_password(&token, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})).await,
+        app.change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -66,16 +90,45 @@ async fn success_gives_validity_and_sends_the_guides_confirmation() {
 
     let mail = app.smtp.wait_for_count(1, MAIL_WAIT).await.remove(0);
     assert_eq!(mail.envelope_to, vec!["lila@example.fr".to_owned()]);
-    assert_eq!(mail.subject, "Espace professionnel - Modification du mot de passe");
-    assert!(mail.body.contains("Vous avez modifié votre mot de passe ; cette demande a bien été prise en compte."), "{}", mail.body);
-    assert!(mail.body.contains("Celui-ci est valable jusqu'au 24 août 2026."));
+    assert_eq!(
+        mail.subject,
+        "Espace professionnel - Modification du mot de passe"
+    );
+    assert!(
+        mail.body.contains(
+            "Vous avez modifié votre mot de passe ; cette demande a bien été prise en compte."
+        ),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.body
+            .contains("Celui-ci est valable jusqu'au 24 août 2026.")
+    );
     assert!(mail.body.contains("message de phishing"));
     assert!(!mail.raw.contains(NEW_PASSWORD));
-    assert!(mail.header("Message-ID").is_some_and(|id| id.contains("outbox-")));
+    assert!(
+        mail.header("Message-ID")
+            .is_some_and(|id| id.contains("outbox-"))
+    );
 
-    assert_eq!(app.login("lila@example.fr", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("lila@example.fr", NEW_PASSWORD).await.status(), StatusCode::CREATED);
-    let id = app.app().services().store.account_by_email_key("lila@example.fr").await.unwrap().unwrap().id;
+    assert_eq!(
+        app.login("lila@example.fr", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("lila@example.fr", NEW_PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let id = app
+        .app()
+        .services()
+        .store
+        .account_by_email_key("lila@example.fr")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let kinds = app.app().services().store.audit_kinds(id).await.unwrap();
     assert!(kinds.contains(&"password_changed".to_owned()), "{kinds:?}");
 }
@@ -93,7 +146,11 @@ async fn validity_date_arithmetic_across_leap_years() {
         app.create_account("lila@example.fr", &[]).await;
         let token = app.token("lila@example.fr", PASSWORD).await;
         let (status, body) = read(
-            app.change_password(&token, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})).await,
+            app.change_password(
+                &token,
+                json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::OK);
@@ -106,7 +163,8 @@ async fn reauthentication_after_five_minutes() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
-    app.clock.advance(Duration::minutes(5) + Duration::seconds(1));
+    app.clock
+        .advance(Duration::minutes(5) + Duration::seconds(1));
     let body = json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD});
     let (status, err) = read(app.change_password(&token, body.clone()).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -131,9 +189,14 @@ async fn within_five_minutes_no_current_password_is_needed() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
-    app.clock.advance(Duration::minutes(4) + Duration::seconds(59));
+    app.clock
+        .advance(Duration::minutes(4) + Duration::seconds(59));
     let (status, _) = read(
-        app.change_password(&token, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})).await,
+        app.change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -146,11 +209,18 @@ async fn a_change_revokes_every_other_session() {
     let other = app.token("lila@example.fr", PASSWORD).await;
     let mine = app.token("lila@example.fr", PASSWORD).await;
     let (status, _) = read(
-        app.change_password(&mine, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})).await,
+        app.change_password(
+            &mine,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app.get("/v1/account", &other).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/v1/account", &other).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.get("/v1/account", &mine).await.status(), StatusCode::OK);
 }
 
@@ -159,15 +229,27 @@ async fn concurrent_changes_on_one_account_stay_consistent() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
-    let candidates = ["Orage5Pivoine8Fanal3Zeste", "Brume4Tilleul7Cargo2Nacre", "Givre9Ocelot3Ruban6Cidre"];
-    let results = futures::future::join_all(candidates.iter().map(|p| {
-        app.change_password(&token, json!({"new_password": p, "confirm_password": p}))
-    }))
-    .await;
-    let ok = results.iter().filter(|r| r.status() == StatusCode::OK).count();
+    let candidates = [
+        "Orage5Pivoine8Fanal3Zeste",
+        "Brume4Tilleul7Cargo2Nacre",
+        "Givre9Ocelot3Ruban6Cidre",
+    ];
+    let results =
+        futures::future::join_all(candidates.iter().map(|p| {
+            app.change_password(&token, json!({"new_password": p, "confirm_password": p}))
+        }))
+        .await;
+    let ok = results
+        .iter()
+        .filter(|r| r.status() == StatusCode::OK)
+        .count();
     assert!(ok >= 1);
     for r in &results {
-        assert!(r.status() == StatusCode::OK || r.status().is_client_error(), "{}", r.status());
+        assert!(
+            r.status() == StatusCode::OK || r.status().is_client_error(),
+            "{}",
+            r.status()
+        );
     }
     // Exactly one of the candidates is now the password, and one e-mail per accepted change.
     let mut working = 0;

@@ -10,7 +10,10 @@ async fn log_in_gives_a_token_with_its_limits() {
     app.create_account("lila@example.fr", &[]).await;
     let (status, body) = read(app.login("lila@example.fr", PASSWORD).await).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert!(body["token"].as_str().unwrap().len() >= 43, "≥ 256-bit token");
+    assert!(
+        body["token"].as_str().unwrap().len() >= 43,
+        "≥ 256-bit token"
+    );
     assert_eq!(body["expires_at"], "2023-08-26T03:10:00Z");
     assert_eq!(body["idle_expires_at"], "2023-08-25T15:40:00Z");
     assert_eq!(body["must_change_password"], false);
@@ -20,8 +23,16 @@ async fn log_in_gives_a_token_with_its_limits() {
 async fn wrong_password_and_unknown_address_answer_alike() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    let (s1, b1) = read(app.login("lila@example.fr", "Wrong7Citron4Galop9Sable2").await).await;
-    let (s2, b2) = read(app.login("nobody@example.fr", "Wrong7Citron4Galop9Sable2").await).await;
+    let (s1, b1) = read(
+        app.login("lila@example.fr", "Wrong7Citron4Galop9Sable2")
+            .await,
+    )
+    .await;
+    let (s2, b2) = read(
+        app.login("nobody@example.fr", "Wrong7Citron4Galop9Sable2")
+            .await,
+    )
+    .await;
     let (s3, b3) = read(app.login("not an address", "x").await).await;
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     assert_eq!((s1, &b1), (s2, &b2));
@@ -33,7 +44,9 @@ async fn wrong_password_and_unknown_address_answer_alike() {
 async fn unknown_addresses_cost_a_hash_verification_too() {
     // With the production Argon2 cost the hash dominates the request; an unknown address must
     // take about as long as a known one.
-    let app = TestApp::spawn_with(|c| c.argon2 = espace_pro_server::config::Argon2Config::default()).await;
+    let app =
+        TestApp::spawn_with(|c| c.argon2 = espace_pro_server::config::Argon2Config::default())
+            .await;
     app.create_account("lila@example.fr", &[]).await;
     async fn median(app: &TestApp, email: &str) -> f64 {
         let mut times = Vec::new();
@@ -49,7 +62,10 @@ async fn unknown_addresses_cost_a_hash_verification_too() {
     let known = median(&app, "lila@example.fr").await;
     let unknown = median(&app, "nobody@example.fr").await;
     let ratio = unknown / known;
-    assert!((0.6..1.67).contains(&ratio), "known {known:.4}s, unknown {unknown:.4}s");
+    assert!(
+        (0.6..1.67).contains(&ratio),
+        "known {known:.4}s, unknown {unknown:.4}s"
+    );
 }
 
 #[tokio::test]
@@ -57,12 +73,24 @@ async fn log_out_revokes_the_token() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
-    let r = app.http.delete(app.url("/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .http
+        .delete(app.url("/v1/sessions/current"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (status, body) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), "unauthorized");
-    let again = app.http.delete(app.url("/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+    let again = app
+        .http
+        .delete(app.url("/v1/sessions/current"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -71,12 +99,25 @@ async fn missing_or_forged_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let r = app.http.get(app.url("/v1/account")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let (status, body) = read(app.get("/v1/account", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await).await;
+    let (status, body) = read(
+        app.get("/v1/account", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), "unauthorized");
     let huge = "A".repeat(10_000);
-    assert_eq!(app.get("/v1/account", &huge).await.status(), StatusCode::UNAUTHORIZED);
-    let r = app.http.get(app.url("/v1/account")).header("Authorization", "Basic dXNlcjpwdw==").send().await.unwrap();
+    assert_eq!(
+        app.get("/v1/account", &huge).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .http
+        .get(app.url("/v1/account"))
+        .header("Authorization", "Basic dXNlcjpwdw==")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -86,11 +127,20 @@ async fn idle_timeout_is_30_minutes_and_use_extends_it() {
     app.create_account("lila@example.fr", &[]).await;
     let token = app.token("lila@example.fr", PASSWORD).await;
     app.clock.advance(Duration::minutes(29));
-    assert_eq!(app.get("/v1/account", &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/account", &token).await.status(),
+        StatusCode::OK
+    );
     app.clock.advance(Duration::minutes(29));
-    assert_eq!(app.get("/v1/account", &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/account", &token).await.status(),
+        StatusCode::OK
+    );
     app.clock.advance(Duration::minutes(30));
-    assert_eq!(app.get("/v1/account", &token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/v1/account", &token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -100,17 +150,24 @@ async fn absolute_timeout_is_12_hours_even_when_active() {
     let token = app.token("lila@example.fr", PASSWORD).await;
     for _ in 0..((12 * 60) / 20 - 1) {
         app.clock.advance(Duration::minutes(20));
-        assert_eq!(app.get("/v1/account", &token).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.get("/v1/account", &token).await.status(),
+            StatusCode::OK
+        );
     }
     app.clock.advance(Duration::minutes(20));
-    assert_eq!(app.get("/v1/account", &token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/v1/account", &token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn an_expired_password_only_lets_the_user_choose_a_new_one() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    app.clock.set(time::macros::datetime!(2026-08-25 09:00:00 UTC));
+    app.clock
+        .set(time::macros::datetime!(2026-08-25 09:00:00 UTC));
     let (status, body) = read(app.login("lila@example.fr", PASSWORD).await).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["must_change_password"], true);
@@ -120,8 +177,11 @@ async fn an_expired_password_only_lets_the_user_choose_a_new_one() {
     assert_eq!(error_code(&body), "password_expired");
 
     let (status, body) = read(
-        app.change_password(&token, json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}))
-            .await,
+        app.change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
