@@ -140,3 +140,208 @@ mod tests {
         );
     }
 }
+
+// ---- e-mail change and activation (SPEC §2.6) ---------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailChangeRequest {
+    pub new_email: String,
+    pub confirm_email: String,
+    /// Optional: applied at activation, together with the address.
+    #[serde(default)]
+    pub new_password: Option<Secret>,
+    #[serde(default)]
+    pub confirm_password: Option<Secret>,
+    #[serde(default)]
+    pub current_password: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailChangeResponse {
+    /// Where the activation code went (the new address).
+    pub sent_to: String,
+    /// The old address, which got a notice of the request.
+    pub notice_sent_to: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+    pub with_new_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Captcha {
+    pub id: String,
+    /// PNG, base64.
+    pub image_png: String,
+    /// WAV, base64: the characters read aloud one by one.
+    pub audio_wav: String,
+    pub length: usize,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyCodeRequest {
+    pub code: Secret,
+    pub captcha_id: String,
+    pub captcha_answer: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketResponse {
+    pub ticket: Secret,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+    /// Recovery only: the question to answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_question: Option<String>,
+}
+
+impl std::fmt::Debug for TicketResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketResponse").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteActivationRequest {
+    pub ticket: Secret,
+    /// The new login address, typed again.
+    pub email: String,
+}
+
+/// What the summary PDF shows (SPEC §2.8).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryData {
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub subscriber_number: SubscriberNumber,
+    pub login_email: String,
+    pub phone: String,
+    pub address: String,
+    pub security_question: String,
+    pub security_answer: String,
+}
+
+impl std::fmt::Debug for SummaryData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryData")
+            .field("subscriber_number", &self.subscriber_number)
+            .field("login_email", &self.login_email)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivationResult {
+    #[serde(flatten)]
+    pub summary: SummaryData,
+    #[serde(with = "iso_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub activated_on: Date,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountSummary {
+    #[serde(flatten)]
+    pub summary: SummaryData,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub generated_at: OffsetDateTime,
+}
+
+// ---- profile, activity ---------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Profile {
+    pub phone: String,
+    pub address: String,
+    pub security_question: String,
+    pub security_answer: Secret,
+}
+
+/// Fields left out are unchanged. Changing the question or answer needs re-authentication.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileUpdate {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub security_question: Option<String>,
+    #[serde(default)]
+    pub security_answer: Option<Secret>,
+    #[serde(default)]
+    pub current_password: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityEvent {
+    /// Machine name: `login`, `login_failed`, `password_changed`, `email_change_requested`, …
+    pub kind: String,
+    /// French, for people.
+    pub label: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+    pub client_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Activity {
+    pub events: Vec<ActivityEvent>,
+}
+
+// ---- forgotten password (SPEC §2.7) --------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryAccepted {
+    pub message: String,
+    pub code_validity_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryQuestionRequest {
+    pub email: String,
+    pub code: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCompleteRequest {
+    pub ticket: Secret,
+    pub security_answer: Secret,
+    pub new_password: Secret,
+    pub confirm_password: Secret,
+}

@@ -3,12 +3,14 @@
 //! `NewPassword` in hand has already passed it.
 
 pub mod api;
+pub mod code;
 pub mod email;
 pub mod error;
 pub mod password;
 pub mod secret;
 pub mod subscriber;
 
+pub use code::ActivationCode;
 pub use email::{EmailError, LoginEmail};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use password::{NewPassword, PasswordContext, PasswordPolicy, PasswordRule};

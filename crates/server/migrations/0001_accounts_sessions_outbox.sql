@@ -42,13 +42,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_account ON sessions(account_id);
 
--- Failed log-ins by subject: a hash of the address typed (known or not, so throttling says
--- nothing about which addresses have accounts) or "client:<ip>".
-CREATE TABLE login_failures (
+-- Throttled events (failed log-ins, code attempts, e-mails requested) by subject: a hash of the
+-- address typed (known or not, so throttling says nothing about which addresses have accounts),
+-- or "client:<ip>", each with a prefix naming what is counted.
+CREATE TABLE throttle_events (
     subject TEXT    NOT NULL,
     at      INTEGER NOT NULL
 );
-CREATE INDEX login_failures_by_subject ON login_failures(subject, at);
+CREATE INDEX throttle_events_by_subject ON throttle_events(subject, at);
 
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,

@@ -167,7 +167,7 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         password_expires_on: parse_date(&account.password_valid_until)
             .ok_or_else(|| ApiError::internal("stored validity date"))?,
         dossiers,
-        pending_email_change: None,
+        pending_email_change: crate::email_change::pending_view(svc, account.id).await?,
         reauthentication_needed: now - session.auth_time
             > time::Duration::try_from(svc.config.reauthentication_after)
                 .unwrap_or(time::Duration::minutes(5)),

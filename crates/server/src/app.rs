@@ -117,7 +117,10 @@ async fn maintenance(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     loop {
         let cutoff = services.now().unix_timestamp() - 24 * 3600;
         if let Err(e) = services.store.prune_failures(cutoff).await {
-            tracing::warn!(error = %e, "could not prune old log-in failures");
+            tracing::warn!(error = %e, "could not prune old throttling events");
+        }
+        if let Err(e) = services.store.prune_expired(services.now().unix_timestamp()).await {
+            tracing::warn!(error = %e, "could not prune expired CAPTCHAs and tickets");
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}

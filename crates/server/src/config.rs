@@ -46,6 +46,15 @@ pub struct ThrottleConfig {
     /// Failed attempts one client address may make in `client_window`, over all accounts.
     pub client_failures_per_window: u32,
     pub client_window: Duration,
+    /// Wrong codes (activation, recovery) or CAPTCHAs one client may send in `client_window`.
+    pub code_failures_per_window: u32,
+    /// CAPTCHAs one client may ask for in `client_window`.
+    pub captchas_per_window: u32,
+    /// Recovery requests one client may make in `client_window`.
+    pub recovery_requests_per_window: u32,
+    /// Recovery e-mails one address may receive in an hour (more requests are answered alike
+    /// but send nothing).
+    pub recovery_mails_per_hour: u32,
 }
 
 impl Default for ThrottleConfig {
@@ -56,6 +65,10 @@ impl Default for ThrottleConfig {
             max_delay: Duration::from_secs(15 * 60),
             client_failures_per_window: 50,
             client_window: Duration::from_secs(15 * 60),
+            code_failures_per_window: 10,
+            captchas_per_window: 60,
+            recovery_requests_per_window: 10,
+            recovery_mails_per_hour: 3,
         }
     }
 }

@@ -82,6 +82,27 @@ impl Throttle {
             .await
     }
 
+    /// Fixed-window limit: `Err(seconds)` when `subject` already has `max` events in `window`.
+    pub async fn check_window(
+        &self,
+        subject: &str,
+        max: u32,
+        window: std::time::Duration,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let now = ts(self.clock.now());
+        let window = window.as_secs() as i64;
+        let stats = self.store.failure_stats(subject, now - window).await?;
+        Ok(if stats.count >= i64::from(max) {
+            Err((stats.oldest.unwrap_or(now) + window - now).max(1) as u64)
+        } else {
+            Ok(())
+        })
+    }
+
+    pub async fn record(&self, subjects: &[&str]) -> Result<(), StoreError> {
+        self.store.record_failures(subjects, ts(self.clock.now())).await
+    }
+
     pub async fn clear(&self, email_subject: &str) -> Result<(), StoreError> {
         self.store.clear_failures(email_subject).await
     }

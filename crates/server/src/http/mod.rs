@@ -57,6 +57,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::delete_current_session))
         .routes(routes!(routes::get_account))
         .routes(routes!(routes::change_password))
+        .routes(routes!(routes::request_email_change, routes::cancel_email_change))
+        .routes(routes!(routes::create_captcha))
+        .routes(routes!(routes::verify_activation_code))
+        .routes(routes!(routes::complete_activation))
+        .routes(routes!(routes::get_profile, routes::update_profile))
+        .routes(routes!(routes::get_summary))
+        .routes(routes!(routes::get_activity))
+        .routes(routes!(routes::request_recovery))
+        .routes(routes!(routes::recovery_question))
+        .routes(routes!(routes::complete_recovery))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -6,14 +6,16 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
-    AccountView, LoginRequest, LoginResponse, PasswordChangeRequest, PasswordChangeResponse,
-    ServiceInfo,
+    AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest, EmailChangeRequest,
+    EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest, PasswordChangeResponse, Profile,
+    ProfileUpdate, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo,
+    TicketResponse, VerifyCodeRequest,
 };
 
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
-use crate::{accounts, auth};
+use crate::{accounts, activation, auth, email_change, profile, recovery};
 
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
@@ -89,4 +91,147 @@ pub async fn change_password(
     accounts::change_password(&svc, &session, &req, ip)
         .await
         .map(Json)
+}
+
+/// Ask to change the login address (SPEC §2.6 step 1): the code goes to the new address.
+#[utoipa::path(post, path = "/v1/account/email-change", tag = "email change",
+    security(("bearer" = [])), request_body = EmailChangeRequest,
+    responses(
+        (status = 202, body = EmailChangeResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "reauthentication_required or reauthentication_failed", body = ErrorBody),
+        (status = 422, description = "invalid_email, email_mismatch, same_as_current_email or password_policy", body = ErrorBody)))]
+pub async fn request_email_change(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    FullSession(session): FullSession,
+    ApiJson(req): ApiJson<EmailChangeRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let response = email_change::request(&svc, &session, &req, ip).await?;
+    Ok((StatusCode::ACCEPTED, Json(response)))
+}
+
+/// Cancel the pending change.
+#[utoipa::path(delete, path = "/v1/account/email-change", tag = "email change",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn cancel_email_change(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<StatusCode, ApiError> {
+    email_change::cancel(&svc, &session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new CAPTCHA: 6 characters, as an image and as sound. Single use, valid 10 minutes.
+#[utoipa::path(post, path = "/v1/captchas", tag = "activation",
+    responses((status = 201, body = Captcha), (status = 429, body = ErrorBody)))]
+pub async fn create_captcha(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+) -> Result<impl IntoResponse, ApiError> {
+    let captcha = activation::create_captcha(&svc, ip).await?;
+    Ok((StatusCode::CREATED, Json(captcha)))
+}
+
+/// Activation step 1: the code and a fresh CAPTCHA give a short-lived ticket.
+#[utoipa::path(post, path = "/v1/activations/verify-code", tag = "activation", request_body = VerifyCodeRequest,
+    responses(
+        (status = 200, body = TicketResponse),
+        (status = 410, description = "code_expired (used, replaced, cancelled or older than 48 h) or code_locked", body = ErrorBody),
+        (status = 422, description = "invalid_captcha or invalid_code", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn verify_activation_code(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<VerifyCodeRequest>,
+) -> Result<Json<TicketResponse>, ApiError> {
+    activation::verify_code(&svc, &req, ip).await.map(Json)
+}
+
+/// Activation step 2: the new address typed again; swaps the login address.
+#[utoipa::path(post, path = "/v1/activations/complete", tag = "activation", request_body = CompleteActivationRequest,
+    responses(
+        (status = 200, body = ActivationResult),
+        (status = 409, description = "email_taken", body = ErrorBody),
+        (status = 410, description = "ticket_expired, code_expired or code_locked", body = ErrorBody),
+        (status = 422, description = "email_mismatch", body = ErrorBody)))]
+pub async fn complete_activation(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<CompleteActivationRequest>,
+) -> Result<Json<ActivationResult>, ApiError> {
+    activation::complete(&svc, &req, ip).await.map(Json)
+}
+
+/// "Gérer vos coordonnées".
+#[utoipa::path(get, path = "/v1/account/profile", tag = "account",
+    security(("bearer" = [])), responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
+pub async fn get_profile(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<Profile>, ApiError> {
+    profile::get(&svc, &session).await.map(Json)
+}
+
+/// Update coordinates; the security question or answer needs re-authentication.
+#[utoipa::path(put, path = "/v1/account/profile", tag = "account",
+    security(("bearer" = [])), request_body = ProfileUpdate,
+    responses((status = 200, body = Profile), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, description = "invalid_profile", body = ErrorBody)))]
+pub async fn update_profile(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    FullSession(session): FullSession,
+    ApiJson(req): ApiJson<ProfileUpdate>,
+) -> Result<Json<Profile>, ApiError> {
+    profile::update(&svc, &session, &req, ip).await.map(Json)
+}
+
+/// The data of the summary PDF (SPEC §2.8).
+#[utoipa::path(get, path = "/v1/account/summary", tag = "account",
+    security(("bearer" = [])), responses((status = 200, body = AccountSummary), (status = 401, body = ErrorBody)))]
+pub async fn get_summary(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<AccountSummary>, ApiError> {
+    profile::summary(&svc, &session).await.map(Json)
+}
+
+/// Recent security events, newest first.
+#[utoipa::path(get, path = "/v1/account/activity", tag = "account",
+    security(("bearer" = [])), responses((status = 200, body = Activity), (status = 401, body = ErrorBody)))]
+pub async fn get_activity(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<Activity>, ApiError> {
+    profile::activity(&svc, &session).await.map(Json)
+}
+
+/// Forgotten password, step 1: the same answer for every address.
+#[utoipa::path(post, path = "/v1/password-recovery", tag = "recovery", request_body = RecoveryRequest,
+    responses((status = 202, body = RecoveryAccepted), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn request_recovery(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<RecoveryRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let accepted = recovery::request(&svc, &req, ip).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+/// Forgotten password, step 2: address and code give the security question and a ticket.
+#[utoipa::path(post, path = "/v1/password-recovery/question", tag = "recovery", request_body = RecoveryQuestionRequest,
+    responses((status = 200, body = TicketResponse), (status = 410, body = ErrorBody),
+        (status = 422, description = "invalid_code", body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn recovery_question(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<RecoveryQuestionRequest>,
+) -> Result<Json<TicketResponse>, ApiError> {
+    recovery::question(&svc, &req, ip).await.map(Json)
+}
+
+/// Forgotten password, step 3: the answer and the new password.
+#[utoipa::path(post, path = "/v1/password-recovery/complete", tag = "recovery", request_body = RecoveryCompleteRequest,
+    responses((status = 200, body = PasswordChangeResponse), (status = 410, body = ErrorBody),
+        (status = 422, description = "invalid_security_answer or password_policy", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn complete_recovery(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<RecoveryCompleteRequest>,
+) -> Result<Json<PasswordChangeResponse>, ApiError> {
+    recovery::complete(&svc, &req, ip).await.map(Json)
 }

@@ -62,3 +62,106 @@ mod tests {
         assert!(m.body.contains("message de phishing"));
     }
 }
+
+/// "Espace professionnel - Création ou modification de l'espace" (guide, section 4.1), to the new
+/// address, with the activation code.
+pub fn activation_code(public_name: &str, code: &str) -> MailText {
+    MailText {
+        subject: "Espace professionnel - Création ou modification de l'espace".into(),
+        body: format!(
+            "Vous avez demandé la création d'un espace professionnel ou vous y avez apporté une \
+             modification. Cette demande a bien été prise en compte. Votre espace professionnel \
+             sera actif lorsque vous aurez saisi le code suivant :\n\n\
+             {code}\n\n\
+             Remarque : ce code n'est pas un mot de passe. Il ne doit être utilisé qu'une seule \
+             fois pour activer votre espace professionnel.\n\n\
+             Pour activer votre espace professionnel, veuillez suivre la procédure suivante :\n\n\
+             1. ouvrez l'application {public_name}\n\
+             2. sur l'écran de connexion, cliquez sur \"Activer mon espace / mes services\"\n\
+             3. saisissez le code d'activation reçu ci-dessus et validez\n\
+             4. saisissez l'adresse électronique de connexion à l'espace et validez\n\n\
+             Vous disposez d'un délai de 48 heures maximum pour activer votre espace \
+             professionnel à compter de l'envoi de ce message.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, ne saisissez pas ce code et \
+             ignorez ce message.\n\n{}",
+            closing(public_name)
+        ),
+    }
+}
+
+fn when(at: time::OffsetDateTime) -> String {
+    format!(
+        "le {} à {:02}h{:02} (UTC)",
+        crate::dates::short_french(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// To the old address when a change is requested: what, when, and what to do if it was not the
+/// user.
+pub fn email_change_notice(
+    public_name: &str,
+    support_hotline: &str,
+    new_email: &str,
+    with_password: bool,
+    at: time::OffsetDateTime,
+) -> MailText {
+    let password = if with_password {
+        " La demande comprend aussi un nouveau mot de passe, qui prendra effet en même temps."
+    } else {
+        ""
+    };
+    MailText {
+        subject: "Espace professionnel - Demande de modification de l'adresse électronique de connexion".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Une demande de modification de l'adresse électronique de connexion de votre espace \
+             professionnel a été faite {} : la nouvelle adresse demandée est {new_email}.{password}\n\n\
+             Un code d'activation a été envoyé à cette nouvelle adresse. Tant qu'il n'a pas été \
+             saisi, seule votre adresse actuelle permet de vous connecter ; il n'est plus valable \
+             après 48 heures.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande : connectez-vous avec votre adresse \
+             actuelle, annulez la demande dans \"Gérer votre adresse électronique de connexion / \
+             votre mot de passe\", changez votre mot de passe, puis contactez l'assistance au \
+             {support_hotline}.\n\n{}",
+            when(at),
+            closing(public_name)
+        ),
+    }
+}
+
+/// To the old address once the change is activated.
+pub fn email_changed_notice(public_name: &str, support_hotline: &str, new_email: &str, at: time::OffsetDateTime) -> MailText {
+    MailText {
+        subject: "Espace professionnel - Adresse électronique de connexion modifiée".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             L'adresse électronique de connexion de votre espace professionnel a été remplacée \
+             {} par {new_email}. Cette adresse-ci ne permet plus de vous connecter.\n\n\
+             Si vous n'êtes pas à l'origine de cette modification, contactez sans attendre \
+             l'assistance au {support_hotline}.\n\n{}",
+            when(at),
+            closing(public_name)
+        ),
+    }
+}
+
+/// "Mot de passe oublié": the one-time recovery code, to the login address.
+pub fn recovery_code(public_name: &str, code: &str, validity_minutes: u32) -> MailText {
+    MailText {
+        subject: "Espace professionnel - Mot de passe oublié".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Vous avez demandé à choisir un nouveau mot de passe pour votre espace \
+             professionnel. Saisissez le code suivant, puis la réponse à votre question de \
+             confiance :\n\n\
+             {code}\n\n\
+             Remarque : ce code n'est pas un mot de passe. Il ne peut être utilisé qu'une seule \
+             fois, pendant {validity_minutes} minutes.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de \
+             passe actuel reste valable.\n\n{}",
+            closing(public_name)
+        ),
+    }
+}

@@ -8,6 +8,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
+mod changes;
+
+pub use changes::{CaptchaRow, EmailChangeRow, RecoveryRow, TicketRow};
 pub use sqlx::Error as StoreError;
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
@@ -340,7 +343,7 @@ impl Store {
         since: i64,
     ) -> Result<FailureStats, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*), MIN(at), MAX(at) FROM login_failures WHERE subject = ? AND at > ?",
+            "SELECT COUNT(*), MIN(at), MAX(at) FROM throttle_events WHERE subject = ? AND at > ?",
         )
         .bind(subject)
         .bind(since)
@@ -356,7 +359,7 @@ impl Store {
     pub async fn record_failures(&self, subjects: &[&str], at: i64) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for subject in subjects {
-            sqlx::query("INSERT INTO login_failures (subject, at) VALUES (?, ?)")
+            sqlx::query("INSERT INTO throttle_events (subject, at) VALUES (?, ?)")
                 .bind(*subject)
                 .bind(at)
                 .execute(&mut *tx)
@@ -366,7 +369,7 @@ impl Store {
     }
 
     pub async fn clear_failures(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE subject = ?")
+        sqlx::query("DELETE FROM throttle_events WHERE subject = ?")
             .bind(subject)
             .execute(&self.pool)
             .await
@@ -374,7 +377,7 @@ impl Store {
     }
 
     pub async fn prune_failures(&self, before: i64) -> Result<u64, StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+        sqlx::query("DELETE FROM throttle_events WHERE at < ?")
             .bind(before)
             .execute(&self.pool)
             .await

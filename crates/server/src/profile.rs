@@ -1,0 +1,160 @@
+//! "Gérer vos coordonnées" (SPEC §2.9), the summary data (§2.8) and recent activity.
+
+use std::net::IpAddr;
+
+use axum::http::StatusCode;
+use espace_pro_contract::api::{AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData};
+use espace_pro_contract::{ErrorCode, Secret};
+
+use crate::auth::{Session, reauthenticate, require_account};
+use crate::http::error::ApiError;
+use crate::services::Services;
+use crate::store::{AccountRow, Store, from_ts, ts};
+
+pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, ApiError> {
+    match &account.security_answer_sealed {
+        None => Ok(String::new()),
+        Some(sealed) => svc
+            .key
+            .open(&account.subscriber_number, sealed)
+            .map_err(|e| ApiError::internal(format!("security answer of account {}: {e}", account.id))),
+    }
+}
+
+pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData, ApiError> {
+    Ok(SummaryData {
+        civility: account.civility.clone(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        subscriber_number: account
+            .subscriber_number
+            .parse()
+            .map_err(|e| ApiError::internal(format!("stored subscriber number: {e}")))?,
+        login_email: account.login_email.clone(),
+        phone: account.phone.clone(),
+        address: account.address.clone(),
+        security_question: account.security_question.clone(),
+        security_answer: security_answer(svc, account)?,
+    })
+}
+
+pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary, ApiError> {
+    let account = require_account(&svc.store, session).await?;
+    Ok(AccountSummary {
+        summary: summary_data(svc, &account)?,
+        generated_at: svc.now(),
+    })
+}
+
+pub async fn get(svc: &Services, session: &Session) -> Result<Profile, ApiError> {
+    let account = require_account(&svc.store, session).await?;
+    Ok(Profile {
+        security_answer: Secret::new(security_answer(svc, &account)?),
+        phone: account.phone,
+        address: account.address,
+        security_question: account.security_question,
+    })
+}
+
+fn check_text(error: &mut Vec<(&'static str, &'static str)>, field: &'static str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        error.push((field, "too_long"));
+    }
+    if value.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        error.push((field, "invalid_character"));
+    }
+}
+
+pub async fn update(svc: &Services, session: &Session, req: &ProfileUpdate, client: IpAddr) -> Result<Profile, ApiError> {
+    let account = require_account(&svc.store, session).await?;
+    let current_answer = security_answer(svc, &account)?;
+    let phone = req.phone.as_deref().map_or(account.phone.as_str(), str::trim);
+    let address = req.address.as_deref().map_or(account.address.as_str(), str::trim);
+    let question = req.security_question.as_deref().map_or(account.security_question.as_str(), str::trim);
+    let answer = req.security_answer.as_ref().map_or(current_answer.as_str(), |a| a.expose().trim());
+
+    let mut problems = Vec::new();
+    check_text(&mut problems, "phone", phone, 20);
+    if !phone.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)) {
+        problems.push(("phone", "invalid_phone"));
+    }
+    check_text(&mut problems, "address", address, 200);
+    check_text(&mut problems, "security_question", question, 200);
+    check_text(&mut problems, "security_answer", answer, 100);
+    let question_changed = question != account.security_question;
+    let answer_changed = answer != current_answer;
+    if question_changed && !question.is_empty() && (answer.is_empty() || !answer_changed) {
+        problems.push(("security_answer", "required"));
+    }
+    if !question.is_empty() && answer.is_empty() {
+        problems.push(("security_answer", "required"));
+    }
+    if !problems.is_empty() {
+        problems.dedup();
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidProfile,
+            "Certaines coordonnées ne peuvent pas être enregistrées : corrigez les champs signalés (téléphone : chiffres, espaces et + . - ( ) seulement, 20 caractères au plus ; adresse et question : 200 caractères au plus ; réponse : 100 caractères au plus ; une nouvelle question demande une nouvelle réponse).",
+        );
+        for (field, code) in problems {
+            e = e.with_field(field, code);
+        }
+        return Err(e);
+    }
+    if question_changed || answer_changed {
+        reauthenticate(svc, session, &account, req.current_password.as_ref(), client).await?;
+    }
+    let sealed = (!answer.is_empty()).then(|| svc.key.seal(&account.subscriber_number, answer));
+    let now = ts(svc.now());
+    let mut tx = svc.store.begin_write().await?;
+    Store::update_profile(&mut tx, account.id, phone, address, question, sealed.as_deref()).await?;
+    let kind = if question_changed || answer_changed { "security_question_changed" } else { "profile_updated" };
+    Store::audit(&mut tx, Some(account.id), kind, now, Some(&client.to_string()), "").await?;
+    tx.commit().await?;
+    Ok(Profile {
+        phone: phone.to_owned(),
+        address: address.to_owned(),
+        security_question: question.to_owned(),
+        security_answer: Secret::new(answer),
+    })
+}
+
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "account_created" => "Création de l'espace",
+        "login" => "Connexion",
+        "login_password_expired" => "Connexion avec un mot de passe expiré",
+        "login_failed" => "Échec de connexion (mot de passe incorrect)",
+        "logout" => "Déconnexion",
+        "reauthentication_failed" => "Mot de passe actuel incorrect lors d'une modification",
+        "password_changed" => "Modification du mot de passe",
+        "email_change_requested" => "Demande de modification de l'adresse électronique",
+        "email_change_cancelled" => "Annulation de la demande de modification de l'adresse",
+        "email_change_activated" => "Activation de la nouvelle adresse électronique",
+        "email_change_locked" => "Demande de modification annulée (trop d'adresses erronées)",
+        "activation_wrong_address" => "Adresse erronée saisie lors de l'activation",
+        "activation_code_refused" => "Code d'activation expiré ou déjà utilisé",
+        "profile_updated" => "Modification des coordonnées",
+        "security_question_changed" => "Modification de la question de confiance",
+        "recovery_requested" => "Demande de mot de passe oublié",
+        "recovery_wrong_answer" => "Réponse de confiance erronée",
+        "recovery_completed" => "Nouveau mot de passe choisi (mot de passe oublié)",
+        _ => "Autre événement de sécurité",
+    }
+}
+
+pub async fn activity(svc: &Services, session: &Session) -> Result<Activity, ApiError> {
+    let events = svc
+        .store
+        .recent_events(session.account_id, 50)
+        .await?
+        .into_iter()
+        .map(|(kind, at, client_ip)| ActivityEvent {
+            label: event_label(&kind).to_owned(),
+            kind,
+            at: from_ts(at),
+            client_ip,
+        })
+        .collect();
+    Ok(Activity { events })
+}
