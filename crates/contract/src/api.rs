@@ -208,7 +208,9 @@ pub struct TicketResponse {
 
 impl std::fmt::Debug for TicketResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TicketResponse").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("TicketResponse")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 

@@ -55,15 +55,27 @@ mod tests {
 
     #[test]
     fn parses_the_guides_example() {
-        assert_eq!(ActivationCode::parse(" mHPstewGkBYj ").unwrap().expose(), "mHPstewGkBYj");
-        for bad in ["mHPstewGkBY", "mHPstewGkBYjj", "mHPstewGkBY1", "mHPstewGkBY ", "mHPstéwGkBY", ""] {
+        assert_eq!(
+            ActivationCode::parse(" mHPstewGkBYj ").unwrap().expose(),
+            "mHPstewGkBYj"
+        );
+        for bad in [
+            "mHPstewGkBY",
+            "mHPstewGkBYjj",
+            "mHPstewGkBY1",
+            "mHPstewGkBY ",
+            "mHPstéwGkBY",
+            "",
+        ] {
             assert!(ActivationCode::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn generated_codes_use_both_cases_and_reject_biased_bytes() {
-        let mut bytes = [255u8, 0, 26, 51, 207, 208, 1, 2, 3, 4, 5, 6, 7, 8, 9].into_iter().cycle();
+        let mut bytes = [255u8, 0, 26, 51, 207, 208, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+            .into_iter()
+            .cycle();
         let code = ActivationCode::generate(|| bytes.next().unwrap());
         assert_eq!(code.expose(), "AazzBCDEFGHI");
         assert!(ActivationCode::parse(code.expose()).is_ok());

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use espace_pro_contract::api::{ActivationResult, Captcha, CompleteActivationRequest, TicketResponse, VerifyCodeRequest};
+use espace_pro_contract::api::{
+    ActivationResult, Captcha, CompleteActivationRequest, TicketResponse, VerifyCodeRequest,
+};
 use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, Secret};
 use rand::RngCore;
 use time::Duration;
@@ -27,7 +29,8 @@ pub const WRONG_ADDRESS_LIMIT: i64 = 5;
 
 /// Lower-case letters only, without the look-alikes i, l and o.
 const CAPTCHA_CHARS: &[char] = &[
-    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j', 'k', 'm', 'n', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j', 'k', 'm', 'n', 'p', 'q', 'r', 's', 't', 'u', 'v',
+    'w', 'x', 'y', 'z',
 ];
 
 pub fn code_subject(client: IpAddr) -> String {
@@ -75,7 +78,9 @@ fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
             }
             let mut reader = hound::WavReader::new(letter.as_slice()).map_err(|e| e.to_string())?;
             for sample in reader.samples::<i16>() {
-                writer.write_sample(sample.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                writer
+                    .write_sample(sample.map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
             }
         }
         writer.finalize().map_err(|e| e.to_string())?;
@@ -86,7 +91,11 @@ fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
 pub async fn create_captcha(svc: &Services, client: IpAddr) -> Result<Captcha, ApiError> {
     let subject = format!("captcha:{}", client_subject(client));
     let t = &svc.config.throttle;
-    if let Err(wait) = svc.throttle.check_window(&subject, t.captchas_per_window, t.client_window).await? {
+    if let Err(wait) = svc
+        .throttle
+        .check_window(&subject, t.captchas_per_window, t.client_window)
+        .await?
+    {
         return Err(ApiError::too_many_attempts(wait));
     }
     svc.throttle.record(&[&subject]).await?;
@@ -99,7 +108,11 @@ pub async fn create_captcha(svc: &Services, client: IpAddr) -> Result<Captcha, A
     let id = hex::encode(id);
     let expires_at = svc.now() + CAPTCHA_VALIDITY;
     svc.store
-        .insert_captcha(&id, &svc.key.code_hash("captcha", &normalize_captcha(&answer)), ts(expires_at))
+        .insert_captcha(
+            &id,
+            &svc.key.code_hash("captcha", &normalize_captcha(&answer)),
+            ts(expires_at),
+        )
         .await?;
     Ok(Captcha {
         id,
@@ -185,10 +198,18 @@ fn usable(change: &EmailChangeRow, now: i64) -> Result<(), ApiError> {
     }
 }
 
-pub async fn verify_code(svc: &Services, req: &VerifyCodeRequest, client: IpAddr) -> Result<TicketResponse, ApiError> {
+pub async fn verify_code(
+    svc: &Services,
+    req: &VerifyCodeRequest,
+    client: IpAddr,
+) -> Result<TicketResponse, ApiError> {
     let subject = code_subject(client);
     let t = &svc.config.throttle;
-    if let Err(wait) = svc.throttle.check_window(&subject, t.code_failures_per_window, t.client_window).await? {
+    if let Err(wait) = svc
+        .throttle
+        .check_window(&subject, t.code_failures_per_window, t.client_window)
+        .await?
+    {
         return Err(ApiError::too_many_attempts(wait));
     }
     if !solve_captcha(svc, &req.captcha_id, &req.captcha_answer).await? {
@@ -199,20 +220,32 @@ pub async fn verify_code(svc: &Services, req: &VerifyCodeRequest, client: IpAddr
         svc.throttle.record(&[&subject]).await?;
         return Err(invalid_code());
     };
-    let Some(change) = svc.store.change_by_code(&svc.key.code_hash("activation", code.expose())).await? else {
+    let Some(change) = svc
+        .store
+        .change_by_code(&svc.key.code_hash("activation", code.expose()))
+        .await?
+    else {
         svc.throttle.record(&[&subject]).await?;
         return Err(invalid_code());
     };
     let now = svc.now();
     if let Err(e) = usable(&change, ts(now)) {
         svc.store
-            .audit_now(Some(change.account_id), "activation_code_refused", ts(now), Some(&client.to_string()), e.code.as_str())
+            .audit_now(
+                Some(change.account_id),
+                "activation_code_refused",
+                ts(now),
+                Some(&client.to_string()),
+                e.code.as_str(),
+            )
             .await?;
         return Err(e);
     }
     let (ticket, hash) = new_token();
     let expires_at = now + TICKET_VALIDITY;
-    svc.store.insert_ticket(&hash, "activation", change.id, ts(expires_at)).await?;
+    svc.store
+        .insert_ticket(&hash, "activation", change.id, ts(expires_at))
+        .await?;
     Ok(TicketResponse {
         ticket: Secret::new(ticket),
         expires_at,
@@ -236,15 +269,22 @@ pub async fn complete(
     let typed = LoginEmail::parse(&req.email).ok();
 
     let mut tx = svc.store.begin_write().await?;
-    let change = Store::change_by_id(&mut tx, ticket.ref_id).await?.ok_or_else(ticket_expired)?;
+    let change = Store::change_by_id(&mut tx, ticket.ref_id)
+        .await?
+        .ok_or_else(ticket_expired)?;
     usable(&change, ts(now))?;
     if typed.as_ref().map(LoginEmail::key) != Some(change.new_email_key.as_str()) {
-        let count = Store::count_wrong_address(&mut tx, change.id, WRONG_ADDRESS_LIMIT, ts(now)).await?;
+        let count =
+            Store::count_wrong_address(&mut tx, change.id, WRONG_ADDRESS_LIMIT, ts(now)).await?;
         let locked = count >= WRONG_ADDRESS_LIMIT;
         Store::audit(
             &mut tx,
             Some(change.account_id),
-            if locked { "email_change_locked" } else { "activation_wrong_address" },
+            if locked {
+                "email_change_locked"
+            } else {
+                "activation_wrong_address"
+            },
             ts(now),
             Some(&client.to_string()),
             "",
@@ -271,7 +311,14 @@ pub async fn complete(
         .account_by_id(change.account_id)
         .await?
         .ok_or_else(ticket_expired)?;
-    if !Store::update_login_email(&mut tx, account.id, &change.new_email, &change.new_email_key).await? {
+    if !Store::update_login_email(
+        &mut tx,
+        account.id,
+        &change.new_email,
+        &change.new_email_key,
+    )
+    .await?
+    {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::EmailTaken,
@@ -281,14 +328,35 @@ pub async fn complete(
     }
     if let Some(hash) = &change.new_password_hash {
         let until = password_valid_until(now.date(), svc.config.password_validity_years);
-        Store::update_password(&mut tx, account.id, hash, ts(now), &crate::accounts::format_date(until)).await?;
+        Store::update_password(
+            &mut tx,
+            account.id,
+            hash,
+            ts(now),
+            &crate::accounts::format_date(until),
+        )
+        .await?;
     }
-    if !Store::mark_change_activated(&mut tx, change.id, ts(now)).await? || !Store::use_ticket(&mut tx, &ticket_hash, ts(now)).await? {
+    if !Store::mark_change_activated(&mut tx, change.id, ts(now)).await?
+        || !Store::use_ticket(&mut tx, &ticket_hash, ts(now)).await?
+    {
         return Err(code_expired());
     }
     Store::revoke_account_sessions(&mut tx, account.id, None, ts(now)).await?;
-    let notice = templates::email_changed_notice(&svc.config.public_name, &svc.config.support.hotline, &change.new_email, now);
-    Store::enqueue_mail(&mut tx, &account.login_email, &notice.subject, &notice.body, ts(now)).await?;
+    let notice = templates::email_changed_notice(
+        &svc.config.public_name,
+        &svc.config.support.hotline,
+        &change.new_email,
+        now,
+    );
+    Store::enqueue_mail(
+        &mut tx,
+        &account.login_email,
+        &notice.subject,
+        &notice.body,
+        ts(now),
+    )
+    .await?;
     Store::audit(
         &mut tx,
         Some(account.id),
@@ -301,7 +369,11 @@ pub async fn complete(
     tx.commit().await?;
     svc.outbox.wake();
 
-    let account = svc.store.account_by_id(account.id).await?.ok_or_else(ticket_expired)?;
+    let account = svc
+        .store
+        .account_by_id(account.id)
+        .await?
+        .ok_or_else(ticket_expired)?;
     Ok(ActivationResult {
         summary: crate::profile::summary_data(svc, &account)?,
         activated_on: now.date(),

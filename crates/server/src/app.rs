@@ -119,7 +119,11 @@ async fn maintenance(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
         if let Err(e) = services.store.prune_failures(cutoff).await {
             tracing::warn!(error = %e, "could not prune old throttling events");
         }
-        if let Err(e) = services.store.prune_expired(services.now().unix_timestamp()).await {
+        if let Err(e) = services
+            .store
+            .prune_expired(services.now().unix_timestamp())
+            .await
+        {
             tracing::warn!(error = %e, "could not prune expired CAPTCHAs and tickets");
         }
         tokio::select! {

@@ -2,9 +2,9 @@
 
 use std::net::IpAddr;
 
+use axum::http::StatusCode;
 use espace_pro_contract::api::{EmailChangeRequest, EmailChangeResponse, PendingEmailChange};
 use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, PasswordRule};
-use axum::http::StatusCode;
 use rand::RngCore;
 use time::Duration;
 
@@ -34,11 +34,22 @@ pub async fn request(
     client: IpAddr,
 ) -> Result<EmailChangeResponse, ApiError> {
     let account = require_account(&svc.store, session).await?;
-    reauthenticate(svc, session, &account, req.current_password.as_ref(), client).await?;
+    reauthenticate(
+        svc,
+        session,
+        &account,
+        req.current_password.as_ref(),
+        client,
+    )
+    .await?;
 
     // The address rules, all reported at once.
     let mut top: Option<(ErrorCode, &str)> = None;
-    let mut error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidEmail, "");
+    let mut error = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidEmail,
+        "",
+    );
     let new_email = match LoginEmail::parse(&req.new_email) {
         Ok(e) => Some(e),
         Err(e) => {
@@ -68,23 +79,43 @@ pub async fn request(
     }
 
     // The optional new password: checked now, applied at activation.
-    let wants_password = req.new_password.as_ref().is_some_and(|p| !p.expose().is_empty());
+    let wants_password = req
+        .new_password
+        .as_ref()
+        .is_some_and(|p| !p.expose().is_empty());
     let mut password_hash = None;
     let mut password_failures: Vec<PasswordRule> = Vec::new();
     if wants_password {
         let policy = svc.config.policy;
-        let mut ctx = password_context(&account.first_name, &account.last_name, &account.login_email, &account.subscriber_number);
+        let mut ctx = password_context(
+            &account.first_name,
+            &account.last_name,
+            &account.login_email,
+            &account.subscriber_number,
+        );
         if let Some(new) = &new_email {
             ctx = ctx.with_email(new);
         }
-        let new_pw = req.new_password.as_ref().map(|p| p.expose().to_owned()).unwrap_or_default();
-        let confirm = req.confirm_password.as_ref().map(|p| p.expose().to_owned()).unwrap_or_default();
+        let new_pw = req
+            .new_password
+            .as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default();
+        let confirm = req
+            .confirm_password
+            .as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default();
         let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
             .await
             .map_err(ApiError::internal)?;
         match checked {
             Ok(p) => {
-                if svc.hasher.verify(p.expose(), Some(&account.password_hash)).await? {
+                if svc
+                    .hasher
+                    .verify(p.expose(), Some(&account.password_hash))
+                    .await?
+                {
                     password_failures.push(PasswordRule::SameAsCurrent);
                 } else if top.is_none() {
                     password_hash = Some(svc.hasher.hash(p.expose()).await?);
@@ -138,8 +169,22 @@ pub async fn request(
         ts(expires_at),
     )
     .await?;
-    Store::enqueue_mail(&mut tx, new_email.as_str(), &activation.subject, &activation.body, ts(now)).await?;
-    Store::enqueue_mail(&mut tx, &account.login_email, &notice.subject, &notice.body, ts(now)).await?;
+    Store::enqueue_mail(
+        &mut tx,
+        new_email.as_str(),
+        &activation.subject,
+        &activation.body,
+        ts(now),
+    )
+    .await?;
+    Store::enqueue_mail(
+        &mut tx,
+        &account.login_email,
+        &notice.subject,
+        &notice.body,
+        ts(now),
+    )
+    .await?;
     Store::audit(
         &mut tx,
         Some(account.id),
@@ -169,13 +214,24 @@ pub async fn cancel(svc: &Services, session: &Session) -> Result<(), ApiError> {
             "Aucune modification d'adresse électronique n'est en attente.",
         ));
     }
-    Store::audit(&mut tx, Some(session.account_id), "email_change_cancelled", now, None, "").await?;
+    Store::audit(
+        &mut tx,
+        Some(session.account_id),
+        "email_change_cancelled",
+        now,
+        None,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The pending change as the home screen shows it; an expired one is no longer pending.
-pub async fn pending_view(svc: &Services, account_id: i64) -> Result<Option<PendingEmailChange>, ApiError> {
+pub async fn pending_view(
+    svc: &Services,
+    account_id: i64,
+) -> Result<Option<PendingEmailChange>, ApiError> {
     let now = ts(svc.now());
     Ok(svc
         .store

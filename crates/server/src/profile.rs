@@ -3,7 +3,9 @@
 use std::net::IpAddr;
 
 use axum::http::StatusCode;
-use espace_pro_contract::api::{AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData};
+use espace_pro_contract::api::{
+    AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
+};
 use espace_pro_contract::{ErrorCode, Secret};
 
 use crate::auth::{Session, reauthenticate, require_account};
@@ -17,7 +19,9 @@ pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, A
         Some(sealed) => svc
             .key
             .open(&account.subscriber_number, sealed)
-            .map_err(|e| ApiError::internal(format!("security answer of account {}: {e}", account.id))),
+            .map_err(|e| {
+                ApiError::internal(format!("security answer of account {}: {e}", account.id))
+            }),
     }
 }
 
@@ -56,26 +60,54 @@ pub async fn get(svc: &Services, session: &Session) -> Result<Profile, ApiError>
     })
 }
 
-fn check_text(error: &mut Vec<(&'static str, &'static str)>, field: &'static str, value: &str, max: usize) {
+fn check_text(
+    error: &mut Vec<(&'static str, &'static str)>,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) {
     if value.chars().count() > max {
         error.push((field, "too_long"));
     }
-    if value.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+    if value
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
         error.push((field, "invalid_character"));
     }
 }
 
-pub async fn update(svc: &Services, session: &Session, req: &ProfileUpdate, client: IpAddr) -> Result<Profile, ApiError> {
+pub async fn update(
+    svc: &Services,
+    session: &Session,
+    req: &ProfileUpdate,
+    client: IpAddr,
+) -> Result<Profile, ApiError> {
     let account = require_account(&svc.store, session).await?;
     let current_answer = security_answer(svc, &account)?;
-    let phone = req.phone.as_deref().map_or(account.phone.as_str(), str::trim);
-    let address = req.address.as_deref().map_or(account.address.as_str(), str::trim);
-    let question = req.security_question.as_deref().map_or(account.security_question.as_str(), str::trim);
-    let answer = req.security_answer.as_ref().map_or(current_answer.as_str(), |a| a.expose().trim());
+    let phone = req
+        .phone
+        .as_deref()
+        .map_or(account.phone.as_str(), str::trim);
+    let address = req
+        .address
+        .as_deref()
+        .map_or(account.address.as_str(), str::trim);
+    let question = req
+        .security_question
+        .as_deref()
+        .map_or(account.security_question.as_str(), str::trim);
+    let answer = req
+        .security_answer
+        .as_ref()
+        .map_or(current_answer.as_str(), |a| a.expose().trim());
 
     let mut problems = Vec::new();
     check_text(&mut problems, "phone", phone, 20);
-    if !phone.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)) {
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
+    {
         problems.push(("phone", "invalid_phone"));
     }
     check_text(&mut problems, "address", address, 200);
@@ -102,14 +134,41 @@ pub async fn update(svc: &Services, session: &Session, req: &ProfileUpdate, clie
         return Err(e);
     }
     if question_changed || answer_changed {
-        reauthenticate(svc, session, &account, req.current_password.as_ref(), client).await?;
+        reauthenticate(
+            svc,
+            session,
+            &account,
+            req.current_password.as_ref(),
+            client,
+        )
+        .await?;
     }
     let sealed = (!answer.is_empty()).then(|| svc.key.seal(&account.subscriber_number, answer));
     let now = ts(svc.now());
     let mut tx = svc.store.begin_write().await?;
-    Store::update_profile(&mut tx, account.id, phone, address, question, sealed.as_deref()).await?;
-    let kind = if question_changed || answer_changed { "security_question_changed" } else { "profile_updated" };
-    Store::audit(&mut tx, Some(account.id), kind, now, Some(&client.to_string()), "").await?;
+    Store::update_profile(
+        &mut tx,
+        account.id,
+        phone,
+        address,
+        question,
+        sealed.as_deref(),
+    )
+    .await?;
+    let kind = if question_changed || answer_changed {
+        "security_question_changed"
+    } else {
+        "profile_updated"
+    };
+    Store::audit(
+        &mut tx,
+        Some(account.id),
+        kind,
+        now,
+        Some(&client.to_string()),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(Profile {
         phone: phone.to_owned(),

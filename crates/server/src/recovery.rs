@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use espace_pro_contract::api::{
-    PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest,
-    TicketResponse,
+    PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest,
+    RecoveryRequest, TicketResponse,
 };
 use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, PasswordRule, Secret};
 use time::Duration;
@@ -37,7 +37,11 @@ pub fn accepted() -> RecoveryAccepted {
 
 /// Answers the same whatever the address; the work for a real account is done after the answer,
 /// so that the answer's timing says nothing either.
-pub async fn request(svc: &Arc<Services>, req: &RecoveryRequest, client: IpAddr) -> Result<RecoveryAccepted, ApiError> {
+pub async fn request(
+    svc: &Arc<Services>,
+    req: &RecoveryRequest,
+    client: IpAddr,
+) -> Result<RecoveryAccepted, ApiError> {
     let email = LoginEmail::parse(&req.email).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -48,7 +52,11 @@ pub async fn request(svc: &Arc<Services>, req: &RecoveryRequest, client: IpAddr)
     })?;
     let by_client = format!("recovery:{}", client_subject(client));
     let t = &svc.config.throttle;
-    if let Err(wait) = svc.throttle.check_window(&by_client, t.recovery_requests_per_window, t.client_window).await? {
+    if let Err(wait) = svc
+        .throttle
+        .check_window(&by_client, t.recovery_requests_per_window, t.client_window)
+        .await?
+    {
         return Err(ApiError::too_many_attempts(wait));
     }
     svc.throttle.record(&[&by_client]).await?;
@@ -69,7 +77,11 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     let t = &svc.config.throttle;
     if svc
         .throttle
-        .check_window(&by_address, t.recovery_mails_per_hour, std::time::Duration::from_secs(3600))
+        .check_window(
+            &by_address,
+            t.recovery_mails_per_hour,
+            std::time::Duration::from_secs(3600),
+        )
         .await?
         .is_err()
     {
@@ -78,7 +90,11 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     svc.throttle.record(&[&by_address]).await?;
     let code = new_code();
     let now = svc.now();
-    let mail = templates::recovery_code(&svc.config.public_name, code.expose(), CODE_VALIDITY_MINUTES);
+    let mail = templates::recovery_code(
+        &svc.config.public_name,
+        code.expose(),
+        CODE_VALIDITY_MINUTES,
+    );
     let mut tx = svc.store.begin_write().await?;
     Store::end_pending_recovery(&mut tx, account.id, "superseded", ts(now)).await?;
     Store::insert_recovery(
@@ -89,24 +105,51 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
         ts(now + Duration::minutes(i64::from(CODE_VALIDITY_MINUTES))),
     )
     .await?;
-    Store::enqueue_mail(&mut tx, &account.login_email, &mail.subject, &mail.body, ts(now)).await?;
-    Store::audit(&mut tx, Some(account.id), "recovery_requested", ts(now), Some(&client.to_string()), "").await?;
+    Store::enqueue_mail(
+        &mut tx,
+        &account.login_email,
+        &mail.subject,
+        &mail.body,
+        ts(now),
+    )
+    .await?;
+    Store::audit(
+        &mut tx,
+        Some(account.id),
+        "recovery_requested",
+        ts(now),
+        Some(&client.to_string()),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     svc.outbox.wake();
     Ok(())
 }
 
-pub async fn question(svc: &Services, req: &RecoveryQuestionRequest, client: IpAddr) -> Result<TicketResponse, ApiError> {
+pub async fn question(
+    svc: &Services,
+    req: &RecoveryQuestionRequest,
+    client: IpAddr,
+) -> Result<TicketResponse, ApiError> {
     let subject = code_subject(client);
     let t = &svc.config.throttle;
-    if let Err(wait) = svc.throttle.check_window(&subject, t.code_failures_per_window, t.client_window).await? {
+    if let Err(wait) = svc
+        .throttle
+        .check_window(&subject, t.code_failures_per_window, t.client_window)
+        .await?
+    {
         return Err(ApiError::too_many_attempts(wait));
     }
     let email = LoginEmail::parse(&req.email).ok();
     let code = ActivationCode::parse(req.code.expose()).ok();
     let found = match (&email, &code) {
         (Some(email), Some(code)) => {
-            match svc.store.recovery_by_code(&svc.key.code_hash("recovery", code.expose())).await? {
+            match svc
+                .store
+                .recovery_by_code(&svc.key.code_hash("recovery", code.expose()))
+                .await?
+            {
                 Some(r) => svc
                     .store
                     .account_by_id(r.account_id)
@@ -137,7 +180,9 @@ pub async fn question(svc: &Services, req: &RecoveryQuestionRequest, client: IpA
     }
     let (ticket, hash) = new_token();
     let expires_at = now + TICKET_VALIDITY;
-    svc.store.insert_ticket(&hash, "recovery", recovery.id, ts(expires_at)).await?;
+    svc.store
+        .insert_ticket(&hash, "recovery", recovery.id, ts(expires_at))
+        .await?;
     Ok(TicketResponse {
         ticket: Secret::new(ticket),
         expires_at,
@@ -147,7 +192,13 @@ pub async fn question(svc: &Services, req: &RecoveryQuestionRequest, client: IpA
 
 /// Answers compare without regard to case, accents' encoding, or surrounding and repeated spaces.
 fn normalize_answer(answer: &str) -> String {
-    answer.nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    answer
+        .nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn same_answer(a: &str, b: &str) -> bool {
@@ -170,14 +221,20 @@ pub async fn complete(
         .filter(|t| t.purpose == "recovery" && t.used_at.is_none() && t.expires_at > ts(now))
         .ok_or_else(ticket_expired)?;
     let mut conn = svc.store.begin().await?;
-    let recovery = Store::recovery_by_id(&mut conn, ticket.ref_id).await?.ok_or_else(ticket_expired)?;
+    let recovery = Store::recovery_by_id(&mut conn, ticket.ref_id)
+        .await?
+        .ok_or_else(ticket_expired)?;
     drop(conn);
     match recovery.state.as_str() {
         "pending" if ts(now) < recovery.expires_at => {}
         "locked" => return Err(crate::activation::code_locked()),
         _ => return Err(crate::activation::code_expired()),
     }
-    let account = svc.store.account_by_id(recovery.account_id).await?.ok_or_else(ticket_expired)?;
+    let account = svc
+        .store
+        .account_by_id(recovery.account_id)
+        .await?
+        .ok_or_else(ticket_expired)?;
 
     // Wrong answers are throttled like log-ins, and void the code after five.
     let by_email = email_subject(&account.login_email_key);
@@ -185,11 +242,23 @@ pub async fn complete(
     if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
         return Err(ApiError::too_many_attempts(wait));
     }
-    if !same_answer(req.security_answer.expose(), &security_answer(svc, &account)?) {
+    if !same_answer(
+        req.security_answer.expose(),
+        &security_answer(svc, &account)?,
+    ) {
         svc.throttle.record_failure(&by_email, &by_client).await?;
-        let count = svc.store.count_wrong_answer(recovery.id, WRONG_ANSWER_LIMIT, ts(now)).await?;
+        let count = svc
+            .store
+            .count_wrong_answer(recovery.id, WRONG_ANSWER_LIMIT, ts(now))
+            .await?;
         svc.store
-            .audit_now(Some(account.id), "recovery_wrong_answer", ts(now), Some(&client.to_string()), "")
+            .audit_now(
+                Some(account.id),
+                "recovery_wrong_answer",
+                ts(now),
+                Some(&client.to_string()),
+                "",
+            )
             .await?;
         if count >= WRONG_ANSWER_LIMIT {
             return Err(crate::activation::code_locked());
@@ -203,13 +272,25 @@ pub async fn complete(
     }
 
     let policy = svc.config.policy;
-    let ctx = password_context(&account.first_name, &account.last_name, &account.login_email, &account.subscriber_number);
-    let (new_pw, confirm) = (req.new_password.expose().to_owned(), req.confirm_password.expose().to_owned());
+    let ctx = password_context(
+        &account.first_name,
+        &account.last_name,
+        &account.login_email,
+        &account.subscriber_number,
+    );
+    let (new_pw, confirm) = (
+        req.new_password.expose().to_owned(),
+        req.confirm_password.expose().to_owned(),
+    );
     let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
         .await
         .map_err(ApiError::internal)?
         .map_err(|f| ApiError::password_policy(&f))?;
-    if svc.hasher.verify(checked.expose(), Some(&account.password_hash)).await? {
+    if svc
+        .hasher
+        .verify(checked.expose(), Some(&account.password_hash))
+        .await?
+    {
         return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
     }
     let hash = svc.hasher.hash(checked.expose()).await?;
@@ -217,13 +298,37 @@ pub async fn complete(
     let mail = templates::password_changed(&svc.config.public_name, valid_until);
 
     let mut tx = svc.store.begin_write().await?;
-    if !Store::mark_recovery_used(&mut tx, recovery.id, ts(now)).await? || !Store::use_ticket(&mut tx, &ticket_hash, ts(now)).await? {
+    if !Store::mark_recovery_used(&mut tx, recovery.id, ts(now)).await?
+        || !Store::use_ticket(&mut tx, &ticket_hash, ts(now)).await?
+    {
         return Err(crate::activation::code_expired());
     }
-    Store::update_password(&mut tx, account.id, &hash, ts(now), &format_date(valid_until)).await?;
+    Store::update_password(
+        &mut tx,
+        account.id,
+        &hash,
+        ts(now),
+        &format_date(valid_until),
+    )
+    .await?;
     Store::revoke_account_sessions(&mut tx, account.id, None, ts(now)).await?;
-    Store::enqueue_mail(&mut tx, &account.login_email, &mail.subject, &mail.body, ts(now)).await?;
-    Store::audit(&mut tx, Some(account.id), "recovery_completed", ts(now), Some(&client.to_string()), "").await?;
+    Store::enqueue_mail(
+        &mut tx,
+        &account.login_email,
+        &mail.subject,
+        &mail.body,
+        ts(now),
+    )
+    .await?;
+    Store::audit(
+        &mut tx,
+        Some(account.id),
+        "recovery_completed",
+        ts(now),
+        Some(&client.to_string()),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     svc.throttle.clear(&by_email).await?;
     svc.outbox.wake();

@@ -39,8 +39,10 @@ impl Services {
         }))
     }
 
+    /// Now, to the second: what is stored, so what is answered matches it.
     pub fn now(&self) -> time::OffsetDateTime {
-        self.clock.now()
+        let now = self.clock.now();
+        now.replace_nanosecond(0).unwrap_or(now)
     }
 
     pub fn today(&self) -> time::Date {

@@ -100,7 +100,9 @@ impl Throttle {
     }
 
     pub async fn record(&self, subjects: &[&str]) -> Result<(), StoreError> {
-        self.store.record_failures(subjects, ts(self.clock.now())).await
+        self.store
+            .record_failures(subjects, ts(self.clock.now()))
+            .await
     }
 
     pub async fn clear(&self, email_subject: &str) -> Result<(), StoreError> {

@@ -71,7 +71,13 @@ async fn serve(db: &str, port: u16, smtp: &SmtpListener, clock: &Path) -> Server
             "--database",
             db,
         ])
-        .args(["--smtp", &smtp.url(), "--test-clock-file"])
+        .args([
+            "--smtp",
+            &smtp.url(),
+            "--captcha-test-answer",
+            "qjviab",
+            "--test-clock-file",
+        ])
         .arg(clock)
         .env("ESPACE_PRO_LOG", "warn")
         .spawn()
@@ -340,6 +346,258 @@ async fn the_password_procedure_from_outside() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn token(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/v1/sessions",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 201, "{email}: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Activation as the guide has it: code and CAPTCHA, then the address.
+    async fn activate(&self, code: &str, email: &str) -> (u16, Value) {
+        let (status, captcha) = self.post("/v1/captchas", None, json!({})).await;
+        assert_eq!(status, 201);
+        assert!(!captcha["image_png"].as_str().unwrap().is_empty());
+        assert!(!captcha["audio_wav"].as_str().unwrap().is_empty());
+        let (status, body) = self
+            .post(
+                "/v1/activations/verify-code",
+                None,
+                json!({"code": code, "captcha_id": captcha["id"], "captcha_answer": "QJVIAB"}),
+            )
+            .await;
+        if status != 200 {
+            return (status, body);
+        }
+        self.post(
+            "/v1/activations/complete",
+            None,
+            json!({"ticket": body["ticket"], "email": email}),
+        )
+        .await
+    }
+}
+
+async fn code_in_mail(smtp: &SmtpListener, to: &str, subject: &str, nth: usize) -> String {
+    let mails = loop {
+        let mails: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.envelope_to == [to.to_owned()] && m.subject == subject)
+            .collect();
+        if mails.len() >= nth {
+            break mails;
+        }
+        smtp.wait_for(Duration::from_secs(15), |m| {
+            m.envelope_to == [to.to_owned()] && m.subject == subject
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    espace_pro_testkit::find_code(&mails[nth - 1].body).expect("a 12-letter code")
+}
+
+const ACTIVATION: &str = "Espace professionnel - Création ou modification de l'espace";
+
+#[tokio::test]
+async fn the_change_of_address_and_recovery_from_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let clock = dir.path().join("clock");
+    set_clock(&clock, time::macros::datetime!(2023-08-22 13:00:00 UTC));
+    let out = create_account(&db, "lila.rosemonde@example.fr", PASSWORD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let number = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+
+    let smtp = SmtpListener::start().await;
+    let port = reserve_port();
+    let _server = serve(&db, port, &smtp, &clock).await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+
+    // 1. Address only.
+    let token = c.token("lila.rosemonde@example.fr", PASSWORD).await;
+    let new = "lila.rosemonde2@example.fr";
+    let (status, body) = c
+        .post(
+            "/v1/account/email-change",
+            Some(&token),
+            json!({"new_email": new, "confirm_email": new}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["sent_to"], new);
+    // The service's clock runs on from the moment set, so allow the seconds this test takes.
+    let expires = time::OffsetDateTime::parse(
+        body["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let expected = time::macros::datetime!(2023-08-24 13:00:00 UTC);
+    assert!(
+        expires >= expected && expires < expected + time::Duration::seconds(30),
+        "{expires}"
+    );
+    let (_, home) = c.get("/v1/account", &token).await;
+    assert_eq!(home["pending_email_change"]["new_email"], new);
+    let code = code_in_mail(&smtp, new, ACTIVATION, 1).await;
+    // The old address still logs in before activation.
+    c.token("lila.rosemonde@example.fr", PASSWORD).await;
+
+    // 48 hours are 48 hours, on the service's own clock: 47 h 59 min after the request it works.
+    set_clock(&clock, time::macros::datetime!(2023-08-24 12:59:00 UTC));
+    let (status, summary) = c.activate(&code, new).await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["subscriber_number"], number.as_str());
+    assert_eq!(summary["first_name"], "Lila");
+    assert_eq!(summary["last_name"], "ROSEMONDE");
+    assert_eq!(summary["login_email"], new);
+    assert_eq!(summary["security_answer"], "Paul");
+    assert_eq!(summary["activated_on"], "2023-08-24");
+    let (status, _) = c
+        .post(
+            "/v1/sessions",
+            None,
+            json!({"email": "lila.rosemonde@example.fr", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 401, "the old address is refused");
+    let (status, body) = c.activate(&code, new).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (410, Some("code_expired")),
+        "replay"
+    );
+
+    // 2. Address and password; this time the code is used 48 h 01 min late, then a new request.
+    let token = c.token(new, PASSWORD).await;
+    let newer = "lila.r@example.fr";
+    let body = json!({"new_email": newer, "confirm_email": newer, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD});
+    let (status, _) = c
+        .post("/v1/account/email-change", Some(&token), body.clone())
+        .await;
+    assert_eq!(status, 202);
+    let late = code_in_mail(&smtp, newer, ACTIVATION, 1).await;
+    set_clock(&clock, time::macros::datetime!(2023-08-26 13:00:00 UTC));
+    let (status, body_late) = c.activate(&late, newer).await;
+    assert_eq!(
+        (status, body_late["error"]["code"].as_str()),
+        (410, Some("code_expired"))
+    );
+    let token = c.token(new, PASSWORD).await;
+    let (status, _) = c.post("/v1/account/email-change", Some(&token), body).await;
+    assert_eq!(status, 202);
+    let code = code_in_mail(&smtp, newer, ACTIVATION, 2).await;
+    let (status, summary) = c.activate(&code, newer).await;
+    assert_eq!(status, 200, "{summary}");
+    let (status, _) = c
+        .post(
+            "/v1/sessions",
+            None,
+            json!({"email": newer, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 401, "the password changed with the address");
+    let token = c.token(newer, NEW_PASSWORD).await;
+    let (status, summary) = c.get("/v1/account/summary", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(summary["login_email"], newer);
+    assert_eq!(summary["phone"], "0123456789");
+    assert_eq!(
+        summary["address"],
+        "12 rue de Longchamp, 75016 Paris, FRANCE"
+    );
+    assert_eq!(
+        summary["security_question"],
+        "Le prénom de votre conjoint(e) ?"
+    );
+
+    // 3. Forgotten password: same answer for any address; the code comes by e-mail.
+    let (s1, b1) = c
+        .post("/v1/password-recovery", None, json!({"email": newer}))
+        .await;
+    let (s2, b2) = c
+        .post(
+            "/v1/password-recovery",
+            None,
+            json!({"email": "lila.rosemonde@example.fr"}),
+        )
+        .await;
+    assert_eq!((s1, &b1), (202, &b2));
+    assert_eq!(s2, 202);
+    let code = code_in_mail(
+        &smtp,
+        newer,
+        "Espace professionnel - Mot de passe oublié",
+        1,
+    )
+    .await;
+    let (status, q) = c
+        .post(
+            "/v1/password-recovery/question",
+            None,
+            json!({"email": newer, "code": code}),
+        )
+        .await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["security_question"], "Le prénom de votre conjoint(e) ?");
+    let third = "Givre9Ocelot3Ruban6Cidre";
+    let (status, done) = c
+        .post(
+            "/v1/password-recovery/complete",
+            None,
+            json!({"ticket": q["ticket"], "security_answer": "paul", "new_password": third, "confirm_password": third}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["valid_until"], "2026-08-25");
+    c.token(newer, third).await;
+    // No recovery code ever went to the old addresses.
+    assert!(
+        smtp.messages()
+            .iter()
+            .filter(|m| m.subject.contains("oublié"))
+            .all(|m| m.envelope_to == [newer.to_owned()])
+    );
 }
 
 #[test]

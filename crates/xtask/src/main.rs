@@ -145,5 +145,54 @@ fn test(extra: &[String]) -> Result<(), String> {
     );
     let mut c = cargo();
     c.args(["test", "--workspace", "--all-targets"]).args(extra);
-    status(c)
+    run_counting_tests(c)
+}
+
+/// Runs a test command, echoing its output, and ends with one line adding up every test
+/// binary's result ("tests: N passed, M failed").
+fn run_counting_tests(mut cmd: Command) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{shown} could not start: {e}"))?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                passed += count_before(rest, " passed");
+                failed += count_before(rest, " failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    println!("tests: {passed} passed, {failed} failed");
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// The number just before `label` in a cargo "test result" line.
+fn count_before(line: &str, label: &str) -> u64 {
+    line.find(label)
+        .and_then(|end| line[..end].rsplit([' ', '.', ';']).next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn reads_cargo_test_summaries() {
+        let line =
+            "ok. 53 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 14.52s";
+        assert_eq!(count_before(line, " passed"), 53);
+        assert_eq!(count_before(line, " failed"), 2);
+        assert_eq!(count_before("FAILED. 1 passed; 0 failed;", " passed"), 1);
+    }
 }

@@ -57,7 +57,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::delete_current_session))
         .routes(routes!(routes::get_account))
         .routes(routes!(routes::change_password))
-        .routes(routes!(routes::request_email_change, routes::cancel_email_change))
+        .routes(routes!(
+            routes::request_email_change,
+            routes::cancel_email_change
+        ))
         .routes(routes!(routes::create_captcha))
         .routes(routes!(routes::verify_activation_code))
         .routes(routes!(routes::complete_activation))

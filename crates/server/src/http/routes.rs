@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
-    AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest, EmailChangeRequest,
-    EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest, PasswordChangeResponse, Profile,
-    ProfileUpdate, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo,
-    TicketResponse, VerifyCodeRequest,
+    AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
+    EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest,
+    PasswordChangeResponse, Profile, ProfileUpdate, RecoveryAccepted, RecoveryCompleteRequest,
+    RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse, VerifyCodeRequest,
 };
 
 use super::error::ApiError;
@@ -167,7 +167,10 @@ pub async fn complete_activation(
 /// "Gérer vos coordonnées".
 #[utoipa::path(get, path = "/v1/account/profile", tag = "account",
     security(("bearer" = [])), responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
-pub async fn get_profile(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<Profile>, ApiError> {
+pub async fn get_profile(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<Profile>, ApiError> {
     profile::get(&svc, &session).await.map(Json)
 }
 
@@ -188,14 +191,20 @@ pub async fn update_profile(
 /// The data of the summary PDF (SPEC §2.8).
 #[utoipa::path(get, path = "/v1/account/summary", tag = "account",
     security(("bearer" = [])), responses((status = 200, body = AccountSummary), (status = 401, body = ErrorBody)))]
-pub async fn get_summary(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<AccountSummary>, ApiError> {
+pub async fn get_summary(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<AccountSummary>, ApiError> {
     profile::summary(&svc, &session).await.map(Json)
 }
 
 /// Recent security events, newest first.
 #[utoipa::path(get, path = "/v1/account/activity", tag = "account",
     security(("bearer" = [])), responses((status = 200, body = Activity), (status = 401, body = ErrorBody)))]
-pub async fn get_activity(State(svc): State<AppState>, FullSession(session): FullSession) -> Result<Json<Activity>, ApiError> {
+pub async fn get_activity(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<Activity>, ApiError> {
     profile::activity(&svc, &session).await.map(Json)
 }
 

@@ -43,26 +43,6 @@ pub fn password_changed(public_name: &str, valid_until: Date) -> MailText {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn password_mail_has_the_guides_subject_date_and_warning() {
-        let m = password_changed("Espace Pro", date!(2026 - 08 - 24));
-        assert_eq!(
-            m.subject,
-            "Espace professionnel - Modification du mot de passe"
-        );
-        assert!(
-            m.body
-                .contains("Celui-ci est valable jusqu'au 24 août 2026.")
-        );
-        assert!(m.body.contains("message de phishing"));
-    }
-}
-
 /// "Espace professionnel - Création ou modification de l'espace" (guide, section 4.1), to the new
 /// address, with the activation code.
 pub fn activation_code(public_name: &str, code: &str) -> MailText {
@@ -113,7 +93,9 @@ pub fn email_change_notice(
         ""
     };
     MailText {
-        subject: "Espace professionnel - Demande de modification de l'adresse électronique de connexion".into(),
+        subject:
+            "Espace professionnel - Demande de modification de l'adresse électronique de connexion"
+                .into(),
         body: format!(
             "Bonjour,\n\n\
              Une demande de modification de l'adresse électronique de connexion de votre espace \
@@ -132,7 +114,12 @@ pub fn email_change_notice(
 }
 
 /// To the old address once the change is activated.
-pub fn email_changed_notice(public_name: &str, support_hotline: &str, new_email: &str, at: time::OffsetDateTime) -> MailText {
+pub fn email_changed_notice(
+    public_name: &str,
+    support_hotline: &str,
+    new_email: &str,
+    at: time::OffsetDateTime,
+) -> MailText {
     MailText {
         subject: "Espace professionnel - Adresse électronique de connexion modifiée".into(),
         body: format!(
@@ -163,5 +150,36 @@ pub fn recovery_code(public_name: &str, code: &str, validity_minutes: u32) -> Ma
              passe actuel reste valable.\n\n{}",
             closing(public_name)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn password_mail_has_the_guides_subject_date_and_warning() {
+        let m = password_changed("Espace Pro", date!(2026 - 08 - 24));
+        assert_eq!(
+            m.subject,
+            "Espace professionnel - Modification du mot de passe"
+        );
+        assert!(
+            m.body
+                .contains("Celui-ci est valable jusqu'au 24 août 2026.")
+        );
+        assert!(m.body.contains("message de phishing"));
+    }
+
+    #[test]
+    fn activation_mail_carries_the_code_on_its_own_line() {
+        let m = activation_code("Espace Pro", "mHPstewGkBYj");
+        assert_eq!(
+            m.subject,
+            "Espace professionnel - Création ou modification de l'espace"
+        );
+        assert!(m.body.contains("\n\nmHPstewGkBYj\n\n"));
+        assert!(m.body.contains("48 heures maximum"));
     }
 }

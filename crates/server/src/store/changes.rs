@@ -92,15 +92,23 @@ impl Store {
         .map(|r| r.last_insert_rowid())
     }
 
-    pub async fn pending_change(&self, account_id: i64) -> Result<Option<EmailChangeRow>, StoreError> {
-        let sql = format!("SELECT {CHANGE_COLUMNS} FROM email_changes WHERE account_id = ? AND state = 'pending'");
+    pub async fn pending_change(
+        &self,
+        account_id: i64,
+    ) -> Result<Option<EmailChangeRow>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM email_changes WHERE account_id = ? AND state = 'pending'"
+        );
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(account_id)
             .fetch_optional(&self.pool)
             .await
     }
 
-    pub async fn change_by_code(&self, code_hash: &str) -> Result<Option<EmailChangeRow>, StoreError> {
+    pub async fn change_by_code(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<EmailChangeRow>, StoreError> {
         let sql = format!("SELECT {CHANGE_COLUMNS} FROM email_changes WHERE code_hash = ?");
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(code_hash)
@@ -108,9 +116,15 @@ impl Store {
             .await
     }
 
-    pub async fn change_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<EmailChangeRow>, StoreError> {
+    pub async fn change_by_id(
+        conn: &mut SqliteConnection,
+        id: i64,
+    ) -> Result<Option<EmailChangeRow>, StoreError> {
         let sql = format!("SELECT {CHANGE_COLUMNS} FROM email_changes WHERE id = ?");
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(conn)
+            .await
     }
 
     /// Counts a wrong address at the second step; locks the change at `limit`. Returns the count.
@@ -142,7 +156,11 @@ impl Store {
 
     /// Marks a pending change activated; false if it was no longer pending (a concurrent
     /// completion won).
-    pub async fn mark_change_activated(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<bool, StoreError> {
+    pub async fn mark_change_activated(
+        conn: &mut SqliteConnection,
+        id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         sqlx::query("UPDATE email_changes SET state = 'activated', ended_at = ? WHERE id = ? AND state = 'pending'")
             .bind(now)
             .bind(id)
@@ -158,13 +176,14 @@ impl Store {
         email: &str,
         key: &str,
     ) -> Result<bool, StoreError> {
-        let taken: Option<i64> = sqlx::query("SELECT id FROM accounts WHERE login_email_key = ? AND id <> ?")
-            .bind(key)
-            .bind(account_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+        let taken: Option<i64> =
+            sqlx::query("SELECT id FROM accounts WHERE login_email_key = ? AND id <> ?")
+                .bind(key)
+                .bind(account_id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
         if taken.is_some() {
             return Ok(false);
         }
@@ -186,24 +205,32 @@ impl Store {
         ref_id: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO tickets (token_hash, purpose, ref_id, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(token_hash)
-            .bind(purpose)
-            .bind(ref_id)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query(
+            "INSERT INTO tickets (token_hash, purpose, ref_id, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(purpose)
+        .bind(ref_id)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 
     pub async fn ticket(&self, token_hash: &[u8]) -> Result<Option<TicketRow>, StoreError> {
-        sqlx::query_as("SELECT purpose, ref_id, expires_at, used_at FROM tickets WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(
+            "SELECT purpose, ref_id, expires_at, used_at FROM tickets WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
     }
 
-    pub async fn use_ticket(conn: &mut SqliteConnection, token_hash: &[u8], now: i64) -> Result<bool, StoreError> {
+    pub async fn use_ticket(
+        conn: &mut SqliteConnection,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<bool, StoreError> {
         sqlx::query("UPDATE tickets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
             .bind(now)
             .bind(token_hash)
@@ -214,7 +241,12 @@ impl Store {
 
     // ---- CAPTCHAs -------------------------------------------------------------------------
 
-    pub async fn insert_captcha(&self, id: &str, answer_hash: &str, expires_at: i64) -> Result<(), StoreError> {
+    pub async fn insert_captcha(
+        &self,
+        id: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO captchas (id, answer_hash, expires_at) VALUES (?, ?, ?)")
             .bind(id)
             .bind(answer_hash)
@@ -233,8 +265,14 @@ impl Store {
     }
 
     pub async fn prune_expired(&self, now: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM captchas WHERE expires_at < ?").bind(now).execute(&self.pool).await?;
-        sqlx::query("DELETE FROM tickets WHERE expires_at < ?").bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM captchas WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM tickets WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -276,7 +314,10 @@ impl Store {
         .map(|r| r.last_insert_rowid())
     }
 
-    pub async fn recovery_by_code(&self, code_hash: &str) -> Result<Option<RecoveryRow>, StoreError> {
+    pub async fn recovery_by_code(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<RecoveryRow>, StoreError> {
         sqlx::query_as(
             "SELECT id, account_id, requested_at, expires_at, wrong_answers, state FROM password_recoveries
              WHERE code_hash = ?",
@@ -286,7 +327,10 @@ impl Store {
         .await
     }
 
-    pub async fn recovery_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<RecoveryRow>, StoreError> {
+    pub async fn recovery_by_id(
+        conn: &mut SqliteConnection,
+        id: i64,
+    ) -> Result<Option<RecoveryRow>, StoreError> {
         sqlx::query_as(
             "SELECT id, account_id, requested_at, expires_at, wrong_answers, state FROM password_recoveries
              WHERE id = ?",
@@ -297,7 +341,12 @@ impl Store {
     }
 
     /// Counts a wrong answer; locks the recovery at `limit`. Returns the count.
-    pub async fn count_wrong_answer(&self, id: i64, limit: i64, now: i64) -> Result<i64, StoreError> {
+    pub async fn count_wrong_answer(
+        &self,
+        id: i64,
+        limit: i64,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
         let count: i64 = sqlx::query(
             "UPDATE password_recoveries SET wrong_answers = wrong_answers + 1 WHERE id = ? RETURNING wrong_answers",
@@ -319,7 +368,11 @@ impl Store {
         Ok(count)
     }
 
-    pub async fn mark_recovery_used(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<bool, StoreError> {
+    pub async fn mark_recovery_used(
+        conn: &mut SqliteConnection,
+        id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         sqlx::query("UPDATE password_recoveries SET state = 'used', ended_at = ? WHERE id = ? AND state = 'pending'")
             .bind(now)
             .bind(id)

@@ -12,6 +12,8 @@ use time::macros::datetime;
 pub const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
 pub const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
 pub const MAIL_WAIT: Duration = Duration::from_secs(15);
+pub const CAPTCHA_TEST_ANSWER: &str = "abcdef";
+pub const ACTIVATION_SUBJECT: &str = "Espace professionnel - Création ou modification de l'espace";
 
 pub struct TestApp {
     app: Option<Application>,
@@ -33,6 +35,7 @@ impl TestApp {
         let smtp = SmtpListener::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(&dir.path().join("espace-pro.sqlite"), smtp.port());
+        config.captcha_test_answer = Some(CAPTCHA_TEST_ANSWER.into());
         tweak(&mut config);
         let clock = ManualClock::new(datetime!(2023-08-25 15:10:00 UTC));
         Self::start(config, clock, smtp, dir).await
@@ -136,6 +139,85 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn request_email_change(&self, token: &str, body: Value) -> Response {
+        self.http
+            .post(self.url("/v1/account/email-change"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The code of the latest activation e-mail received at `to` (waits for the `nth` one, from 1).
+    pub async fn activation_code(&self, to: &str, nth: usize) -> String {
+        let to = to.to_owned();
+        let mails = loop {
+            let mails: Vec<_> = self
+                .smtp
+                .messages()
+                .into_iter()
+                .filter(|m| m.envelope_to == [to.clone()] && m.subject == ACTIVATION_SUBJECT)
+                .collect();
+            if mails.len() >= nth {
+                break mails;
+            }
+            self.smtp
+                .wait_for(MAIL_WAIT, |m| {
+                    m.envelope_to == [to.clone()] && m.subject == ACTIVATION_SUBJECT
+                })
+                .await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        espace_pro_testkit::find_code(&mails[nth - 1].body).expect("a 12-letter code in the e-mail")
+    }
+
+    pub async fn captcha_id(&self) -> String {
+        let (status, body) = read(
+            self.http
+                .post(self.url("/v1/captchas"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Activation step 1 with a fresh CAPTCHA solved.
+    pub async fn verify_code(&self, code: &str) -> Response {
+        let captcha = self.captcha_id().await;
+        self.post(
+            "/v1/activations/verify-code",
+            json!({"code": code, "captcha_id": captcha, "captcha_answer": CAPTCHA_TEST_ANSWER}),
+        )
+        .await
+    }
+
+    pub async fn ticket(&self, code: &str) -> String {
+        let (status, body) = read(self.verify_code(code).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["ticket"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn complete(&self, ticket: &str, email: &str) -> Response {
+        self.post(
+            "/v1/activations/complete",
+            json!({"ticket": ticket, "email": email}),
+        )
+        .await
     }
 
     pub async fn row_counts(&self) -> Vec<(String, i64)> {

@@ -4,8 +4,12 @@
 mod helpers;
 
 mod accounts;
+mod activation;
 mod bad_input;
+mod email_change;
 mod outbox;
 mod password;
+mod profile;
+mod recovery;
 mod sessions;
 mod throttling;

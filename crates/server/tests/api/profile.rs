@@ -1,0 +1,139 @@
+use reqwest::StatusCode;
+use serde_json::json;
+use time::Duration;
+
+use crate::helpers::*;
+
+async fn put_profile(
+    app: &TestApp,
+    token: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    read(
+        app.http
+            .put(app.url("/v1/account/profile"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn coordinates_can_be_read_and_changed() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    let (status, profile) = read(app.get("/v1/account/profile", &token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(profile["phone"], "0123456789");
+    assert_eq!(profile["security_answer"], "Paul");
+
+    let (status, profile) = put_profile(
+        &app,
+        &token,
+        json!({"phone": "+33 1 23 45 67 89", "address": "3 place Bellecour, 69002 Lyon, FRANCE"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile["phone"], "+33 1 23 45 67 89");
+    assert_eq!(
+        profile["security_question"],
+        "Le prénom de votre conjoint(e) ?"
+    );
+
+    for (body, field, code) in [
+        (json!({"phone": "appelez-moi"}), "phone", "invalid_phone"),
+        (json!({"address": "x".repeat(201)}), "address", "too_long"),
+        (
+            json!({"address": "ligne\u{0007}"}),
+            "address",
+            "invalid_character",
+        ),
+        (
+            json!({"security_question": "Votre ville natale ?"}),
+            "security_answer",
+            "required",
+        ),
+    ] {
+        let (status, err) = put_profile(&app, &token, body.clone()).await;
+        assert_eq!(
+            (status, error_code(&err)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_profile"),
+            "{body}"
+        );
+        assert_eq!(
+            err["error"]["fields"][field],
+            json!([code]),
+            "{body} → {err}"
+        );
+    }
+
+    // The question and answer need the current password after five minutes.
+    app.clock.advance(Duration::minutes(6));
+    let change = json!({"security_question": "Votre ville natale ?", "security_answer": "Lyon"});
+    let (status, err) = put_profile(&app, &token, change.clone()).await;
+    assert_eq!(
+        (status, error_code(&err)),
+        (StatusCode::FORBIDDEN, "reauthentication_required")
+    );
+    let mut with_password = change.clone();
+    with_password["current_password"] = json!(PASSWORD);
+    let (status, _) = put_profile(&app, &token, with_password).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, summary) = read(app.get("/v1/account/summary", &token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["security_question"], "Votre ville natale ?");
+    assert_eq!(summary["security_answer"], "Lyon");
+    assert_eq!(summary["phone"], "+33 1 23 45 67 89");
+    assert_eq!(summary["address"], "3 place Bellecour, 69002 Lyon, FRANCE");
+    assert_eq!(summary["generated_at"], "2023-08-25T15:16:00Z");
+    assert_eq!(summary["login_email"], "lila@example.fr");
+
+    let db = std::fs::read(app.dir.path().join("espace-pro.sqlite")).unwrap();
+    let wal = std::fs::read(app.dir.path().join("espace-pro.sqlite-wal")).unwrap_or_default();
+    for bytes in [db, wal] {
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Paul"),
+            "old answer in clear"
+        );
+    }
+}
+
+#[tokio::test]
+async fn activity_lists_recent_security_events_newest_first() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.login("lila@example.fr", "Wrong7Citron4Galop9Sable2")
+        .await;
+    app.clock.advance(Duration::seconds(10));
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    app.clock.advance(Duration::seconds(10));
+    app.change_password(
+        &token,
+        json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+    )
+    .await;
+    let (status, body) = read(app.get("/v1/account/activity", &token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "password_changed",
+            "login",
+            "login_failed",
+            "account_created"
+        ]
+    );
+    assert_eq!(body["events"][0]["label"], "Modification du mot de passe");
+    assert_eq!(body["events"][1]["client_ip"], "127.0.0.1");
+}

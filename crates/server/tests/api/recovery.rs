@@ -1,0 +1,254 @@
+use reqwest::StatusCode;
+use serde_json::json;
+use std::time::Duration as StdDuration;
+use time::Duration;
+
+use crate::helpers::*;
+
+const RECOVERY_SUBJECT: &str = "Espace professionnel - Mot de passe oublié";
+
+async fn recovery_code(app: &TestApp, to: &str) -> String {
+    let to = to.to_owned();
+    let mail = app
+        .smtp
+        .wait_for(MAIL_WAIT, |m| {
+            m.envelope_to == [to.clone()] && m.subject == RECOVERY_SUBJECT
+        })
+        .await;
+    espace_pro_testkit::find_code(&mail.body).unwrap()
+}
+
+#[tokio::test]
+async fn forgotten_password_from_the_received_code() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let old_session = app.token("lila@example.fr", PASSWORD).await;
+
+    // Known and unknown addresses answer alike.
+    let known = read(
+        app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+            .await,
+    )
+    .await;
+    let unknown = read(
+        app.post(
+            "/v1/password-recovery",
+            json!({"email": "nobody@example.fr"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(known.0, StatusCode::ACCEPTED);
+    assert_eq!(known, unknown);
+
+    let code = recovery_code(&app, "lila@example.fr").await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(
+        app.smtp
+            .messages()
+            .iter()
+            .all(|m| m.envelope_to != ["nobody@example.fr".to_owned()])
+    );
+
+    // The code is tied to the address.
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "other@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code")
+    );
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["security_question"],
+        "Le prénom de votre conjoint(e) ?"
+    );
+    let ticket = body["ticket"].as_str().unwrap().to_owned();
+
+    let complete = |answer: &str, password: &str| {
+        app.post(
+            "/v1/password-recovery/complete",
+            json!({"ticket": ticket, "security_answer": answer, "new_password": password, "confirm_password": password}),
+        )
+    };
+    let (status, body) = read(complete("Pierre", NEW_PASSWORD).await).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_security_answer")
+    );
+    let (status, body) = read(complete("  paul ", "court1").await).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "password_policy")
+    );
+    let (status, body) = read(complete("  paul ", NEW_PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["valid_until"], "2026-08-24");
+
+    assert_eq!(
+        app.get("/v1/account", &old_session).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("lila@example.fr", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("lila@example.fr", NEW_PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    app.smtp
+        .wait_for(MAIL_WAIT, |m| {
+            m.subject == "Espace professionnel - Modification du mot de passe"
+        })
+        .await;
+    // Once used, the code and the ticket are spent.
+    let (status, body) = read(complete("paul", "Givre9Ocelot3Ruban6Cidre").await).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::GONE, "ticket_expired")
+    );
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::GONE, "code_expired")
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_answers_void_the_code() {
+    let app = TestApp::spawn_with(|c| c.throttle.free_failures = 10).await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+        .await;
+    let code = recovery_code(&app, "lila@example.fr").await;
+    let (_, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    let ticket = body["ticket"].as_str().unwrap().to_owned();
+    let attempt = || {
+        app.post(
+            "/v1/password-recovery/complete",
+            json!({"ticket": ticket, "security_answer": "Jacques", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+    };
+    for _ in 0..4 {
+        assert_eq!(attempt().await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, body) = read(attempt().await).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::GONE, "code_locked")
+    );
+    assert_eq!(
+        app.login("lila@example.fr", PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn the_recovery_code_lasts_one_hour() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+        .await;
+    let code = recovery_code(&app, "lila@example.fr").await;
+    app.clock.advance(Duration::hours(1) + Duration::seconds(1));
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::GONE, "code_expired")
+    );
+}
+
+#[tokio::test]
+async fn after_a_change_of_address_the_old_one_gets_no_recovery_code() {
+    let app = TestApp::spawn().await;
+    app.create_account("old@example.fr", &[]).await;
+    let token = app.token("old@example.fr", PASSWORD).await;
+    app.request_email_change(
+        &token,
+        json!({"new_email": "new@example.fr", "confirm_email": "new@example.fr"}),
+    )
+    .await;
+    let code = app.activation_code("new@example.fr", 1).await;
+    let ticket = app.ticket(&code).await;
+    assert_eq!(
+        app.complete(&ticket, "new@example.fr").await.status(),
+        StatusCode::OK
+    );
+    app.smtp
+        .wait_for(MAIL_WAIT, |m| m.subject.contains("modifiée"))
+        .await;
+    let sent_before = app.smtp.messages().len();
+
+    assert_eq!(
+        app.post("/v1/password-recovery", json!({"email": "old@example.fr"}))
+            .await
+            .status(),
+        StatusCode::ACCEPTED
+    );
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert_eq!(app.smtp.messages().len(), sent_before);
+    assert_eq!(
+        app.post("/v1/password-recovery", json!({"email": "new@example.fr"}))
+            .await
+            .status(),
+        StatusCode::ACCEPTED
+    );
+    recovery_code(&app, "new@example.fr").await;
+}
+
+#[tokio::test]
+async fn recovery_mails_per_address_are_limited_silently() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+                .await
+                .status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    tokio::time::sleep(StdDuration::from_millis(800)).await;
+    let codes = app
+        .smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.subject == RECOVERY_SUBJECT)
+        .count();
+    assert_eq!(codes, 3);
+}
