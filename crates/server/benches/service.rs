@@ -39,14 +39,19 @@ async fn main() {
         hasher.hash(PASSWORDS[0]).await.unwrap();
         times.push(t.elapsed());
     }
-    println!("argon2id_hash (19 MiB, t=2, p=1): median {:.1} ms", median(times).as_secs_f64() * 1e3);
+    println!(
+        "argon2id_hash (19 MiB, t=2, p=1): median {:.1} ms",
+        median(times).as_secs_f64() * 1e3
+    );
 
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(&dir.path().join("bench.sqlite"), smtp.port());
     config.argon2 = Argon2Config::default();
     config.throttle.client_failures_per_window = u32::MAX;
-    let app = Application::build(config, Arc::new(SystemClock)).await.unwrap();
+    let app = Application::build(config, Arc::new(SystemClock))
+        .await
+        .unwrap();
     let base = format!("http://{}", app.addr());
     let account = NewAccount {
         email: "bench@example.fr".into(),
@@ -54,7 +59,9 @@ async fn main() {
         last_name: "ESSAI".into(),
         ..Default::default()
     };
-    create_account(app.services(), &account, PASSWORDS[0]).await.unwrap();
+    create_account(app.services(), &account, PASSWORDS[0])
+        .await
+        .unwrap();
 
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -84,7 +91,10 @@ async fn main() {
         total += w.await.unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("logins: {total} in {secs:.1} s = {:.1} per second (8 clients)", total as f64 / secs);
+    println!(
+        "logins: {total} in {secs:.1} s = {:.1} per second (8 clients)",
+        total as f64 / secs
+    );
 
     let mut delays = Vec::new();
     for i in 0..10 {

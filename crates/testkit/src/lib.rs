@@ -1,10 +1,10 @@
 //! Test helpers shared by the service, client and end-to-end tests: a real SMTP listener on
 //! loopback that records what it receives, and the decoding needed to read those messages.
 
-pub mod mime;
 pub mod smtp;
 
-pub use mime::ReceivedMail;
+pub use espace_pro_client::mime;
+pub use espace_pro_client::mime::ReceivedMail;
 pub use smtp::{SmtpListener, reserve_port};
 
 /// The first line of a message body that is exactly a 12-letter code (activation or recovery).

@@ -20,8 +20,14 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxdo-dev",
 ];
 
-/// Extra packages the tests use.
-const TEST_PACKAGES: &[&str] = &["poppler-utils"];
+/// Extra packages the tests use: pdftotext, a Secret Service (gnome-keyring) on a private D-Bus
+/// session, secret-tool to look into it.
+const TEST_PACKAGES: &[&str] = &[
+    "poppler-utils",
+    "gnome-keyring",
+    "dbus-x11",
+    "libsecret-tools",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -140,11 +146,27 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
+    say("running the test suite inside a private D-Bus session with an unlocked gnome-keyring");
     say(
-        "running the test suite (unit, service over HTTP with a real SMTP listener, black-box CLI)",
+        "(unit tests, the service over HTTP with a real SMTP listener, the client, the keyring, the PDF)",
     );
-    let mut c = cargo();
-    c.args(["test", "--workspace", "--all-targets"]).args(extra);
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The keyring daemon must start inside the session, so the script does both.
+    let script = r#"echo -n espace-pro-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@""#;
+    let mut c = Command::new("dbus-run-session");
+    c.current_dir(root())
+        .args([
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            &cargo_bin,
+            "test",
+            "--workspace",
+            "--all-targets",
+        ])
+        .args(extra);
     run_counting_tests(c)
 }
 

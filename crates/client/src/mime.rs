@@ -1,4 +1,4 @@
-//! Just enough MIME to read single-part text messages: header unfolding, RFC 2047 encoded words,
+//! Just enough MIME to read single-part text messages (the demo mailbox, and tests): header unfolding, RFC 2047 encoded words,
 //! quoted-printable and base64 bodies.
 
 use base64::Engine as _;

@@ -1,0 +1,301 @@
+//! Typed client of the account service's API v1 (SPEC §3.1).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use espace_pro_contract::api::*;
+use espace_pro_contract::{ErrorBody, ErrorCode, Secret};
+use reqwest::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use url::Url;
+
+use crate::ClientError;
+
+#[derive(Clone, Debug)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: Url,
+}
+
+/// `https://` anywhere; `http://` only to this machine (the embedded service, tests).
+pub fn check_service_url(raw: &str) -> Result<Url, ClientError> {
+    let url = Url::parse(raw.trim()).map_err(|_| ClientError::InsecureUrl(raw.to_owned()))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err(ClientError::InsecureUrl(raw.to_owned())),
+    }
+}
+
+impl ApiClient {
+    pub fn new(base: &str) -> Result<Self, ClientError> {
+        let base = check_service_url(base)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .https_only(base.scheme() == "https")
+            .user_agent(concat!("espace-pro/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&Secret>,
+    ) -> Result<RequestBuilder, ClientError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| ClientError::InsecureUrl(e.to_string()))?;
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t.expose());
+        }
+        Ok(req)
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ClientError> {
+        let response = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        if status.is_success() {
+            let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(body).map_err(|e| ClientError::Decode(e.to_string()));
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Api {
+                status: status.as_u16(),
+                code: body.error.code,
+                message: body.error.message,
+                fields: body.error.fields,
+                retry_after,
+            }),
+            Err(_) => Err(ClientError::Api {
+                status: status.as_u16(),
+                code: if status.is_server_error() {
+                    ErrorCode::Unavailable
+                } else {
+                    ErrorCode::Other
+                },
+                message: "Le service a refusé la demande. Réessayez dans quelques instants.".into(),
+                fields: Default::default(),
+                retry_after,
+            }),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&Secret>,
+    ) -> Result<T, ClientError> {
+        self.send(self.request(Method::GET, path, token)?).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&Secret>,
+        body: &impl serde::Serialize,
+    ) -> Result<T, ClientError> {
+        self.send(self.request(Method::POST, path, token)?.json(body))
+            .await
+    }
+
+    pub async fn service_info(&self) -> Result<ServiceInfo, ClientError> {
+        self.get("/v1/service-info", None).await
+    }
+
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &Secret,
+    ) -> Result<LoginResponse, ClientError> {
+        self.post(
+            "/v1/sessions",
+            None,
+            &LoginRequest {
+                email: email.to_owned(),
+                password: password.clone(),
+            },
+        )
+        .await
+    }
+
+    pub async fn logout(&self, token: &Secret) -> Result<(), ClientError> {
+        self.send::<serde_json::Value>(self.request(
+            Method::DELETE,
+            "/v1/sessions/current",
+            Some(token),
+        )?)
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn account(&self, token: &Secret) -> Result<AccountView, ClientError> {
+        self.get("/v1/account", Some(token)).await
+    }
+
+    pub async fn change_password(
+        &self,
+        token: &Secret,
+        req: &PasswordChangeRequest,
+    ) -> Result<PasswordChangeResponse, ClientError> {
+        self.send(
+            self.request(Method::PUT, "/v1/account/password", Some(token))?
+                .json(req),
+        )
+        .await
+    }
+
+    pub async fn request_email_change(
+        &self,
+        token: &Secret,
+        req: &EmailChangeRequest,
+    ) -> Result<EmailChangeResponse, ClientError> {
+        self.post("/v1/account/email-change", Some(token), req)
+            .await
+    }
+
+    pub async fn cancel_email_change(&self, token: &Secret) -> Result<(), ClientError> {
+        self.send::<serde_json::Value>(self.request(
+            Method::DELETE,
+            "/v1/account/email-change",
+            Some(token),
+        )?)
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn captcha(&self) -> Result<Captcha, ClientError> {
+        self.post("/v1/captchas", None, &json!({})).await
+    }
+
+    pub async fn verify_code(
+        &self,
+        req: &VerifyCodeRequest,
+    ) -> Result<TicketResponse, ClientError> {
+        self.post("/v1/activations/verify-code", None, req).await
+    }
+
+    pub async fn complete_activation(
+        &self,
+        req: &CompleteActivationRequest,
+    ) -> Result<ActivationResult, ClientError> {
+        self.post("/v1/activations/complete", None, req).await
+    }
+
+    pub async fn profile(&self, token: &Secret) -> Result<Profile, ClientError> {
+        self.get("/v1/account/profile", Some(token)).await
+    }
+
+    pub async fn update_profile(
+        &self,
+        token: &Secret,
+        req: &ProfileUpdate,
+    ) -> Result<Profile, ClientError> {
+        self.send(
+            self.request(Method::PUT, "/v1/account/profile", Some(token))?
+                .json(req),
+        )
+        .await
+    }
+
+    pub async fn summary(&self, token: &Secret) -> Result<AccountSummary, ClientError> {
+        self.get("/v1/account/summary", Some(token)).await
+    }
+
+    pub async fn activity(&self, token: &Secret) -> Result<Activity, ClientError> {
+        self.get("/v1/account/activity", Some(token)).await
+    }
+
+    pub async fn recovery_request(&self, email: &str) -> Result<RecoveryAccepted, ClientError> {
+        self.post(
+            "/v1/password-recovery",
+            None,
+            &RecoveryRequest {
+                email: email.to_owned(),
+            },
+        )
+        .await
+    }
+
+    pub async fn recovery_question(
+        &self,
+        email: &str,
+        code: &Secret,
+    ) -> Result<TicketResponse, ClientError> {
+        self.post(
+            "/v1/password-recovery/question",
+            None,
+            &RecoveryQuestionRequest {
+                email: email.to_owned(),
+                code: code.clone(),
+            },
+        )
+        .await
+    }
+
+    pub async fn recovery_complete(
+        &self,
+        req: &RecoveryCompleteRequest,
+    ) -> Result<PasswordChangeResponse, ClientError> {
+        self.post("/v1/password-recovery/complete", None, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for ok in [
+            "https://espace-pro.example",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:80",
+            "http://127.8.9.10",
+        ] {
+            assert!(check_service_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://espace-pro.example",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "file:///etc/passwd",
+            "nonsense",
+            "http://localhost.evil.example",
+        ] {
+            assert!(
+                matches!(check_service_url(bad), Err(ClientError::InsecureUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The account summary PDF (SPEC §2.8), laid out like the guide's: A4, real text in an embedded
+//! subset of DejaVu Sans (every Latin-script name renders), selectable and searchable.
+
+use espace_pro_contract::api::SummaryData;
+use printpdf::{
+    Color, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rgb, TextItem,
+};
+use time::OffsetDateTime;
+
+use crate::ClientError;
+
+const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+
+const PAGE_W: f32 = 210.0;
+const PAGE_H: f32 = 297.0;
+const LEFT: f32 = 25.0;
+const VALUE_X: f32 = 85.0;
+/// Characters per line of a value at 11 pt between `VALUE_X` and the right margin.
+const VALUE_CHARS: usize = 52;
+
+/// "document créé le 22/08/2023 à 14h09mn36s", as the guide's footer.
+pub fn footer_stamp(at: OffsetDateTime) -> String {
+    format!(
+        "Votre espace professionnel : document créé le {:02}/{:02}/{:04} à {:02}h{:02}mn{:02}s",
+        at.day(),
+        u8::from(at.month()),
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Word-wraps `text` to lines of at most `width` characters (longer words are cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let mut word = word.to_owned();
+            while word.chars().count() > width {
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                let head: String = word.chars().take(width).collect();
+                word = word.chars().skip(width).collect();
+                lines.push(head);
+            }
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        lines.push(line);
+    }
+    if lines.iter().all(String::is_empty) {
+        return vec![String::new()];
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+struct Writer {
+    ops: Vec<Op>,
+    regular: PdfFontHandle,
+    bold: PdfFontHandle,
+    /// Current baseline, in mm from the bottom of the page.
+    y: f32,
+}
+
+impl Writer {
+    fn text(&mut self, x: f32, y: f32, bold: bool, size: f32, text: &str) {
+        self.ops.push(Op::StartTextSection);
+        self.ops.push(Op::SetFont {
+            font: if bold {
+                self.bold.clone()
+            } else {
+                self.regular.clone()
+            },
+            size: Pt(size),
+        });
+        self.ops.push(Op::SetTextCursor {
+            pos: Point::new(Mm(x), Mm(y)),
+        });
+        self.ops.push(Op::ShowText {
+            items: vec![TextItem::Text(text.to_owned())],
+        });
+        self.ops.push(Op::EndTextSection);
+    }
+
+    fn color(&mut self, r: f32, g: f32, b: f32) {
+        self.ops.push(Op::SetFillColor {
+            col: Color::Rgb(Rgb::new(r, g, b, None)),
+        });
+        self.ops.push(Op::SetOutlineColor {
+            col: Color::Rgb(Rgb::new(r, g, b, None)),
+        });
+    }
+
+    fn rule(&mut self, y: f32) {
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(0.8) });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint {
+                        p: Point::new(Mm(LEFT), Mm(y)),
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: Point::new(Mm(PAGE_W - LEFT), Mm(y)),
+                        bezier: false,
+                    },
+                ],
+                is_closed: false,
+            },
+        });
+    }
+
+    fn heading(&mut self, title: &str) {
+        self.y -= 6.0;
+        self.color(0.0, 0.0, 0.569);
+        self.text(LEFT, self.y, true, 13.0, title);
+        self.rule(self.y - 2.0);
+        self.color(0.086, 0.086, 0.086);
+        self.y -= 10.0;
+    }
+
+    /// A label and its value; an address ("line, postcode city, country") goes one part a line,
+    /// as in the guide.
+    fn field(&mut self, label: &str, value: &str, address: bool) {
+        let label_lines = wrap(label, 26);
+        let parts: Vec<&str> = if address {
+            value.split(", ").collect()
+        } else {
+            vec![value]
+        };
+        let value_lines: Vec<String> = parts
+            .into_iter()
+            .flat_map(|part| wrap(part, VALUE_CHARS))
+            .collect();
+        let top = self.y;
+        for (i, l) in label_lines.iter().enumerate() {
+            self.text(LEFT, top - i as f32 * 5.5, true, 11.0, l);
+        }
+        for (i, v) in value_lines.iter().enumerate() {
+            self.text(VALUE_X, top - i as f32 * 5.5, false, 11.0, v);
+        }
+        self.y = top - label_lines.len().max(value_lines.len()) as f32 * 5.5 - 3.0;
+    }
+}
+
+/// Renders the summary; `generated_at` is the local time printed in the footer.
+pub fn summary_pdf(
+    data: &SummaryData,
+    generated_at: OffsetDateTime,
+) -> Result<Vec<u8>, ClientError> {
+    let mut warnings = Vec::new();
+    let regular = ParsedFont::from_bytes(REGULAR, 0, &mut warnings)
+        .ok_or_else(|| ClientError::Pdf("police".into()))?;
+    let bold = ParsedFont::from_bytes(BOLD, 0, &mut warnings)
+        .ok_or_else(|| ClientError::Pdf("police grasse".into()))?;
+    let mut doc = PdfDocument::new("Récapitulatif de vos données personnelles");
+    let regular = PdfFontHandle::External(doc.add_font(&regular));
+    let bold = PdfFontHandle::External(doc.add_font(&bold));
+    let mut w = Writer {
+        ops: Vec::new(),
+        regular,
+        bold,
+        y: PAGE_H - 30.0,
+    };
+
+    w.color(0.0, 0.0, 0.569);
+    w.text(LEFT, w.y, true, 16.0, "VOTRE ESPACE PROFESSIONNEL —");
+    w.y -= 8.0;
+    w.text(
+        LEFT,
+        w.y,
+        true,
+        16.0,
+        "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
+    );
+    w.color(0.086, 0.086, 0.086);
+    w.y -= 8.0;
+
+    w.heading("Vos coordonnées");
+    w.field("Nom :", &data.last_name, false);
+    w.field("Prénom :", &data.first_name, false);
+    w.field("N° d'abonné :", &data.subscriber_number.to_string(), false);
+    w.field("Téléphone :", &data.phone, false);
+    w.field(
+        "Adresse électronique de connexion :",
+        &data.login_email,
+        false,
+    );
+    w.field("Adresse :", &data.address, true);
+
+    w.heading("Votre question/réponse de confiance");
+    w.text(
+        LEFT,
+        w.y,
+        false,
+        10.0,
+        "(indispensable en cas de perte de votre mot de passe)",
+    );
+    w.y -= 9.0;
+    w.field("Question de confiance :", &data.security_question, false);
+    w.field("Réponse de confiance :", &data.security_answer, false);
+
+    w.y -= 4.0;
+    w.text(
+        LEFT,
+        w.y,
+        false,
+        9.5,
+        "Conservez ce document en lieu sûr : il vous sera indispensable en cas de perte de",
+    );
+    w.y -= 4.5;
+    w.text(
+        LEFT,
+        w.y,
+        false,
+        9.5,
+        "votre mot de passe. Ce numéro d'abonné vous est personnel et doit le rester.",
+    );
+
+    w.rule(22.0);
+    w.text(LEFT, 16.0, false, 9.5, &footer_stamp(generated_at));
+
+    let page = PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), w.ops);
+    let bytes = doc.with_pages(vec![page]).save(
+        &PdfSaveOptions {
+            subset_fonts: true,
+            ..Default::default()
+        },
+        &mut Vec::new(),
+    );
+    if bytes.is_empty() {
+        return Err(ClientError::Pdf("document vide".into()));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_words_and_cuts_only_long_ones() {
+        assert_eq!(wrap("12 rue de Longchamp", 10), ["12 rue de", "Longchamp"]);
+        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn footer_is_the_guides() {
+        let at = time::macros::datetime!(2023-08-22 14:09:36 UTC);
+        assert_eq!(
+            footer_stamp(at),
+            "Votre espace professionnel : document créé le 22/08/2023 à 14h09mn36s"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The live "Niveau de sécurité" meter: zxcvbn with the account's own data as context, French
+//! levels and advice, and a bound on the work so that no input blocks a keystroke.
+
+use espace_pro_contract::{PasswordContext, PasswordPolicy, PasswordRule};
+use serde::Serialize;
+use zxcvbn::feedback::{Suggestion, Warning};
+
+/// zxcvbn's matching grows quickly with length; beyond this many characters the estimate is made
+/// on the first ones only (a longer password is never weaker than its beginning).
+pub const ANALYSED_CHARS: usize = 40;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleCheck {
+    pub rule: &'static str,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Strength {
+    /// 0 to 4.
+    pub score: u8,
+    pub level_fr: &'static str,
+    pub level_en: &'static str,
+    /// Whether the service's strength floor is reached.
+    pub strong_enough: bool,
+    pub warning_fr: Option<&'static str>,
+    pub suggestions_fr: Vec<&'static str>,
+    /// The guide's rules, each met or not, for the checklist beside the field.
+    pub rules: Vec<RuleCheck>,
+}
+
+pub const LEVELS_FR: [&str; 5] = ["Très faible", "Faible", "Moyen", "Fort", "Très fort"];
+pub const LEVELS_EN: [&str; 5] = ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
+
+fn warning_fr(w: Warning) -> &'static str {
+    match w {
+        Warning::StraightRowsOfKeysAreEasyToGuess => {
+            "Les rangées de touches du clavier sont faciles à deviner."
+        }
+        Warning::ShortKeyboardPatternsAreEasyToGuess => {
+            "Les petits motifs de clavier sont faciles à deviner."
+        }
+        Warning::RepeatsLikeAaaAreEasyToGuess => {
+            "Les répétitions comme « aaa » sont faciles à deviner."
+        }
+        Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "Les répétitions comme « abcabc » sont à peine plus difficiles à deviner que « abc »."
+        }
+        Warning::ThisIsATop10Password
+        | Warning::ThisIsATop100Password
+        | Warning::ThisIsACommonPassword => "C'est un mot de passe très courant.",
+        Warning::ThisIsSimilarToACommonlyUsedPassword => {
+            "Il ressemble à un mot de passe très courant."
+        }
+        Warning::SequencesLikeAbcAreEasyToGuess => {
+            "Les suites comme « abc » ou « 6543 » sont faciles à deviner."
+        }
+        Warning::RecentYearsAreEasyToGuess => "Les années récentes sont faciles à deviner.",
+        Warning::AWordByItselfIsEasyToGuess => "Un mot seul est facile à deviner.",
+        Warning::DatesAreOftenEasyToGuess => "Les dates sont souvent faciles à deviner.",
+        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+        | Warning::CommonNamesAndSurnamesAreEasyToGuess => {
+            "Les noms et prénoms sont faciles à deviner, surtout les vôtres."
+        }
+    }
+}
+
+fn suggestion_fr(s: Suggestion) -> &'static str {
+    match s {
+        Suggestion::UseAFewWordsAvoidCommonPhrases => {
+            "Assemblez plusieurs mots sans rapport entre eux ; évitez les expressions courantes."
+        }
+        Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => {
+            "La longueur compte plus que les symboles ou les majuscules."
+        }
+        Suggestion::AddAnotherWordOrTwo => "Ajoutez un ou deux mots peu courants.",
+        Suggestion::CapitalizationDoesntHelpVeryMuch => "Les majuscules n'aident pas beaucoup.",
+        Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            "Tout en majuscules n'est guère plus sûr que tout en minuscules."
+        }
+        Suggestion::ReversedWordsArentMuchHarderToGuess => {
+            "Les mots à l'envers ne sont guère plus difficiles à deviner."
+        }
+        Suggestion::PredictableSubstitutionsDontHelpVeryMuch => {
+            "Remplacer « a » par « @ » ou « o » par « 0 » n'aide guère."
+        }
+        Suggestion::UseALongerKeyboardPatternWithMoreTurns => "Évitez les motifs de clavier.",
+        Suggestion::AvoidRepeatedWordsAndCharacters => "Évitez les mots et caractères répétés.",
+        Suggestion::AvoidSequences => "Évitez les suites de caractères.",
+        Suggestion::AvoidRecentYears => "Évitez les années récentes.",
+        Suggestion::AvoidYearsThatAreAssociatedWithYou => "Évitez les années qui vous concernent.",
+        Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => {
+            "Évitez les dates et années qui vous concernent."
+        }
+    }
+}
+
+pub fn estimate(password: &str, context: &PasswordContext, policy: &PasswordPolicy) -> Strength {
+    let failures = policy.structural_failures(password);
+    let rules = [
+        PasswordRule::TooShort,
+        PasswordRule::TooLong,
+        PasswordRule::MissingLetter,
+        PasswordRule::MissingDigit,
+        PasswordRule::ContainsWhitespace,
+    ]
+    .into_iter()
+    .map(|r| RuleCheck {
+        rule: r.code(),
+        met: !failures.contains(&r),
+    })
+    .collect();
+    if password.is_empty() {
+        return Strength {
+            score: 0,
+            level_fr: LEVELS_FR[0],
+            level_en: LEVELS_EN[0],
+            strong_enough: false,
+            warning_fr: None,
+            suggestions_fr: vec![],
+            rules,
+        };
+    }
+    let analysed: String = password.chars().take(ANALYSED_CHARS).collect();
+    let words: Vec<&str> = context.words().collect();
+    let entropy = zxcvbn::zxcvbn(&analysed, &words);
+    let score = u8::from(entropy.score()).min(4);
+    let feedback = entropy.feedback();
+    Strength {
+        score,
+        level_fr: LEVELS_FR[usize::from(score)],
+        level_en: LEVELS_EN[usize::from(score)],
+        strong_enough: score >= policy.min_score,
+        warning_fr: feedback.and_then(|f| f.warning()).map(warning_fr),
+        suggestions_fr: feedback
+            .map(|f| f.suggestions().iter().map(|s| suggestion_fr(*s)).collect())
+            .unwrap_or_default(),
+        rules,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> PasswordContext {
+        PasswordContext::new()
+            .with("Lila")
+            .with("Rosemonde")
+            .with("20232330000101")
+    }
+
+    #[test]
+    fn levels_rise_with_strength_and_own_data_counts_against() {
+        let p = PasswordPolicy::default();
+        assert_eq!(estimate("", &ctx(), &p).level_fr, "Très faible");
+        assert!(estimate("motdepasse", &ctx(), &p).score <= 1);
+        let strong = estimate("Vert7Citron4Galop9Sable2", &ctx(), &p);
+        assert!(strong.score >= 3 && strong.strong_enough, "{strong:?}");
+        assert!(estimate("Rosemonde20232330000101", &ctx(), &p).score < 3);
+        let weak = estimate("azertyuiop", &ctx(), &p);
+        assert!(weak.warning_fr.is_some() || !weak.suggestions_fr.is_empty());
+    }
+
+    #[test]
+    fn the_checklist_follows_the_rules() {
+        let s = estimate("abc", &ctx(), &PasswordPolicy::default());
+        let met: Vec<(&str, bool)> = s.rules.iter().map(|r| (r.rule, r.met)).collect();
+        assert_eq!(
+            met,
+            [
+                ("too_short", false),
+                ("too_long", true),
+                ("missing_letter", true),
+                ("missing_digit", false),
+                ("contains_whitespace", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn very_long_input_is_bounded() {
+        let long = "a".repeat(100_000);
+        let s = estimate(&long, &ctx(), &PasswordPolicy::default());
+        assert_eq!(s.score, 0);
+    }
+}

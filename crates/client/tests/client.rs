@@ -1,0 +1,421 @@
+//! The client library against the real service over HTTP, the real keyring (Secret Service under
+//! dbus-run-session in CI), and the PDF read back with pdftotext.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use espace_pro_client::pdf::summary_pdf;
+use espace_pro_client::{ApiClient, ClientError, SessionVault};
+use espace_pro_contract::api::*;
+use espace_pro_contract::{ErrorCode, Secret};
+use espace_pro_server::accounts::{NewAccount, create_account};
+use espace_pro_server::clock::ManualClock;
+use espace_pro_server::{Application, Config};
+use espace_pro_testkit::{SmtpListener, find_code};
+
+const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
+const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
+
+struct Env {
+    app: Application,
+    smtp: SmtpListener,
+    api: ApiClient,
+    _dir: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(&dir.path().join("db.sqlite"), smtp.port());
+    config.captcha_test_answer = Some("abcdef".into());
+    let clock = ManualClock::new(time::macros::datetime!(2023-08-25 15:10:00 UTC));
+    let app = Application::build(config, Arc::new(clock)).await.unwrap();
+    let account = NewAccount {
+        email: "lila@example.fr".into(),
+        civility: "Mme".into(),
+        first_name: "Łukasz".into(),
+        last_name: "Żółć".into(),
+        phone: "0123456789".into(),
+        address: "12 rue de l'Église, 75016 Paris, FRANCE".into(),
+        security_question: "Le prénom de votre conjoint(e) ?".into(),
+        security_answer: "Hélène".into(),
+        dossiers: vec![],
+    };
+    create_account(app.services(), &account, PASSWORD)
+        .await
+        .unwrap();
+    let api = ApiClient::new(&format!("http://{}", app.addr())).unwrap();
+    Env {
+        app,
+        smtp,
+        api,
+        _dir: dir,
+    }
+}
+
+fn api_code(e: &ClientError) -> ErrorCode {
+    e.api_code()
+        .unwrap_or_else(|| panic!("not an API error: {e:?}"))
+}
+
+#[tokio::test]
+async fn every_call_and_its_errors() {
+    let Env { app, smtp, api, .. } = env().await;
+    let info = api.service_info().await.unwrap();
+    assert_eq!(info.password_policy.min_chars, 20);
+
+    let e = api
+        .login("lila@example.fr", &Secret::new("wrong"))
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::InvalidCredentials);
+    assert!(e.to_string().contains("incorrect"));
+    let session = api
+        .login("lila@example.fr", &Secret::new(PASSWORD))
+        .await
+        .unwrap();
+    let token = session.token.clone();
+    assert!(!session.must_change_password);
+
+    let home = api.account(&token).await.unwrap();
+    assert_eq!(home.first_name, "Łukasz");
+    let e = api.account(&Secret::new("forged")).await.unwrap_err();
+    assert!(e.is_unauthorized());
+
+    let e = api
+        .change_password(
+            &token,
+            &PasswordChangeRequest {
+                new_password: "court".into(),
+                confirm_password: "court".into(),
+                current_password: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::PasswordPolicy);
+    assert_eq!(e.fields()["new_password"], ["too_short", "missing_digit"]);
+
+    let e = api
+        .request_email_change(
+            &token,
+            &EmailChangeRequest {
+                new_email: "lila@example.fr".into(),
+                confirm_email: "lila@example.fr".into(),
+                new_password: None,
+                confirm_password: None,
+                current_password: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::SameAsCurrentEmail);
+    let pending = api
+        .request_email_change(
+            &token,
+            &EmailChangeRequest {
+                new_email: "lila2@example.fr".into(),
+                confirm_email: "lila2@example.fr".into(),
+                new_password: None,
+                confirm_password: None,
+                current_password: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending.sent_to, "lila2@example.fr");
+    api.cancel_email_change(&token).await.unwrap();
+    assert_eq!(
+        api_code(&api.cancel_email_change(&token).await.unwrap_err()),
+        ErrorCode::NotFound
+    );
+
+    api.request_email_change(
+        &token,
+        &EmailChangeRequest {
+            new_email: "lila3@example.fr".into(),
+            confirm_email: "lila3@example.fr".into(),
+            new_password: None,
+            confirm_password: None,
+            current_password: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.envelope_to == ["lila3@example.fr".to_owned()]
+        })
+        .await;
+    let code = find_code(&mail.body).unwrap();
+    let captcha = api.captcha().await.unwrap();
+    assert_eq!(captcha.length, 6);
+    let e = api
+        .verify_code(&VerifyCodeRequest {
+            code: code.as_str().into(),
+            captcha_id: captcha.id.clone(),
+            captcha_answer: "zzzzzz".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::InvalidCaptcha);
+    let captcha = api.captcha().await.unwrap();
+    let ticket = api
+        .verify_code(&VerifyCodeRequest {
+            code: code.as_str().into(),
+            captcha_id: captcha.id,
+            captcha_answer: "abcdef".into(),
+        })
+        .await
+        .unwrap();
+    let e = api
+        .complete_activation(&CompleteActivationRequest {
+            ticket: ticket.ticket.clone(),
+            email: "x@example.fr".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::EmailMismatch);
+    let done = api
+        .complete_activation(&CompleteActivationRequest {
+            ticket: ticket.ticket,
+            email: "lila3@example.fr".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.summary.login_email, "lila3@example.fr");
+    assert_eq!(done.summary.security_answer, "Hélène");
+    assert!(
+        api.account(&token).await.unwrap_err().is_unauthorized(),
+        "activation revokes sessions"
+    );
+
+    let token = api
+        .login("lila3@example.fr", &Secret::new(PASSWORD))
+        .await
+        .unwrap()
+        .token;
+    let profile = api.profile(&token).await.unwrap();
+    assert_eq!(profile.phone, "0123456789");
+    let updated = api
+        .update_profile(
+            &token,
+            &ProfileUpdate {
+                phone: Some("0611223344".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.phone, "0611223344");
+    let e = api
+        .update_profile(
+            &token,
+            &ProfileUpdate {
+                phone: Some("abc".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::InvalidProfile);
+    let summary = api.summary(&token).await.unwrap();
+    assert_eq!(summary.summary.phone, "0611223344");
+    let activity = api.activity(&token).await.unwrap();
+    assert_eq!(activity.events[0].kind, "profile_updated");
+
+    let changed = api
+        .change_password(
+            &token,
+            &PasswordChangeRequest {
+                new_password: NEW_PASSWORD.into(),
+                confirm_password: NEW_PASSWORD.into(),
+                current_password: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.valid_until, time::macros::date!(2026 - 08 - 24));
+
+    let accepted = api.recovery_request("lila3@example.fr").await.unwrap();
+    assert_eq!(accepted.code_validity_minutes, 60);
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| m.subject.contains("oublié"))
+        .await;
+    let code = Secret::new(find_code(&mail.body).unwrap());
+    let e = api
+        .recovery_question("lila3@example.fr", &Secret::new("AAAAAAAAAAAA"))
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::InvalidCode);
+    let q = api
+        .recovery_question("lila3@example.fr", &code)
+        .await
+        .unwrap();
+    assert_eq!(
+        q.security_question.as_deref(),
+        Some("Le prénom de votre conjoint(e) ?")
+    );
+    let e = api
+        .recovery_complete(&RecoveryCompleteRequest {
+            ticket: q.ticket.clone(),
+            security_answer: "Paul".into(),
+            new_password: PASSWORD.into(),
+            confirm_password: PASSWORD.into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&e), ErrorCode::InvalidSecurityAnswer);
+    api.recovery_complete(&RecoveryCompleteRequest {
+        ticket: q.ticket,
+        security_answer: "hélène".into(),
+        new_password: PASSWORD.into(),
+        confirm_password: PASSWORD.into(),
+    })
+    .await
+    .unwrap();
+
+    let token = api
+        .login("lila3@example.fr", &Secret::new(PASSWORD))
+        .await
+        .unwrap()
+        .token;
+    api.logout(&token).await.unwrap();
+    assert!(api.account(&token).await.unwrap_err().is_unauthorized());
+
+    for _ in 0..5 {
+        let _ = api.login("lila3@example.fr", &Secret::new("wrong")).await;
+    }
+    let e = api
+        .login("lila3@example.fr", &Secret::new("wrong"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ClientError::Api {
+                code: ErrorCode::TooManyAttempts,
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    app.shutdown().await;
+    let e = api.service_info().await.unwrap_err();
+    assert!(matches!(e, ClientError::Network(_)), "{e:?}");
+    assert_eq!(e.code(), "network");
+}
+
+#[test]
+fn plain_http_to_another_machine_is_refused() {
+    assert_eq!(
+        ApiClient::new("http://espace-pro.example")
+            .unwrap_err()
+            .code(),
+        "insecure_url"
+    );
+    assert!(ApiClient::new("https://espace-pro.example").is_ok());
+}
+
+#[test]
+fn the_session_token_round_trips_through_the_system_keyring() {
+    let vault = SessionVault::new(
+        "fr.espacepro.desktop.tests",
+        &format!("http://127.0.0.1:{}", std::process::id()),
+    );
+    vault.delete().unwrap();
+    assert!(vault.load().unwrap().is_none());
+    vault.save(&Secret::new("token-123")).unwrap();
+    assert_eq!(vault.load().unwrap().unwrap().expose(), "token-123");
+    // A second vault object reads the same entry: the secret is in the store, not in memory.
+    let again = SessionVault::new(
+        "fr.espacepro.desktop.tests",
+        &format!("http://127.0.0.1:{}", std::process::id()),
+    );
+    assert_eq!(again.load().unwrap().unwrap().expose(), "token-123");
+    vault.delete().unwrap();
+    assert!(again.load().unwrap().is_none());
+    // The real store is used: gnome-keyring lists the item while it exists.
+    vault.save(&Secret::new("visible")).unwrap();
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "service", "fr.espacepro.desktop.tests"])
+        .output();
+    if let Ok(out) = out {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            text.contains("fr.espacepro.desktop.tests"),
+            "secret-tool sees no item: {text}"
+        );
+    }
+    vault.delete().unwrap();
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by cargo xtask test");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_summary_pdf_has_every_field_in_real_text() {
+    let data = SummaryData {
+        civility: "Mme".into(),
+        first_name: "Łukasz".into(),
+        last_name: "Żółć".into(),
+        subscriber_number: "20232330000101".parse().unwrap(),
+        login_email: "lukasz.zolc@example.fr".into(),
+        phone: "0123456789".into(),
+        address: "12 rue de l'Église, 75016 Paris, FRANCE".into(),
+        security_question: "Le prénom de votre conjoint(e) « préféré » ?".into(),
+        security_answer: "Hélène à Noël, façon côte".into(),
+    };
+    let at = time::macros::datetime!(2023-08-22 14:09:36 UTC);
+    let pdf = summary_pdf(&data, at).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Kept for people to look at (pdftoppm -png).
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("summary-sample.pdf"),
+        &pdf,
+    )
+    .unwrap();
+    let text = pdftotext(&pdf);
+    for expected in [
+        "VOTRE ESPACE PROFESSIONNEL",
+        "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
+        "Vos coordonnées",
+        "Nom :",
+        "Żółć",
+        "Prénom :",
+        "Łukasz",
+        "N° d'abonné :",
+        "20232330000101",
+        "Téléphone :",
+        "0123456789",
+        "lukasz.zolc@example.fr",
+        "12 rue de l'Église",
+        "75016 Paris",
+        "FRANCE",
+        "Votre question/réponse de confiance",
+        "Le prénom de votre conjoint(e) « préféré » ?",
+        "Hélène à Noël, façon côte",
+        "document créé le 22/08/2023 à 14h09mn36s",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    // A subset of the font is embedded, not the whole 740 KB file.
+    assert!(pdf.len() < 120_000, "{} bytes", pdf.len());
+}

@@ -1,0 +1,22 @@
+use espace_pro_client::mailbox::{DemoMail, read_mailbox};
+use tauri::State;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// "Courriels (démo)": what the embedded service sent, newest first.
+#[tauri::command]
+pub fn demo_mailbox(state: State<'_, AppState>) -> CommandResult<Vec<DemoMail>> {
+    let demo = state.demo.as_ref().ok_or_else(|| {
+        CommandError::new(
+            "not_demo",
+            "La boîte de démonstration n'existe qu'en mode démo.",
+        )
+    })?;
+    read_mailbox(&demo.mailbox).map_err(|e| {
+        CommandError::new(
+            "io",
+            format!("La boîte de démonstration est illisible : {e}"),
+        )
+    })
+}

@@ -1,0 +1,131 @@
+use std::path::PathBuf;
+
+use espace_pro_client::pdf::summary_pdf;
+use espace_pro_contract::Secret;
+use espace_pro_contract::api::{Activity, Profile, ProfileUpdate, SummaryData};
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn profile(state: State<'_, AppState>) -> CommandResult<Profile> {
+    let token = state.token().await?;
+    match state.api.profile(&token).await {
+        Ok(p) => Ok(p),
+        Err(e) => Err(state.fail(e).await),
+    }
+}
+
+#[tauri::command]
+pub async fn update_profile(
+    state: State<'_, AppState>,
+    phone: String,
+    address: String,
+    security_question: String,
+    security_answer: String,
+    current_password: Option<String>,
+) -> CommandResult<Profile> {
+    let token = state.token().await?;
+    let req = ProfileUpdate {
+        phone: Some(phone),
+        address: Some(address),
+        security_question: Some(security_question),
+        security_answer: Some(Secret::new(security_answer)),
+        current_password: current_password.filter(|p| !p.is_empty()).map(Secret::new),
+    };
+    match state.api.update_profile(&token, &req).await {
+        Ok(p) => Ok(p),
+        Err(e) => Err(state.fail(e).await),
+    }
+}
+
+#[tauri::command]
+pub async fn activity(state: State<'_, AppState>) -> CommandResult<Activity> {
+    let token = state.token().await?;
+    match state.api.activity(&token).await {
+        Ok(a) => Ok(a),
+        Err(e) => Err(state.fail(e).await),
+    }
+}
+
+/// The summary to print: the account's current one when logged in, else the one just shown after
+/// activation.
+async fn summary_bytes(state: &AppState) -> CommandResult<Vec<u8>> {
+    let data: SummaryData = match state.session.lock().await.clone() {
+        Some(token) => match state.api.summary(&token).await {
+            Ok(s) => s.summary,
+            Err(e) => return Err(state.fail(e).await),
+        },
+        None => state.last_summary.lock().await.clone().ok_or_else(|| {
+            CommandError::new(
+                "no_summary",
+                "Aucun récapitulatif à enregistrer : connectez-vous d'abord.",
+            )
+        })?,
+    };
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    Ok(summary_pdf(&data, now)?)
+}
+
+const FILE_NAME: &str = "recapitulatif-espace-professionnel.pdf";
+
+fn write(path: &std::path::Path, bytes: &[u8]) -> CommandResult<()> {
+    std::fs::write(path, bytes)
+        .map_err(|e| CommandError::new("io", format!("Le fichier n'a pas pu être écrit : {e}")))
+}
+
+/// "Sauvegardez ou imprimez le récapitulatif": saved where the user picks. Returns the path, or
+/// nothing if the user cancelled.
+#[tauri::command]
+pub async fn save_summary(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<Option<String>> {
+    let bytes = summary_bytes(&state).await?;
+    let path: Option<PathBuf> = if let Some(dir) = &state.summary_dir {
+        Some(dir.join(FILE_NAME))
+    } else {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        app.dialog()
+            .file()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(FILE_NAME)
+            .save_file(move |p| {
+                let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+            });
+        rx.await.ok().flatten()
+    };
+    let Some(path) = path else { return Ok(None) };
+    write(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Opens the summary in the system's PDF viewer, which prints it.
+#[tauri::command]
+pub async fn print_summary(app: AppHandle, state: State<'_, AppState>) -> CommandResult<String> {
+    let bytes = summary_bytes(&state).await?;
+    let dir = match &state.summary_dir {
+        Some(d) => d.clone(),
+        None => app
+            .path()
+            .app_cache_dir()
+            .map_err(|e| CommandError::new("io", e.to_string()))?,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| CommandError::new("io", e.to_string()))?;
+    let path = dir.join(FILE_NAME);
+    write(&path, &bytes)?;
+    if state.summary_dir.is_none() {
+        app.opener()
+            .open_path(path.display().to_string(), None::<&str>)
+            .map_err(|e| {
+                CommandError::new(
+                    "open",
+                    format!("Le visualiseur PDF n'a pas pu être ouvert : {e}"),
+                )
+            })?;
+    }
+    Ok(path.display().to_string())
+}

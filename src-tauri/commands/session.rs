@@ -1,0 +1,80 @@
+use espace_pro_contract::Secret;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::{AppState, DemoInfo};
+
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub service_url: String,
+    /// Present in demo mode (embedded service): the demo addresses and their password.
+    pub demo: Option<DemoInfo>,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        service_url: state.api.base_url().to_string(),
+        demo: state.demo.clone(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoggedIn {
+    pub must_change_password: bool,
+}
+
+#[tauri::command]
+pub async fn login(
+    state: State<'_, AppState>,
+    email: String,
+    password: String,
+) -> CommandResult<LoggedIn> {
+    let response = state.api.login(&email, &Secret::new(password)).await?;
+    if let Err(e) = state.vault.save(&response.token) {
+        // The session still works for this run; it just will not resume after a restart.
+        tracing::warn!(error = %e, "session not saved to the keyring");
+    }
+    *state.session.lock().await = Some(response.token);
+    Ok(LoggedIn {
+        must_change_password: response.must_change_password,
+    })
+}
+
+/// At start-up: the session saved in the keyring, if the service still accepts it.
+#[tauri::command]
+pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
+    let Some(token) = state.vault.load().ok().flatten() else {
+        return Ok(false);
+    };
+    match state.api.account(&token).await {
+        Ok(account) => {
+            *state.account.lock().await = Some(account);
+            *state.session.lock().await = Some(token);
+            Ok(true)
+        }
+        Err(e)
+            if e.is_unauthorized()
+                || e.api_code() == Some(espace_pro_contract::ErrorCode::PasswordExpired) =>
+        {
+            state.forget_session().await;
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Quitter": the service revokes the token, and the keyring forgets it.
+#[tauri::command]
+pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {
+    if let Some(token) = state.session.lock().await.clone()
+        && let Err(e) = state.api.logout(&token).await
+    {
+        tracing::info!(error = %e, "log-out not confirmed by the service; forgetting the session anyway");
+    }
+    state.forget_session().await;
+    Ok(())
+}

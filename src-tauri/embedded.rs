@@ -1,0 +1,39 @@
+//! The embedded default (SPEC §1): with no service URL configured, the app runs the account
+//! service itself, on loopback, with demo accounts and e-mail captured to a local mailbox.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use espace_pro_server::config::MailTransportConfig;
+use espace_pro_server::{Application, Config};
+
+use crate::state::DemoInfo;
+
+pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInfo)> {
+    let mut config = Config::defaults();
+    config.listen = "127.0.0.1:0".parse().expect("loopback address");
+    config.database = format!("sqlite://{}", data_dir.join("demo.sqlite").display());
+    config.key_file = data_dir.join("demo.key");
+    let mailbox = data_dir.join("courriels");
+    config.mail = MailTransportConfig::Directory(mailbox.clone());
+    config.public_name = "Espace Pro (démo)".into();
+    let app = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
+    let accounts = espace_pro_server::demo::seed(app.services())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((
+        app,
+        DemoInfo {
+            accounts,
+            password: espace_pro_server::demo::DEMO_PASSWORD.to_owned(),
+            mailbox,
+        },
+    ))
+}
+
+/// Plain string errors: start-up failures are shown, not matched on.
+pub mod anyhow_like {
+    pub type Result<T> = std::result::Result<T, String>;
+}

@@ -1,0 +1,65 @@
+//! What the app keeps between commands. The session token and one-time tickets stay here, in
+//! Rust: JavaScript never sees them.
+
+use std::path::PathBuf;
+
+use espace_pro_client::{ApiClient, SessionVault};
+use espace_pro_contract::api::{AccountView, SummaryData};
+use espace_pro_contract::{PasswordPolicy, Secret};
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::error::{CommandError, CommandResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoInfo {
+    pub accounts: Vec<String>,
+    pub password: String,
+    #[serde(skip)]
+    pub mailbox: PathBuf,
+}
+
+pub struct AppState {
+    pub api: ApiClient,
+    pub vault: SessionVault,
+    pub policy: PasswordPolicy,
+    pub demo: Option<DemoInfo>,
+    /// Tests only: save the summary here instead of asking with the native dialog.
+    pub summary_dir: Option<PathBuf>,
+    pub session: Mutex<Option<Secret>>,
+    /// The account as last shown (strength-meter context, summary names).
+    pub account: Mutex<Option<AccountView>>,
+    /// Activation or recovery ticket between two steps.
+    pub ticket: Mutex<Option<Secret>>,
+    /// The summary shown after activation, for "Sauvegardez ou imprimez le récapitulatif".
+    pub last_summary: Mutex<Option<SummaryData>>,
+    /// Keeps the embedded service running for the app's lifetime.
+    pub embedded: Option<espace_pro_server::Application>,
+}
+
+impl AppState {
+    pub async fn token(&self) -> CommandResult<Secret> {
+        self.session
+            .lock()
+            .await
+            .clone()
+            .ok_or_else(CommandError::no_session)
+    }
+
+    /// Forgets the session everywhere (state and keyring): after log-out, expiry or revocation.
+    pub async fn forget_session(&self) {
+        *self.session.lock().await = None;
+        *self.account.lock().await = None;
+        if let Err(e) = self.vault.delete() {
+            tracing::warn!(error = %e, "could not delete the session from the keyring");
+        }
+    }
+
+    /// Maps an API failure, forgetting the session when the service no longer knows it.
+    pub async fn fail(&self, e: espace_pro_client::ClientError) -> CommandError {
+        if e.is_unauthorized() {
+            self.forget_session().await;
+        }
+        e.into()
+    }
+}
