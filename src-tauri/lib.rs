@@ -56,17 +56,15 @@ pub async fn build_state(
         }
     };
     let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
-    let policy = api
-        .service_info()
-        .await
-        .map(|i| i.password_policy)
-        .unwrap_or_default();
+    let service = api.service_info().await.ok();
+    let policy = service.as_ref().map(|i| i.password_policy).unwrap_or_default();
     Ok(AppState {
         // The keyring entry is per service URL, except for the embedded service whose port
         // changes at every start: it keeps one entry.
         vault: SessionVault::new(KEYRING_SERVICE, if demo.is_some() { "demo" } else { &url }),
         api,
         policy,
+        service,
         demo,
         summary_dir: std::env::var_os("ESPACE_PRO_SUMMARY_DIR").map(Into::into),
         session: Mutex::new(None),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use espace_pro_client::{ApiClient, SessionVault};
-use espace_pro_contract::api::{AccountView, SummaryData};
+use espace_pro_contract::api::{AccountView, ServiceInfo, SummaryData};
 use espace_pro_contract::{PasswordPolicy, Secret};
 use serde::Serialize;
 use tokio::sync::Mutex;
@@ -23,6 +23,8 @@ pub struct AppState {
     pub api: ApiClient,
     pub vault: SessionVault,
     pub policy: PasswordPolicy,
+    /// Support contacts and policy, as the service published them at start-up.
+    pub service: Option<ServiceInfo>,
     pub demo: Option<DemoInfo>,
     /// Tests only: save the summary here instead of asking with the native dialog.
     pub summary_dir: Option<PathBuf>,

@@ -11,6 +11,7 @@ pub struct AppInfo {
     pub service_url: String,
     /// Present in demo mode (embedded service): the demo addresses and their password.
     pub demo: Option<DemoInfo>,
+    pub service: Option<espace_pro_contract::api::ServiceInfo>,
 }
 
 #[tauri::command]
@@ -19,6 +20,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         service_url: state.api.base_url().to_string(),
         demo: state.demo.clone(),
+        service: state.service.clone(),
     }
 }
 

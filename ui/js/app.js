@@ -1,0 +1,122 @@
+// The app shell: header, language, router. Each screen is a module in screens/ exporting
+// { title, render(ctx, params) }.
+
+import { clear } from './dom.js';
+import { t, setLang, lang } from './i18n.js';
+import { call } from './ipc.js';
+import { announce } from './forms.js';
+
+import login from './screens/login.js';
+import home from './screens/home.js';
+import services from './screens/services.js';
+import credentials from './screens/credentials.js';
+import passwordDone from './screens/password-done.js';
+import activationPending from './screens/activation-pending.js';
+import activate from './screens/activate.js';
+import coordinates from './screens/coordinates.js';
+import forgot from './screens/forgot.js';
+import activity from './screens/activity.js';
+import help from './screens/help.js';
+import mailbox from './screens/mailbox.js';
+
+const SCREENS = { login, home, services, credentials, passwordDone, activationPending, activate, coordinates, forgot, activity, help, mailbox };
+
+const ctx = {
+  info: null,
+  loggedIn: false,
+  account: null,
+  current: { name: 'login', params: {} },
+  call,
+  t,
+
+  /** Shows a screen; focus goes to its heading so screen readers start there. */
+  go(name, params = {}) {
+    const screen = SCREENS[name] || SCREENS.login;
+    ctx.current = { name, params };
+    const main = document.getElementById('screen');
+    clear(main);
+    main.append(screen.render(ctx, params));
+    document.title = `${t(screen.title)} – ${t('app.name')}`;
+    document.body.dataset.screen = name;
+    updateHeader();
+    const heading = main.querySelector('h1');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
+  },
+
+  /** After an error: if the session is gone, back to log-in with a message. */
+  sessionEnded(error) {
+    if (error && (error.code === 'unauthorized' || error.code === 'no_session')) {
+      ctx.loggedIn = false;
+      ctx.account = null;
+      ctx.go('login', { message: t('app.session_ended') });
+      return true;
+    }
+    if (error && error.code === 'password_expired') {
+      ctx.go('credentials', { expired: true });
+      return true;
+    }
+    return false;
+  },
+
+  async quit() {
+    try {
+      await call('logout');
+    } finally {
+      ctx.loggedIn = false;
+      ctx.account = null;
+      ctx.go('login');
+    }
+  },
+};
+
+function updateHeader() {
+  document.documentElement.lang = lang();
+  document.getElementById('brand-name').textContent = t('app.name');
+  document.getElementById('skip-link').textContent = t('app.skip');
+  document.getElementById('banner-nav').setAttribute('aria-label', t('app.menu'));
+  const badge = document.getElementById('demo-badge');
+  badge.textContent = t('app.demo');
+  badge.hidden = !ctx.info?.demo;
+  document.getElementById('nav-help').textContent = t('app.help');
+  const mail = document.getElementById('nav-mailbox');
+  mail.textContent = t('app.mailbox');
+  mail.hidden = !ctx.info?.demo;
+  const langButton = document.getElementById('nav-lang');
+  langButton.textContent = t('app.lang');
+  langButton.setAttribute('lang', lang() === 'fr' ? 'en' : 'fr');
+  const quit = document.getElementById('nav-quit');
+  quit.textContent = t('app.quit');
+  quit.hidden = !ctx.loggedIn;
+}
+
+async function start() {
+  setLang(localStorage.getItem('espace-pro-lang') || 'fr');
+  document.getElementById('nav-help').addEventListener('click', () => ctx.go('help', { back: ctx.current }));
+  document.getElementById('nav-mailbox').addEventListener('click', () => ctx.go('mailbox', { back: ctx.current }));
+  document.getElementById('nav-quit').addEventListener('click', () => ctx.quit());
+  document.getElementById('nav-lang').addEventListener('click', () => {
+    setLang(lang() === 'fr' ? 'en' : 'fr');
+    localStorage.setItem('espace-pro-lang', lang());
+    ctx.go(ctx.current.name, ctx.current.params);
+  });
+  try {
+    ctx.info = await call('app_info');
+  } catch {
+    ctx.info = null;
+  }
+  let resumed = false;
+  try {
+    resumed = await call('resume_session');
+  } catch {
+    resumed = false;
+  }
+  ctx.loggedIn = resumed;
+  ctx.go(resumed ? 'home' : 'login');
+  if (resumed) announce(t('login.resumed'));
+}
+
+window.espacePro = ctx;
+start();

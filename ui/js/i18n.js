@@ -1,0 +1,286 @@
+// Every text of the screens, French (the guide's wording) and English. Each entry is
+// [français, English]; `{name}` placeholders must appear in both.
+
+export const MESSAGES = {
+  'app.name': ['Espace Pro', 'Espace Pro'],
+  'app.skip': ['Aller au contenu', 'Skip to content'],
+  'app.menu': ["Menu de l'application", 'Application menu'],
+  'app.demo': ['Mode démo', 'Demo mode'],
+  'app.help': ['Dépannage', 'Troubleshooting'],
+  'app.mailbox': ['Courriels (démo)', 'E-mails (demo)'],
+  'app.lang': ['English', 'Français'],
+  'app.quit': ['Quitter', 'Log out'],
+  'app.busy': ['Patientez…', 'Please wait…'],
+  'app.back': ['Retour', 'Back'],
+  'app.home': ["Retour à l'accueil", 'Back to home'],
+  'app.required': ['Les champs marqués d\'un astérisque (*) doivent être renseignés.', 'Fields marked with an asterisk (*) are required.'],
+  'app.show': ['Afficher', 'Show'],
+  'app.hide': ['Masquer', 'Hide'],
+  'app.show_password': ['Afficher le mot de passe', 'Show the password'],
+  'app.retry': ['Réessayer', 'Try again'],
+  'app.error_title': ['Il y a un problème', 'There is a problem'],
+  'app.session_ended': ['Votre session a pris fin. Connectez-vous à nouveau.', 'Your session has ended. Please log in again.'],
+  'app.loading': ['Chargement…', 'Loading…'],
+  'app.saved_to': ['Récapitulatif enregistré : {path}', 'Summary saved: {path}'],
+  'app.opened': ['Le récapitulatif est ouvert dans votre visualiseur PDF, qui permet de l\'imprimer.', 'The summary is open in your PDF viewer, from which you can print it.'],
+  'app.not_available': ['non disponible dans cette application', 'not available in this application'],
+
+  'login.title': ['Connexion à mon espace professionnel', 'Log in to my professional account'],
+  'login.email': ['Adresse électronique', 'E-mail address'],
+  'login.password': ['Mot de passe', 'Password'],
+  'login.submit': ['Connexion', 'Log in'],
+  'login.forgot': ['Mot de passe oublié', 'Forgotten password'],
+  'login.activation_title': ['Activation de mon espace / mes services', 'Activating my account / my services'],
+  'login.activation_text': ["Vous avez reçu un code d'activation par courriel ? Activez ici votre nouvelle adresse de connexion.", 'Received an activation code by e-mail? Activate your new login address here.'],
+  'login.activate': ['Activer mon espace / mes services', 'Activate my account / my services'],
+  'login.demo': ['Mode démo : le service tourne sur cet ordinateur et les courriels arrivent dans « Courriels (démo) ». Comptes de démonstration :', 'Demo mode: the service runs on this computer and e-mails arrive in “E-mails (demo)”. Demo accounts:'],
+  'login.demo_password': ['Mot de passe de démonstration : {password}', 'Demo password: {password}'],
+  'login.resumed': ['Session reprise.', 'Session resumed.'],
+  'login.expired': ['Votre mot de passe a expiré : choisissez-en un nouveau pour continuer.', 'Your password has expired: choose a new one to continue.'],
+
+  'home.title': ['Espace professionnel', 'Professional account'],
+  'home.subscriber': ['Abonné : {number}', 'Subscriber: {number}'],
+  'home.expiry': ['Expiration du mot de passe : {date}', 'Password expiry: {date}'],
+  'home.my_space': ['MON ESPACE', 'MY ACCOUNT'],
+  'home.manage': ['Gérer les services', 'Manage services'],
+  'home.activity': ['Activité récente', 'Recent activity'],
+  'home.my_services': ['MES SERVICES', 'MY SERVICES'],
+  'home.join': ['Je souhaite adhérer', 'I wish to join'],
+  'home.join_text': ["Vous n'avez accès à aucun service pour le moment.", 'You have no access to any service yet.'],
+  'home.current': ['DOSSIER COURANT', 'CURRENT FILE'],
+  'home.siren': ['SIREN {siren}', 'SIREN {siren}'],
+  'home.files': ['MES DOSSIERS', 'MY FILES'],
+  'home.choose': ['Choisir un dossier', 'Choose a file'],
+  'home.all': ['Voir tous mes dossiers', 'See all my files'],
+  'home.pending': ["Modification de l'adresse électronique en attente : {email}. Le code d'activation est valable jusqu'au {date}.", 'Login e-mail change pending: {email}. The activation code is valid until {date}.'],
+  'home.pending_activate': ['Activez votre espace abonné', 'Activate your subscriber account'],
+  'home.pending_cancel': ['Annuler la demande', 'Cancel the request'],
+  'home.pending_cancelled': ['La demande de modification est annulée.', 'The change request is cancelled.'],
+
+  'services.title': ['Gérer les services', 'Manage services'],
+  'services.online': ['SERVICES EN LIGNE', 'ONLINE SERVICES'],
+  'services.join': ['Adhérer aux services en ligne', 'Join online services'],
+  'services.substitutions': ['Gérer vos substitutions (remplacer le titulaire)', 'Manage your substitutions (replace the holder)'],
+  'services.rights': ['Consulter vos services (habilitations)', 'View your services (authorisations)'],
+  'services.personal': ['INFORMATIONS PERSONNELLES', 'PERSONAL INFORMATION'],
+  'services.coordinates': ['Gérer vos coordonnées', 'Manage your contact details'],
+  'services.credentials': ['Gérer votre adresse électronique de connexion / votre mot de passe', 'Manage your login e-mail address / your password'],
+  'services.delete': ['Supprimer votre espace professionnel', 'Delete your professional account'],
+  'services.access': ["DROITS D'ACCÈS", 'ACCESS RIGHTS'],
+  'services.deputies': ['Gérer vos administrateurs suppléants', 'Manage your deputy administrators'],
+  'services.delegations': ['Gérer ou consulter vos délégations', 'Manage or view your delegations'],
+  'services.files': ['DOSSIERS', 'FILES'],
+  'services.bank': ["Gérer les comptes bancaires de l'entreprise", "Manage the company's bank accounts"],
+  'services.company_email': ["Modifier l'adresse électronique de l'entreprise", "Change the company's e-mail address"],
+
+  'cred.title': ['Modifiez vos identifiants.', 'Change your login details.'],
+  'cred.intro': ['Cochez le(s) identifiant(s) que vous souhaitez modifier', 'Tick the login detail(s) you wish to change'],
+  'cred.change_email': ['Modifier mon adresse électronique {email}', 'Change my e-mail address {email}'],
+  'cred.new_email': ['Nouvelle adresse électronique', 'New e-mail address'],
+  'cred.email_hint': ['100 caractères au plus, par exemple nom@domaine.fr', 'At most 100 characters, for example name@domain.fr'],
+  'cred.confirm_email': ['Confirmez votre nouvelle adresse électronique', 'Confirm your new e-mail address'],
+  'cred.change_password': ['Saisir mon nouveau mot de passe : (20 caractères minimum)', 'Enter my new password: (20 characters minimum)'],
+  'cred.note_password': ['Pensez à noter votre mot de passe.', 'Remember to note your password.'],
+  'cred.new_password': ['Nouveau mot de passe', 'New password'],
+  'cred.confirm_password': ['Confirmez votre nouveau mot de passe', 'Confirm your new password'],
+  'cred.strength': ['Niveau de sécurité de votre mot de passe', 'Security level of your password'],
+  'cred.level': ['Niveau de sécurité : {level}', 'Security level: {level}'],
+  'cred.current': ['Mot de passe actuel', 'Current password'],
+  'cred.current_hint': ['Pour votre sécurité, saisissez votre mot de passe actuel pour confirmer la modification.', 'For your security, enter your current password to confirm the change.'],
+  'cred.cancel': ['Annuler', 'Cancel'],
+  'cred.submit': ['Valider les modifications', 'Validate the changes'],
+  'cred.nothing': ['Cochez « Modifier mon adresse électronique » ou « Saisir mon nouveau mot de passe ».', 'Tick “Change my e-mail address” or “Enter my new password”.'],
+  'cred.advice_title': ['Recommandations pour prévenir des usurpations', 'Recommendations to prevent identity theft'],
+  'cred.advice_1': ["1 mot de passe différent pour chaque site (limitation des effets en cas d'interception) ;", 'a different password for each site (limits the damage if one is intercepted);'],
+  'cred.advice_2': ['1 mot de passe différent de ceux utilisés précédemment ;', 'a password different from those used before;'],
+  'cred.advice_3': ['ne l\'envoyez pas par courriel (les messageries électroniques sont cibles de nombreuses tentatives de piratage) ;', 'do not send it by e-mail (mailboxes are the target of many hacking attempts);'],
+  'cred.advice_4': ['ne l\'écrivez jamais sur quelque support que ce soit (ni fichier ni papier) ;', 'never write it down anywhere (neither file nor paper);'],
+  'cred.advice_5': ['renouvelez vos mots de passe régulièrement (notamment en cas de changement de collaborateur) ;', 'renew your passwords regularly (especially when staff change);'],
+  'cred.advice_6': ['Pour faciliter la mémorisation, vous pouvez adopter par exemple la technique de la phrase « Un tien vaut mieux que deux tu l\'auras » : 1tvmq2t!A.', 'To remember it, you can for instance use the sentence technique: “A bird in the hand is worth two in the bush” gives AbitHiw2itB!'],
+  'cred.advice_7': ['Par ailleurs, il est conseillé de configurer votre navigateur pour qu\'il ne se souvienne pas des mots de passe saisis.', 'It is also advisable to set your browser not to remember the passwords you type.'],
+
+  'rule.too_short': ['Au moins 20 caractères', 'At least 20 characters'],
+  'rule.too_long': ['Au plus 128 caractères', 'At most 128 characters'],
+  'rule.missing_letter': ['Au moins une lettre', 'At least one letter'],
+  'rule.missing_digit': ['Au moins un chiffre', 'At least one digit'],
+  'rule.contains_whitespace': ["Aucun espace", 'No spaces'],
+  'rule.strong': ['Niveau de sécurité au moins « Fort »', 'Security level at least “Strong”'],
+
+  'done.title': ['Réinitialisation de votre mot de passe', 'Your password has been reset'],
+  'done.success': ['Votre mot de passe a été réinitialisé avec succès.', 'Your password has been successfully reset.'],
+  'done.valid': ["Ce mot de passe est valable jusqu'au {date}.", 'This password is valid until {date}.'],
+  'done.mail': ['Vous allez recevoir un courriel de confirmation.', 'You will receive a confirmation e-mail.'],
+  'done.ok': ['OK', 'OK'],
+
+  'pending.title': ['Activation de votre espace abonné', 'Activating your subscriber account'],
+  'pending.sent': ["Vous allez recevoir le code d'activation dans votre messagerie.", 'You will receive the activation code in your mailbox.'],
+  'pending.check': ['Si vous ne le recevez pas, vérifiez que l\'adresse que vous avez saisie ({email}) est correcte, et consultez la rubrique "Courrier indésirable" ou "Spam" de votre messagerie personnelle.', 'If you do not receive it, check that the address you entered ({email}) is correct, and look in the "Junk" or "Spam" folder of your mailbox.'],
+  'pending.not_password': ["Remarque : Ce code n'est pas un mot de passe.", 'Note: this code is not a password.'],
+  'pending.once': ["Il ne doit être utilisé qu'une seule fois pour activer votre espace abonné.", 'It must be used only once to activate your subscriber account.'],
+  'pending.how': ['Pour activer votre espace abonné, cliquez sur « Activez votre espace abonné » ci-dessous, ou plus tard sur « Activer mon espace / mes services » depuis l\'écran de connexion.', 'To activate your subscriber account, click “Activate your subscriber account” below, or later “Activate my account / my services” on the log-in screen.'],
+  'pending.delay': ["Vous disposez d'un délai de 48h, à compter de l'envoi du code ci-dessus, pour activer votre espace abonné (jusqu'au {date}).", 'You have 48 hours from when the code was sent to activate your subscriber account (until {date}).'],
+  'pending.old_works': ["Tant que la modification n'est pas activée, seule votre adresse actuelle permet de vous connecter.", 'Until the change is activated, only your current address lets you log in.'],
+  'pending.with_password': ['Votre nouveau mot de passe prendra effet à l\'activation, en même temps que la nouvelle adresse.', 'Your new password will take effect on activation, together with the new address.'],
+  'pending.notice': ['Un avis a aussi été envoyé à votre adresse actuelle ({email}).', 'A notice was also sent to your current address ({email}).'],
+  'pending.ok': ['OK', 'OK'],
+  'pending.activate': ['Activez votre espace abonné', 'Activate your subscriber account'],
+
+  'act.title': ['Activez votre espace / vos services', 'Activate your account / your services'],
+  'act.steps': ['Étapes', 'Steps'],
+  'act.step_code': ["Code d'activation", 'Activation code'],
+  'act.step_ids': ['Identifiants', 'Login details'],
+  'act.step_summary': ['Récapitulatif', 'Summary'],
+  'act.code': ["Saisissez le code d'activation : *", 'Enter the activation code: *'],
+  'act.code_hint': ['12 caractères. Ne saisissez pas votre mot de passe, mais le code reçu dans votre messagerie.', '12 characters. Do not enter your password, but the code you received by e-mail.'],
+  'act.captcha': ["Recopiez les caractères de l'image : *", 'Copy the characters in the image: *'],
+  'act.captcha_alt': ['Image de 6 caractères à recopier', 'Image with 6 characters to copy'],
+  'act.captcha_hint': ["6 caractères. Si l'image est illisible, changez-la ou écoutez l'extrait sonore.", '6 characters. If the image is unreadable, change it or listen to the audio.'],
+  'act.new_image': ["Changer l'image", 'Change the image'],
+  'act.listen': ["Écouter l'extrait sonore", 'Listen to the audio'],
+  'act.continue': ['Continuer', 'Continue'],
+  'act.code_shown': ["Saisissez le code d'activation : {code}", 'Enter the activation code: {code}'],
+  'act.email': ['Saisissez votre adresse électronique de connexion : *', 'Enter your login e-mail address: *'],
+  'act.email_hint': ['utilisateur@domaine — la nouvelle adresse, à laquelle vous avez reçu le code', 'user@domain — the new address, where you received the code'],
+  'act.previous': ['Étape précédente', 'Previous step'],
+  'act.clear': ['Effacer', 'Clear'],
+  'act.registration': ['Votre inscription', 'Your registration'],
+  'act.done': ['Votre inscription a été réalisée le {date} sous le numéro {number}.', 'Your registration was completed on {date} under number {number}.'],
+  'act.personal': ["Ce numéro d'abonné vous est personnel et doit le rester.", 'This subscriber number is personal and must remain so.'],
+  'act.save': ['Sauvegardez ou imprimez le récapitulatif', 'Save or print the summary'],
+  'act.print': ['Imprimer le récapitulatif', 'Print the summary'],
+  'act.keep': ['Il vous sera indispensable en cas de perte de votre mot de passe.', 'You will need it if you lose your password.'],
+  'act.services': ['Vos services en ligne', 'Your online services'],
+  'act.services_text': ['Pour adhérer ou utiliser les services en ligne, cliquez sur le bouton ci-dessous, puis saisissez vos identifiants pour accéder à votre espace professionnel.', 'To join or use online services, click the button below, then enter your login details to access your professional account.'],
+  'act.go': ['Accédez à vos services en ligne', 'Go to your online services'],
+  'act.old_refused': ['Votre ancienne adresse ne permet plus de vous connecter : utilisez la nouvelle.', 'Your old address no longer logs you in: use the new one.'],
+
+  'coord.title': ['Gérer vos coordonnées', 'Manage your contact details'],
+  'coord.phone': ['Téléphone', 'Telephone'],
+  'coord.address': ['Adresse', 'Address'],
+  'coord.address_hint': ['Par exemple : 12 rue de Longchamp, 75016 Paris, FRANCE', 'For example: 12 rue de Longchamp, 75016 Paris, FRANCE'],
+  'coord.question': ['Question de confiance', 'Security question'],
+  'coord.answer': ['Réponse de confiance', 'Security answer'],
+  'coord.answer_hint': ['Indispensable en cas de perte de votre mot de passe.', 'Needed if you lose your password.'],
+  'coord.save': ['Enregistrer les coordonnées', 'Save the contact details'],
+  'coord.saved': ['Vos coordonnées sont enregistrées.', 'Your contact details are saved.'],
+  'coord.summary_title': ['Récapitulatif de vos données personnelles', 'Summary of your personal data'],
+  'coord.summary_text': ['Le récapitulatif contient votre numéro d\'abonné, votre adresse de connexion et votre question/réponse de confiance : conservez-le en lieu sûr.', 'The summary holds your subscriber number, login address and security question/answer: keep it somewhere safe.'],
+
+  'forgot.title': ['Mot de passe oublié', 'Forgotten password'],
+  'forgot.intro': ['Saisissez votre adresse électronique de connexion : un code à usage unique vous sera envoyé. Vous répondrez ensuite à votre question de confiance.', 'Enter your login e-mail address: a single-use code will be sent to you. You will then answer your security question.'],
+  'forgot.email': ['Adresse électronique de connexion', 'Login e-mail address'],
+  'forgot.send': ['Recevoir un code', 'Receive a code'],
+  'forgot.code': ['Code reçu par courriel', 'Code received by e-mail'],
+  'forgot.code_hint': ['12 lettres, valable une heure.', '12 letters, valid for one hour.'],
+  'forgot.question': ['Votre question de confiance : {question}', 'Your security question: {question}'],
+  'forgot.answer': ['Réponse de confiance', 'Security answer'],
+  'forgot.submit': ['Valider le nouveau mot de passe', 'Confirm the new password'],
+  'forgot.login': ['Se connecter', 'Log in'],
+
+  'activity.title': ['Activité récente de votre espace', 'Recent activity of your account'],
+  'activity.when': ['Date et heure', 'Date and time'],
+  'activity.what': ['Événement', 'Event'],
+  'activity.where': ['Adresse IP', 'IP address'],
+  'activity.none': ['Aucun événement.', 'No events.'],
+
+  'help.title': ['Dépannage', 'Troubleshooting'],
+  'help.intro': ["Si vous avez besoin d'aide, l'assistance aux usagers des procédures en ligne est joignable :", 'If you need help, user support for online procedures can be reached:'],
+  'help.hotline': ['par téléphone au {hotline} ({hours}) ;', 'by telephone on {hotline} ({hours});'],
+  'help.form': ['par formulaire en ligne : {form}.', 'through the online form: {form}.'],
+  'help.phishing_title': ['Attention au hameçonnage', 'Beware of phishing'],
+  'help.phishing': ["L'administration ne vous sollicite jamais (que ce soit par courriel, par SMS ou par téléphone) pour vous demander de communiquer de quelque manière que ce soit vos identifiants ou vos coordonnées bancaires. Si vous recevez un tel message, ne cliquez sur aucun lien, n'appelez pas le numéro indiqué et ne tenez pas compte des informations qu'il contient car il s'agit sans doute d'un message de phishing.", 'The administration never asks you (by e-mail, text message or telephone) to give your login details or bank details in any way. If you receive such a message, click no link, do not call the number given and ignore what it says: it is most likely a phishing message.'],
+  'help.data_title': ['Protection des données personnelles', 'Protection of personal data'],
+  'help.data': ["Les données personnelles recueillies lors de l'inscription peuvent être utilisées pour vous informer du fonctionnement des services proposés, des évolutions de la réglementation, ou pour vous communiquer des informations susceptibles de concerner votre activité, notamment par courriel.", 'Personal data collected at registration may be used to inform you about how the services work, about changes in regulations, or to send you information that may concern your business, especially by e-mail.'],
+  'help.rights': ["Conformément à la loi n° 78-17 du 6 janvier 1978 modifiée par la loi n° 2004-801 du 6 août 2004, vous disposez d'un droit d'accès et de rectification de vos données personnelles, et pouvez demander à ne plus recevoir ces courriels en écrivant à : desabonnement@dgfip.finances.gouv.fr.", 'Under Act no. 78-17 of 6 January 1978 as amended by Act no. 2004-801 of 6 August 2004, you have a right to access and correct your personal data, and may ask to no longer receive these e-mails by writing to: desabonnement@dgfip.finances.gouv.fr.'],
+
+  'mailbox.title': ['Courriels (démo)', 'E-mails (demo)'],
+  'mailbox.intro': ["En mode démo, les courriels du service n'ont pas été envoyés : ils sont rangés ici, le plus récent en premier. Vous y trouverez les codes d'activation.", 'In demo mode, the service\'s e-mails are not sent: they are kept here, newest first. The activation codes are in them.'],
+  'mailbox.refresh': ['Actualiser', 'Refresh'],
+  'mailbox.empty': ['Aucun courriel pour le moment.', 'No e-mail yet.'],
+  'mailbox.to': ['À : {to}', 'To: {to}'],
+  'mailbox.date': ['Date : {date}', 'Date: {date}'],
+
+  'err.required': ['Ce champ est obligatoire.', 'This field is required.'],
+  'err.invalid_email': ['Saisissez une adresse électronique valide, comme nom@domaine.fr.', 'Enter a valid e-mail address, like name@domain.fr.'],
+  'err.email_too_long': ['Saisissez une adresse électronique de 100 caractères au plus.', 'Enter an e-mail address of at most 100 characters.'],
+  'err.email_mismatch': ['Les deux adresses ne sont pas identiques.', 'The two addresses are not the same.'],
+  'err.same_as_current_email': ['Cette adresse est déjà votre adresse de connexion.', 'This is already your login address.'],
+  'err.too_short': ['Le mot de passe doit compter au moins 20 caractères.', 'The password must have at least 20 characters.'],
+  'err.too_long': ['Le mot de passe doit compter au plus 128 caractères.', 'The password must have at most 128 characters.'],
+  'err.missing_letter': ['Le mot de passe doit contenir au moins une lettre.', 'The password must contain at least one letter.'],
+  'err.missing_digit': ['Le mot de passe doit contenir au moins un chiffre.', 'The password must contain at least one digit.'],
+  'err.contains_whitespace': ["Le mot de passe ne doit pas contenir d'espace.", 'The password must not contain spaces.'],
+  'err.invalid_character': ['Le mot de passe contient un caractère invisible : retapez-le.', 'The password contains an invisible character: type it again.'],
+  'err.too_weak': ['Ce mot de passe est trop facile à deviner : allongez-le, évitez vos nom, prénom, adresse et numéro d\'abonné.', 'This password is too easy to guess: make it longer, avoid your names, address and subscriber number.'],
+  'err.same_as_current': ['Choisissez un mot de passe différent du mot de passe actuel.', 'Choose a password different from the current one.'],
+  'err.mismatch': ['Les deux mots de passe ne sont pas identiques.', 'The two passwords are not the same.'],
+  'err.incorrect': ['La valeur saisie est incorrecte.', 'The value entered is incorrect.'],
+  'err.invalid_phone': ['Le téléphone ne peut contenir que des chiffres, des espaces et + . - ( ).', 'The telephone may only contain digits, spaces and + . - ( ).'],
+  'err.taken': ["Cette adresse est déjà celle d'un autre espace.", 'This address already belongs to another account.'],
+  'err.invalid': ['La valeur saisie est incorrecte.', 'The value entered is incorrect.'],
+  'err.expired': ["Ce code n'est plus valable.", 'This code is no longer valid.'],
+  'code.invalid_credentials': ['Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie ou utilisez « Mot de passe oublié ».', 'Wrong e-mail address or password. Check what you typed or use “Forgotten password”.'],
+  'code.too_many_attempts': ['Trop de tentatives infructueuses. Réessayez dans {seconds} secondes.', 'Too many failed attempts. Try again in {seconds} seconds.'],
+  'code.network': ['Le service Espace Pro est injoignable. Vérifiez votre connexion, puis réessayez.', 'The Espace Pro service cannot be reached. Check your connection, then try again.'],
+  'code.reauthentication_required': ['Pour confirmer cette modification, saisissez votre mot de passe actuel.', 'To confirm this change, enter your current password.'],
+  'code.reauthentication_failed': ['Le mot de passe actuel saisi est incorrect.', 'The current password entered is wrong.'],
+  'code.invalid_captcha': ["Les caractères saisis ne correspondent pas à l'image. Recopiez ceux de la nouvelle image.", 'The characters do not match the image. Copy those of the new image.'],
+  'code.invalid_code': ["Ce code d'activation n'est pas reconnu. Recopiez les 12 lettres reçues, en respectant majuscules et minuscules.", 'This activation code is not recognised. Copy the 12 letters you received, respecting upper and lower case.'],
+  'code.code_expired': ["Ce code n'est plus valable (déjà utilisé, remplacé, annulé ou délai de 48 heures dépassé). Recommencez la demande de modification.", 'This code is no longer valid (already used, replaced, cancelled or older than 48 hours). Start the change request again.'],
+  'code.code_locked': ["Trop d'adresses erronées ont été saisies : la demande est annulée. Recommencez-la depuis votre espace.", 'Too many wrong addresses were entered: the request is cancelled. Start it again from your account.'],
+  'code.email_taken': ["Cette adresse est déjà celle d'un autre espace : la modification ne peut pas être activée.", 'This address already belongs to another account: the change cannot be activated.'],
+  'code.invalid_security_answer': ['La réponse ne correspond pas à votre réponse de confiance.', 'The answer does not match your security answer.'],
+  'code.ticket_expired': ['Votre saisie a expiré. Recommencez cette étape.', 'Your entry has expired. Start this step again.'],
+};
+
+const LANGS = ['fr', 'en'];
+let current = 'fr';
+
+export function setLang(lang) {
+  current = LANGS.includes(lang) ? lang : 'fr';
+}
+
+export function lang() {
+  return current;
+}
+
+/** The text of `key` in the current language, with `{name}` replaced from `vars`. */
+export function t(key, vars = {}) {
+  const entry = MESSAGES[key];
+  if (!entry) return key;
+  const text = entry[LANGS.indexOf(current)];
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+export function has(key) {
+  return key in MESSAGES;
+}
+
+const MONTHS = {
+  fr: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'],
+  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+};
+
+/** "2026-08-24" → "24 août 2026" / "24 August 2026". */
+export function longDate(iso) {
+  const [y, m, d] = String(iso).slice(0, 10).split('-').map(Number);
+  if (!y || !m || !d) return String(iso);
+  return `${d} ${MONTHS[current][m - 1]} ${y}`;
+}
+
+/** "2026-08-24" → "24/08/2026". */
+export function shortDate(iso) {
+  const [y, m, d] = String(iso).slice(0, 10).split('-');
+  return d && m && y ? `${d}/${m}/${y}` : String(iso);
+}
+
+/** An RFC 3339 instant in local time: "24/08/2026 à 13h00" / "24/08/2026 at 13:00". */
+export function dateTime(instant) {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return String(instant);
+  const pad = (n) => String(n).padStart(2, '0');
+  const day = `${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()}`;
+  return current === 'fr'
+    ? `${day} à ${pad(date.getHours())}h${pad(date.getMinutes())}`
+    : `${day} at ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

@@ -1,0 +1,137 @@
+import { h } from '../dom.js';
+import { t, longDate } from '../i18n.js';
+import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
+import { summaryActions } from './summary.js';
+
+const STEPS = ['act.step_code', 'act.step_ids', 'act.step_summary'];
+
+function stepper(active) {
+  return h('ol', { class: 'stepper', 'aria-label': t('act.steps') },
+    STEPS.map((key, i) => h('li', { 'aria-current': i === active ? 'step' : false }, t(key))));
+}
+
+/** Step 1: the code and a CAPTCHA ("Changer l'image", "Écouter l'extrait sonore"). */
+function codeStep(ctx, state) {
+  const summary = errorSummary();
+  const image = h('img', { id: 'captcha-image', alt: t('act.captcha_alt'), width: 240, height: 96 });
+  const audio = h('audio', { id: 'captcha-audio', preload: 'none' });
+  let captchaId = null;
+  const newCaptcha = async () => {
+    try {
+      const c = await ctx.call('new_captcha');
+      captchaId = c.id;
+      image.src = c.image;
+      audio.src = c.audio;
+      const answer = root.querySelector('#captcha-answer');
+      if (answer) answer.value = '';
+    } catch (error) {
+      showError(root, summary, error, {}, newCaptcha);
+    }
+  };
+  const submit = h('button', { type: 'submit', class: 'button-primary', id: 'code-continue' }, t('act.continue'));
+  const form = h('form', { novalidate: true },
+    field({ id: 'activation-code', label: t('act.code'), hint: t('act.code_hint'), required: true, maxlength: 12, value: state.code || '' }),
+    h('div', { class: 'captcha' },
+      image, audio,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: newCaptcha }, t('act.new_image')),
+        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-listen', onclick: () => { audio.currentTime = 0; audio.play().catch(() => {}); } }, t('act.listen')))),
+    field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: 6, narrow: true }),
+    h('div', { class: 'actions' }, submit));
+  const root = h('div', {}, h('p', {}, t('app.required')), summary, form);
+  async function send() {
+    if (!requireFilled(root, summary, ['activation-code', 'captcha-answer'])) return;
+    await busy(submit, async () => {
+      const code = root.querySelector('#activation-code').value.trim();
+      try {
+        await ctx.call('verify_activation_code', { code, captchaId, captchaAnswer: root.querySelector('#captcha-answer').value });
+        state.code = code;
+        state.step = 1;
+        state.render();
+      } catch (error) {
+        // Every attempt needs a fresh CAPTCHA: the one just used is spent.
+        await newCaptcha();
+        showError(root, summary, error, { code: 'activation-code', captcha_answer: 'captcha-answer' }, send);
+      }
+    });
+  }
+  form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+  newCaptcha();
+  return root;
+}
+
+/** Step 2: the new login address. */
+function addressStep(ctx, state) {
+  const summary = errorSummary();
+  const submit = h('button', { type: 'submit', class: 'button-primary', id: 'address-continue' }, t('act.continue'));
+  const form = h('form', { novalidate: true },
+    h('p', {}, t('act.code_shown', { code: state.code })),
+    field({ id: 'activation-email', label: t('act.email'), hint: t('act.email_hint'), type: 'email', required: true, autocomplete: 'email' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button-secondary', onclick: () => { state.step = 0; state.render(); } }, t('act.previous')),
+      h('button', { type: 'button', class: 'button-secondary', onclick: () => { form.querySelector('#activation-email').value = ''; } }, t('act.clear')),
+      submit));
+  const root = h('div', {}, h('p', {}, t('app.required')), summary, form);
+  async function send() {
+    if (!requireFilled(root, summary, ['activation-email'])) return;
+    await busy(submit, async () => {
+      try {
+        state.result = await ctx.call('complete_activation', { email: root.querySelector('#activation-email').value });
+        ctx.loggedIn = false;
+        state.step = 2;
+        state.render();
+      } catch (error) {
+        if (error.code === 'code_locked' || error.code === 'code_expired' || error.code === 'ticket_expired') {
+          state.step = 0;
+          state.render();
+          state.showError(error);
+          return;
+        }
+        showError(root, summary, error, { email: 'activation-email' }, send);
+      }
+    });
+  }
+  form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+  return root;
+}
+
+/** Step 3: "Votre inscription", the summary, and the way back to log in. */
+function summaryStep(ctx, state) {
+  const s = state.result;
+  return h('div', {},
+    h('h2', {}, t('act.registration')),
+    h('p', { class: 'identity-name' }, `${s.first_name} ${s.last_name}`),
+    h('p', { id: 'activation-done' }, t('act.done', { date: longDate(s.activated_on), number: s.subscriber_number })),
+    h('p', {}, t('act.personal')),
+    summaryActions(ctx),
+    h('p', {}, t('act.keep')),
+    h('p', { class: 'notice' }, t('act.old_refused')),
+    h('h2', {}, t('act.services')),
+    h('p', {}, t('act.services_text')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button-primary', id: 'activation-go', onclick: () => ctx.go('login') }, t('act.go'))));
+}
+
+export default {
+  title: 'act.title',
+  render(ctx) {
+    const body = h('div', {});
+    const state = {
+      step: 0,
+      code: '',
+      result: null,
+      render() {
+        const content = [codeStep, addressStep, summaryStep][state.step](ctx, state);
+        body.replaceChildren(stepper(state.step), content);
+        announce(t(STEPS[state.step]));
+        body.querySelector('input')?.focus();
+      },
+      showError(error) {
+        const summary = body.querySelector('.error-summary');
+        if (summary) showError(body, summary, error);
+      },
+    };
+    state.render();
+    return h('div', {}, h('h1', {}, t('act.title')), body);
+  },
+};

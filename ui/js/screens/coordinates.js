@@ -1,0 +1,64 @@
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { field, errorSummary, showError, busy, announce } from '../forms.js';
+import { loading, backButton } from './common.js';
+import { summaryActions } from './summary.js';
+
+const FIELD_IDS = {
+  phone: 'coord-phone',
+  address: 'coord-address',
+  security_question: 'coord-question',
+  security_answer: 'coord-answer',
+  current_password: 'coord-current',
+};
+
+export default {
+  title: 'coord.title',
+  render(ctx) {
+    return h('div', {},
+      h('h1', {}, t('coord.title')),
+      loading(ctx, () => ctx.call('profile'), (profile) => {
+        const summary = errorSummary();
+        const current = field({ id: 'coord-current', label: t('cred.current'), type: 'password', hint: t('cred.current_hint'), autocomplete: 'current-password', toggle: true });
+        current.hidden = true;
+        const submit = h('button', { type: 'submit', class: 'button-primary', id: 'coord-save' }, t('coord.save'));
+        const status = h('p', { role: 'status', id: 'coord-status' });
+        const form = h('form', { novalidate: true },
+          field({ id: 'coord-phone', label: t('coord.phone'), type: 'tel', autocomplete: 'tel', value: profile.phone, maxlength: 20 }),
+          field({ id: 'coord-address', label: t('coord.address'), hint: t('coord.address_hint'), autocomplete: 'street-address', value: profile.address }),
+          field({ id: 'coord-question', label: t('coord.question'), value: profile.security_question }),
+          field({ id: 'coord-answer', label: t('coord.answer'), hint: t('coord.answer_hint'), type: 'password', value: profile.security_answer, toggle: true }),
+          current,
+          h('div', { class: 'actions' }, backButton(ctx, 'services', t('cred.cancel')), submit),
+          status);
+        const root = h('div', {}, summary, form,
+          h('section', { 'aria-labelledby': 'summary-heading' },
+            h('h2', { id: 'summary-heading' }, t('coord.summary_title')),
+            h('p', {}, t('coord.summary_text')),
+            summaryActions(ctx)));
+        const value = (id) => root.querySelector(`#${id}`).value;
+        async function send() {
+          await busy(submit, async () => {
+            try {
+              await ctx.call('update_profile', {
+                phone: value('coord-phone'),
+                address: value('coord-address'),
+                securityQuestion: value('coord-question'),
+                securityAnswer: value('coord-answer'),
+                currentPassword: current.hidden ? null : value('coord-current'),
+              });
+              summary.hidden = true;
+              status.textContent = t('coord.saved');
+              announce(t('coord.saved'));
+            } catch (error) {
+              if (ctx.sessionEnded(error)) return;
+              if (error.code === 'reauthentication_required' || error.code === 'reauthentication_failed') current.hidden = false;
+              showError(root, summary, error, FIELD_IDS, send);
+            }
+          });
+        }
+        form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+        return root;
+      }));
+  },
+};

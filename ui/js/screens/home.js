@@ -1,0 +1,70 @@
+import { h } from '../dom.js';
+import { t, dateTime } from '../i18n.js';
+import { announce } from '../forms.js';
+import { identity, loading } from './common.js';
+
+function dossiers(account) {
+  const list = account.dossiers;
+  if (list.length === 0) {
+    return h('section', { 'aria-labelledby': 'services-heading' },
+      h('h2', { id: 'services-heading' }, t('home.my_services')),
+      h('p', {}, t('home.join_text')),
+      h('p', { class: 'unavailable' }, `${t('home.join')} (${t('app.not_available')})`));
+  }
+  if (list.length === 1) {
+    return h('section', { 'aria-labelledby': 'current-heading' },
+      h('h2', { id: 'current-heading' }, t('home.current')),
+      h('p', {}, t('home.siren', { siren: list[0].siren })),
+      h('p', { class: 'dossier-name' }, list[0].name));
+  }
+  const all = h('ul', { id: 'all-dossiers', hidden: true }, list.map((d) => h('li', {}, `${t('home.siren', { siren: d.siren })} — ${d.name}`)));
+  const current = h('p', { id: 'current-dossier', 'aria-live': 'polite' }, `${t('home.siren', { siren: list[0].siren })} — ${list[0].name}`);
+  const select = h('select', { id: 'dossier-choice' }, list.map((d) => h('option', { value: d.siren }, `${d.siren} — ${d.name}`)));
+  select.addEventListener('change', () => {
+    const d = list.find((x) => x.siren === select.value);
+    current.textContent = `${t('home.siren', { siren: d.siren })} — ${d.name}`;
+  });
+  const toggle = h('button', { type: 'button', class: 'link-button', 'aria-expanded': 'false', 'aria-controls': 'all-dossiers' }, t('home.all'));
+  toggle.addEventListener('click', () => {
+    all.hidden = !all.hidden;
+    toggle.setAttribute('aria-expanded', String(!all.hidden));
+  });
+  return h('section', { 'aria-labelledby': 'files-heading' },
+    h('h2', { id: 'files-heading' }, t('home.files')),
+    h('div', { class: 'field' }, h('label', { for: 'dossier-choice' }, t('home.choose')), select),
+    h('h3', {}, t('home.current')), current,
+    toggle, all);
+}
+
+export default {
+  title: 'home.title',
+  render(ctx) {
+    return h('div', {},
+      h('h1', {}, t('home.title')),
+      loading(ctx, () => ctx.call('home'), (account) => {
+        ctx.account = account;
+        const pending = account.pending_email_change;
+        return h('div', {},
+          identity(account),
+          pending ? h('div', { class: 'notice', id: 'pending-change' },
+            h('p', {}, t('home.pending', { email: pending.new_email, date: dateTime(pending.expires_at) })),
+            h('div', { class: 'actions' },
+              h('button', { type: 'button', class: 'button-primary', onclick: () => ctx.go('activate') }, t('home.pending_activate')),
+              h('button', { type: 'button', class: 'button-secondary', onclick: async () => {
+                try {
+                  await ctx.call('cancel_email_change');
+                  announce(t('home.pending_cancelled'));
+                  ctx.go('home');
+                } catch (error) {
+                  if (!ctx.sessionEnded(error)) ctx.go('home');
+                }
+              } }, t('home.pending_cancel')))) : null,
+          dossiers(account),
+          h('section', { 'aria-labelledby': 'space-heading' },
+            h('h2', { id: 'space-heading' }, t('home.my_space')),
+            h('ul', { class: 'service-list' },
+              h('li', {}, h('button', { type: 'button', class: 'button-primary', id: 'home-manage', onclick: () => ctx.go('services') }, t('home.manage'))),
+              h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.go('activity') }, t('home.activity'))))));
+      }));
+  },
+};
