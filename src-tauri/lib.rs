@@ -57,7 +57,10 @@ pub async fn build_state(
     };
     let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
     let service = api.service_info().await.ok();
-    let policy = service.as_ref().map(|i| i.password_policy).unwrap_or_default();
+    let policy = service
+        .as_ref()
+        .map(|i| i.password_policy)
+        .unwrap_or_default();
     Ok(AppState {
         // The keyring entry is per service URL, except for the embedded service whose port
         // changes at every start: it keeps one entry.

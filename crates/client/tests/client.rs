@@ -60,7 +60,12 @@ fn api_code(e: &ClientError) -> ErrorCode {
 
 #[tokio::test]
 async fn every_call_and_its_errors() {
-    let Env { app, smtp, api, .. } = env().await;
+    let Env {
+        app,
+        smtp,
+        api,
+        _dir,
+    } = env().await;
     let info = api.service_info().await.unwrap();
     assert_eq!(info.password_policy.min_chars, 20);
 

@@ -14,6 +14,8 @@ pub struct Throttle {
     store: Store,
     config: ThrottleConfig,
     clock: SharedClock,
+    /// Makes "check, then record" one step for `take_window`.
+    gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The throttling subject of a login address: its hash, so the table does not list addresses.
@@ -41,6 +43,7 @@ impl Throttle {
             store,
             config,
             clock,
+            gate: Default::default(),
         }
     }
 
@@ -97,6 +100,22 @@ impl Throttle {
         } else {
             Ok(())
         })
+    }
+
+    /// Checks the limit and, when under it, counts this event, as one step: concurrent callers
+    /// cannot all slip under the limit.
+    pub async fn take_window(
+        &self,
+        subject: &str,
+        max: u32,
+        window: std::time::Duration,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let _one_at_a_time = self.gate.lock().await;
+        let verdict = self.check_window(subject, max, window).await?;
+        if verdict.is_ok() {
+            self.record(&[subject]).await?;
+        }
+        Ok(verdict)
     }
 
     pub async fn record(&self, subjects: &[&str]) -> Result<(), StoreError> {

@@ -146,15 +146,23 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
-    say("running the test suite inside a private D-Bus session with an unlocked gnome-keyring");
-    say(
-        "(unit tests, the service over HTTP with a real SMTP listener, the client, the keyring, the PDF)",
-    );
+    let driver = ensure_tauri_driver()?;
+    if Command::new("node").arg("--version").output().is_err() {
+        ensure_packages(&["nodejs"])?;
+    }
+    say("running the Rust tests inside a private D-Bus session with an unlocked gnome-keyring,");
+    say("on a virtual display (Xvfb) for the end-to-end tests of the real window");
     let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // The keyring daemon must start inside the session, so the script does both.
-    let script = r#"echo -n espace-pro-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@""#;
+    // A fresh keyring folder each run: an existing login keyring with another password would
+    // stay locked.
+    let script = r#"export XDG_DATA_HOME="$(mktemp -d)" && echo -n espace-pro-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec xvfb-run -a -s "-screen 0 1280x1000x24" "$@""#;
     let mut c = Command::new("dbus-run-session");
     c.current_dir(root())
+        .env("TAURI_DRIVER", &driver)
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .args([
             "--",
             "sh",
@@ -165,14 +173,52 @@ fn test(extra: &[String]) -> Result<(), String> {
             "test",
             "--workspace",
             "--all-targets",
+            "--no-fail-fast",
         ])
         .args(extra);
-    run_counting_tests(c)
+    let (rust_passed, rust_failed, rust_ok) = run_counting_tests(c)?;
+    say("running the screens' JavaScript tests (node --test)");
+    let mut node = Command::new("node");
+    node.current_dir(root()).args(["--test", "ui/tests/"]);
+    let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
+    println!(
+        "tests: {} passed, {} failed",
+        rust_passed + js_passed,
+        rust_failed + js_failed
+    );
+    if rust_ok && js_ok {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
 }
 
-/// Runs a test command, echoing its output, and ends with one line adding up every test
-/// binary's result ("tests: N passed, M failed").
-fn run_counting_tests(mut cmd: Command) -> Result<(), String> {
+/// tauri-driver, from the PATH or ~/.cargo/bin, installed with cargo when missing.
+fn ensure_tauri_driver() -> Result<String, String> {
+    let home_bin = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|p| p.join("bin").join("tauri-driver"))
+        .unwrap_or_else(|_| PathBuf::from("tauri-driver"));
+    for candidate in ["tauri-driver".to_owned(), home_bin.display().to_string()] {
+        if Command::new(&candidate)
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Ok(candidate);
+        }
+    }
+    say("installing tauri-driver (cargo install tauri-driver --version ^2 --locked)");
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.args(["install", "tauri-driver", "--version", "^2", "--locked"]);
+    status(c)?;
+    Ok(home_bin.display().to_string())
+}
+
+/// Runs a test command, echoing its output, and adds up its results (cargo's "test result"
+/// lines, node's "# pass" / "# fail").
+fn run_counting_tests(mut cmd: Command) -> Result<(u64, u64, bool), String> {
     use std::io::{BufRead, BufReader};
     let shown = format!("{cmd:?}");
     let mut child = cmd
@@ -186,16 +232,18 @@ fn run_counting_tests(mut cmd: Command) -> Result<(), String> {
             if let Some(rest) = line.strip_prefix("test result: ") {
                 passed += count_before(rest, " passed");
                 failed += count_before(rest, " failed");
+            } else if let Some(n) = line.strip_prefix("# pass ") {
+                passed += n.trim().parse::<u64>().unwrap_or(0);
+            } else if let Some(n) = line.strip_prefix("# fail ") {
+                failed += n.trim().parse::<u64>().unwrap_or(0);
             }
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
-    println!("tests: {passed} passed, {failed} failed");
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown} failed ({status})"))
+    if !status.success() {
+        eprintln!("xtask: {shown} failed ({status})");
     }
+    Ok((passed, failed, status.success()))
 }
 
 /// The number just before `label` in a cargo "test result" line.

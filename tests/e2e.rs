@@ -1,0 +1,303 @@
+//! End-to-end: the built app in a real WebKit window (under Xvfb), driven through WebDriver
+//! (tauri-driver → WebKitWebDriver), against a real account service on loopback with a real SMTP
+//! listener. Controls are found by their visible French `<label>`, as a person finds them.
+//!
+//! `cargo xtask test` provides the display, the D-Bus session with a keyring, and tauri-driver.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use espace_pro_server::accounts::{NewAccount, create_account};
+use espace_pro_server::{Application, Config};
+use espace_pro_testkit::{SmtpListener, reserve_port};
+mod support;
+
+use support::webdriver::{Element, WebDriver};
+
+const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
+const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
+const APP: &str = env!("CARGO_BIN_EXE_espace-pro");
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An XPath string literal for any text, apostrophes included.
+fn literal(text: &str) -> String {
+    if !text.contains('\'') {
+        return format!("'{text}'");
+    }
+    let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+    format!("concat({})", parts.join(", \"'\", "))
+}
+
+struct Ui {
+    c: WebDriver,
+}
+
+const WAIT: Duration = Duration::from_secs(15);
+
+impl Ui {
+    /// The control a visible `<label>` names.
+    async fn by_label(&self, label: &str) -> Element {
+        let xpath = format!("//label[normalize-space()={}]", literal(label));
+        let label_el = self.c.wait_for("xpath", &xpath, WAIT).await;
+        let id = self
+            .c
+            .attr(&label_el, "for")
+            .await
+            .expect("label with for=");
+        self.c
+            .wait_for("css selector", &format!("#{id}"), WAIT)
+            .await
+    }
+
+    async fn button(&self, text: &str) -> Element {
+        self.c
+            .wait_for(
+                "xpath",
+                &format!("//button[normalize-space()={}]", literal(text)),
+                WAIT,
+            )
+            .await
+    }
+
+    async fn main_text(&self) -> String {
+        match self.c.find("css selector", "#screen").await {
+            Ok(e) => self.c.text(&e).await,
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn wait_text(&self, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.main_text().await;
+            if text.contains(expected) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("{expected:?} never appeared; screen shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// A picture of the whole virtual display, kept for people to look at.
+    async fn shot(&self, name: &str) {
+        let path = screenshots_dir().join(format!("{name}.png"));
+        let taken = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status();
+        assert!(
+            taken.is_ok_and(|s| s.success()),
+            "screenshot {name} (ImageMagick's import on the Xvfb display)"
+        );
+    }
+
+    async fn text_of(&self, id: &str) -> String {
+        let e = self
+            .c
+            .wait_for("css selector", &format!("#{id}"), WAIT)
+            .await;
+        self.c.text(&e).await
+    }
+
+    async fn type_into(&self, label: &str, text: &str) {
+        let e = self.by_label(label).await;
+        self.c.send_keys(&e, text).await;
+    }
+
+    async fn press(&self, text: &str) {
+        let b = self.button(text).await;
+        self.c.click(&b).await;
+    }
+}
+
+async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
+    let port = reserve_port();
+    let native = reserve_port();
+    let bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+    let mut cmd = Command::new(&bin);
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native.to_string(),
+    ]);
+    for (k, v) in app_env {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("{bin} could not start ({e}); cargo xtask test installs it"));
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (driver, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn log_in_and_change_the_password_through_the_window() {
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    config.captcha_test_answer = Some("abcdef".into());
+    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .unwrap();
+    let account = NewAccount {
+        email: "lila.rosemonde@example.fr".into(),
+        civility: "Mme".into(),
+        first_name: "Lila".into(),
+        last_name: "ROSEMONDE".into(),
+        phone: "0123456789".into(),
+        address: "12 rue de Longchamp, 75016 Paris, FRANCE".into(),
+        security_question: "Le prénom de votre conjoint(e) ?".into(),
+        security_answer: "Paul".into(),
+        dossiers: vec![("000299001".into(), "SARL MARTIN DISTRIBUTION".into())],
+    };
+    let number = create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap()
+        .to_string();
+
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        (
+            "ESPACE_PRO_SERVICE_URL",
+            format!("http://{}", service.addr()),
+        ),
+        ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+
+    // Log-in: wrong, then right.
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.shot("01-login").await;
+    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
+        .await;
+    ui.type_into("Mot de passe", "Wrong7Citron4Galop9Sable2")
+        .await;
+    ui.press("Connexion").await;
+    ui.wait_text("Adresse électronique ou mot de passe incorrect")
+        .await;
+    ui.shot("02-login-error").await;
+    ui.type_into("Mot de passe", PASSWORD).await;
+    ui.press("Connexion").await;
+
+    // Home, one-company variant.
+    let home = ui.wait_text(&format!("Abonné : {number}")).await;
+    assert!(home.contains("DOSSIER COURANT"), "{home}");
+    assert!(home.contains("SARL MARTIN DISTRIBUTION"));
+    assert!(home.contains("Expiration du mot de passe :"));
+    ui.shot("03-home").await;
+
+    ui.press("Gérer les services").await;
+    let services = ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    assert!(services.contains("SERVICES EN LIGNE") && services.contains("DOSSIERS"));
+    ui.shot("04-services").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+
+    let checkbox = ui
+        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.c.click(&checkbox).await;
+    let field = ui.by_label("Nouveau mot de passe").await;
+    // The meter reacts as the password grows.
+    let mut levels = Vec::new();
+    let chunks = ["Or", "age5", "Pivo", "ine8Fa", "nal3Zeste"];
+    assert_eq!(chunks.concat(), NEW_PASSWORD);
+    for chunk in chunks {
+        ui.c.send_keys(&field, chunk).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        levels.push(ui.text_of("new-password-level").await);
+    }
+    assert!(levels[0].starts_with("Niveau de sécurité : "), "{levels:?}");
+    assert_ne!(
+        levels.first(),
+        levels.last(),
+        "the level did not change: {levels:?}"
+    );
+    assert!(
+        levels.last().unwrap().ends_with("Fort") || levels.last().unwrap().ends_with("Très fort"),
+        "{levels:?}"
+    );
+    ui.shot("05-credentials-meter").await;
+
+    // A rule error first (confirmation differs), shown beside the field.
+    let almost = &NEW_PASSWORD[..NEW_PASSWORD.len() - 1];
+    ui.type_into("Confirmez votre nouveau mot de passe", almost)
+        .await;
+    ui.press("Valider les modifications").await;
+    ui.wait_text("Les deux mots de passe ne sont pas identiques.")
+        .await;
+    ui.shot("06-credentials-error").await;
+    ui.type_into("Confirmez votre nouveau mot de passe", "e")
+        .await;
+    ui.press("Valider les modifications").await;
+
+    let done = ui
+        .wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let until = espace_pro_server::dates::password_valid_until(today, 3);
+    let expected = format!(
+        "Ce mot de passe est valable jusqu'au {}.",
+        espace_pro_server::dates::long_french(until)
+    );
+    assert!(done.contains(&expected), "{done}");
+    ui.shot("07-password-done").await;
+
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == "Espace professionnel - Modification du mot de passe"
+        })
+        .await;
+    assert_eq!(
+        mail.envelope_to,
+        vec!["lila.rosemonde@example.fr".to_owned()]
+    );
+    assert!(
+        mail.body
+            .contains(&espace_pro_server::dates::long_french(until))
+    );
+
+    ui.c.close().await;
+    service.shutdown().await;
+}

@@ -1,0 +1,144 @@
+//! A small W3C WebDriver client over HTTP (reqwest): the few commands the end-to-end tests use,
+//! each with its own timeout so a stuck driver fails the test instead of hanging it.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct WebDriver {
+    http: reqwest::Client,
+    base: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element(pub String);
+
+impl WebDriver {
+    /// Opens a session on the Tauri app at `application` (tauri-driver's capabilities).
+    pub async fn connect(port: u16, application: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let response: Value = http
+            .post(format!("http://127.0.0.1:{port}/session"))
+            .json(&body)
+            .send()
+            .await
+            .expect("tauri-driver answers")
+            .json()
+            .await
+            .expect("a JSON session");
+        let id = response["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {response}"))
+            .to_owned();
+        Self {
+            http,
+            base: format!("http://127.0.0.1:{port}/session/{id}"),
+        }
+    }
+
+    async fn command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(30));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let response = req.send().await.map_err(|e| e.to_string())?;
+        let status = response.status();
+        let value: Value = response.json().await.map_err(|e| e.to_string())?;
+        if status.is_success() {
+            Ok(value["value"].clone())
+        } else {
+            Err(format!("{status}: {}", value["value"]))
+        }
+    }
+
+    pub async fn find(&self, using: &str, value: &str) -> Result<Element, String> {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": using, "value": value})),
+            )
+            .await?;
+        found[ELEMENT_KEY]
+            .as_str()
+            .map(|s| Element(s.to_owned()))
+            .ok_or_else(|| format!("no element in {found}"))
+    }
+
+    /// Polls for an element for up to `timeout`.
+    pub async fn wait_for(&self, using: &str, value: &str, timeout: Duration) -> Element {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.find(using, value).await {
+                Ok(e) => return e,
+                Err(e) if Instant::now() > deadline => panic!("{using} {value:?} not found: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        }
+    }
+
+    pub async fn click(&self, e: &Element) {
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{}/click", e.0),
+            Some(json!({})),
+        )
+        .await
+        .unwrap_or_else(|err| panic!("click: {err}"));
+    }
+
+    pub async fn send_keys(&self, e: &Element, text: &str) {
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", e.0),
+            Some(json!({"text": text})),
+        )
+        .await
+        .unwrap_or_else(|err| panic!("send keys: {err}"));
+    }
+
+    pub async fn text(&self, e: &Element) -> String {
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{}/text", e.0),
+            None,
+        )
+        .await
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+    }
+
+    pub async fn attr(&self, e: &Element, name: &str) -> Option<String> {
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{}/attribute/{name}", e.0),
+            None,
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+    }
+
+    pub async fn close(&self) {
+        let _ = self
+            .http
+            .delete(&self.base)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await;
+    }
+}
