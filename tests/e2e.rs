@@ -51,6 +51,9 @@ struct Ui {
 
 const WAIT: Duration = Duration::from_secs(15);
 
+/// One WebDriver session at a time (tauri-driver drives one app at once).
+static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl Ui {
     /// The control a visible `<label>` names.
     async fn by_label(&self, label: &str) -> Element {
@@ -160,6 +163,7 @@ async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn log_in_and_change_the_password_through_the_window() {
+    let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
@@ -300,4 +304,141 @@ async fn log_in_and_change_the_password_through_the_window() {
 
     ui.c.close().await;
     service.shutdown().await;
+}
+
+fn pdftotext(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The embedded default: demo accounts, the code read from "Courriels (démo)", the activation
+/// wizard, the summary saved through the test folder and read back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_change_of_address_from_the_demo_mailbox() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
+        ("ESPACE_PRO_CAPTCHA_TEST_ANSWER", "abcdef".into()),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    let login = ui.wait_text("Mot de passe de démonstration").await;
+    assert!(login.contains("lila.rosemonde@example.fr"), "{login}");
+    let demo_password = espace_pro_server::demo::DEMO_PASSWORD;
+
+    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
+        .await;
+    ui.type_into("Mot de passe", demo_password).await;
+    ui.press("Connexion").await;
+    let home = ui.wait_text("Abonné : ").await;
+    assert!(
+        home.contains("Je souhaite adhérer"),
+        "no-company variant: {home}"
+    );
+    ui.press("Gérer les services").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    let email_box = ui
+        .by_label("Modifier mon adresse électronique lila.rosemonde@example.fr")
+        .await;
+    ui.c.click(&email_box).await;
+    ui.type_into("Nouvelle adresse électronique", "lila.nouvelle@example.fr")
+        .await;
+    ui.type_into(
+        "Confirmez votre nouvelle adresse électronique",
+        "lila.nouvelle@example.fr",
+    )
+    .await;
+    ui.press("Valider les modifications").await;
+    let pending = ui.wait_text("Activation de votre espace abonné").await;
+    assert!(
+        pending.contains("lila.nouvelle@example.fr") && pending.contains("48h"),
+        "{pending}"
+    );
+    ui.shot("10-activation-pending").await;
+
+    // The code, from the demo mailbox.
+    ui.press("Courriels (démo)").await;
+    let mailbox = ui.wait_text("Création ou modification de l'espace").await;
+    let code = espace_pro_testkit::find_code(&mailbox).expect("a code in the demo mailbox");
+    ui.shot("11-demo-mailbox").await;
+    ui.press("Retour").await;
+    ui.press("Activez votre espace abonné").await;
+    ui.wait_text("Code d'activation").await;
+    ui.type_into("Saisissez le code d'activation : *", &code)
+        .await;
+    ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
+        .await;
+    ui.shot("12-activation-code").await;
+    ui.press("Continuer").await;
+    ui.wait_text("Saisissez votre adresse électronique de connexion")
+        .await;
+    ui.type_into(
+        "Saisissez votre adresse électronique de connexion : *",
+        "lila.nouvelle@example.fr",
+    )
+    .await;
+    ui.press("Continuer").await;
+    let done = ui.wait_text("Votre inscription a été réalisée le").await;
+    ui.shot("13-activation-summary").await;
+
+    ui.press("Sauvegardez ou imprimez le récapitulatif").await;
+    ui.wait_text("Récapitulatif enregistré").await;
+    let pdf = dir.path().join("recapitulatif-espace-professionnel.pdf");
+    let text = pdftotext(&pdf);
+    for expected in [
+        "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
+        "ROSEMONDE",
+        "Lila",
+        "lila.nouvelle@example.fr",
+        "Paul",
+        "Le prénom de votre conjoint(e) ?",
+        "document créé le",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not in the saved PDF:\n{text}"
+        );
+    }
+    let number = done
+        .split("sous le numéro ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(14)
+        .collect::<String>();
+    assert!(text.contains(&number), "{number} not in the PDF");
+
+    ui.press("Accédez à vos services en ligne").await;
+    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
+        .await;
+    ui.type_into("Mot de passe", demo_password).await;
+    ui.press("Connexion").await;
+    ui.wait_text("Adresse électronique ou mot de passe incorrect")
+        .await;
+    let email = ui.by_label("Adresse électronique").await;
+    ui.c.clear(&email).await;
+    ui.c.send_keys(&email, "lila.nouvelle@example.fr").await;
+    ui.type_into("Mot de passe", demo_password).await;
+    ui.press("Connexion").await;
+    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.c.close().await;
 }

@@ -111,6 +111,16 @@ impl WebDriver {
         .unwrap_or_else(|err| panic!("send keys: {err}"));
     }
 
+    pub async fn clear(&self, e: &Element) {
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{}/clear", e.0),
+            Some(json!({})),
+        )
+        .await
+        .unwrap_or_else(|err| panic!("clear: {err}"));
+    }
+
     pub async fn text(&self, e: &Element) -> String {
         self.command(
             reqwest::Method::GET,

@@ -16,14 +16,17 @@ function codeStep(ctx, state) {
   const image = h('img', { id: 'captcha-image', alt: t('act.captcha_alt'), width: 240, height: 96 });
   const audio = h('audio', { id: 'captcha-audio', preload: 'none' });
   let captchaId = null;
-  const newCaptcha = async () => {
+  let captchaReady = Promise.resolve();
+  // A new image empties the answer only when the old one was used or refused by the user.
+  const newCaptcha = (clearAnswer = true) => { captchaReady = loadCaptcha(clearAnswer === true); return captchaReady; };
+  const loadCaptcha = async (clearAnswer) => {
     try {
       const c = await ctx.call('new_captcha');
       captchaId = c.id;
       image.src = c.image;
       audio.src = c.audio;
       const answer = root.querySelector('#captcha-answer');
-      if (answer) answer.value = '';
+      if (answer && clearAnswer) answer.value = '';
     } catch (error) {
       showError(root, summary, error, {}, newCaptcha);
     }
@@ -34,7 +37,7 @@ function codeStep(ctx, state) {
     h('div', { class: 'captcha' },
       image, audio,
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: newCaptcha }, t('act.new_image')),
+        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: () => newCaptcha(true) }, t('act.new_image')),
         h('button', { type: 'button', class: 'button-secondary', id: 'captcha-listen', onclick: () => { audio.currentTime = 0; audio.play().catch(() => {}); } }, t('act.listen')))),
     field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: 6, narrow: true }),
     h('div', { class: 'actions' }, submit));
@@ -42,6 +45,7 @@ function codeStep(ctx, state) {
   async function send() {
     if (!requireFilled(root, summary, ['activation-code', 'captcha-answer'])) return;
     await busy(submit, async () => {
+      await captchaReady;
       const code = root.querySelector('#activation-code').value.trim();
       try {
         await ctx.call('verify_activation_code', { code, captchaId, captchaAnswer: root.querySelector('#captcha-answer').value });
@@ -56,7 +60,7 @@ function codeStep(ctx, state) {
     });
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
-  newCaptcha();
+  newCaptcha(false);
   return root;
 }
 
