@@ -96,3 +96,135 @@ pub fn run() {
         .run(tauri::generate_context!())
         .expect("Espace Pro could not start its window");
 }
+
+#[cfg(test)]
+mod ipc_tests {
+    //! The commands through Tauri's mock runtime and the app's real capability file: what the
+    //! window may call, and the `{code, message, fields}` it gets back.
+
+    use espace_pro_server::accounts::{NewAccount, create_account};
+    use serde_json::{Value, json};
+    use tauri::Manager;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::MockRuntime;
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(
+        webview: &tauri::WebviewWindow<MockRuntime>,
+        cmd: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: tauri::test::INVOKE_KEY.into(),
+            },
+        )
+        .map(|r| r.deserialize::<Value>().expect("JSON answer"))
+    }
+
+    #[test]
+    fn commands_answer_through_the_ipc_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        let smtp_port = espace_pro_testkit::reserve_port();
+        let (service, state) = tauri::async_runtime::block_on(async {
+            let config =
+                espace_pro_server::Config::for_tests(&dir.path().join("s.sqlite"), smtp_port);
+            let service = espace_pro_server::Application::build(
+                config,
+                std::sync::Arc::new(espace_pro_server::clock::SystemClock),
+            )
+            .await
+            .unwrap();
+            let account = NewAccount {
+                email: "lila@example.fr".into(),
+                first_name: "Lila".into(),
+                last_name: "ROSEMONDE".into(),
+                ..Default::default()
+            };
+            create_account(service.services(), &account, "Vert7Citron4Galop9Sable2")
+                .await
+                .unwrap();
+            let url = format!("http://{}", service.addr());
+            let state = crate::build_state(Some(url), dir.path()).await.unwrap();
+            (service, state)
+        });
+        let app = tauri::test::mock_builder()
+            .invoke_handler(crate::handlers!())
+            .build(tauri::generate_context!())
+            .unwrap();
+        app.manage(state);
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+
+        let info = invoke(&webview, "app_info", json!({})).unwrap();
+        assert_eq!(info["demo"], Value::Null);
+        assert_eq!(info["service"]["password_policy"]["min_chars"], 20);
+
+        let err = invoke(&webview, "home", json!({})).unwrap_err();
+        assert_eq!(err["code"], "no_session");
+        let err = invoke(
+            &webview,
+            "login",
+            json!({"email": "lila@example.fr", "password": "faux"}),
+        )
+        .unwrap_err();
+        assert_eq!(err["code"], "invalid_credentials");
+        assert!(err["message"].as_str().unwrap().contains("incorrect"));
+        let ok = invoke(
+            &webview,
+            "login",
+            json!({"email": "lila@example.fr", "password": "Vert7Citron4Galop9Sable2"}),
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            json!({"must_change_password": false}),
+            "no token crosses to JavaScript"
+        );
+
+        let home = invoke(&webview, "home", json!({})).unwrap();
+        assert_eq!(home["first_name"], "Lila");
+        let strength = invoke(
+            &webview,
+            "password_strength",
+            json!({"password": "Rosemonde"}),
+        )
+        .unwrap();
+        assert_eq!(
+            strength["rules"][0],
+            json!({"rule": "too_short", "met": false})
+        );
+        let err = invoke(
+            &webview,
+            "change_password",
+            json!({"newPassword": "court", "confirmPassword": "court"}),
+        )
+        .unwrap_err();
+        assert_eq!(err["code"], "password_policy");
+        assert_eq!(
+            err["fields"]["new_password"],
+            json!(["too_short", "missing_digit"])
+        );
+
+        invoke(&webview, "logout", json!({})).unwrap();
+        assert_eq!(
+            invoke(&webview, "home", json!({})).unwrap_err()["code"],
+            "no_session"
+        );
+        assert_eq!(
+            invoke(&webview, "demo_mailbox", json!({})).unwrap_err()["code"],
+            "not_demo"
+        );
+        // A command the capability does not list is refused.
+        assert!(invoke(&webview, "plugin:dialog|save", json!({})).is_err());
+        tauri::async_runtime::block_on(service.shutdown());
+    }
+}

@@ -80,8 +80,8 @@ fn write(path: &std::path::Path, bytes: &[u8]) -> CommandResult<()> {
 /// "Sauvegardez ou imprimez le récapitulatif": saved where the user picks. Returns the path, or
 /// nothing if the user cancelled.
 #[tauri::command]
-pub async fn save_summary(
-    app: AppHandle,
+pub async fn save_summary<R: tauri::Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<Option<String>> {
     let bytes = summary_bytes(&state).await?;
@@ -105,7 +105,10 @@ pub async fn save_summary(
 
 /// Opens the summary in the system's PDF viewer, which prints it.
 #[tauri::command]
-pub async fn print_summary(app: AppHandle, state: State<'_, AppState>) -> CommandResult<String> {
+pub async fn print_summary<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<String> {
     let bytes = summary_bytes(&state).await?;
     let dir = match &state.summary_dir {
         Some(d) => d.clone(),
