@@ -61,6 +61,11 @@ const ctx = {
     return false;
   },
 
+  /** After the session starts or ends without a change of screen. */
+  refreshHeader() {
+    updateHeader();
+  },
+
   async quit() {
     try {
       await call('logout');

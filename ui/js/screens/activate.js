@@ -81,7 +81,9 @@ function addressStep(ctx, state) {
     await busy(submit, async () => {
       try {
         state.result = await ctx.call('complete_activation', { email: root.querySelector('#activation-email').value });
+        // Activation ends every session of the account, this one included.
         ctx.loggedIn = false;
+        ctx.refreshHeader();
         state.step = 2;
         state.render();
       } catch (error) {

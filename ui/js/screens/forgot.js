@@ -68,6 +68,7 @@ export default {
           confirmPassword: value(root, 'forgot-confirm-password'),
         });
         ctx.loggedIn = false;
+        ctx.refreshHeader();
         body.replaceChildren(h('div', { class: 'success', role: 'status' },
           h('p', {}, t('done.success')),
           h('p', {}, t('done.valid', { date: longDate(done.valid_until) })),
