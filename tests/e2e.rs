@@ -442,3 +442,76 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     ui.wait_text(&format!("Abonné : {number}")).await;
     ui.c.close().await;
 }
+
+/// The session survives a restart of the app (token in the keyring) and ends with "Quitter".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
+    let _one = ONE_SESSION.lock().await;
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .unwrap();
+    let account = NewAccount {
+        email: "resume@example.fr".into(),
+        first_name: "Jeanne".into(),
+        last_name: "REPRISE".into(),
+        ..Default::default()
+    };
+    let number = create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap()
+        .to_string();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        (
+            "ESPACE_PRO_SERVICE_URL",
+            format!("http://{}", service.addr()),
+        ),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.type_into("Adresse électronique", "resume@example.fr")
+        .await;
+    ui.type_into("Mot de passe", PASSWORD).await;
+    ui.press("Connexion").await;
+    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.c.close().await;
+
+    // A new app process: straight to the home screen.
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.shot("20-session-resumed").await;
+    ui.press("Quitter").await;
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.c.close().await;
+
+    // After "Quitter", nothing is resumed.
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !ui.main_text().await.contains("Abonné"),
+        "the session came back after Quitter"
+    );
+    ui.c.close().await;
+    service.shutdown().await;
+}
