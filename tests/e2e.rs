@@ -515,3 +515,84 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
     ui.c.close().await;
     service.shutdown().await;
 }
+
+/// "Mot de passe oublié" in the window, with the code from the e-mail really received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgotten_password_through_the_window() {
+    let _one = ONE_SESSION.lock().await;
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .unwrap();
+    let account = NewAccount {
+        email: "oubli@example.fr".into(),
+        first_name: "Hélène".into(),
+        last_name: "OUBLI".into(),
+        security_question: "Votre ville natale ?".into(),
+        security_answer: "Besançon".into(),
+        ..Default::default()
+    };
+    create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        (
+            "ESPACE_PRO_SERVICE_URL",
+            format!("http://{}", service.addr()),
+        ),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.press("Mot de passe oublié").await;
+    ui.type_into("Adresse électronique de connexion", "oubli@example.fr")
+        .await;
+    ui.press("Recevoir un code").await;
+    ui.wait_text("un code vient d'y être envoyé").await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == "Espace professionnel - Mot de passe oublié"
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    ui.type_into("Code reçu par courriel", &code).await;
+    ui.press("Continuer").await;
+    ui.wait_text("Votre question de confiance : Votre ville natale ?")
+        .await;
+    ui.type_into("Réponse de confiance", "Dijon").await;
+    ui.type_into("Nouveau mot de passe", NEW_PASSWORD).await;
+    ui.type_into("Confirmez votre nouveau mot de passe", NEW_PASSWORD)
+        .await;
+    ui.press("Valider le nouveau mot de passe").await;
+    ui.wait_text("La réponse ne correspond pas à votre réponse de confiance.")
+        .await;
+    let answer = ui.by_label("Réponse de confiance").await;
+    ui.c.clear(&answer).await;
+    ui.c.send_keys(&answer, "besançon").await;
+    ui.press("Valider le nouveau mot de passe").await;
+    ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .await;
+    ui.shot("30-forgotten-password-done").await;
+    ui.press("Se connecter").await;
+    ui.type_into("Adresse électronique", "oubli@example.fr")
+        .await;
+    ui.type_into("Mot de passe", NEW_PASSWORD).await;
+    ui.press("Connexion").await;
+    ui.wait_text("Abonné : ").await;
+    ui.c.close().await;
+    service.shutdown().await;
+}
