@@ -596,3 +596,91 @@ async fn forgotten_password_through_the_window() {
     ui.c.close().await;
     service.shutdown().await;
 }
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+
+/// Keys to whatever has the focus, as a keyboard user types them.
+async fn keys(ui: &Ui, text: &str) {
+    let focused = ui.c.active().await;
+    ui.c.send_keys(&focused, text).await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+}
+
+/// One whole procedure with the keyboard alone: log in, reach "Modifiez vos identifiants", change
+/// the password, back home. No click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_with_the_keyboard_alone() {
+    let _one = ONE_SESSION.lock().await;
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .unwrap();
+    let account = NewAccount {
+        email: "clavier@example.fr".into(),
+        first_name: "Paul".into(),
+        last_name: "CLAVIER".into(),
+        ..Default::default()
+    };
+    create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        (
+            "ESPACE_PRO_SERVICE_URL",
+            format!("http://{}", service.addr()),
+        ),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    // Focus starts on the heading; the first Tab reaches the address field.
+    keys(&ui, TAB).await;
+    keys(&ui, "clavier@example.fr").await;
+    keys(&ui, TAB).await;
+    keys(&ui, PASSWORD).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Abonné : ").await;
+    keys(&ui, TAB).await;
+    keys(&ui, ENTER).await; // "Gérer les services"
+    ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    keys(&ui, TAB).await; // "Gérer vos coordonnées"
+    keys(&ui, TAB).await; // "Gérer votre adresse électronique de connexion / votre mot de passe"
+    keys(&ui, ENTER).await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    keys(&ui, TAB).await; // "Modifier mon adresse électronique …"
+    keys(&ui, TAB).await; // "Saisir mon nouveau mot de passe …"
+    keys(&ui, SPACE).await;
+    keys(&ui, TAB).await; // new password
+    keys(&ui, NEW_PASSWORD).await;
+    keys(&ui, TAB).await; // "Afficher"
+    keys(&ui, TAB).await; // confirmation
+    keys(&ui, NEW_PASSWORD).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .await;
+    keys(&ui, TAB).await; // "OK"
+    keys(&ui, ENTER).await;
+    ui.wait_text("Abonné : ").await;
+    smtp.wait_for(Duration::from_secs(15), |m| {
+        m.envelope_to == ["clavier@example.fr".to_owned()]
+    })
+    .await;
+    ui.c.close().await;
+    service.shutdown().await;
+}

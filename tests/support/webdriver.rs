@@ -111,6 +111,15 @@ impl WebDriver {
         .unwrap_or_else(|err| panic!("send keys: {err}"));
     }
 
+    /// The element that has the keyboard focus.
+    pub async fn active(&self) -> Element {
+        let found = self
+            .command(reqwest::Method::GET, "/element/active", None)
+            .await
+            .unwrap_or_else(|err| panic!("active element: {err}"));
+        Element(found[ELEMENT_KEY].as_str().expect("an element").to_owned())
+    }
+
     pub async fn clear(&self, e: &Element) {
         self.command(
             reqwest::Method::POST,
