@@ -684,3 +684,177 @@ async fn a_password_change_with_the_keyboard_alone() {
     ui.c.close().await;
     service.shutdown().await;
 }
+
+/// Codes as the user meets them: expired after 48 h (service clock moved through its test clock
+/// file), replayed after use, and the change voided after five wrong addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
+    let _one = ONE_SESSION.lock().await;
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let clock_file = dir.path().join("clock");
+    std::fs::write(&clock_file, "0").unwrap();
+    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    config.captcha_test_answer = Some("abcdef".into());
+    config.test_clock_file = Some(clock_file.clone());
+    let clock = Arc::new(espace_pro_server::clock::FileOffsetClock::new(&clock_file));
+    let service = Application::build(config, clock).await.unwrap();
+    let account = NewAccount {
+        email: "codes@example.fr".into(),
+        first_name: "Anne".into(),
+        last_name: "CODE".into(),
+        ..Default::default()
+    };
+    create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        (
+            "ESPACE_PRO_SERVICE_URL",
+            format!("http://{}", service.addr()),
+        ),
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    const SUBJECT: &str = "Espace professionnel - Création ou modification de l'espace";
+
+    async fn request_change(ui: &Ui, current: &str, new: &str) {
+        ui.press("Gérer les services").await;
+        ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+            .await;
+        ui.wait_text("Modifiez vos identifiants.").await;
+        let b = ui
+            .by_label(&format!("Modifier mon adresse électronique {current}"))
+            .await;
+        ui.c.click(&b).await;
+        ui.type_into("Nouvelle adresse électronique", new).await;
+        ui.type_into("Confirmez votre nouvelle adresse électronique", new)
+            .await;
+        ui.press("Valider les modifications").await;
+        ui.wait_text("Activation de votre espace abonné").await;
+    }
+
+    async fn enter_code(ui: &Ui, code: &str) {
+        ui.wait_text("Code d'activation").await;
+        ui.c.wait_for(
+            "css selector",
+            "#captcha-image[src^='data:image/png']",
+            WAIT,
+        )
+        .await;
+        ui.type_into("Saisissez le code d'activation : *", code)
+            .await;
+        ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
+            .await;
+        ui.press("Continuer").await;
+    }
+
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.type_into("Adresse électronique", "codes@example.fr")
+        .await;
+    ui.type_into("Mot de passe", PASSWORD).await;
+    ui.press("Connexion").await;
+    ui.wait_text("Abonné : ").await;
+
+    // 1. Expired: 48 h and 1 min later.
+    request_change(&ui, "codes@example.fr", "codes.a@example.fr").await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == SUBJECT && m.envelope_to == ["codes.a@example.fr".to_owned()]
+        })
+        .await;
+    let expired = espace_pro_testkit::find_code(&mail.body).unwrap();
+    std::fs::write(&clock_file, (48 * 3600 + 60).to_string()).unwrap();
+    ui.press("Activez votre espace abonné").await;
+    enter_code(&ui, &expired).await;
+    ui.wait_text("Ce code d'activation n'est plus valable")
+        .await;
+    ui.shot("40-code-expired").await;
+
+    // 2. Used once, then replayed.
+    ui.c.close().await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    // 48 hours on the service's clock also ended the session (30 minutes idle): log in again.
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.type_into("Adresse électronique", "codes@example.fr")
+        .await;
+    ui.type_into("Mot de passe", PASSWORD).await;
+    ui.press("Connexion").await;
+    ui.wait_text("Abonné : ").await;
+    request_change(&ui, "codes@example.fr", "codes.b@example.fr").await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == SUBJECT && m.envelope_to == ["codes.b@example.fr".to_owned()]
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    ui.press("Activez votre espace abonné").await;
+    enter_code(&ui, &code).await;
+    ui.type_into(
+        "Saisissez votre adresse électronique de connexion : *",
+        "codes.b@example.fr",
+    )
+    .await;
+    ui.press("Continuer").await;
+    ui.wait_text("Votre inscription a été réalisée le").await;
+    ui.press("Accédez à vos services en ligne").await;
+    ui.press("Activer mon espace / mes services").await;
+    enter_code(&ui, &code).await;
+    ui.wait_text("Ce code d'activation n'est plus valable")
+        .await;
+
+    // 3. Five wrong addresses void the change.
+    ui.c.close().await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.type_into("Adresse électronique", "codes.b@example.fr")
+        .await;
+    ui.type_into("Mot de passe", PASSWORD).await;
+    ui.press("Connexion").await;
+    ui.wait_text("Abonné : ").await;
+    request_change(&ui, "codes.b@example.fr", "codes.c@example.fr").await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == SUBJECT && m.envelope_to == ["codes.c@example.fr".to_owned()]
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    ui.press("Activez votre espace abonné").await;
+    enter_code(&ui, &code).await;
+    for n in 1..=4 {
+        let field = ui
+            .by_label("Saisissez votre adresse électronique de connexion : *")
+            .await;
+        ui.c.clear(&field).await;
+        ui.c.send_keys(&field, &format!("faux{n}@example.fr")).await;
+        ui.press("Continuer").await;
+        ui.wait_text(&format!("({} essai", 5 - n)).await;
+    }
+    let field = ui
+        .by_label("Saisissez votre adresse électronique de connexion : *")
+        .await;
+    ui.c.clear(&field).await;
+    ui.c.send_keys(&field, "faux5@example.fr").await;
+    ui.press("Continuer").await;
+    ui.wait_text("Trop d'adresses erronées ont été saisies")
+        .await;
+    ui.shot("41-code-locked").await;
+    ui.c.close().await;
+    service.shutdown().await;
+}
