@@ -858,3 +858,140 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.c.close().await;
     service.shutdown().await;
 }
+
+/// axe-core (npm, installed by `cargo xtask test` into tests/node_modules) run in a screen:
+/// the WCAG 2.x A and AA rules, WCAG 2.2 included. Returns "rule: element" for each violation.
+async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core: cargo xtask test runs npm install in tests/");
+    ui.c.execute(&format!("{source}\n;return typeof axe;"))
+        .await
+        .expect("axe injected");
+    let result = ui
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+               .then(r => done({passes: r.passes.length,
+                                violations: r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))}))
+               .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+        )
+        .await
+        .expect("axe ran");
+    ui.shot(&format!("axe-{screen}")).await;
+    // A run that checked nothing would pass anything.
+    let passes = result["passes"].as_u64().unwrap_or(0);
+    assert!(
+        passes >= 5,
+        "axe checked only {passes} rules on {screen}: {result}"
+    );
+    eprintln!("axe: {screen}: {passes} rules passed");
+    result["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{screen} — {}", v.as_str().unwrap_or_default()))
+        .collect()
+}
+
+/// Every screen of the demo, checked by axe-core at WCAG 2.2 AA: no violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_at_wcag_2_2_aa() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let home_dir = dir.path().join("home");
+    let (_driver, port) = start_driver(&[
+        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home_dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home_dir.join("cache").display().to_string(),
+        ),
+    ])
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    let mut violations = Vec::new();
+    let mut screens = 0;
+    let mut check = async |ui: &Ui, name: &str| {
+        screens += 1;
+        violations.extend(axe(ui, name).await);
+    };
+
+    ui.wait_text("Mot de passe de démonstration").await;
+    check(&ui, "login").await;
+    ui.press("Connexion").await; // empty: the error summary and field messages
+    ui.wait_text("Ce champ est obligatoire.").await;
+    check(&ui, "login-errors").await;
+    ui.press("English").await;
+    ui.wait_text("Log in to my professional account").await;
+    check(&ui, "login-en").await;
+    ui.press("Français").await;
+    ui.press("Dépannage").await;
+    ui.wait_text("Attention au hameçonnage").await;
+    check(&ui, "help").await;
+    ui.press("Retour").await;
+    ui.press("Mot de passe oublié").await;
+    ui.wait_text("Recevoir un code").await;
+    check(&ui, "forgot").await;
+    ui.press("Annuler").await;
+    ui.press("Activer mon espace / mes services").await;
+    ui.c.wait_for(
+        "css selector",
+        "#captcha-image[src^='data:image/png']",
+        WAIT,
+    )
+    .await;
+    check(&ui, "activate").await;
+    ui.press("Courriels (démo)").await;
+    ui.wait_text("Courriels (démo)").await;
+    check(&ui, "mailbox").await;
+    ui.press("Retour").await;
+    ui.press("Annuler").await;
+
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.type_into("Adresse électronique", "cabinet.lefevre@example.fr")
+        .await;
+    ui.type_into("Mot de passe", espace_pro_server::demo::DEMO_PASSWORD)
+        .await;
+    ui.press("Connexion").await;
+    ui.wait_text("MES DOSSIERS").await;
+    check(&ui, "home-several").await;
+    ui.press("Activité récente").await;
+    ui.wait_text("Date et heure").await;
+    check(&ui, "activity").await;
+    ui.press("Retour à l'accueil").await;
+    ui.press("Gérer les services").await;
+    ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    check(&ui, "services").await;
+    ui.press("Gérer vos coordonnées").await;
+    ui.wait_text("Question de confiance").await;
+    check(&ui, "coordinates").await;
+    ui.press("Annuler").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    let b = ui
+        .by_label("Modifier mon adresse électronique cabinet.lefevre@example.fr")
+        .await;
+    ui.c.click(&b).await;
+    let b = ui
+        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.c.click(&b).await;
+    ui.type_into("Nouveau mot de passe", "Orage5").await;
+    check(&ui, "credentials").await;
+
+    assert!(screens >= 12);
+    assert!(
+        violations.is_empty(),
+        "axe-core violations on {screens} screens:\n{}",
+        violations.join("\n")
+    );
+}

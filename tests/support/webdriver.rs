@@ -111,6 +111,26 @@ impl WebDriver {
         .unwrap_or_else(|err| panic!("send keys: {err}"));
     }
 
+    /// Runs `script` in the page (the body of a function; `arguments` holds nothing).
+    pub async fn execute(&self, script: &str) -> Result<Value, String> {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Runs `script`, which calls `arguments[arguments.length - 1](result)` when done.
+    pub async fn execute_async(&self, script: &str) -> Result<Value, String> {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// The element that has the keyboard focus.
     pub async fn active(&self) -> Element {
         let found = self

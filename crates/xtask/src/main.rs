@@ -148,7 +148,17 @@ fn test(extra: &[String]) -> Result<(), String> {
     ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
     let driver = ensure_tauri_driver()?;
     if Command::new("node").arg("--version").output().is_err() {
-        ensure_packages(&["nodejs"])?;
+        ensure_packages(&["nodejs", "npm"])?;
+    }
+    if !root()
+        .join("tests/node_modules/axe-core/axe.min.js")
+        .exists()
+    {
+        say("installing axe-core for the accessibility checks (npm ci in tests/)");
+        let mut npm = Command::new("npm");
+        npm.current_dir(root().join("tests"))
+            .args(["ci", "--no-audit", "--no-fund"]);
+        status(npm)?;
     }
     say("running the Rust tests inside a private D-Bus session with an unlocked gnome-keyring,");
     say("on a virtual display (Xvfb) for the end-to-end tests of the real window");

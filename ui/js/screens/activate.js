@@ -40,7 +40,9 @@ function codeStep(ctx, state) {
         h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: () => newCaptcha(true) }, t('act.new_image')),
         h('button', { type: 'button', class: 'button-secondary', id: 'captcha-listen', onclick: () => { audio.currentTime = 0; audio.play().catch(() => {}); } }, t('act.listen')))),
     field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: 6, narrow: true }),
-    h('div', { class: 'actions' }, submit));
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button-secondary', id: 'code-cancel', onclick: () => ctx.go(ctx.loggedIn ? 'home' : 'login') }, t('cred.cancel')),
+      submit));
   const root = h('div', {}, h('p', {}, t('app.required')), summary, form);
   async function send() {
     if (!requireFilled(root, summary, ['activation-code', 'captcha-answer'])) return;
