@@ -23,15 +23,39 @@ impl WebDriver {
             .build()
             .unwrap();
         let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
-        let response: Value = http
-            .post(format!("http://127.0.0.1:{port}/session"))
-            .json(&body)
-            .send()
-            .await
-            .expect("tauri-driver answers")
-            .json()
-            .await
-            .expect("a JSON session");
+        // tauri-driver listens before its WebKitWebDriver is ready: wait for /status, and retry a
+        // session that the driver dropped while starting.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status_url = format!("http://127.0.0.1:{port}/status");
+        while Instant::now() < deadline {
+            if http
+                .get(&status_url)
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let mut attempt = 0;
+        let response: Value = loop {
+            attempt += 1;
+            let sent = http
+                .post(format!("http://127.0.0.1:{port}/session"))
+                .json(&body)
+                .send()
+                .await;
+            match sent {
+                Ok(r) => break r.json().await.expect("a JSON session"),
+                Err(e) if attempt < 4 => {
+                    eprintln!("webdriver: session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("tauri-driver answers no session: {e}"),
+            }
+        };
         let id = response["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no session: {response}"))
