@@ -183,6 +183,34 @@ fn context_of(account: &AccountRow) -> espace_pro_contract::PasswordContext {
     )
 }
 
+/// Checks a new password against the policy (the account's own data as context, and not the
+/// current password) and hashes it. zxcvbn and Argon2 run off the async threads.
+pub async fn hash_new_password(
+    svc: &Services,
+    account: &AccountRow,
+    new_password: &espace_pro_contract::Secret,
+    confirmation: &espace_pro_contract::Secret,
+) -> Result<String, ApiError> {
+    let policy = svc.config.policy;
+    let ctx = context_of(account);
+    let (new_pw, confirm) = (
+        new_password.expose().to_owned(),
+        confirmation.expose().to_owned(),
+    );
+    let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|failures| ApiError::password_policy(&failures))?;
+    if svc
+        .hasher
+        .verify(checked.expose(), Some(&account.password_hash))
+        .await?
+    {
+        return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
+    }
+    Ok(svc.hasher.hash(checked.expose()).await?)
+}
+
 /// Password only (SPEC §2.5): done at once, valid 3 years minus one day, other sessions revoked,
 /// confirmation e-mail queued in the same transaction.
 pub async fn change_password(
@@ -201,28 +229,7 @@ pub async fn change_password(
     )
     .await?;
 
-    let policy = svc.config.policy;
-    let ctx = context_of(&account);
-    let (new_pw, confirm) = (
-        req.new_password.expose().to_owned(),
-        req.confirm_password.expose().to_owned(),
-    );
-    // zxcvbn takes milliseconds: off the async threads.
-    let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
-        .await
-        .map_err(ApiError::internal)?;
-    let new_password = match checked {
-        Ok(p) => p,
-        Err(failures) => return Err(ApiError::password_policy(&failures)),
-    };
-    if svc
-        .hasher
-        .verify(new_password.expose(), Some(&account.password_hash))
-        .await?
-    {
-        return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
-    }
-    let hash = svc.hasher.hash(new_password.expose()).await?;
+    let hash = hash_new_password(svc, &account, &req.new_password, &req.confirm_password).await?;
 
     let now = svc.now();
     let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);

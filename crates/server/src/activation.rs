@@ -93,12 +93,11 @@ pub async fn create_captcha(svc: &Services, client: IpAddr) -> Result<Captcha, A
     let t = &svc.config.throttle;
     if let Err(wait) = svc
         .throttle
-        .check_window(&subject, t.captchas_per_window, t.client_window)
+        .take_window(&subject, t.captchas_per_window, t.client_window)
         .await?
     {
         return Err(ApiError::too_many_attempts(wait));
     }
-    svc.throttle.record(&[&subject]).await?;
     let (answer, png, wav) = tokio::task::spawn_blocking(draw_captcha)
         .await
         .map_err(ApiError::internal)?

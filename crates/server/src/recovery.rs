@@ -9,11 +9,11 @@ use espace_pro_contract::api::{
     PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest,
     RecoveryRequest, TicketResponse,
 };
-use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, PasswordRule, Secret};
+use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, Secret};
 use time::Duration;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::accounts::{format_date, password_context};
+use crate::accounts::format_date;
 use crate::activation::{TICKET_VALIDITY, code_subject, invalid_code, ticket_expired};
 use crate::crypto::{new_token, token_hash};
 use crate::dates::password_valid_until;
@@ -54,12 +54,23 @@ pub async fn request(
     let t = &svc.config.throttle;
     if let Err(wait) = svc
         .throttle
-        .check_window(&by_client, t.recovery_requests_per_window, t.client_window)
+        .take_window(&by_client, t.recovery_requests_per_window, t.client_window)
         .await?
     {
         return Err(ApiError::too_many_attempts(wait));
     }
-    svc.throttle.record(&[&by_client]).await?;
+    // Counted for every address, known or not, before answering: the limit says nothing about
+    // which addresses have accounts, and concurrent requests cannot all slip under it.
+    let by_address = format!("recovery-mail:{}", email_subject(email.key()));
+    let hour = std::time::Duration::from_secs(3600);
+    if svc
+        .throttle
+        .take_window(&by_address, t.recovery_mails_per_hour, hour)
+        .await?
+        .is_err()
+    {
+        return Ok(accepted());
+    }
     let svc = svc.clone();
     tokio::spawn(async move {
         if let Err(e) = send_code(&svc, &email, client).await {
@@ -73,21 +84,6 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     let Some(account) = svc.store.account_by_email_key(email.key()).await? else {
         return Ok(());
     };
-    let by_address = format!("recovery-mail:{}", email_subject(email.key()));
-    let t = &svc.config.throttle;
-    if svc
-        .throttle
-        .check_window(
-            &by_address,
-            t.recovery_mails_per_hour,
-            std::time::Duration::from_secs(3600),
-        )
-        .await?
-        .is_err()
-    {
-        return Ok(());
-    }
-    svc.throttle.record(&[&by_address]).await?;
     let code = new_code();
     let now = svc.now();
     let mail = templates::recovery_code(
@@ -271,29 +267,9 @@ pub async fn complete(
         .with_field("security_answer", "incorrect"));
     }
 
-    let policy = svc.config.policy;
-    let ctx = password_context(
-        &account.first_name,
-        &account.last_name,
-        &account.login_email,
-        &account.subscriber_number,
-    );
-    let (new_pw, confirm) = (
-        req.new_password.expose().to_owned(),
-        req.confirm_password.expose().to_owned(),
-    );
-    let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|f| ApiError::password_policy(&f))?;
-    if svc
-        .hasher
-        .verify(checked.expose(), Some(&account.password_hash))
-        .await?
-    {
-        return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
-    }
-    let hash = svc.hasher.hash(checked.expose()).await?;
+    let hash =
+        crate::accounts::hash_new_password(svc, &account, &req.new_password, &req.confirm_password)
+            .await?;
     let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
     let mail = templates::password_changed(&svc.config.public_name, valid_until);
 
