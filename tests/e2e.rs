@@ -132,6 +132,21 @@ impl Ui {
     }
 }
 
+/// The app's environment: its own data, configuration and cache folders under `dir` (a fresh
+/// app each test), plus `extra`.
+fn app_env(dir: &Path, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let home = dir.join("home");
+    let mut env = extra.to_vec();
+    for (name, sub) in [
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
+        env.push((name, home.join(sub).display().to_string()));
+    }
+    env
+}
+
 async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
     let port = reserve_port();
     let native = reserve_port();
@@ -187,23 +202,16 @@ async fn log_in_and_change_the_password_through_the_window() {
         .unwrap()
         .to_string();
 
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        (
-            "ESPACE_PRO_SERVICE_URL",
-            format!("http://{}", service.addr()),
-        ),
-        ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[
+            (
+                "ESPACE_PRO_SERVICE_URL",
+                format!("http://{}", service.addr()),
+            ),
+            ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
+        ],
+    ))
     .await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
@@ -322,20 +330,13 @@ fn pdftotext(path: &Path) -> String {
 async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     let _one = ONE_SESSION.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
-        ("ESPACE_PRO_CAPTCHA_TEST_ANSWER", "abcdef".into()),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[
+            ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
+            ("ESPACE_PRO_CAPTCHA_TEST_ANSWER", "abcdef".into()),
+        ],
+    ))
     .await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
@@ -463,22 +464,13 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
         .await
         .unwrap()
         .to_string();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        (
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[(
             "ESPACE_PRO_SERVICE_URL",
             format!("http://{}", service.addr()),
-        ),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+        )],
+    ))
     .await;
 
     let ui = Ui {
@@ -537,22 +529,13 @@ async fn forgotten_password_through_the_window() {
     create_account(service.services(), &account, PASSWORD)
         .await
         .unwrap();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        (
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[(
             "ESPACE_PRO_SERVICE_URL",
             format!("http://{}", service.addr()),
-        ),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+        )],
+    ))
     .await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
@@ -628,22 +611,13 @@ async fn a_password_change_with_the_keyboard_alone() {
     create_account(service.services(), &account, PASSWORD)
         .await
         .unwrap();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        (
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[(
             "ESPACE_PRO_SERVICE_URL",
             format!("http://{}", service.addr()),
-        ),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+        )],
+    ))
     .await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
@@ -708,22 +682,13 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     create_account(service.services(), &account, PASSWORD)
         .await
         .unwrap();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        (
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[(
             "ESPACE_PRO_SERVICE_URL",
             format!("http://{}", service.addr()),
-        ),
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
+        )],
+    ))
     .await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
@@ -901,19 +866,7 @@ async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
 async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     let _one = ONE_SESSION.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let home_dir = dir.path().join("home");
-    let (_driver, port) = start_driver(&[
-        ("XDG_DATA_HOME", home_dir.join("data").display().to_string()),
-        (
-            "XDG_CONFIG_HOME",
-            home_dir.join("config").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home_dir.join("cache").display().to_string(),
-        ),
-    ])
-    .await;
+    let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
     let ui = Ui {
         c: WebDriver::connect(port, APP).await,
     };
