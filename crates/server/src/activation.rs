@@ -37,6 +37,21 @@ pub fn code_subject(client: IpAddr) -> String {
     format!("code:{}", client_subject(client))
 }
 
+/// Wrong codes (activation or recovery) are limited per client address: refuses when the limit
+/// is reached, else gives the subject under which a failure is to be recorded.
+pub async fn code_attempts_allowed(svc: &Services, client: IpAddr) -> Result<String, ApiError> {
+    let subject = code_subject(client);
+    let t = &svc.config.throttle;
+    match svc
+        .throttle
+        .check_window(&subject, t.code_failures_per_window, t.client_window)
+        .await?
+    {
+        Ok(()) => Ok(subject),
+        Err(wait) => Err(ApiError::too_many_attempts(wait)),
+    }
+}
+
 fn normalize_captcha(answer: &str) -> String {
     answer.trim().to_lowercase()
 }
@@ -202,15 +217,7 @@ pub async fn verify_code(
     req: &VerifyCodeRequest,
     client: IpAddr,
 ) -> Result<TicketResponse, ApiError> {
-    let subject = code_subject(client);
-    let t = &svc.config.throttle;
-    if let Err(wait) = svc
-        .throttle
-        .check_window(&subject, t.code_failures_per_window, t.client_window)
-        .await?
-    {
-        return Err(ApiError::too_many_attempts(wait));
-    }
+    let subject = code_attempts_allowed(svc, client).await?;
     if !solve_captcha(svc, &req.captcha_id, &req.captcha_answer).await? {
         svc.throttle.record(&[&subject]).await?;
         return Err(invalid_captcha());

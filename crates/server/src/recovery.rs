@@ -14,7 +14,7 @@ use time::Duration;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::accounts::format_date;
-use crate::activation::{TICKET_VALIDITY, code_subject, invalid_code, ticket_expired};
+use crate::activation::{TICKET_VALIDITY, code_attempts_allowed, invalid_code, ticket_expired};
 use crate::crypto::{new_token, token_hash};
 use crate::dates::password_valid_until;
 use crate::email_change::new_code;
@@ -128,15 +128,7 @@ pub async fn question(
     req: &RecoveryQuestionRequest,
     client: IpAddr,
 ) -> Result<TicketResponse, ApiError> {
-    let subject = code_subject(client);
-    let t = &svc.config.throttle;
-    if let Err(wait) = svc
-        .throttle
-        .check_window(&subject, t.code_failures_per_window, t.client_window)
-        .await?
-    {
-        return Err(ApiError::too_many_attempts(wait));
-    }
+    let subject = code_attempts_allowed(svc, client).await?;
     let email = LoginEmail::parse(&req.email).ok();
     let code = ActivationCode::parse(req.code.expose()).ok();
     let found = match (&email, &code) {
