@@ -52,14 +52,14 @@ pub async fn login(
         .await?;
     let now = svc.now();
     let ip = client.to_string();
+    let account_id = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| ok) else {
         svc.throttle.record_failure(&by_email, &by_client).await?;
-        // The event is kept only for a real account (it is that user's activity).
-        if let Some(id) = svc.store.account_by_email_key(&key).await?.map(|a| a.id) {
-            svc.store
-                .audit_now(Some(id), "login_failed", ts(now), Some(&ip), "")
-                .await?;
-        }
+        // Written for unknown addresses too (without an account), so a failure costs the same
+        // work, and the same time, whether the address has an account or not.
+        svc.store
+            .audit_now(account_id, "login_failed", ts(now), Some(&ip), "")
+            .await?;
         svc.metrics.logins_failed.inc();
         return Err(ApiError::invalid_credentials());
     };
