@@ -3,6 +3,8 @@
 //! listener. Controls are found by their visible French `<label>`, as a person finds them.
 //!
 //! `cargo xtask test` provides the display, the D-Bus session with a keyring, and tauri-driver.
+//! Linux only: tauri-driver drives WebKitWebDriver there; macOS has no WebDriver for WKWebView.
+#![cfg(target_os = "linux")]
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -310,6 +312,227 @@ async fn log_in_and_change_the_password_through_the_window() {
             .contains(&espace_pro_server::dates::long_french(until))
     );
 
+    // The old password is refused, the new one accepted.
+    ui.press("OK").await;
+    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.press("Quitter").await;
+    log_in_refused(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
+    log_in(&ui, "lila.rosemonde@example.fr", NEW_PASSWORD).await;
+    ui.wait_text(&format!("Abonné : {number}")).await;
+
+    ui.c.close().await;
+    service.shutdown().await;
+}
+
+/// Fills the log-in form (whatever it held) and submits it.
+async fn log_in(ui: &Ui, email: &str, password: &str) {
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    for (label, value) in [("Adresse électronique", email), ("Mot de passe", password)] {
+        let field = ui.by_label(label).await;
+        ui.c.clear(&field).await;
+        ui.c.send_keys(&field, value).await;
+    }
+    ui.press("Connexion").await;
+}
+
+/// Logs in with credentials the service must refuse, and waits for this attempt's answer (the
+/// screen empties the password field when the refusal arrives).
+async fn log_in_refused(ui: &Ui, email: &str, password: &str) {
+    log_in(ui, email, password).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let emptied =
+            ui.c.execute("return document.querySelector('#login-password')?.value === ''")
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+        let text = ui.main_text().await;
+        if emptied && text.contains("Adresse électronique ou mot de passe incorrect") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{email} was not refused; the screen shows:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// A change of address with a new password, against the service: the pending screen, the old
+/// address (and old password) still working before activation, the activation wizard with the
+/// code from the e-mail really received, the summary PDF, then only the new address and the new
+/// password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_of_address_and_password_together_against_the_service() {
+    let _one = ONE_SESSION.lock().await;
+    let smtp = SmtpListener::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
+    config.captcha_test_answer = Some("abcdef".into());
+    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
+        .await
+        .unwrap();
+    let account = NewAccount {
+        email: "ancienne@example.fr".into(),
+        first_name: "Élodie".into(),
+        last_name: "FRANÇOIS".into(),
+        phone: "0498765432".into(),
+        address: "3 place de l'Église, 21000 Dijon, FRANCE".into(),
+        security_question: "Votre ville natale ?".into(),
+        security_answer: "Besançon".into(),
+        dossiers: vec![
+            ("000299001".into(), "SARL MARTIN DISTRIBUTION".into()),
+            ("000299002".into(), "SCI LES TILLEULS".into()),
+        ],
+        ..Default::default()
+    };
+    let number = create_account(service.services(), &account, PASSWORD)
+        .await
+        .unwrap()
+        .to_string();
+    let summary_dir = dir.path().join("summaries");
+    std::fs::create_dir_all(&summary_dir).unwrap();
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[
+            (
+                "ESPACE_PRO_SERVICE_URL",
+                format!("http://{}", service.addr()),
+            ),
+            ("ESPACE_PRO_SUMMARY_DIR", summary_dir.display().to_string()),
+        ],
+    ))
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+
+    log_in(&ui, "ancienne@example.fr", PASSWORD).await;
+    let home = ui.wait_text(&format!("Abonné : {number}")).await;
+    assert!(
+        home.contains("SCI LES TILLEULS"),
+        "several companies: {home}"
+    );
+    ui.press("Gérer les services").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    let email_box = ui
+        .by_label("Modifier mon adresse électronique ancienne@example.fr")
+        .await;
+    ui.c.click(&email_box).await;
+    let password_box = ui
+        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.c.click(&password_box).await;
+    ui.type_into("Nouvelle adresse électronique", "nouvelle@example.fr")
+        .await;
+    ui.type_into(
+        "Confirmez votre nouvelle adresse électronique",
+        "nouvelle@example.fr",
+    )
+    .await;
+    ui.type_into("Nouveau mot de passe", NEW_PASSWORD).await;
+    ui.type_into("Confirmez votre nouveau mot de passe", NEW_PASSWORD)
+        .await;
+    ui.shot("50-credentials-both").await;
+    ui.press("Valider les modifications").await;
+
+    // 1. The pending screen.
+    let pending = ui.wait_text("Activation de votre espace abonné").await;
+    for expected in [
+        "nouvelle@example.fr",
+        "48h",
+        "Ce code n'est pas un mot de passe.",
+        "Votre nouveau mot de passe prendra effet à l'activation",
+        "Un avis a aussi été envoyé à votre adresse actuelle (ancienne@example.fr)",
+    ] {
+        assert!(
+            pending.contains(expected),
+            "{expected:?} not in:\n{pending}"
+        );
+    }
+    ui.shot("51-activation-pending-with-password").await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == "Espace professionnel - Création ou modification de l'espace"
+                && m.envelope_to == ["nouvelle@example.fr".to_owned()]
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).expect("a code in the e-mail");
+    assert!(!mail.body.contains(NEW_PASSWORD) && !mail.body.contains(PASSWORD));
+
+    // 2. Before activation: only the old address, with the old password.
+    ui.press("OK").await;
+    let home = ui.wait_text("en attente : nouvelle@example.fr").await;
+    assert!(home.contains(&format!("Abonné : {number}")), "{home}");
+    ui.press("Quitter").await;
+    log_in_refused(&ui, "nouvelle@example.fr", NEW_PASSWORD).await;
+    log_in_refused(&ui, "ancienne@example.fr", NEW_PASSWORD).await;
+    log_in(&ui, "ancienne@example.fr", PASSWORD).await;
+    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.press("Quitter").await;
+
+    // 3. The activation wizard, from the log-in screen, not logged in.
+    ui.press("Activer mon espace / mes services").await;
+    ui.wait_text("Code d'activation").await;
+    ui.c.wait_for(
+        "css selector",
+        "#captcha-image[src^='data:image/png']",
+        WAIT,
+    )
+    .await;
+    ui.type_into("Saisissez le code d'activation : *", &code)
+        .await;
+    ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
+        .await;
+    ui.press("Continuer").await;
+    ui.wait_text("Saisissez votre adresse électronique de connexion")
+        .await;
+    ui.shot("52-activation-address").await;
+    ui.type_into(
+        "Saisissez votre adresse électronique de connexion : *",
+        "nouvelle@example.fr",
+    )
+    .await;
+    ui.press("Continuer").await;
+    let done = ui.wait_text("Votre inscription a été réalisée le").await;
+    assert!(done.contains(&format!("sous le numéro {number}")), "{done}");
+    ui.shot("53-activation-summary-service").await;
+
+    // 4. The summary PDF, saved through the test folder and read back.
+    ui.press("Sauvegardez ou imprimez le récapitulatif").await;
+    ui.wait_text("Récapitulatif enregistré").await;
+    let pdf = summary_dir.join("recapitulatif-espace-professionnel.pdf");
+    let text = pdftotext(&pdf);
+    for expected in [
+        "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
+        "FRANÇOIS",
+        "Élodie",
+        &number,
+        "0498765432",
+        "nouvelle@example.fr",
+        "3 place de l'Église, 21000 Dijon, FRANCE",
+        "Votre ville natale ?",
+        "Besançon",
+        "document créé le",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not in the saved PDF:\n{text}"
+        );
+    }
+    assert!(!text.contains("ancienne@example.fr"), "{text}");
+
+    // 5. After activation: the old address is refused, the new one works with the new password.
+    ui.press("Accédez à vos services en ligne").await;
+    log_in_refused(&ui, "ancienne@example.fr", PASSWORD).await;
+    log_in_refused(&ui, "ancienne@example.fr", NEW_PASSWORD).await;
+    log_in_refused(&ui, "nouvelle@example.fr", PASSWORD).await;
+    log_in(&ui, "nouvelle@example.fr", NEW_PASSWORD).await;
+    let home = ui.wait_text(&format!("Abonné : {number}")).await;
+    assert!(!home.contains("en attente"), "{home}");
     ui.c.close().await;
     service.shutdown().await;
 }

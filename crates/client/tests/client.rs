@@ -324,6 +324,9 @@ fn plain_http_to_another_machine_is_refused() {
     assert!(ApiClient::new("https://espace-pro.example").is_ok());
 }
 
+// Linux: checked from outside with secret-tool. On Windows and macOS the same code uses the
+// Credential Manager and the Keychain (keyring's native features), untested here.
+#[cfg(target_os = "linux")]
 #[test]
 fn the_session_token_round_trips_through_the_system_keyring() {
     let vault = SessionVault::new(

@@ -1,13 +1,17 @@
 //! Project tasks, so that a fresh Debian or Ubuntu machine needs two commands:
 //!
 //! - `cargo xtask run`: installs what the app needs to build, then opens it;
-//! - `cargo xtask test`: installs what the tests need, then runs every test.
+//! - `cargo xtask test`: installs what the tests need, then runs every test, then builds the
+//!   `.deb` and `.rpm` and checks them (`dpkg -i` included);
+//! - `cargo xtask package`: only the installers and their checks.
 //!
 //! Each step says what it does. On other systems, install the packages listed in README.md by
 //! hand; the tasks then only check and run.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod package;
 
 /// Debian packages the desktop app needs to build (Tauri 2 on WebKitGTK 4.1).
 const BUILD_PACKAGES: &[&str] = &[
@@ -34,13 +38,18 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run_app(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("package") => package::run(),
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|deps> [args…]");
+            eprintln!("usage: cargo xtask <run|test|package|deps> [args…]");
             eprintln!(
                 "  run   install build dependencies, then open the app (demo mode by default)"
             );
-            eprintln!("  test  install test dependencies, then run the whole test suite");
+            eprintln!(
+                "  test  install test dependencies, run the whole test suite, then build and check the installers"
+            );
+            eprintln!("        (ESPACE_PRO_SKIP_PACKAGE=1 leaves the installers out)");
+            eprintln!("  package  build the .deb and .rpm and check them (dpkg -i included)");
             eprintln!("  deps  only install the system packages");
             return ExitCode::from(2);
         }
@@ -145,11 +154,60 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
-    ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
-    let driver = ensure_tauri_driver()?;
+    // The window's WebDriver suite, the keyring daemon, Xvfb and the .deb/.rpm are Linux things;
+    // elsewhere the rest of the suite runs as it is.
+    let linux = cfg!(target_os = "linux");
+    let with_installers = linux && std::env::var_os("ESPACE_PRO_SKIP_PACKAGE").is_none();
+    let mut packages = [BUILD_PACKAGES, TEST_PACKAGES].concat();
+    if with_installers {
+        packages.extend_from_slice(package::PACKAGE_CHECK_PACKAGES);
+    }
+    ensure_packages(&packages)?;
     if Command::new("node").arg("--version").output().is_err() {
         ensure_packages(&["nodejs", "npm"])?;
     }
+    let rust_tests = if linux {
+        linux_test_command(extra)?
+    } else {
+        say("running the Rust tests (the WebDriver suite and the keyring test are Linux-only)");
+        let mut c = cargo();
+        c.args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
+            .args(extra);
+        c
+    };
+    let (rust_passed, rust_failed, rust_ok) = run_counting_tests(rust_tests)?;
+    say("running the screens' JavaScript tests (node --test)");
+    let mut node = Command::new("node");
+    node.current_dir(root()).args(["--test", "ui/tests/"]);
+    let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
+    let (pkg_passed, pkg_failed) = if with_installers {
+        match package::build() {
+            Ok(installers) => package::check(&installers),
+            Err(e) => {
+                eprintln!("xtask: the installers could not be built: {e}");
+                (0, 1)
+            }
+        }
+    } else {
+        say("installers left out (ESPACE_PRO_SKIP_PACKAGE is set, or not Linux)");
+        (0, 0)
+    };
+    println!(
+        "tests: {} passed, {} failed",
+        rust_passed + js_passed + pkg_passed,
+        rust_failed + js_failed + pkg_failed
+    );
+    if rust_ok && js_ok && pkg_failed == 0 {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+/// `cargo test` inside a private D-Bus session with an unlocked gnome-keyring and on a virtual
+/// display, with tauri-driver and axe-core installed for the WebDriver suite.
+fn linux_test_command(extra: &[String]) -> Result<Command, String> {
+    let driver = ensure_tauri_driver()?;
     if !root()
         .join("tests/node_modules/axe-core/axe.min.js")
         .exists()
@@ -186,21 +244,7 @@ fn test(extra: &[String]) -> Result<(), String> {
             "--no-fail-fast",
         ])
         .args(extra);
-    let (rust_passed, rust_failed, rust_ok) = run_counting_tests(c)?;
-    say("running the screens' JavaScript tests (node --test)");
-    let mut node = Command::new("node");
-    node.current_dir(root()).args(["--test", "ui/tests/"]);
-    let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
-    println!(
-        "tests: {} passed, {} failed",
-        rust_passed + js_passed,
-        rust_failed + js_failed
-    );
-    if rust_ok && js_ok {
-        Ok(())
-    } else {
-        Err("some tests failed".into())
-    }
+    Ok(c)
 }
 
 /// tauri-driver, from the PATH or ~/.cargo/bin, installed with cargo when missing.

@@ -1,0 +1,337 @@
+//! `cargo xtask package`: the `.deb` and `.rpm` installers, built with the Tauri command-line
+//! tool (npm `@tauri-apps/cli`, which ships a prebuilt binary), then checked as a user's system
+//! would see them: control fields, files, the desktop entry, and the `.deb` really installed with
+//! `dpkg -i`, its `espace-pro --version` run, then removed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{ensure_packages, root, say, status};
+
+/// What the checks need besides the build packages: `rpm` to read the `.rpm`, and
+/// `desktop-file-validate`.
+pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils"];
+
+/// Icon sizes a Linux desktop picks from (hicolor theme).
+const ICON_SIZES: &[u32] = &[16, 24, 32, 48, 64, 128, 256, 512];
+
+pub struct Installers {
+    pub deb: PathBuf,
+    pub rpm: PathBuf,
+}
+
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The Tauri CLI from the root `package.json`, installed with `npm ci` when missing.
+fn tauri_cli() -> Result<PathBuf, String> {
+    let cli = root().join("node_modules/.bin/tauri");
+    if !cli.exists() {
+        if Command::new("npm").arg("--version").output().is_err() {
+            ensure_packages(&["nodejs", "npm"])?;
+        }
+        say("installing the Tauri command-line tool (npm ci at the root: @tauri-apps/cli)");
+        let mut npm = Command::new("npm");
+        npm.current_dir(root())
+            .args(["ci", "--no-audit", "--no-fund"]);
+        status(npm)?;
+    }
+    Ok(cli)
+}
+
+/// Builds the release binary and wraps it into a `.deb` and an `.rpm`.
+pub fn build() -> Result<Installers, String> {
+    let cli = tauri_cli()?;
+    say("building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)");
+    let mut c = Command::new(&cli);
+    c.current_dir(root())
+        .args(["build", "--ci", "--bundles", "deb,rpm"]);
+    status(c)?;
+    let bundle = target_dir().join("release/bundle");
+    let find = |kind: &str| -> Result<PathBuf, String> {
+        let dir = bundle.join(kind);
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                name.contains(version()) && name.ends_with(&format!(".{kind}"))
+            })
+            .ok_or_else(|| format!("no .{kind} for version {} in {}", version(), dir.display()))
+    };
+    Ok(Installers {
+        deb: find("deb")?,
+        rpm: find("rpm")?,
+    })
+}
+
+fn output(program: &str, args: &[&str], file: Option<&Path>) -> Result<String, String> {
+    let mut c = Command::new(program);
+    c.args(args);
+    if let Some(f) = file {
+        c.arg(f);
+    }
+    let out = c
+        .output()
+        .map_err(|e| format!("{program} could not start: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{program} {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn expect(haystack: &str, needles: &[&str], what: &str) -> Result<(), String> {
+    let missing: Vec<&&str> = needles.iter().filter(|n| !haystack.contains(**n)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{what} lacks {missing:?}:\n{haystack}"))
+    }
+}
+
+/// A control field's value (`Field: value` lines, as dpkg-deb and rpm print them).
+fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.lines().find_map(|l| {
+        let l = l.trim_start();
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == name).then(|| v.trim())
+    })
+}
+
+fn deb_control(deb: &Path) -> Result<(), String> {
+    let info = output("dpkg-deb", &["--field"], Some(deb))?;
+    let want = [
+        ("Package", "espace-pro".to_owned()),
+        ("Version", version().to_owned()),
+        ("Section", "utils".to_owned()),
+        ("Priority", "optional".to_owned()),
+    ];
+    for (name, value) in want {
+        if field(&info, name) != Some(value.as_str()) {
+            return Err(format!("{name} is not {value:?}:\n{info}"));
+        }
+    }
+    let maintainer = field(&info, "Maintainer").unwrap_or_default();
+    if !maintainer.contains('<') || !maintainer.contains('@') {
+        return Err(format!("Maintainer {maintainer:?} has no address"));
+    }
+    expect(
+        field(&info, "Depends").unwrap_or_default(),
+        &["libwebkit2gtk-4.1-0", "libgtk-3-0", "libdbus-1-3"],
+        "Depends",
+    )?;
+    expect(
+        &info,
+        &[
+            "Description: Gérez l'adresse électronique",
+            "changer son mot de passe avec un indicateur de sécurité",
+            "Recommends: gnome-keyring",
+        ],
+        "the control file",
+    )
+}
+
+fn icon_paths() -> Vec<String> {
+    ICON_SIZES
+        .iter()
+        .map(|s| format!("usr/share/icons/hicolor/{s}x{s}/apps/espace-pro.png"))
+        .collect()
+}
+
+fn deb_files(deb: &Path) -> Result<(), String> {
+    let list = output("dpkg-deb", &["--contents"], Some(deb))?;
+    let mut want = vec![
+        "./usr/bin/espace-pro".to_owned(),
+        "./usr/share/applications/Espace Pro.desktop".to_owned(),
+    ];
+    want.extend(icon_paths().into_iter().map(|p| format!("./{p}")));
+    let want: Vec<&str> = want.iter().map(String::as_str).collect();
+    expect(&list, &want, "the .deb's files")
+}
+
+/// The desktop entry, extracted from the `.deb` and validated by `desktop-file-validate`.
+fn deb_desktop_entry(deb: &Path) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("espace-pro-deb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let result = (|| {
+        output(
+            "dpkg-deb",
+            &["--extract", &deb.display().to_string()],
+            Some(&dir),
+        )?;
+        let entry = dir.join("usr/share/applications/Espace Pro.desktop");
+        output("desktop-file-validate", &[], Some(&entry))?;
+        let text = std::fs::read_to_string(&entry).map_err(|e| e.to_string())?;
+        expect(
+            &text,
+            &[
+                "Name=Espace Pro",
+                "Exec=espace-pro",
+                "Icon=espace-pro",
+                "Comment=Gérez l'adresse électronique",
+            ],
+            "the desktop entry",
+        )
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn rpm_header(rpm: &Path) -> Result<(), String> {
+    let info = output("rpm", &["-qip", "--nosignature"], Some(rpm))?;
+    for (name, value) in [
+        ("Name", "espace-pro"),
+        ("Version", version()),
+        ("Release", "1"),
+        ("License", "MIT OR Apache-2.0"),
+    ] {
+        if field(&info, name) != Some(value) {
+            return Err(format!("{name} is not {value:?}:\n{info}"));
+        }
+    }
+    expect(
+        &info,
+        &["Summary     : Gérez l'adresse électronique"],
+        "the .rpm header",
+    )?;
+    let requires = output("rpm", &["-qpR", "--nosignature"], Some(rpm))?;
+    expect(
+        &requires,
+        &["webkit2gtk4.1", "gtk3", "dbus-libs"],
+        "Requires",
+    )?;
+    let files = output("rpm", &["-qpl", "--nosignature"], Some(rpm))?;
+    let mut want = vec!["/usr/bin/espace-pro".to_owned()];
+    want.extend(icon_paths().into_iter().map(|p| format!("/{p}")));
+    let want: Vec<&str> = want.iter().map(String::as_str).collect();
+    expect(&files, &want, "the .rpm's files")
+}
+
+/// `program` as root: directly when we are root, else through sudo.
+fn as_root(program: &str) -> Command {
+    if crate::is_root() {
+        Command::new(program)
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg(program);
+        c
+    }
+}
+
+/// `dpkg -i`, the installed binary's `--version`, then `dpkg -r`.
+fn deb_installs(deb: &Path) -> Result<(), String> {
+    say(&format!("dpkg -i {}", deb.display()));
+    let mut install = as_root("dpkg");
+    install.arg("-i").arg(deb);
+    status(install)?;
+    let result = (|| {
+        let printed = output("/usr/bin/espace-pro", &["--version"], None)?;
+        let expected = format!("espace-pro {}", version());
+        if printed.trim() != expected {
+            return Err(format!("--version printed {printed:?}, not {expected:?}"));
+        }
+        say(&format!(
+            "installed /usr/bin/espace-pro --version: {}",
+            printed.trim()
+        ));
+        let state = output(
+            "dpkg-query",
+            &["-W", "-f=${Status} ${Version}", "espace-pro"],
+            None,
+        )?;
+        expect(&state, &["install ok installed", version()], "dpkg's state")
+    })();
+    let mut remove = as_root("dpkg");
+    remove.args(["-r", "espace-pro"]);
+    let removed = status(remove);
+    result?;
+    removed?;
+    if Path::new("/usr/bin/espace-pro").exists() {
+        return Err("dpkg -r left /usr/bin/espace-pro behind".into());
+    }
+    Ok(())
+}
+
+/// Runs every check; returns (passed, failed).
+pub fn check(installers: &Installers) -> (u64, u64) {
+    type Check<'a> = &'a dyn Fn() -> Result<(), String>;
+    let checks: [(&str, Check); 5] = [
+        ("deb control fields", &|| deb_control(&installers.deb)),
+        ("deb files and icons", &|| deb_files(&installers.deb)),
+        ("deb desktop entry", &|| deb_desktop_entry(&installers.deb)),
+        ("rpm header, requires and files", &|| {
+            rpm_header(&installers.rpm)
+        }),
+        (
+            "deb installed with dpkg -i, --version run, removed",
+            &|| deb_installs(&installers.deb),
+        ),
+    ];
+    let (mut passed, mut failed) = (0, 0);
+    for (name, run) in checks {
+        match run() {
+            Ok(()) => {
+                println!("package check {name} ... ok");
+                passed += 1;
+            }
+            Err(e) => {
+                println!("package check {name} ... FAILED\n{e}");
+                failed += 1;
+            }
+        }
+    }
+    for path in [&installers.deb, &installers.rpm] {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "installer {}: {} bytes ({:.1} MiB)",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            size,
+            size as f64 / 1_048_576.0
+        );
+    }
+    (passed, failed)
+}
+
+/// `cargo xtask package`: build, then check.
+pub fn run() -> Result<(), String> {
+    ensure_packages(&[crate::BUILD_PACKAGES, PACKAGE_CHECK_PACKAGES].concat())?;
+    let installers = build()?;
+    let (passed, failed) = check(&installers);
+    println!("packages: {passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err("some package checks failed".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn reads_control_fields() {
+        let deb =
+            " Package: espace-pro\n Version: 0.1.0\n Depends: libgtk-3-0, libwebkit2gtk-4.1-0\n";
+        assert_eq!(field(deb, "Version"), Some("0.1.0"));
+        assert_eq!(
+            field(deb, "Depends"),
+            Some("libgtk-3-0, libwebkit2gtk-4.1-0")
+        );
+        let rpm = "Name        : espace-pro\nRelease     : 1\n";
+        assert_eq!(field(rpm, "Name"), Some("espace-pro"));
+        assert_eq!(field(rpm, "Architecture"), None);
+    }
+}
