@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run_app(&args[1..]),
         Some("test") => test(&args[1..]),
-        Some("package") => package::run(),
+        Some("package") => package::run(&args[1..]),
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
             eprintln!("usage: cargo xtask <run|test|package|deps> [args…]");
@@ -49,7 +49,9 @@ fn main() -> ExitCode {
                 "  test  install test dependencies, run the whole test suite, then build and check the installers"
             );
             eprintln!("        (ESPACE_PRO_SKIP_PACKAGE=1 leaves the installers out)");
-            eprintln!("  package  build the .deb and .rpm and check them (dpkg -i included)");
+            eprintln!(
+                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones"
+            );
             eprintln!("  deps  only install the system packages");
             return ExitCode::from(2);
         }

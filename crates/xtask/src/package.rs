@@ -55,6 +55,11 @@ pub fn build() -> Result<Installers, String> {
     c.current_dir(root())
         .args(["build", "--ci", "--bundles", "deb,rpm"]);
     status(c)?;
+    locate()
+}
+
+/// The installers of this version, as the last build left them.
+fn locate() -> Result<Installers, String> {
     let bundle = target_dir().join("release/bundle");
     let find = |kind: &str| -> Result<PathBuf, String> {
         let dir = bundle.join(kind);
@@ -153,12 +158,25 @@ fn icon_paths() -> Vec<String> {
 fn deb_files(deb: &Path) -> Result<(), String> {
     let list = output("dpkg-deb", &["--contents"], Some(deb))?;
     let mut want = vec![
-        "./usr/bin/espace-pro".to_owned(),
-        "./usr/share/applications/Espace Pro.desktop".to_owned(),
+        "usr/bin/espace-pro".to_owned(),
+        "usr/share/applications/Espace Pro.desktop".to_owned(),
     ];
-    want.extend(icon_paths().into_iter().map(|p| format!("./{p}")));
+    want.extend(icon_paths());
     let want: Vec<&str> = want.iter().map(String::as_str).collect();
-    expect(&list, &want, "the .deb's files")
+    expect(&list, &want, "the .deb's files")?;
+    if list.contains('@') {
+        return Err(format!("an icon folder outside the hicolor sizes:\n{list}"));
+    }
+    Ok(())
+}
+
+/// Width and height from a PNG's header.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" {
+        return None;
+    }
+    let at = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    Some((at(16), at(20)))
 }
 
 /// The desktop entry, extracted from the `.deb` and validated by `desktop-file-validate`.
@@ -171,6 +189,12 @@ fn deb_desktop_entry(deb: &Path) -> Result<(), String> {
             &["--extract", &deb.display().to_string()],
             Some(&dir),
         )?;
+        for (size, path) in ICON_SIZES.iter().zip(icon_paths()) {
+            let bytes = std::fs::read(dir.join(&path)).map_err(|e| format!("{path}: {e}"))?;
+            if png_size(&bytes) != Some((*size, *size)) {
+                return Err(format!("{path} is {:?} pixels", png_size(&bytes)));
+            }
+        }
         let entry = dir.join("usr/share/applications/Espace Pro.desktop");
         output("desktop-file-validate", &[], Some(&entry))?;
         let text = std::fs::read_to_string(&entry).map_err(|e| e.to_string())?;
@@ -209,7 +233,7 @@ fn rpm_header(rpm: &Path) -> Result<(), String> {
     let requires = output("rpm", &["-qpR", "--nosignature"], Some(rpm))?;
     expect(
         &requires,
-        &["webkit2gtk4.1", "gtk3", "dbus-libs"],
+        &["libwebkit2gtk-4.1.so.0", "libgtk-3.so.0", "dbus-libs"],
         "Requires",
     )?;
     let files = output("rpm", &["-qpl", "--nosignature"], Some(rpm))?;
@@ -270,7 +294,9 @@ pub fn check(installers: &Installers) -> (u64, u64) {
     let checks: [(&str, Check); 5] = [
         ("deb control fields", &|| deb_control(&installers.deb)),
         ("deb files and icons", &|| deb_files(&installers.deb)),
-        ("deb desktop entry", &|| deb_desktop_entry(&installers.deb)),
+        ("deb desktop entry and icon sizes", &|| {
+            deb_desktop_entry(&installers.deb)
+        }),
         ("rpm header, requires and files", &|| {
             rpm_header(&installers.rpm)
         }),
@@ -304,10 +330,14 @@ pub fn check(installers: &Installers) -> (u64, u64) {
     (passed, failed)
 }
 
-/// `cargo xtask package`: build, then check.
-pub fn run() -> Result<(), String> {
+/// `cargo xtask package [--no-build]`: build (unless asked not to), then check.
+pub fn run(args: &[String]) -> Result<(), String> {
     ensure_packages(&[crate::BUILD_PACKAGES, PACKAGE_CHECK_PACKAGES].concat())?;
-    let installers = build()?;
+    let installers = if args.iter().any(|a| a == "--no-build") {
+        locate()?
+    } else {
+        build()?
+    };
     let (passed, failed) = check(&installers);
     println!("packages: {passed} passed, {failed} failed");
     if failed == 0 {
@@ -319,7 +349,14 @@ pub fn run() -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::{field, png_size};
+
+    #[test]
+    fn reads_png_sizes() {
+        let icon = std::fs::read(crate::root().join("icons/32x32.png")).unwrap();
+        assert_eq!(png_size(&icon), Some((32, 32)));
+        assert_eq!(png_size(b"GIF89a not a png at all"), None);
+    }
 
     #[test]
     fn reads_control_fields() {
