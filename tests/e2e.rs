@@ -297,6 +297,7 @@ async fn log_in_and_change_the_password_through_the_window() {
     );
     assert!(done.contains(&expected), "{done}");
     ui.shot("07-password-done").await;
+    assert_accessible(&ui, "password-done").await;
 
     let mail = smtp
         .wait_for(Duration::from_secs(15), |m| {
@@ -454,6 +455,7 @@ async fn change_of_address_and_password_together_against_the_service() {
         );
     }
     ui.shot("51-activation-pending-with-password").await;
+    assert_accessible(&ui, "activation-pending").await;
     let mail = smtp
         .wait_for(Duration::from_secs(15), |m| {
             m.subject == "Espace professionnel - Création ou modification de l'espace"
@@ -467,6 +469,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     ui.press("OK").await;
     let home = ui.wait_text("en attente : nouvelle@example.fr").await;
     assert!(home.contains(&format!("Abonné : {number}")), "{home}");
+    assert_accessible(&ui, "home-change-pending").await;
     ui.press("Quitter").await;
     log_in_refused(&ui, "nouvelle@example.fr", NEW_PASSWORD).await;
     log_in_refused(&ui, "ancienne@example.fr", NEW_PASSWORD).await;
@@ -491,6 +494,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     ui.wait_text("Saisissez votre adresse électronique de connexion")
         .await;
     ui.shot("52-activation-address").await;
+    assert_accessible(&ui, "activation-address").await;
     ui.type_into(
         "Saisissez votre adresse électronique de connexion : *",
         "nouvelle@example.fr",
@@ -500,6 +504,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     let done = ui.wait_text("Votre inscription a été réalisée le").await;
     assert!(done.contains(&format!("sous le numéro {number}")), "{done}");
     ui.shot("53-activation-summary-service").await;
+    assert_accessible(&ui, "activation-summary").await;
 
     // 4. The summary PDF, saved through the test folder and read back.
     ui.press("Sauvegardez ou imprimez le récapitulatif").await;
@@ -513,7 +518,8 @@ async fn change_of_address_and_password_together_against_the_service() {
         &number,
         "0498765432",
         "nouvelle@example.fr",
-        "3 place de l'Église, 21000 Dijon, FRANCE",
+        // The address, one part per line.
+        "3 place de l'Église\n21000 Dijon\nFRANCE",
         "Votre ville natale ?",
         "Besançon",
         "document créé le",
@@ -779,6 +785,7 @@ async fn forgotten_password_through_the_window() {
     ui.press("Continuer").await;
     ui.wait_text("Votre question de confiance : Votre ville natale ?")
         .await;
+    assert_accessible(&ui, "forgotten-password-question").await;
     ui.type_into("Réponse de confiance", "Dijon").await;
     ui.type_into("Nouveau mot de passe", NEW_PASSWORD).await;
     ui.type_into("Confirmez votre nouveau mot de passe", NEW_PASSWORD)
@@ -793,6 +800,7 @@ async fn forgotten_password_through_the_window() {
     ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
         .await;
     ui.shot("30-forgotten-password-done").await;
+    assert_accessible(&ui, "forgotten-password-done").await;
     ui.press("Se connecter").await;
     ui.type_into("Adresse électronique", "oubli@example.fr")
         .await;
@@ -970,6 +978,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.wait_text("Ce code d'activation n'est plus valable")
         .await;
     ui.shot("40-code-expired").await;
+    assert_accessible(&ui, "code-expired").await;
 
     // 2. Used once, then replayed.
     ui.c.close().await;
@@ -1043,12 +1052,23 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.wait_text("Trop d'adresses erronées ont été saisies")
         .await;
     ui.shot("41-code-locked").await;
+    assert_accessible(&ui, "code-locked").await;
     ui.c.close().await;
     service.shutdown().await;
 }
 
 /// axe-core (npm, installed by `cargo xtask test` into tests/node_modules) run in a screen:
 /// the WCAG 2.x A and AA rules, WCAG 2.2 included. Returns "rule: element" for each violation.
+/// axe-core on the screen shown, in the middle of a scenario: no violation allowed.
+async fn assert_accessible(ui: &Ui, screen: &str) {
+    let violations = axe(ui, screen).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core violations:\n{}",
+        violations.join("\n")
+    );
+}
+
 async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_modules/axe-core/axe.min.js"),
