@@ -8,9 +8,18 @@ use std::process::Command;
 
 use crate::{ensure_packages, root, say, status};
 
-/// What the checks need besides the build packages: `rpm` to read the `.rpm`, and
-/// `desktop-file-validate`.
-pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils"];
+/// What the checks need besides the build packages: `rpm` to read the `.rpm`,
+/// `desktop-file-validate`, and a virtual display with a keyring to open the installed app.
+pub const PACKAGE_CHECK_PACKAGES: &[&str] = &[
+    "rpm",
+    "desktop-file-utils",
+    "xvfb",
+    "xauth",
+    "x11-utils",
+    "imagemagick",
+    "gnome-keyring",
+    "dbus-x11",
+];
 
 /// Icon sizes a Linux desktop picks from (hicolor theme).
 const ICON_SIZES: &[u32] = &[16, 24, 32, 48, 64, 128, 256, 512];
@@ -254,69 +263,134 @@ fn as_root(program: &str) -> Command {
     }
 }
 
-/// `dpkg -i`, the installed binary's `--version`, then `dpkg -r`.
-fn deb_installs(deb: &Path) -> Result<(), String> {
-    say(&format!("dpkg -i {}", deb.display()));
-    let mut install = as_root("dpkg");
-    install.arg("-i").arg(deb);
-    status(install)?;
-    let result = (|| {
-        let printed = output("/usr/bin/espace-pro", &["--version"], None)?;
-        let expected = format!("espace-pro {}", version());
-        if printed.trim() != expected {
-            return Err(format!("--version printed {printed:?}, not {expected:?}"));
-        }
+/// The installed binary's `--version`, and dpkg's record of the package.
+fn installed_version() -> Result<(), String> {
+    let printed = output(INSTALLED, &["--version"], None)?;
+    let expected = format!("espace-pro {}", version());
+    if printed.trim() != expected {
+        return Err(format!("--version printed {printed:?}, not {expected:?}"));
+    }
+    say(&format!(
+        "installed {INSTALLED} --version: {}",
+        printed.trim()
+    ));
+    let state = output(
+        "dpkg-query",
+        &["-W", "-f=${Status} ${Version}", "espace-pro"],
+        None,
+    )?;
+    expect(&state, &["install ok installed", version()], "dpkg's state")
+}
+
+/// The installed app started as a user starts it (fresh data folders, a D-Bus session with a
+/// keyring, a virtual display): after 8 seconds it is still running, its window "Espace Pro" is
+/// on the display, and the embedded demo service has created its SQLite database.
+fn installed_app_opens() -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("espace-pro-installed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let shot = target_dir().join("tmp/screenshots/installed-app.png");
+    if let Some(parent) = shot.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let script = r#"export XDG_DATA_HOME="$1/data" XDG_CONFIG_HOME="$1/config" XDG_CACHE_HOME="$1/cache"
+echo -n espace-pro | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+exec xvfb-run -a -s "-screen 0 1280x1000x24" sh -c '
+  "$0" & app=$!
+  sleep 8
+  if kill -0 $app 2>/dev/null; then echo "app: running"; fi
+  xwininfo -root -tree | grep -qF "\"Espace Pro\"" && echo "app: window"
+  import -window root "$1"
+  kill $app; wait $app 2>/dev/null; true' "$2" "$3""#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script, "sh"])
+        .arg(&dir)
+        .arg(INSTALLED)
+        .arg(&shot)
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .output()
+        .map_err(|e| format!("dbus-run-session could not start: {e}"))?;
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let database = dir.join("data/fr.espacepro.desktop/demo.sqlite");
+    let header = std::fs::read(&database).unwrap_or_default();
+    let result = if !printed.contains("app: running") {
+        Err(format!(
+            "the installed app did not keep running:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    } else if !printed.contains("app: window") {
+        Err("no window named \"Espace Pro\" on the display".into())
+    } else if !header.starts_with(b"SQLite format 3\0") {
+        Err(format!("no demo database at {}", database.display()))
+    } else {
         say(&format!(
-            "installed /usr/bin/espace-pro --version: {}",
-            printed.trim()
+            "installed app: window up, picture at {}",
+            shot.display()
         ));
-        let state = output(
-            "dpkg-query",
-            &["-W", "-f=${Status} ${Version}", "espace-pro"],
-            None,
-        )?;
-        expect(&state, &["install ok installed", version()], "dpkg's state")
-    })();
+        Ok(())
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// `dpkg -r`, and nothing of the package left behind.
+fn removes() -> Result<(), String> {
     let mut remove = as_root("dpkg");
     remove.args(["-r", "espace-pro"]);
-    let removed = status(remove);
-    result?;
-    removed?;
-    if Path::new("/usr/bin/espace-pro").exists() {
-        return Err("dpkg -r left /usr/bin/espace-pro behind".into());
+    status(remove)?;
+    if Path::new(INSTALLED).exists() {
+        return Err(format!("dpkg -r left {INSTALLED} behind"));
     }
     Ok(())
 }
 
+const INSTALLED: &str = "/usr/bin/espace-pro";
+
+fn report(name: &str, result: Result<(), String>, tally: &mut (u64, u64)) {
+    match result {
+        Ok(()) => {
+            println!("package check {name} ... ok");
+            tally.0 += 1;
+        }
+        Err(e) => {
+            println!("package check {name} ... FAILED\n{e}");
+            tally.1 += 1;
+        }
+    }
+}
+
 /// Runs every check; returns (passed, failed).
 pub fn check(installers: &Installers) -> (u64, u64) {
-    type Check<'a> = &'a dyn Fn() -> Result<(), String>;
-    let checks: [(&str, Check); 5] = [
-        ("deb control fields", &|| deb_control(&installers.deb)),
-        ("deb files and icons", &|| deb_files(&installers.deb)),
-        ("deb desktop entry and icon sizes", &|| {
-            deb_desktop_entry(&installers.deb)
-        }),
-        ("rpm header, requires and files", &|| {
-            rpm_header(&installers.rpm)
-        }),
-        (
-            "deb installed with dpkg -i, --version run, removed",
-            &|| deb_installs(&installers.deb),
-        ),
-    ];
-    let (mut passed, mut failed) = (0, 0);
-    for (name, run) in checks {
-        match run() {
-            Ok(()) => {
-                println!("package check {name} ... ok");
-                passed += 1;
-            }
-            Err(e) => {
-                println!("package check {name} ... FAILED\n{e}");
-                failed += 1;
-            }
-        }
+    let mut tally = (0, 0);
+    let (deb, rpm) = (&installers.deb, &installers.rpm);
+    report("deb control fields", deb_control(deb), &mut tally);
+    report("deb files and icons", deb_files(deb), &mut tally);
+    report(
+        "deb desktop entry and icon sizes",
+        deb_desktop_entry(deb),
+        &mut tally,
+    );
+    report(
+        "rpm header, requires and files",
+        rpm_header(rpm),
+        &mut tally,
+    );
+    say(&format!("dpkg -i {}", deb.display()));
+    let mut install = as_root("dpkg");
+    install.arg("-i").arg(deb);
+    let installed = status(install);
+    let ok = installed.is_ok();
+    report("deb installed with dpkg -i", installed, &mut tally);
+    if ok {
+        report("installed --version", installed_version(), &mut tally);
+        report(
+            "installed app opens its window",
+            installed_app_opens(),
+            &mut tally,
+        );
+        report("deb removed with dpkg -r", removes(), &mut tally);
     }
     for path in [&installers.deb, &installers.rpm] {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -327,7 +401,7 @@ pub fn check(installers: &Installers) -> (u64, u64) {
             size as f64 / 1_048_576.0
         );
     }
-    (passed, failed)
+    tally
 }
 
 /// `cargo xtask package [--no-build]`: build (unless asked not to), then check.
