@@ -25,12 +25,17 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Extra packages the tests use: pdftotext, a Secret Service (gnome-keyring) on a private D-Bus
-/// session, secret-tool to look into it.
+/// session (dbus-run-session), secret-tool to look into it, a virtual display (Xvfb) with
+/// WebKitWebDriver for the window's tests, and ImageMagick's `import` for their screenshots.
 const TEST_PACKAGES: &[&str] = &[
     "poppler-utils",
     "gnome-keyring",
     "dbus-x11",
     "libsecret-tools",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "imagemagick",
 ];
 
 fn main() -> ExitCode {
