@@ -1,6 +1,8 @@
 //! End-to-end: the built app in a real WebKit window (under Xvfb), driven through WebDriver
-//! (tauri-driver → WebKitWebDriver), against a real account service on loopback with a real SMTP
-//! listener. Controls are found by their visible French `<label>`, as a person finds them.
+//! (tauri-driver → WebKitWebDriver), against the `espace-pro-server` binary running as its own
+//! process on loopback (temporary SQLite, `--captcha-test-answer`, `--test-clock-file`) with a
+//! real SMTP listener, and once against the embedded default (demo mode). Controls are found by
+//! their visible French `<label>`, as a person finds them.
 //!
 //! `cargo xtask test` provides the display, the D-Bus session with a keyring, and tauri-driver.
 //! Linux only: tauri-driver drives WebKitWebDriver there; macOS has no WebDriver for WKWebView.
@@ -9,14 +11,13 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use espace_pro_server::accounts::{NewAccount, create_account};
-use espace_pro_server::{Application, Config};
+use espace_pro_server::accounts::NewAccount;
 use espace_pro_testkit::{SmtpListener, reserve_port};
 mod support;
 
+use support::service::ServiceProcess;
 use support::webdriver::{Element, WebDriver};
 
 const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
@@ -183,11 +184,7 @@ async fn log_in_and_change_the_password_through_the_window() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    config.captcha_test_answer = Some("abcdef".into());
-    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
-        .await
-        .unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "lila.rosemonde@example.fr".into(),
         civility: "Mme".into(),
@@ -199,18 +196,12 @@ async fn log_in_and_change_the_password_through_the_window() {
         security_answer: "Paul".into(),
         dossiers: vec![("000299001".into(), "SARL MARTIN DISTRIBUTION".into())],
     };
-    let number = create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap()
-        .to_string();
+    let number = service.create_account(&account, PASSWORD);
 
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
         &[
-            (
-                "ESPACE_PRO_SERVICE_URL",
-                format!("http://{}", service.addr()),
-            ),
+            ("ESPACE_PRO_SERVICE_URL", service.url()),
             ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
         ],
     ))
@@ -322,7 +313,7 @@ async fn log_in_and_change_the_password_through_the_window() {
     ui.wait_text(&format!("Abonné : {number}")).await;
 
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 /// Fills the log-in form (whatever it held) and submits it.
@@ -369,11 +360,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    config.captcha_test_answer = Some("abcdef".into());
-    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
-        .await
-        .unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "ancienne@example.fr".into(),
         first_name: "Élodie".into(),
@@ -388,19 +375,13 @@ async fn change_of_address_and_password_together_against_the_service() {
         ],
         ..Default::default()
     };
-    let number = create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap()
-        .to_string();
+    let number = service.create_account(&account, PASSWORD);
     let summary_dir = dir.path().join("summaries");
     std::fs::create_dir_all(&summary_dir).unwrap();
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
         &[
-            (
-                "ESPACE_PRO_SERVICE_URL",
-                format!("http://{}", service.addr()),
-            ),
+            ("ESPACE_PRO_SERVICE_URL", service.url()),
             ("ESPACE_PRO_SUMMARY_DIR", summary_dir.display().to_string()),
         ],
     ))
@@ -540,7 +521,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     let home = ui.wait_text(&format!("Abonné : {number}")).await;
     assert!(!home.contains("en attente"), "{home}");
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 fn pdftotext(path: &Path) -> String {
@@ -679,26 +660,17 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
-        .await
-        .unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "resume@example.fr".into(),
         first_name: "Jeanne".into(),
         last_name: "REPRISE".into(),
         ..Default::default()
     };
-    let number = create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap()
-        .to_string();
+    let number = service.create_account(&account, PASSWORD);
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
-        &[(
-            "ESPACE_PRO_SERVICE_URL",
-            format!("http://{}", service.addr()),
-        )],
+        &[("ESPACE_PRO_SERVICE_URL", service.url())],
     ))
     .await;
 
@@ -734,7 +706,7 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
         "the session came back after Quitter"
     );
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 /// "Mot de passe oublié" in the window, with the code from the e-mail really received.
@@ -743,10 +715,7 @@ async fn forgotten_password_through_the_window() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
-        .await
-        .unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "oubli@example.fr".into(),
         first_name: "Hélène".into(),
@@ -755,15 +724,10 @@ async fn forgotten_password_through_the_window() {
         security_answer: "Besançon".into(),
         ..Default::default()
     };
-    create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap();
+    service.create_account(&account, PASSWORD);
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
-        &[(
-            "ESPACE_PRO_SERVICE_URL",
-            format!("http://{}", service.addr()),
-        )],
+        &[("ESPACE_PRO_SERVICE_URL", service.url())],
     ))
     .await;
     let ui = Ui {
@@ -808,7 +772,7 @@ async fn forgotten_password_through_the_window() {
     ui.press("Connexion").await;
     ui.wait_text("Abonné : ").await;
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 const TAB: &str = "\u{E004}";
@@ -829,25 +793,17 @@ async fn a_password_change_with_the_keyboard_alone() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    let service = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
-        .await
-        .unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "clavier@example.fr".into(),
         first_name: "Paul".into(),
         last_name: "CLAVIER".into(),
         ..Default::default()
     };
-    create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap();
+    service.create_account(&account, PASSWORD);
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
-        &[(
-            "ESPACE_PRO_SERVICE_URL",
-            format!("http://{}", service.addr()),
-        )],
+        &[("ESPACE_PRO_SERVICE_URL", service.url())],
     ))
     .await;
     let ui = Ui {
@@ -887,7 +843,7 @@ async fn a_password_change_with_the_keyboard_alone() {
     })
     .await;
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 /// Codes as the user meets them: expired after 48 h (service clock moved through its test clock
@@ -897,28 +853,17 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     let _one = ONE_SESSION.lock().await;
     let smtp = SmtpListener::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let clock_file = dir.path().join("clock");
-    std::fs::write(&clock_file, "0").unwrap();
-    let mut config = Config::for_tests(&dir.path().join("service.sqlite"), smtp.port());
-    config.captcha_test_answer = Some("abcdef".into());
-    config.test_clock_file = Some(clock_file.clone());
-    let clock = Arc::new(espace_pro_server::clock::FileOffsetClock::new(&clock_file));
-    let service = Application::build(config, clock).await.unwrap();
+    let service = ServiceProcess::start(dir.path(), &smtp).await;
     let account = NewAccount {
         email: "codes@example.fr".into(),
         first_name: "Anne".into(),
         last_name: "CODE".into(),
         ..Default::default()
     };
-    create_account(service.services(), &account, PASSWORD)
-        .await
-        .unwrap();
+    service.create_account(&account, PASSWORD);
     let (_driver, port) = start_driver(&app_env(
         dir.path(),
-        &[(
-            "ESPACE_PRO_SERVICE_URL",
-            format!("http://{}", service.addr()),
-        )],
+        &[("ESPACE_PRO_SERVICE_URL", service.url())],
     ))
     .await;
     let ui = Ui {
@@ -972,7 +917,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
         })
         .await;
     let expired = espace_pro_testkit::find_code(&mail.body).unwrap();
-    std::fs::write(&clock_file, (48 * 3600 + 60).to_string()).unwrap();
+    service.set_clock_offset(48 * 3600 + 60);
     ui.press("Activez votre espace abonné").await;
     enter_code(&ui, &expired).await;
     ui.wait_text("Ce code d'activation n'est plus valable")
@@ -1054,7 +999,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.shot("41-code-locked").await;
     assert_accessible(&ui, "code-locked").await;
     ui.c.close().await;
-    service.shutdown().await;
+    drop(service);
 }
 
 /// axe-core (npm, installed by `cargo xtask test` into tests/node_modules) run in a screen:
