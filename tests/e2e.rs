@@ -179,13 +179,63 @@ async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
     (driver, port)
 }
 
+/// A scenario against the service: the one WebDriver session, an SMTP listener, the
+/// `espace-pro-server` process holding `account`, and tauri-driver starting the app with that
+/// service's address, its own folders and a summary folder for the PDF.
+struct AgainstService {
+    smtp: SmtpListener,
+    service: ServiceProcess,
+    /// The subscriber number of the account.
+    number: String,
+    port: u16,
+    _driver: Driver,
+    dir: tempfile::TempDir,
+    _one: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl AgainstService {
+    async fn start(account: NewAccount) -> Self {
+        let one = ONE_SESSION.lock().await;
+        let smtp = SmtpListener::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let service = ServiceProcess::start(dir.path(), &smtp).await;
+        let number = service.create_account(&account, PASSWORD);
+        let summaries = dir.path().join("summaries");
+        std::fs::create_dir_all(&summaries).unwrap();
+        let (driver, port) = start_driver(&app_env(
+            dir.path(),
+            &[
+                ("ESPACE_PRO_SERVICE_URL", service.url()),
+                ("ESPACE_PRO_SUMMARY_DIR", summaries.display().to_string()),
+            ],
+        ))
+        .await;
+        Self {
+            smtp,
+            service,
+            number,
+            port,
+            _driver: driver,
+            dir,
+            _one: one,
+        }
+    }
+
+    /// A new app process in a new WebDriver session.
+    async fn window(&self) -> Ui {
+        Ui {
+            c: WebDriver::connect(self.port, APP).await,
+        }
+    }
+
+    fn summary_dir(&self) -> PathBuf {
+        self.dir.path().join("summaries")
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn log_in_and_change_the_password_through_the_window() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "lila.rosemonde@example.fr".into(),
         civility: "Mme".into(),
         first_name: "Lila".into(),
@@ -195,31 +245,20 @@ async fn log_in_and_change_the_password_through_the_window() {
         security_question: "Le prénom de votre conjoint(e) ?".into(),
         security_answer: "Paul".into(),
         dossiers: vec![("000299001".into(), "SARL MARTIN DISTRIBUTION".into())],
-    };
-    let number = service.create_account(&account, PASSWORD);
-
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[
-            ("ESPACE_PRO_SERVICE_URL", service.url()),
-            ("ESPACE_PRO_SUMMARY_DIR", dir.path().display().to_string()),
-        ],
-    ))
+    })
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let (smtp, number) = (&s.smtp, s.number.clone());
+    let ui = s.window().await;
 
     // Log-in: wrong, then right.
     ui.wait_text("Connexion à mon espace professionnel").await;
     ui.shot("01-login").await;
-    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
-        .await;
-    ui.type_into("Mot de passe", "Wrong7Citron4Galop9Sable2")
-        .await;
-    ui.press("Connexion").await;
-    ui.wait_text("Adresse électronique ou mot de passe incorrect")
-        .await;
+    log_in_refused(
+        &ui,
+        "lila.rosemonde@example.fr",
+        "Wrong7Citron4Galop9Sable2",
+    )
+    .await;
     ui.shot("02-login-error").await;
     ui.type_into("Mot de passe", PASSWORD).await;
     ui.press("Connexion").await;
@@ -313,7 +352,6 @@ async fn log_in_and_change_the_password_through_the_window() {
     ui.wait_text(&format!("Abonné : {number}")).await;
 
     ui.c.close().await;
-    drop(service);
 }
 
 /// Fills the log-in form (whatever it held) and submits it.
@@ -357,11 +395,7 @@ async fn log_in_refused(ui: &Ui, email: &str, password: &str) {
 /// password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn change_of_address_and_password_together_against_the_service() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "ancienne@example.fr".into(),
         first_name: "Élodie".into(),
         last_name: "FRANÇOIS".into(),
@@ -374,21 +408,10 @@ async fn change_of_address_and_password_together_against_the_service() {
             ("000299002".into(), "SCI LES TILLEULS".into()),
         ],
         ..Default::default()
-    };
-    let number = service.create_account(&account, PASSWORD);
-    let summary_dir = dir.path().join("summaries");
-    std::fs::create_dir_all(&summary_dir).unwrap();
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[
-            ("ESPACE_PRO_SERVICE_URL", service.url()),
-            ("ESPACE_PRO_SUMMARY_DIR", summary_dir.display().to_string()),
-        ],
-    ))
+    })
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let (smtp, number) = (&s.smtp, s.number.clone());
+    let ui = s.window().await;
 
     log_in(&ui, "ancienne@example.fr", PASSWORD).await;
     let home = ui.wait_text(&format!("Abonné : {number}")).await;
@@ -490,7 +513,9 @@ async fn change_of_address_and_password_together_against_the_service() {
     // 4. The summary PDF, saved through the test folder and read back.
     ui.press("Sauvegardez ou imprimez le récapitulatif").await;
     ui.wait_text("Récapitulatif enregistré").await;
-    let pdf = summary_dir.join("recapitulatif-espace-professionnel.pdf");
+    let pdf = s
+        .summary_dir()
+        .join("recapitulatif-espace-professionnel.pdf");
     let text = pdftotext(&pdf);
     for expected in [
         "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
@@ -521,7 +546,6 @@ async fn change_of_address_and_password_together_against_the_service() {
     let home = ui.wait_text(&format!("Abonné : {number}")).await;
     assert!(!home.contains("en attente"), "{home}");
     ui.c.close().await;
-    drop(service);
 }
 
 fn pdftotext(path: &Path) -> String {
@@ -555,10 +579,7 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     assert!(login.contains("lila.rosemonde@example.fr"), "{login}");
     let demo_password = espace_pro_server::demo::DEMO_PASSWORD;
 
-    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
-        .await;
-    ui.type_into("Mot de passe", demo_password).await;
-    ui.press("Connexion").await;
+    log_in(&ui, "lila.rosemonde@example.fr", demo_password).await;
     let home = ui.wait_text("Abonné : ").await;
     assert!(
         home.contains("Je souhaite adhérer"),
@@ -639,17 +660,8 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     assert!(text.contains(&number), "{number} not in the PDF");
 
     ui.press("Accédez à vos services en ligne").await;
-    ui.type_into("Adresse électronique", "lila.rosemonde@example.fr")
-        .await;
-    ui.type_into("Mot de passe", demo_password).await;
-    ui.press("Connexion").await;
-    ui.wait_text("Adresse électronique ou mot de passe incorrect")
-        .await;
-    let email = ui.by_label("Adresse électronique").await;
-    ui.c.clear(&email).await;
-    ui.c.send_keys(&email, "lila.nouvelle@example.fr").await;
-    ui.type_into("Mot de passe", demo_password).await;
-    ui.press("Connexion").await;
+    log_in_refused(&ui, "lila.rosemonde@example.fr", demo_password).await;
+    log_in(&ui, "lila.nouvelle@example.fr", demo_password).await;
     ui.wait_text(&format!("Abonné : {number}")).await;
     ui.c.close().await;
 }
@@ -657,38 +669,21 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
 /// The session survives a restart of the app (token in the keyring) and ends with "Quitter".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "resume@example.fr".into(),
         first_name: "Jeanne".into(),
         last_name: "REPRISE".into(),
         ..Default::default()
-    };
-    let number = service.create_account(&account, PASSWORD);
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[("ESPACE_PRO_SERVICE_URL", service.url())],
-    ))
+    })
     .await;
-
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.type_into("Adresse électronique", "resume@example.fr")
-        .await;
-    ui.type_into("Mot de passe", PASSWORD).await;
-    ui.press("Connexion").await;
+    let number = &s.number;
+    let ui = s.window().await;
+    log_in(&ui, "resume@example.fr", PASSWORD).await;
     ui.wait_text(&format!("Abonné : {number}")).await;
     ui.c.close().await;
 
     // A new app process: straight to the home screen.
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = s.window().await;
     ui.wait_text(&format!("Abonné : {number}")).await;
     ui.shot("20-session-resumed").await;
     ui.press("Quitter").await;
@@ -696,9 +691,7 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
     ui.c.close().await;
 
     // After "Quitter", nothing is resumed.
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = s.window().await;
     ui.wait_text("Connexion à mon espace professionnel").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
@@ -706,33 +699,22 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
         "the session came back after Quitter"
     );
     ui.c.close().await;
-    drop(service);
 }
 
 /// "Mot de passe oublié" in the window, with the code from the e-mail really received.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgotten_password_through_the_window() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "oubli@example.fr".into(),
         first_name: "Hélène".into(),
         last_name: "OUBLI".into(),
         security_question: "Votre ville natale ?".into(),
         security_answer: "Besançon".into(),
         ..Default::default()
-    };
-    service.create_account(&account, PASSWORD);
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[("ESPACE_PRO_SERVICE_URL", service.url())],
-    ))
+    })
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let smtp = &s.smtp;
+    let ui = s.window().await;
     ui.wait_text("Connexion à mon espace professionnel").await;
     ui.press("Mot de passe oublié").await;
     ui.type_into("Adresse électronique de connexion", "oubli@example.fr")
@@ -766,13 +748,9 @@ async fn forgotten_password_through_the_window() {
     ui.shot("30-forgotten-password-done").await;
     assert_accessible(&ui, "forgotten-password-done").await;
     ui.press("Se connecter").await;
-    ui.type_into("Adresse électronique", "oubli@example.fr")
-        .await;
-    ui.type_into("Mot de passe", NEW_PASSWORD).await;
-    ui.press("Connexion").await;
+    log_in(&ui, "oubli@example.fr", NEW_PASSWORD).await;
     ui.wait_text("Abonné : ").await;
     ui.c.close().await;
-    drop(service);
 }
 
 const TAB: &str = "\u{E004}";
@@ -790,25 +768,15 @@ async fn keys(ui: &Ui, text: &str) {
 /// the password, back home. No click.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_change_with_the_keyboard_alone() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "clavier@example.fr".into(),
         first_name: "Paul".into(),
         last_name: "CLAVIER".into(),
         ..Default::default()
-    };
-    service.create_account(&account, PASSWORD);
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[("ESPACE_PRO_SERVICE_URL", service.url())],
-    ))
+    })
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let smtp = &s.smtp;
+    let ui = s.window().await;
     ui.wait_text("Connexion à mon espace professionnel").await;
     // Focus starts on the heading; the first Tab reaches the address field.
     keys(&ui, TAB).await;
@@ -843,32 +811,21 @@ async fn a_password_change_with_the_keyboard_alone() {
     })
     .await;
     ui.c.close().await;
-    drop(service);
 }
 
 /// Codes as the user meets them: expired after 48 h (service clock moved through its test clock
 /// file), replayed after use, and the change voided after five wrong addresses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
-    let _one = ONE_SESSION.lock().await;
-    let smtp = SmtpListener::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(dir.path(), &smtp).await;
-    let account = NewAccount {
+    let s = AgainstService::start(NewAccount {
         email: "codes@example.fr".into(),
         first_name: "Anne".into(),
         last_name: "CODE".into(),
         ..Default::default()
-    };
-    service.create_account(&account, PASSWORD);
-    let (_driver, port) = start_driver(&app_env(
-        dir.path(),
-        &[("ESPACE_PRO_SERVICE_URL", service.url())],
-    ))
+    })
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let smtp = &s.smtp;
+    let ui = s.window().await;
     const SUBJECT: &str = "Espace professionnel - Création ou modification de l'espace";
 
     async fn request_change(ui: &Ui, current: &str, new: &str) {
@@ -902,11 +859,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
         ui.press("Continuer").await;
     }
 
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.type_into("Adresse électronique", "codes@example.fr")
-        .await;
-    ui.type_into("Mot de passe", PASSWORD).await;
-    ui.press("Connexion").await;
+    log_in(&ui, "codes@example.fr", PASSWORD).await;
     ui.wait_text("Abonné : ").await;
 
     // 1. Expired: 48 h and 1 min later.
@@ -917,7 +870,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
         })
         .await;
     let expired = espace_pro_testkit::find_code(&mail.body).unwrap();
-    service.set_clock_offset(48 * 3600 + 60);
+    s.service.set_clock_offset(48 * 3600 + 60);
     ui.press("Activez votre espace abonné").await;
     enter_code(&ui, &expired).await;
     ui.wait_text("Ce code d'activation n'est plus valable")
@@ -927,15 +880,9 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
 
     // 2. Used once, then replayed.
     ui.c.close().await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = s.window().await;
     // 48 hours on the service's clock also ended the session (30 minutes idle): log in again.
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.type_into("Adresse électronique", "codes@example.fr")
-        .await;
-    ui.type_into("Mot de passe", PASSWORD).await;
-    ui.press("Connexion").await;
+    log_in(&ui, "codes@example.fr", PASSWORD).await;
     ui.wait_text("Abonné : ").await;
     request_change(&ui, "codes@example.fr", "codes.b@example.fr").await;
     let mail = smtp
@@ -961,14 +908,8 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
 
     // 3. Five wrong addresses void the change.
     ui.c.close().await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.type_into("Adresse électronique", "codes.b@example.fr")
-        .await;
-    ui.type_into("Mot de passe", PASSWORD).await;
-    ui.press("Connexion").await;
+    let ui = s.window().await;
+    log_in(&ui, "codes.b@example.fr", PASSWORD).await;
     ui.wait_text("Abonné : ").await;
     request_change(&ui, "codes.b@example.fr", "codes.c@example.fr").await;
     let mail = smtp
@@ -999,7 +940,6 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.shot("41-code-locked").await;
     assert_accessible(&ui, "code-locked").await;
     ui.c.close().await;
-    drop(service);
 }
 
 /// axe-core (npm, installed by `cargo xtask test` into tests/node_modules) run in a screen:
@@ -1096,12 +1036,12 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     ui.press("Retour").await;
     ui.press("Annuler").await;
 
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.type_into("Adresse électronique", "cabinet.lefevre@example.fr")
-        .await;
-    ui.type_into("Mot de passe", espace_pro_server::demo::DEMO_PASSWORD)
-        .await;
-    ui.press("Connexion").await;
+    log_in(
+        &ui,
+        "cabinet.lefevre@example.fr",
+        espace_pro_server::demo::DEMO_PASSWORD,
+    )
+    .await;
     ui.wait_text("MES DOSSIERS").await;
     check(&ui, "home-several").await;
     ui.press("Activité récente").await;

@@ -8,18 +8,10 @@ use std::process::Command;
 
 use crate::{ensure_packages, root, say, status};
 
-/// What the checks need besides the build packages: `rpm` to read the `.rpm`,
-/// `desktop-file-validate`, and a virtual display with a keyring to open the installed app.
-pub const PACKAGE_CHECK_PACKAGES: &[&str] = &[
-    "rpm",
-    "desktop-file-utils",
-    "xvfb",
-    "xauth",
-    "x11-utils",
-    "imagemagick",
-    "gnome-keyring",
-    "dbus-x11",
-];
+/// What the checks need besides the build and test packages (whose virtual display, keyring
+/// and `import` open the installed app): `rpm` to read the `.rpm`, `desktop-file-validate`, and
+/// `xwininfo` to find the window.
+pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils", "x11-utils"];
 
 /// Icon sizes a Linux desktop picks from (hicolor theme).
 const ICON_SIZES: &[u32] = &[16, 24, 32, 48, 64, 128, 256, 512];
@@ -406,7 +398,14 @@ pub fn check(installers: &Installers) -> (u64, u64) {
 
 /// `cargo xtask package [--no-build]`: build (unless asked not to), then check.
 pub fn run(args: &[String]) -> Result<(), String> {
-    ensure_packages(&[crate::BUILD_PACKAGES, PACKAGE_CHECK_PACKAGES].concat())?;
+    ensure_packages(
+        &[
+            crate::BUILD_PACKAGES,
+            crate::TEST_PACKAGES,
+            PACKAGE_CHECK_PACKAGES,
+        ]
+        .concat(),
+    )?;
     let installers = if args.iter().any(|a| a == "--no-build") {
         locate()?
     } else {
