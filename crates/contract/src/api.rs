@@ -302,6 +302,9 @@ pub struct ActivityEvent {
     pub kind: String,
     /// French, for people.
     pub label: String,
+    /// English, for people.
+    #[serde(default)]
+    pub label_en: String,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: OffsetDateTime,

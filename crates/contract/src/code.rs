@@ -3,6 +3,12 @@
 use std::fmt;
 
 pub const CODE_LENGTH: usize = 12;
+/// The activation code's life, from the guide: 48 hours.
+pub const ACTIVATION_VALIDITY_HOURS: u32 = 48;
+/// The recovery code's life.
+pub const RECOVERY_VALIDITY_MINUTES: u32 = 60;
+/// Characters of a CAPTCHA.
+pub const CAPTCHA_LENGTH: usize = 6;
 
 /// A code of the right shape (not yet known to be valid). Surrounding spaces are ignored; case
 /// matters.

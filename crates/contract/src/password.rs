@@ -39,6 +39,41 @@ impl PasswordRule {
     }
 }
 
+impl PasswordRule {
+    /// The rule in French, as the reason for a refusal ("il doit compter au moins 24
+    /// caractères"), with the numbers of the policy in force.
+    pub fn explain_fr(self, policy: &PasswordPolicy) -> String {
+        match self {
+            PasswordRule::TooShort => {
+                format!("il doit compter au moins {} caractères", policy.min_chars)
+            }
+            PasswordRule::TooLong => {
+                format!("il doit compter au plus {} caractères", policy.max_chars)
+            }
+            PasswordRule::MissingLetter => "il doit contenir au moins une lettre".into(),
+            PasswordRule::MissingDigit => "il doit contenir au moins un chiffre".into(),
+            PasswordRule::ContainsWhitespace => "il ne doit pas contenir d'espace".into(),
+            PasswordRule::InvalidCharacter => {
+                "il contient un caractère invisible ou de contrôle".into()
+            }
+            PasswordRule::TooWeak => "il est trop facile à deviner (évitez vos nom, prénom, adresse et numéro d'abonné, et les suites prévisibles)".into(),
+            PasswordRule::SameAsCurrent => "il doit être différent du mot de passe actuel".into(),
+            PasswordRule::Mismatch => {
+                "la confirmation ne correspond pas au nouveau mot de passe".into()
+            }
+        }
+    }
+
+    /// Every refusal of a list, joined as one French sentence part.
+    pub fn explain_all_fr(rules: &[PasswordRule], policy: &PasswordPolicy) -> String {
+        rules
+            .iter()
+            .map(|r| r.explain_fr(policy))
+            .collect::<Vec<_>>()
+            .join(" ; ")
+    }
+}
+
 /// Policy numbers; the defaults are the guide's (20 characters minimum) plus our hardening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -82,6 +117,19 @@ impl PasswordContext {
             self.words.push(w);
         }
         self
+    }
+
+    /// The context of an account: its names, login address and subscriber number. Used by the
+    /// service's check and by the app's meter alike, so both judge a password the same way.
+    pub fn for_account(first_name: &str, last_name: &str, email: &str, subscriber: &str) -> Self {
+        let ctx = Self::new()
+            .with(first_name)
+            .with(last_name)
+            .with(subscriber);
+        match crate::LoginEmail::parse(email) {
+            Ok(e) => ctx.with_email(&e),
+            Err(_) => ctx.with(email),
+        }
     }
 
     pub fn with_email(mut self, email: &crate::LoginEmail) -> Self {
@@ -246,6 +294,36 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(failures(own), vec![PasswordRule::TooWeak]);
+    }
+
+    #[test]
+    fn explanations_quote_the_policy_in_force() {
+        let policy = PasswordPolicy {
+            min_chars: 24,
+            ..PasswordPolicy::default()
+        };
+        assert_eq!(
+            PasswordRule::TooShort.explain_fr(&policy),
+            "il doit compter au moins 24 caractères"
+        );
+        assert!(
+            PasswordRule::explain_all_fr(&[PasswordRule::TooShort, PasswordRule::TooLong], &policy)
+                .contains("au plus 128")
+        );
+    }
+
+    #[test]
+    fn an_accounts_context_holds_its_names_address_and_number() {
+        let ctx =
+            PasswordContext::for_account("Lila", "ROSEMONDE", "lila.r@orange.fr", "20232330000101");
+        let words: Vec<&str> = ctx.words().collect();
+        for w in ["lila", "rosemonde", "20232330000101"] {
+            assert!(words.contains(&w), "{w} in {words:?}");
+        }
+        assert_eq!(
+            failures("Rosemonde2023Rosemonde2023"),
+            vec![PasswordRule::TooWeak]
+        );
     }
 
     #[test]

@@ -3,27 +3,20 @@
 use std::net::IpAddr;
 
 use espace_pro_contract::api::{
-    AccountView, Dossier, PasswordChangeRequest, PasswordChangeResponse,
+    AccountView, Dossier, PasswordChangeRequest, PasswordChangeResponse, PendingEmailChange,
 };
-use espace_pro_contract::{LoginEmail, PasswordContext, PasswordRule, SubscriberNumber};
-use time::Date;
+use espace_pro_contract::{
+    LoginEmail, PasswordContext, PasswordPolicy, PasswordRule, SubscriberNumber,
+};
 
 use crate::auth::{Session, reauthenticate, require_account};
-use crate::dates::password_valid_until;
-use crate::http::error::ApiError;
+use crate::dates::{format_date, parse_date, password_valid_until};
+use crate::errors::{AuthError, CredentialError, Fault};
+use crate::kinds::AuditKind;
 use crate::mail::templates;
+use crate::passwords;
 use crate::services::Services;
-use crate::store::{AccountRow, NewAccountRow, Store, ts};
-
-pub fn format_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-pub fn parse_date(s: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s, &format).ok()
-}
-
+use crate::store::{NewAccountRow, Store, from_ts, ts};
 #[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub email: String,
@@ -43,8 +36,8 @@ pub enum CreateError {
     Email(espace_pro_contract::EmailError),
     #[error("cette adresse électronique est déjà celle d'un autre espace")]
     EmailTaken,
-    #[error("mot de passe refusé : {}", .0.iter().map(|r| crate::http::error::rule_message(*r)).collect::<Vec<_>>().join(" ; "))]
-    Password(Vec<PasswordRule>),
+    #[error("mot de passe refusé : {}", PasswordRule::explain_all_fr(.0, .1))]
+    Password(Vec<PasswordRule>, PasswordPolicy),
     #[error("le nom et le prénom sont obligatoires (100 caractères au plus)")]
     Name,
     #[error("SIREN invalide : {0} (9 chiffres attendus)")]
@@ -55,17 +48,6 @@ pub enum CreateError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Hash(#[from] crate::crypto::HashError),
-}
-
-pub fn password_context(first: &str, last: &str, email: &str, subscriber: &str) -> PasswordContext {
-    let ctx = PasswordContext::new()
-        .with(first)
-        .with(last)
-        .with(subscriber);
-    match LoginEmail::parse(email) {
-        Ok(e) => ctx.with_email(&e),
-        Err(_) => ctx.with(email),
-    }
 }
 
 fn plain_text(s: &str, max: usize) -> bool {
@@ -96,17 +78,16 @@ pub async fn create_account(
     let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
     let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))
         .map_err(|_| CreateError::SequenceExhausted)?;
-    let ctx = password_context(
+    let ctx = PasswordContext::for_account(
         &new.first_name,
         &new.last_name,
         email.as_str(),
         &number.to_string(),
     );
-    let checked = svc
-        .config
-        .policy
+    let policy = svc.config.policy;
+    let checked = policy
         .check(password, password, &ctx)
-        .map_err(CreateError::Password)?;
+        .map_err(|failures| CreateError::Password(failures, policy))?;
     let hash = svc.hasher.hash(checked.expose()).await?;
     let sealed = (!new.security_answer.is_empty()).then(|| {
         svc.key
@@ -140,12 +121,21 @@ pub async fn create_account(
     for (siren, name) in &new.dossiers {
         Store::insert_dossier(&mut tx, id, siren, name.trim()).await?;
     }
-    Store::audit(&mut tx, Some(id), "account_created", ts(now), None, "").await?;
-    tx.commit().await?;
+    Store::audit(
+        &mut tx,
+        Some(id),
+        AuditKind::AccountCreated,
+        ts(now),
+        None,
+        "",
+    )
+    .await?;
+    Store::commit(tx).await?;
     Ok(number)
 }
 
-pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountView, ApiError> {
+/// The home screen's data (SPEC §2.2).
+pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountView, AuthError> {
     let account = require_account(&svc.store, session).await?;
     let dossiers = svc
         .store
@@ -159,56 +149,37 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         subscriber_number: account
             .subscriber_number
             .parse()
-            .map_err(|e| ApiError::internal(format!("stored subscriber number: {e}")))?,
+            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
         civility: account.civility,
         first_name: account.first_name,
         last_name: account.last_name,
         login_email: account.login_email,
         password_expires_on: parse_date(&account.password_valid_until)
-            .ok_or_else(|| ApiError::internal("stored validity date"))?,
+            .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?,
         dossiers,
-        pending_email_change: crate::email_change::pending_view(svc, account.id).await?,
+        pending_email_change: pending_change(svc, account.id).await?,
         reauthentication_needed: now - session.auth_time
             > time::Duration::try_from(svc.config.reauthentication_after)
                 .unwrap_or(time::Duration::minutes(5)),
     })
 }
 
-fn context_of(account: &AccountRow) -> espace_pro_contract::PasswordContext {
-    password_context(
-        &account.first_name,
-        &account.last_name,
-        &account.login_email,
-        &account.subscriber_number,
-    )
-}
-
-/// Checks a new password against the policy (the account's own data as context, and not the
-/// current password) and hashes it. zxcvbn and Argon2 run off the async threads.
-pub async fn hash_new_password(
+/// The pending e-mail change as the home screen shows it; an expired one is no longer pending.
+pub async fn pending_change(
     svc: &Services,
-    account: &AccountRow,
-    new_password: &espace_pro_contract::Secret,
-    confirmation: &espace_pro_contract::Secret,
-) -> Result<String, ApiError> {
-    let policy = svc.config.policy;
-    let ctx = context_of(account);
-    let (new_pw, confirm) = (
-        new_password.expose().to_owned(),
-        confirmation.expose().to_owned(),
-    );
-    let checked = tokio::task::spawn_blocking(move || policy.check(&new_pw, &confirm, &ctx))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|failures| ApiError::password_policy(&failures))?;
-    if svc
-        .hasher
-        .verify(checked.expose(), Some(&account.password_hash))
+    account_id: i64,
+) -> Result<Option<PendingEmailChange>, AuthError> {
+    let now = ts(svc.now());
+    Ok(svc
+        .store
+        .pending_change(account_id)
         .await?
-    {
-        return Err(ApiError::password_policy(&[PasswordRule::SameAsCurrent]));
-    }
-    Ok(svc.hasher.hash(checked.expose()).await?)
+        .filter(|c| c.expires_at > now)
+        .map(|c| PendingEmailChange {
+            new_email: c.new_email,
+            expires_at: from_ts(c.expires_at),
+            with_new_password: c.new_password_hash.is_some(),
+        }))
 }
 
 /// Password only (SPEC §2.5): done at once, valid 3 years minus one day, other sessions revoked,
@@ -218,7 +189,7 @@ pub async fn change_password(
     session: &Session,
     req: &PasswordChangeRequest,
     client: IpAddr,
-) -> Result<PasswordChangeResponse, ApiError> {
+) -> Result<PasswordChangeResponse, CredentialError> {
     let account = require_account(&svc.store, session).await?;
     reauthenticate(
         svc,
@@ -229,8 +200,8 @@ pub async fn change_password(
     )
     .await?;
 
-    let hash = hash_new_password(svc, &account, &req.new_password, &req.confirm_password).await?;
-
+    let hash =
+        passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let now = svc.now();
     let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
     let mail = templates::password_changed(&svc.config.public_name, valid_until);
@@ -258,7 +229,7 @@ pub async fn change_password(
     Store::audit(
         &mut tx,
         Some(account.id),
-        "password_changed",
+        AuditKind::PasswordChanged,
         ts(now),
         Some(&client.to_string()),
         &format!(
@@ -267,7 +238,7 @@ pub async fn change_password(
         ),
     )
     .await?;
-    tx.commit().await?;
+    Store::commit(tx).await?;
     svc.outbox.wake();
     svc.metrics.password_changes.inc();
     Ok(PasswordChangeResponse {

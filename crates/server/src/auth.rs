@@ -7,7 +7,9 @@ use espace_pro_contract::{LoginEmail, Secret};
 use time::{Duration, OffsetDateTime};
 
 use crate::crypto::{new_token, token_hash};
-use crate::http::error::ApiError;
+use crate::dates::parse_date;
+use crate::errors::AuthError;
+use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, SessionRow, Store, from_ts, ts};
 use crate::throttle::{client_subject, email_subject};
@@ -23,14 +25,14 @@ pub struct Session {
 }
 
 pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
-    crate::accounts::parse_date(&account.password_valid_until).is_none_or(|until| today > until)
+    parse_date(&account.password_valid_until).is_none_or(|until| today > until)
 }
 
 pub async fn login(
     svc: &Services,
     req: &LoginRequest,
     client: IpAddr,
-) -> Result<LoginResponse, ApiError> {
+) -> Result<LoginResponse, AuthError> {
     // An address that cannot exist still goes through throttling and a hash verification, so
     // neither the answer nor its timing depends on what was typed.
     let key = LoginEmail::parse(&req.email)
@@ -40,7 +42,7 @@ pub async fn login(
     let by_client = client_subject(client);
     if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
         svc.metrics.logins_throttled.inc();
-        return Err(ApiError::too_many_attempts(wait));
+        return Err(AuthError::Throttled { retry_after: wait });
     }
     let account = svc.store.account_by_email_key(&key).await?;
     let ok = svc
@@ -58,10 +60,10 @@ pub async fn login(
         // Written for unknown addresses too (without an account), so a failure costs the same
         // work, and the same time, whether the address has an account or not.
         svc.store
-            .audit_now(account_id, "login_failed", ts(now), Some(&ip), "")
+            .audit_now(account_id, AuditKind::LoginFailed, ts(now), Some(&ip), "")
             .await?;
         svc.metrics.logins_failed.inc();
-        return Err(ApiError::invalid_credentials());
+        return Err(AuthError::InvalidCredentials);
     };
     svc.throttle.clear(&by_email).await?;
 
@@ -83,9 +85,9 @@ pub async fn login(
         })
         .await?;
     let kind = if expired {
-        "login_password_expired"
+        AuditKind::LoginPasswordExpired
     } else {
-        "login"
+        AuditKind::Login
     };
     svc.store
         .audit_now(Some(account.id), kind, ts(now), Some(&ip), "")
@@ -101,20 +103,20 @@ pub async fn login(
 
 /// Checks a bearer token: known, not revoked, within its absolute and idle limits. Extends the
 /// idle limit.
-pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, ApiError> {
+pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthError> {
     if token.is_empty() || token.len() > 128 {
-        return Err(ApiError::unauthorized());
+        return Err(AuthError::Unauthorized);
     }
     let hash = token_hash(token);
     let row = svc
         .store
         .session(&hash)
         .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or(AuthError::Unauthorized)?;
     let now = ts(svc.now());
     let idle = svc.config.session_idle.as_secs() as i64;
     if row.revoked_at.is_some() || now >= row.expires_at || now >= row.last_seen_at + idle {
-        return Err(ApiError::unauthorized());
+        return Err(AuthError::Unauthorized);
     }
     svc.store.touch_session(&hash, now).await?;
     Ok(Session {
@@ -125,11 +127,11 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, ApiErr
     })
 }
 
-pub async fn logout(svc: &Services, session: &Session) -> Result<(), ApiError> {
+pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> {
     let now = ts(svc.now());
     svc.store.revoke_session(&session.token_hash, now).await?;
     svc.store
-        .audit_now(Some(session.account_id), "logout", now, None, "")
+        .audit_now(Some(session.account_id), AuditKind::Logout, now, None, "")
         .await?;
     Ok(())
 }
@@ -143,7 +145,7 @@ pub async fn reauthenticate(
     account: &AccountRow,
     current_password: Option<&Secret>,
     client: IpAddr,
-) -> Result<(), ApiError> {
+) -> Result<(), AuthError> {
     let now = svc.now();
     let Some(given) = current_password.filter(|p| !p.expose().is_empty()) else {
         let fresh = now - session.auth_time
@@ -152,13 +154,13 @@ pub async fn reauthenticate(
         return if fresh || session.password_only {
             Ok(())
         } else {
-            Err(ApiError::reauthentication_required())
+            Err(AuthError::ReauthenticationRequired)
         };
     };
     let by_email = email_subject(&account.login_email_key);
     let by_client = client_subject(client);
     if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
-        return Err(ApiError::too_many_attempts(wait));
+        return Err(AuthError::Throttled { retry_after: wait });
     }
     if !svc
         .hasher
@@ -169,13 +171,13 @@ pub async fn reauthenticate(
         svc.store
             .audit_now(
                 Some(account.id),
-                "reauthentication_failed",
+                AuditKind::ReauthenticationFailed,
                 ts(now),
                 Some(&client.to_string()),
                 "",
             )
             .await?;
-        return Err(ApiError::reauthentication_failed());
+        return Err(AuthError::ReauthenticationFailed);
     }
     svc.throttle.clear(&by_email).await?;
     svc.store
@@ -184,9 +186,18 @@ pub async fn reauthenticate(
     Ok(())
 }
 
-pub async fn require_account(store: &Store, session: &Session) -> Result<AccountRow, ApiError> {
+pub async fn require_account(store: &Store, session: &Session) -> Result<AccountRow, AuthError> {
     store
         .account_by_id(session.account_id)
         .await?
-        .ok_or_else(ApiError::unauthorized)
+        .ok_or(AuthError::Unauthorized)
+}
+
+/// A session that may do more than change its expired password.
+pub fn require_full(session: Session) -> Result<Session, AuthError> {
+    if session.password_only {
+        Err(AuthError::PasswordExpired)
+    } else {
+        Ok(session)
+    }
 }

@@ -1,6 +1,16 @@
-//! Calendar rules: password validity and French date formatting.
+//! Calendar rules: password validity, the stored date form, and French date formatting.
 
 use time::{Date, Month};
+
+/// "2026-08-24": how dates are stored and sent.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, &format).ok()
+}
 
 /// Validity of a password changed on `changed_on`: `years` years minus one day
 /// (25 Aug 2023 → 24 Aug 2026). A change on 29 February counts its anniversary as 1 March in a
@@ -75,6 +85,13 @@ mod tests {
             password_valid_until(date!(2021 - 02 - 28), 3),
             date!(2024 - 02 - 27)
         );
+    }
+
+    #[test]
+    fn stored_dates_round_trip() {
+        assert_eq!(format_date(date!(2026 - 08 - 04)), "2026-08-04");
+        assert_eq!(parse_date("2026-08-04"), Some(date!(2026 - 08 - 04)));
+        assert_eq!(parse_date("04/08/2026"), None);
     }
 
     #[test]

@@ -2,30 +2,28 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
+use espace_pro_contract::Secret;
 use espace_pro_contract::api::{
     AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
 };
-use espace_pro_contract::{ErrorCode, Secret};
 
 use crate::auth::{Session, reauthenticate, require_account};
-use crate::http::error::ApiError;
+use crate::errors::{AuthError, Fault, FieldProblem, ProfileError};
+use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, Store, from_ts, ts};
 
-pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, ApiError> {
+pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, Fault> {
     match &account.security_answer_sealed {
         None => Ok(String::new()),
         Some(sealed) => svc
             .key
             .open(&account.subscriber_number, sealed)
-            .map_err(|e| {
-                ApiError::internal(format!("security answer of account {}: {e}", account.id))
-            }),
+            .map_err(|e| Fault::Corrupt(format!("security answer of account {}: {e}", account.id))),
     }
 }
 
-pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData, ApiError> {
+pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData, Fault> {
     Ok(SummaryData {
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
@@ -33,7 +31,7 @@ pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData,
         subscriber_number: account
             .subscriber_number
             .parse()
-            .map_err(|e| ApiError::internal(format!("stored subscriber number: {e}")))?,
+            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
         login_email: account.login_email.clone(),
         phone: account.phone.clone(),
         address: account.address.clone(),
@@ -42,30 +40,25 @@ pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData,
     })
 }
 
-pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary, ApiError> {
+pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary, AuthError> {
     let account = require_account(&svc.store, session).await?;
     Ok(AccountSummary {
-        summary: summary_data(svc, &account)?,
+        summary: summary_data(svc, &account).map_err(AuthError::Fault)?,
         generated_at: svc.now(),
     })
 }
 
-pub async fn get(svc: &Services, session: &Session) -> Result<Profile, ApiError> {
+pub async fn get(svc: &Services, session: &Session) -> Result<Profile, AuthError> {
     let account = require_account(&svc.store, session).await?;
     Ok(Profile {
-        security_answer: Secret::new(security_answer(svc, &account)?),
+        security_answer: Secret::new(security_answer(svc, &account).map_err(AuthError::Fault)?),
         phone: account.phone,
         address: account.address,
         security_question: account.security_question,
     })
 }
 
-fn check_text(
-    error: &mut Vec<(&'static str, &'static str)>,
-    field: &'static str,
-    value: &str,
-    max: usize,
-) {
+fn check_text(error: &mut Vec<FieldProblem>, field: &'static str, value: &str, max: usize) {
     if value.chars().count() > max {
         error.push((field, "too_long"));
     }
@@ -82,7 +75,7 @@ pub async fn update(
     session: &Session,
     req: &ProfileUpdate,
     client: IpAddr,
-) -> Result<Profile, ApiError> {
+) -> Result<Profile, ProfileError> {
     let account = require_account(&svc.store, session).await?;
     let current_answer = security_answer(svc, &account)?;
     let phone = req
@@ -123,15 +116,7 @@ pub async fn update(
     }
     if !problems.is_empty() {
         problems.dedup();
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidProfile,
-            "Certaines coordonnées ne peuvent pas être enregistrées : corrigez les champs signalés (téléphone : chiffres, espaces et + . - ( ) seulement, 20 caractères au plus ; adresse et question : 200 caractères au plus ; réponse : 100 caractères au plus ; une nouvelle question demande une nouvelle réponse).",
-        );
-        for (field, code) in problems {
-            e = e.with_field(field, code);
-        }
-        return Err(e);
+        return Err(ProfileError::Invalid(problems));
     }
     if question_changed || answer_changed {
         reauthenticate(
@@ -156,9 +141,9 @@ pub async fn update(
     )
     .await?;
     let kind = if question_changed || answer_changed {
-        "security_question_changed"
+        AuditKind::SecurityQuestionChanged
     } else {
-        "profile_updated"
+        AuditKind::ProfileUpdated
     };
     Store::audit(
         &mut tx,
@@ -169,7 +154,7 @@ pub async fn update(
         "",
     )
     .await?;
-    tx.commit().await?;
+    Store::commit(tx).await?;
     Ok(Profile {
         phone: phone.to_owned(),
         address: address.to_owned(),
@@ -178,39 +163,16 @@ pub async fn update(
     })
 }
 
-pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "account_created" => "Création de l'espace",
-        "login" => "Connexion",
-        "login_password_expired" => "Connexion avec un mot de passe expiré",
-        "login_failed" => "Échec de connexion (mot de passe incorrect)",
-        "logout" => "Déconnexion",
-        "reauthentication_failed" => "Mot de passe actuel incorrect lors d'une modification",
-        "password_changed" => "Modification du mot de passe",
-        "email_change_requested" => "Demande de modification de l'adresse électronique",
-        "email_change_cancelled" => "Annulation de la demande de modification de l'adresse",
-        "email_change_activated" => "Activation de la nouvelle adresse électronique",
-        "email_change_locked" => "Demande de modification annulée (trop d'adresses erronées)",
-        "activation_wrong_address" => "Adresse erronée saisie lors de l'activation",
-        "activation_code_refused" => "Code d'activation expiré ou déjà utilisé",
-        "profile_updated" => "Modification des coordonnées",
-        "security_question_changed" => "Modification de la question de confiance",
-        "recovery_requested" => "Demande de mot de passe oublié",
-        "recovery_wrong_answer" => "Réponse de confiance erronée",
-        "recovery_completed" => "Nouveau mot de passe choisi (mot de passe oublié)",
-        _ => "Autre événement de sécurité",
-    }
-}
-
-pub async fn activity(svc: &Services, session: &Session) -> Result<Activity, ApiError> {
+pub async fn activity(svc: &Services, session: &Session) -> Result<Activity, AuthError> {
     let events = svc
         .store
         .recent_events(session.account_id, 50)
         .await?
         .into_iter()
         .map(|(kind, at, client_ip)| ActivityEvent {
-            label: event_label(&kind).to_owned(),
-            kind,
+            label: kind.label_fr().to_owned(),
+            label_en: kind.label_en().to_owned(),
+            kind: kind.name(),
             at: from_ts(at),
             client_ip,
         })

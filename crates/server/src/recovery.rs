@@ -4,34 +4,30 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::http::StatusCode;
+use espace_pro_contract::LoginEmail;
 use espace_pro_contract::api::{
     PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest, RecoveryQuestionRequest,
     RecoveryRequest, TicketResponse,
 };
-use espace_pro_contract::{ActivationCode, ErrorCode, LoginEmail, Secret};
-use time::Duration;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::accounts::format_date;
-use crate::activation::{TICKET_VALIDITY, code_attempts_allowed, invalid_code, ticket_expired};
-use crate::crypto::{new_token, token_hash};
-use crate::dates::password_valid_until;
-use crate::email_change::new_code;
-use crate::http::error::ApiError;
+use crate::codes::{self, RECOVERY_VALIDITY_MINUTES, WrongCodeLimit};
+use crate::dates::{format_date, password_valid_until};
+use crate::errors::CodeError;
+use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
+use crate::passwords;
 use crate::profile::security_answer;
 use crate::services::Services;
 use crate::store::{Store, ts};
 use crate::throttle::{client_subject, email_subject};
 
-pub const CODE_VALIDITY_MINUTES: u32 = 60;
-pub const WRONG_ANSWER_LIMIT: i64 = 5;
+const PURPOSE: Purpose = Purpose::Recovery;
 
 pub fn accepted() -> RecoveryAccepted {
     RecoveryAccepted {
         message: "Si cette adresse est celle d'un espace professionnel, un code vient d'y être envoyé. Il est valable une heure. Pensez à consulter le dossier « Courrier indésirable ».".into(),
-        code_validity_minutes: CODE_VALIDITY_MINUTES,
+        code_validity_minutes: RECOVERY_VALIDITY_MINUTES,
     }
 }
 
@@ -41,15 +37,8 @@ pub async fn request(
     svc: &Arc<Services>,
     req: &RecoveryRequest,
     client: IpAddr,
-) -> Result<RecoveryAccepted, ApiError> {
-    let email = LoginEmail::parse(&req.email).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidEmail,
-            "Saisissez l'adresse électronique de connexion de votre espace, comme nom@domaine.fr.",
-        )
-        .with_field("email", e.code())
-    })?;
+) -> Result<RecoveryAccepted, CodeError> {
+    let email = LoginEmail::parse(&req.email).map_err(CodeError::InvalidEmail)?;
     let by_client = format!("recovery:{}", client_subject(client));
     let t = &svc.config.throttle;
     if let Err(wait) = svc
@@ -57,7 +46,7 @@ pub async fn request(
         .take_window(&by_client, t.recovery_requests_per_window, t.client_window)
         .await?
     {
-        return Err(ApiError::too_many_attempts(wait));
+        return Err(CodeError::Throttled { retry_after: wait });
     }
     // Counted for every address, known or not, before answering: the limit says nothing about
     // which addresses have accounts, and concurrent requests cannot all slip under it.
@@ -74,31 +63,31 @@ pub async fn request(
     let svc = svc.clone();
     tokio::spawn(async move {
         if let Err(e) = send_code(&svc, &email, client).await {
-            tracing::warn!(error = ?e.code, "recovery request could not be recorded");
+            tracing::warn!(error = %e, "recovery request could not be recorded");
         }
     });
     Ok(accepted())
 }
 
-async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result<(), ApiError> {
+async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result<(), CodeError> {
     let Some(account) = svc.store.account_by_email_key(email.key()).await? else {
         return Ok(());
     };
-    let code = new_code();
+    let code = codes::new_code();
     let now = svc.now();
     let mail = templates::recovery_code(
         &svc.config.public_name,
         code.expose(),
-        CODE_VALIDITY_MINUTES,
+        RECOVERY_VALIDITY_MINUTES,
     );
     let mut tx = svc.store.begin_write().await?;
-    Store::end_pending_recovery(&mut tx, account.id, "superseded", ts(now)).await?;
+    Store::end_pending_code(&mut tx, PURPOSE, account.id, CodeState::Superseded, ts(now)).await?;
     Store::insert_recovery(
         &mut tx,
         account.id,
-        &svc.key.code_hash("recovery", code.expose()),
+        &codes::code_hash(svc, PURPOSE, &code),
         ts(now),
-        ts(now + Duration::minutes(i64::from(CODE_VALIDITY_MINUTES))),
+        ts(now + PURPOSE.validity()),
     )
     .await?;
     Store::enqueue_mail(
@@ -112,13 +101,13 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     Store::audit(
         &mut tx,
         Some(account.id),
-        "recovery_requested",
+        AuditKind::RecoveryRequested,
         ts(now),
         Some(&client.to_string()),
         "",
     )
     .await?;
-    tx.commit().await?;
+    Store::commit(tx).await?;
     svc.outbox.wake();
     Ok(())
 }
@@ -127,52 +116,33 @@ pub async fn question(
     svc: &Services,
     req: &RecoveryQuestionRequest,
     client: IpAddr,
-) -> Result<TicketResponse, ApiError> {
-    let subject = code_attempts_allowed(svc, client).await?;
+) -> Result<TicketResponse, CodeError> {
+    let limit = WrongCodeLimit::check(svc, client).await?;
     let email = LoginEmail::parse(&req.email).ok();
-    let code = ActivationCode::parse(req.code.expose()).ok();
-    let found = match (&email, &code) {
-        (Some(email), Some(code)) => {
-            match svc
-                .store
-                .recovery_by_code(&svc.key.code_hash("recovery", code.expose()))
-                .await?
-            {
-                Some(r) => svc
-                    .store
-                    .account_by_id(r.account_id)
-                    .await?
-                    .filter(|a| a.login_email_key == email.key())
-                    .map(|a| (r, a)),
-                None => None,
-            }
-        }
+    let recovery = match &email {
+        Some(_) => Some(codes::find(svc, &limit, PURPOSE, req.code.expose()).await?),
+        None => None,
+    };
+    // A code sent to another address is as unknown as a code never sent.
+    let found = match (recovery, &email) {
+        (Some(r), Some(email)) => svc
+            .store
+            .account_by_id(r.account_id)
+            .await?
+            .filter(|a| a.login_email_key == email.key())
+            .map(|a| (r, a)),
         _ => None,
     };
     let Some((recovery, account)) = found else {
-        svc.throttle.record(&[&subject]).await?;
-        return Err(invalid_code());
+        return Err(limit.fail(svc, CodeError::UnknownCode(PURPOSE)).await);
     };
-    let now = svc.now();
-    match recovery.state.as_str() {
-        "pending" if ts(now) < recovery.expires_at => {}
-        "locked" => return Err(crate::activation::code_locked()),
-        _ => return Err(crate::activation::code_expired()),
-    }
+    codes::usable(PURPOSE, recovery.state, recovery.expires_at, svc.now())?;
     if account.security_question.is_empty() || account.security_answer_sealed.is_none() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::RecoveryUnavailable,
-            "Aucune question de confiance n'est enregistrée pour cet espace : contactez l'assistance pour retrouver l'accès.",
-        ));
+        return Err(CodeError::RecoveryUnavailable);
     }
-    let (ticket, hash) = new_token();
-    let expires_at = now + TICKET_VALIDITY;
-    svc.store
-        .insert_ticket(&hash, "recovery", recovery.id, ts(expires_at))
-        .await?;
+    let (ticket, expires_at) = codes::issue_ticket(svc, PURPOSE, recovery.id).await?;
     Ok(TicketResponse {
-        ticket: Secret::new(ticket),
+        ticket,
         expires_at,
         security_question: Some(account.security_question),
     })
@@ -199,78 +169,59 @@ pub async fn complete(
     svc: &Services,
     req: &RecoveryCompleteRequest,
     client: IpAddr,
-) -> Result<PasswordChangeResponse, ApiError> {
-    let ticket_hash = token_hash(req.ticket.expose());
+) -> Result<PasswordChangeResponse, CodeError> {
+    let ticket = codes::presented_ticket(svc, PURPOSE, &req.ticket).await?;
     let now = svc.now();
-    let ticket = svc
-        .store
-        .ticket(&ticket_hash)
-        .await?
-        .filter(|t| t.purpose == "recovery" && t.used_at.is_none() && t.expires_at > ts(now))
-        .ok_or_else(ticket_expired)?;
     let mut conn = svc.store.begin().await?;
-    let recovery = Store::recovery_by_id(&mut conn, ticket.ref_id)
+    let recovery = Store::code_by_id(&mut conn, PURPOSE, ticket.row.ref_id)
         .await?
-        .ok_or_else(ticket_expired)?;
+        .ok_or(CodeError::TicketExpired)?;
     drop(conn);
-    match recovery.state.as_str() {
-        "pending" if ts(now) < recovery.expires_at => {}
-        "locked" => return Err(crate::activation::code_locked()),
-        _ => return Err(crate::activation::code_expired()),
-    }
+    codes::usable(PURPOSE, recovery.state, recovery.expires_at, now)?;
     let account = svc
         .store
         .account_by_id(recovery.account_id)
         .await?
-        .ok_or_else(ticket_expired)?;
+        .ok_or(CodeError::TicketExpired)?;
 
     // Wrong answers are throttled like log-ins, and void the code after five.
     let by_email = email_subject(&account.login_email_key);
     let by_client = client_subject(client);
     if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
-        return Err(ApiError::too_many_attempts(wait));
+        return Err(CodeError::Throttled { retry_after: wait });
     }
     if !same_answer(
         req.security_answer.expose(),
         &security_answer(svc, &account)?,
     ) {
         svc.throttle.record_failure(&by_email, &by_client).await?;
-        let count = svc
-            .store
-            .count_wrong_answer(recovery.id, WRONG_ANSWER_LIMIT, ts(now))
-            .await?;
-        svc.store
-            .audit_now(
-                Some(account.id),
-                "recovery_wrong_answer",
-                ts(now),
-                Some(&client.to_string()),
-                "",
-            )
-            .await?;
-        if count >= WRONG_ANSWER_LIMIT {
-            return Err(crate::activation::code_locked());
-        }
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidSecurityAnswer,
-            "La réponse ne correspond pas à votre réponse de confiance. Vérifiez l'orthographe, puis réessayez.",
+        let mut tx = svc.store.begin_write().await?;
+        let tries_left = codes::count_wrong_attempt(&mut tx, PURPOSE, recovery.id, now).await?;
+        let ip = client.to_string();
+        Store::audit(
+            &mut tx,
+            Some(account.id),
+            AuditKind::RecoveryWrongAnswer,
+            ts(now),
+            Some(&ip),
+            "",
         )
-        .with_field("security_answer", "incorrect"));
+        .await?;
+        Store::commit(tx).await?;
+        return Err(if tries_left == 0 {
+            CodeError::Locked(PURPOSE)
+        } else {
+            CodeError::WrongAnswer
+        });
     }
 
     let hash =
-        crate::accounts::hash_new_password(svc, &account, &req.new_password, &req.confirm_password)
-            .await?;
+        passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
     let mail = templates::password_changed(&svc.config.public_name, valid_until);
 
     let mut tx = svc.store.begin_write().await?;
-    if !Store::mark_recovery_used(&mut tx, recovery.id, ts(now)).await?
-        || !Store::use_ticket(&mut tx, &ticket_hash, ts(now)).await?
-    {
-        return Err(crate::activation::code_expired());
-    }
+    codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Used, now).await?;
     Store::update_password(
         &mut tx,
         account.id,
@@ -291,13 +242,13 @@ pub async fn complete(
     Store::audit(
         &mut tx,
         Some(account.id),
-        "recovery_completed",
+        AuditKind::RecoveryCompleted,
         ts(now),
         Some(&client.to_string()),
         "",
     )
     .await?;
-    tx.commit().await?;
+    Store::commit(tx).await?;
     svc.throttle.clear(&by_email).await?;
     svc.outbox.wake();
     Ok(PasswordChangeResponse {

@@ -1,11 +1,19 @@
-//! One error type for every route, mapped to status codes here and nowhere else. Unexpected
-//! failures are logged with their cause and answered without it.
+//! One error type for every route. The procedures' domain errors (`crate::errors`) are mapped to
+//! a status, a code and a French message here and nowhere else; messages that quote a policy
+//! number take it from the error, which carries the policy in force. Unexpected failures are
+//! logged with their cause and answered without it.
 
 use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use espace_pro_contract::{ErrorBody, ErrorCode, ErrorDetail, PasswordRule};
+use espace_pro_contract::code::{ACTIVATION_VALIDITY_HOURS, CODE_LENGTH};
+use espace_pro_contract::{
+    EmailError, ErrorBody, ErrorCode, ErrorDetail, PasswordPolicy, PasswordRule,
+};
+
+use crate::errors::{AuthError, CodeError, CredentialError, EmailProblem, Fault, ProfileError};
+use crate::store::StoreError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -99,28 +107,43 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, message)
     }
 
-    pub fn password_policy(failures: &[PasswordRule]) -> Self {
+    pub fn password_policy(failures: &[PasswordRule], policy: &PasswordPolicy) -> Self {
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PasswordPolicy,
             format!(
                 "Le nouveau mot de passe ne peut pas être accepté : {}.",
-                failures
-                    .iter()
-                    .map(|r| rule_message(*r))
-                    .collect::<Vec<_>>()
-                    .join(" ; ")
+                PasswordRule::explain_all_fr(failures, policy)
             ),
         );
+        e.add_password_fields(failures);
+        e
+    }
+
+    fn add_password_fields(&mut self, failures: &[PasswordRule]) {
         for rule in failures {
             let field = if *rule == PasswordRule::Mismatch {
                 "confirm_password"
             } else {
                 "new_password"
             };
-            e = e.with_field(field, rule.code());
+            self.add_field(field, rule.code());
         }
-        e
+    }
+
+    fn add_field(&mut self, field: &str, code: &str) {
+        self.fields
+            .entry(field.to_owned())
+            .or_default()
+            .push(code.to_owned());
+    }
+
+    fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    fn gone(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, code, message)
     }
 
     /// An unexpected failure: logged with its cause, answered with a generic message.
@@ -152,40 +175,182 @@ impl ApiError {
     }
 }
 
-pub fn rule_message(rule: PasswordRule) -> &'static str {
-    match rule {
-        PasswordRule::TooShort => "il doit compter au moins 20 caractères",
-        PasswordRule::TooLong => "il doit compter au plus 128 caractères",
-        PasswordRule::MissingLetter => "il doit contenir au moins une lettre",
-        PasswordRule::MissingDigit => "il doit contenir au moins un chiffre",
-        PasswordRule::ContainsWhitespace => "il ne doit pas contenir d'espace",
-        PasswordRule::InvalidCharacter => "il contient un caractère invisible ou de contrôle",
-        PasswordRule::TooWeak => {
-            "il est trop facile à deviner (évitez vos nom, prénom, adresse et numéro d'abonné, et les suites prévisibles)"
-        }
-        PasswordRule::SameAsCurrent => "il doit être différent du mot de passe actuel",
-        PasswordRule::Mismatch => "la confirmation ne correspond pas au nouveau mot de passe",
-    }
-}
-
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
-        match &e {
-            sqlx::Error::PoolTimedOut => Self::unavailable(),
-            sqlx::Error::Database(db)
-                if db.message().contains("locked") || db.message().contains("busy") =>
-            {
-                tracing::warn!(error = %e, "database busy");
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy(_) | StoreError::Unavailable(_) => {
+                tracing::warn!(error = %e, "database busy or unavailable");
                 Self::unavailable()
             }
-            _ => Self::internal(e),
+            StoreError::Conflict(_) | StoreError::Corrupt(_) | StoreError::Other(_) => {
+                Self::internal(e)
+            }
         }
     }
 }
 
-impl From<crate::crypto::HashError> for ApiError {
-    fn from(e: crate::crypto::HashError) -> Self {
-        Self::internal(e)
+impl From<Fault> for ApiError {
+    fn from(e: Fault) -> Self {
+        match e {
+            Fault::Store(e) => e.into(),
+            e => Self::internal(e),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => Self::invalid_credentials(),
+            AuthError::Unauthorized => Self::unauthorized(),
+            AuthError::PasswordExpired => Self::password_expired(),
+            AuthError::Throttled { retry_after } => Self::too_many_attempts(retry_after),
+            AuthError::ReauthenticationRequired => Self::reauthentication_required(),
+            AuthError::ReauthenticationFailed => Self::reauthentication_failed(),
+            AuthError::Fault(f) => f.into(),
+        }
+    }
+}
+
+fn email_problem(problem: EmailProblem) -> (ErrorCode, &'static str, String, &'static str) {
+    match problem {
+        EmailProblem::Invalid(e) => (
+            ErrorCode::InvalidEmail,
+            "new_email",
+            e.code().to_owned(),
+            "Saisissez une adresse électronique valide de {max} caractères au plus, comme nom@domaine.fr.",
+        ),
+        EmailProblem::Mismatch => (
+            ErrorCode::EmailMismatch,
+            "confirm_email",
+            "mismatch".into(),
+            "Les deux adresses saisies ne sont pas identiques : saisissez deux fois la même adresse.",
+        ),
+        EmailProblem::SameAsCurrent => (
+            ErrorCode::SameAsCurrentEmail,
+            "new_email",
+            "same_as_current".into(),
+            "La nouvelle adresse est celle que vous utilisez déjà : saisissez une autre adresse.",
+        ),
+    }
+}
+
+impl From<CredentialError> for ApiError {
+    fn from(e: CredentialError) -> Self {
+        match e {
+            CredentialError::Auth(e) => e.into(),
+            CredentialError::Refused {
+                email,
+                password,
+                policy,
+            } => {
+                // The first address problem leads; password problems, if any, are in `fields`
+                // too.
+                let Some(first) = email.first() else {
+                    return Self::password_policy(&password, &policy);
+                };
+                let (code, _, _, message) = email_problem(*first);
+                let max = espace_pro_contract::email::MAX_EMAIL_CHARS.to_string();
+                let mut error = Self::unprocessable(code, message.replace("{max}", &max));
+                for problem in &email {
+                    let (_, field, code, _) = email_problem(*problem);
+                    error.add_field(field, &code);
+                }
+                error.add_password_fields(&password);
+                error
+            }
+            CredentialError::NoPendingChange => Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "Aucune modification d'adresse électronique n'est en attente.",
+            ),
+            CredentialError::Fault(f) => f.into(),
+        }
+    }
+}
+
+impl From<CodeError> for ApiError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::Throttled { retry_after } => Self::too_many_attempts(retry_after),
+            CodeError::InvalidCaptcha => Self::unprocessable(
+                ErrorCode::InvalidCaptcha,
+                "Les caractères saisis ne correspondent pas à l'image. Recopiez les caractères de la nouvelle image.",
+            )
+            .with_field("captcha_answer", "incorrect"),
+            CodeError::UnknownCode(_) => Self::unprocessable(
+                ErrorCode::InvalidCode,
+                format!("Ce code d'activation n'est pas reconnu. Recopiez les {CODE_LENGTH} lettres reçues par courriel, en respectant les majuscules et les minuscules."),
+            )
+            .with_field("code", "invalid"),
+            CodeError::Expired(_) => Self::gone(
+                ErrorCode::CodeExpired,
+                format!("Ce code d'activation n'est plus valable : il a déjà été utilisé, remplacé par une demande plus récente, annulé, ou son délai de {ACTIVATION_VALIDITY_HOURS} heures est dépassé. Recommencez la demande de modification pour recevoir un nouveau code."),
+            )
+            .with_field("code", "expired"),
+            CodeError::Locked(_) => Self::gone(
+                ErrorCode::CodeLocked,
+                "Trop d'adresses erronées ont été saisies : la demande de modification est annulée. Recommencez-la depuis votre espace.",
+            ),
+            CodeError::TicketExpired => Self::gone(
+                ErrorCode::TicketExpired,
+                "Votre saisie a expiré. Saisissez de nouveau le code reçu par courriel.",
+            ),
+            CodeError::WrongAddress { tries_left } => {
+                let s = if tries_left > 1 { "s" } else { "" };
+                Self::unprocessable(
+                    ErrorCode::EmailMismatch,
+                    format!("Cette adresse ne correspond pas à la nouvelle adresse demandée. Saisissez l'adresse à laquelle vous avez reçu le code ({tries_left} essai{s} restant{s})."),
+                )
+                .with_field("email", "mismatch")
+            }
+            CodeError::EmailTaken => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::EmailTaken,
+                "Cette adresse électronique est déjà celle d'un autre espace professionnel : la modification ne peut pas être activée. Recommencez la demande avec une autre adresse.",
+            )
+            .with_field("email", "taken"),
+            CodeError::WrongAnswer => Self::unprocessable(
+                ErrorCode::InvalidSecurityAnswer,
+                "La réponse ne correspond pas à votre réponse de confiance. Vérifiez l'orthographe, puis réessayez.",
+            )
+            .with_field("security_answer", "incorrect"),
+            CodeError::InvalidEmail(e) => invalid_login_email(e),
+            CodeError::RecoveryUnavailable => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::RecoveryUnavailable,
+                "Aucune question de confiance n'est enregistrée pour cet espace : contactez l'assistance pour retrouver l'accès.",
+            ),
+            CodeError::Password { failures, policy } => Self::password_policy(&failures, &policy),
+            CodeError::Fault(f) => f.into(),
+        }
+    }
+}
+
+fn invalid_login_email(e: EmailError) -> ApiError {
+    ApiError::unprocessable(
+        ErrorCode::InvalidEmail,
+        "Saisissez l'adresse électronique de connexion de votre espace, comme nom@domaine.fr.",
+    )
+    .with_field("email", e.code())
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(e: ProfileError) -> Self {
+        match e {
+            ProfileError::Auth(e) => e.into(),
+            ProfileError::Invalid(problems) => {
+                let mut e = Self::unprocessable(
+                    ErrorCode::InvalidProfile,
+                    "Certaines coordonnées ne peuvent pas être enregistrées : corrigez les champs signalés (téléphone : chiffres, espaces et + . - ( ) seulement, 20 caractères au plus ; adresse et question : 200 caractères au plus ; réponse : 100 caractères au plus ; une nouvelle question demande une nouvelle réponse).",
+                );
+                for (field, code) in problems {
+                    e.add_field(field, code);
+                }
+                e
+            }
+            ProfileError::Fault(f) => f.into(),
+        }
     }
 }
 

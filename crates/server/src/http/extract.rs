@@ -98,7 +98,7 @@ impl FromRequestParts<AppState> for AnySession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        auth::authenticate(state, token).await.map(Self)
+        Ok(Self(auth::authenticate(state, token).await?))
     }
 }
 
@@ -113,9 +113,6 @@ impl FromRequestParts<AppState> for FullSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let AnySession(session) = AnySession::from_request_parts(parts, state).await?;
-        if session.password_only {
-            return Err(ApiError::password_expired());
-        }
-        Ok(Self(session))
+        Ok(Self(auth::require_full(session)?))
     }
 }

@@ -15,7 +15,7 @@ use espace_pro_contract::api::{
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
-use crate::{accounts, activation, auth, email_change, profile, recovery};
+use crate::{accounts, activation, auth, captcha, email_change, profile, recovery};
 
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
@@ -29,7 +29,7 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
         max_email_chars: espace_pro_contract::email::MAX_EMAIL_CHARS,
         password_validity_years: c.password_validity_years,
         reauthentication_after_seconds: c.reauthentication_after.as_secs(),
-        activation_code_validity_hours: 48,
+        activation_code_validity_hours: espace_pro_contract::code::ACTIVATION_VALIDITY_HOURS,
         test_mode: c.test_mode(),
     })
 }
@@ -70,7 +70,7 @@ pub async fn get_account(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<AccountView>, ApiError> {
-    accounts::account_view(&svc, &session).await.map(Json)
+    Ok(Json(accounts::account_view(&svc, &session).await?))
 }
 
 /// Change the password only (SPEC §2.5).
@@ -88,9 +88,9 @@ pub async fn change_password(
     AnySession(session): AnySession,
     ApiJson(req): ApiJson<PasswordChangeRequest>,
 ) -> Result<Json<PasswordChangeResponse>, ApiError> {
-    accounts::change_password(&svc, &session, &req, ip)
-        .await
-        .map(Json)
+    Ok(Json(
+        accounts::change_password(&svc, &session, &req, ip).await?,
+    ))
 }
 
 /// Ask to change the login address (SPEC §2.6 step 1): the code goes to the new address.
@@ -130,7 +130,7 @@ pub async fn create_captcha(
     State(svc): State<AppState>,
     ClientIp(ip): ClientIp,
 ) -> Result<impl IntoResponse, ApiError> {
-    let captcha = activation::create_captcha(&svc, ip).await?;
+    let captcha = captcha::create(&svc, ip).await?;
     Ok((StatusCode::CREATED, Json(captcha)))
 }
 
@@ -146,7 +146,7 @@ pub async fn verify_activation_code(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TicketResponse>, ApiError> {
-    activation::verify_code(&svc, &req, ip).await.map(Json)
+    Ok(Json(activation::verify_code(&svc, &req, ip).await?))
 }
 
 /// Activation step 2: the new address typed again; swaps the login address.
@@ -161,7 +161,7 @@ pub async fn complete_activation(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<CompleteActivationRequest>,
 ) -> Result<Json<ActivationResult>, ApiError> {
-    activation::complete(&svc, &req, ip).await.map(Json)
+    Ok(Json(activation::complete(&svc, &req, ip).await?))
 }
 
 /// "Gérer vos coordonnées".
@@ -171,7 +171,7 @@ pub async fn get_profile(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<Profile>, ApiError> {
-    profile::get(&svc, &session).await.map(Json)
+    Ok(Json(profile::get(&svc, &session).await?))
 }
 
 /// Update coordinates; the security question or answer needs re-authentication.
@@ -185,7 +185,7 @@ pub async fn update_profile(
     FullSession(session): FullSession,
     ApiJson(req): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Profile>, ApiError> {
-    profile::update(&svc, &session, &req, ip).await.map(Json)
+    Ok(Json(profile::update(&svc, &session, &req, ip).await?))
 }
 
 /// The data of the summary PDF (SPEC §2.8).
@@ -195,7 +195,7 @@ pub async fn get_summary(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<AccountSummary>, ApiError> {
-    profile::summary(&svc, &session).await.map(Json)
+    Ok(Json(profile::summary(&svc, &session).await?))
 }
 
 /// Recent security events, newest first.
@@ -205,7 +205,7 @@ pub async fn get_activity(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<Activity>, ApiError> {
-    profile::activity(&svc, &session).await.map(Json)
+    Ok(Json(profile::activity(&svc, &session).await?))
 }
 
 /// Forgotten password, step 1: the same answer for every address.
@@ -229,7 +229,7 @@ pub async fn recovery_question(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RecoveryQuestionRequest>,
 ) -> Result<Json<TicketResponse>, ApiError> {
-    recovery::question(&svc, &req, ip).await.map(Json)
+    Ok(Json(recovery::question(&svc, &req, ip).await?))
 }
 
 /// Forgotten password, step 3: the answer and the new password.
@@ -242,5 +242,5 @@ pub async fn complete_recovery(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RecoveryCompleteRequest>,
 ) -> Result<Json<PasswordChangeResponse>, ApiError> {
-    recovery::complete(&svc, &req, ip).await.map(Json)
+    Ok(Json(recovery::complete(&svc, &req, ip).await?))
 }

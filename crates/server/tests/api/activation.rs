@@ -97,17 +97,17 @@ async fn the_real_answer_is_checked_against_its_keyed_hash() {
         .await
         .unwrap();
     assert!(
-        !espace_pro_server::activation::solve_captcha(svc, "known", CAPTCHA_TEST_ANSWER)
+        !espace_pro_server::captcha::solve(svc, "known", CAPTCHA_TEST_ANSWER)
             .await
             .unwrap()
     );
     assert!(
-        espace_pro_server::activation::solve_captcha(svc, "known2", " XKCDqp ")
+        espace_pro_server::captcha::solve(svc, "known2", " XKCDqp ")
             .await
             .unwrap()
     );
     assert!(
-        !espace_pro_server::activation::solve_captcha(svc, "known2", "xkcdqp")
+        !espace_pro_server::captcha::solve(svc, "known2", "xkcdqp")
             .await
             .unwrap()
     );

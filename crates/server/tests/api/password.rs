@@ -130,7 +130,10 @@ async fn success_gives_validity_and_sends_the_guides_confirmation() {
         .unwrap()
         .id;
     let kinds = app.app().services().store.audit_kinds(id).await.unwrap();
-    assert!(kinds.contains(&"password_changed".to_owned()), "{kinds:?}");
+    assert!(
+        kinds.contains(&espace_pro_server::kinds::AuditKind::PasswordChanged),
+        "{kinds:?}"
+    );
 }
 
 #[tokio::test]

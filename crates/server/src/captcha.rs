@@ -1,0 +1,135 @@
+//! CAPTCHAs: drawn as an image and read aloud, single use, short-lived, answer stored as a keyed
+//! hash. Each code attempt (activation or recovery) needs a fresh one.
+
+use std::io::Cursor;
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use espace_pro_contract::api::Captcha;
+use espace_pro_contract::code::CAPTCHA_LENGTH;
+use rand::RngCore;
+use time::Duration;
+
+use crate::errors::{CodeError, Fault};
+use crate::kinds::CAPTCHA_HASH_DOMAIN;
+use crate::services::Services;
+use crate::store::ts;
+use crate::throttle::client_subject;
+
+pub const CAPTCHA_VALIDITY: Duration = Duration::minutes(10);
+
+/// Lower-case letters only, without the look-alikes i, l and o.
+const CAPTCHA_CHARS: &[char] = &[
+    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j', 'k', 'm', 'n', 'p', 'q', 'r', 's', 't', 'u', 'v',
+    'w', 'x', 'y', 'z',
+];
+
+fn normalize(answer: &str) -> String {
+    answer.trim().to_lowercase()
+}
+
+/// The stored form of an answer.
+pub fn answer_hash(svc: &Services, answer: &str) -> String {
+    svc.key.code_hash(CAPTCHA_HASH_DOMAIN, &normalize(answer))
+}
+
+/// Draws a CAPTCHA: its answer, a PNG and a WAV reading the characters one by one.
+fn draw() -> Result<(String, Vec<u8>, Vec<u8>), String> {
+    use captcha::filters::{Dots, Noise, Wave};
+    let mut c = captcha::Captcha::new();
+    c.set_chars(CAPTCHA_CHARS)
+        .add_chars(CAPTCHA_LENGTH as u32)
+        .apply_filter(Noise::new(0.15))
+        .apply_filter(Wave::new(2.0, 12.0))
+        .view(240, 96)
+        .apply_filter(Dots::new(6));
+    let answer = c.chars_as_string();
+    let png = c.as_png().ok_or("the CAPTCHA image could not be encoded")?;
+    let letters: Vec<Vec<u8>> = c
+        .as_wav()
+        .into_iter()
+        .collect::<Option<_>>()
+        .ok_or("a CAPTCHA letter has no sound")?;
+    Ok((answer, png, join_wavs(&letters)?))
+}
+
+/// One WAV from the letters' WAVs, with 0.6 s of silence before each letter.
+fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 22_050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut writer = hound::WavWriter::new(&mut out, spec).map_err(|e| e.to_string())?;
+        for letter in letters {
+            for _ in 0..(spec.sample_rate * 6 / 10) {
+                writer.write_sample(0i16).map_err(|e| e.to_string())?;
+            }
+            let mut reader = hound::WavReader::new(letter.as_slice()).map_err(|e| e.to_string())?;
+            for sample in reader.samples::<i16>() {
+                writer
+                    .write_sample(sample.map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        writer.finalize().map_err(|e| e.to_string())?;
+    }
+    Ok(out.into_inner())
+}
+
+/// A new CAPTCHA, limited per client address.
+pub async fn create(svc: &Services, client: IpAddr) -> Result<Captcha, CodeError> {
+    let subject = format!("captcha:{}", client_subject(client));
+    let t = &svc.config.throttle;
+    if let Err(retry_after) = svc
+        .throttle
+        .take_window(&subject, t.captchas_per_window, t.client_window)
+        .await?
+    {
+        return Err(CodeError::Throttled { retry_after });
+    }
+    let (answer, png, wav) = tokio::task::spawn_blocking(draw)
+        .await
+        .map_err(|e| Fault::Task(e.to_string()))?
+        .map_err(Fault::Task)?;
+    let mut id = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let id = hex::encode(id);
+    let expires_at = svc.now() + CAPTCHA_VALIDITY;
+    svc.store
+        .insert_captcha(&id, &answer_hash(svc, &answer), ts(expires_at))
+        .await?;
+    Ok(Captcha {
+        id,
+        image_png: STANDARD.encode(png),
+        audio_wav: STANDARD.encode(wav),
+        length: CAPTCHA_LENGTH,
+        expires_at,
+    })
+}
+
+/// Consumes the CAPTCHA (single use, whatever the answer) and says whether it was solved.
+pub async fn solve(svc: &Services, id: &str, answer: &str) -> Result<bool, CodeError> {
+    if id.is_empty() || id.len() > 64 || answer.len() > 64 {
+        return Ok(false);
+    }
+    let Some(row) = svc.store.take_captcha(id).await? else {
+        return Ok(false);
+    };
+    if row.expires_at <= ts(svc.now()) {
+        return Ok(false);
+    }
+    if svc
+        .config
+        .captcha_test_answer
+        .as_deref()
+        .is_some_and(|test| normalize(test) == normalize(answer))
+    {
+        return Ok(true);
+    }
+    Ok(answer_hash(svc, answer) == row.answer_hash)
+}

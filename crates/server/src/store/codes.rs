@@ -1,0 +1,302 @@
+//! One-time codes and what they earn: e-mail changes (activation codes), password recoveries
+//! (recovery codes), the tickets between two steps, and CAPTCHAs. The two kinds of code share one
+//! life (pending, then ended with a state) and one set of functions, chosen by [`Purpose`].
+
+use super::{Conn, Store, StoreResult};
+use crate::kinds::{CodeState, Purpose};
+
+/// What both kinds of code have: an owner, an expiry, a count of wrong attempts, a state.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CodeRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub expires_at: i64,
+    pub wrong_attempts: i64,
+    pub state: CodeState,
+}
+
+/// What an e-mail change adds: the new address and, optionally, the new password's hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmailChangeRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub new_email: String,
+    pub new_email_key: String,
+    pub new_password_hash: Option<String>,
+    pub expires_at: i64,
+    pub state: CodeState,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub purpose: Purpose,
+    pub ref_id: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaptchaRow {
+    pub answer_hash: String,
+    pub expires_at: i64,
+}
+
+/// The table of each kind of code, and its column of wrong attempts at the step after the code.
+fn table(purpose: Purpose) -> (&'static str, &'static str) {
+    match purpose {
+        Purpose::Activation => ("email_changes", "wrong_addresses"),
+        Purpose::Recovery => ("password_recoveries", "wrong_answers"),
+    }
+}
+
+fn code_query(purpose: Purpose, filter: &str) -> String {
+    let (table, wrong) = table(purpose);
+    format!(
+        "SELECT id, account_id, expires_at, {wrong} AS wrong_attempts, state FROM {table} WHERE {filter}"
+    )
+}
+
+impl Store {
+    // ---- both kinds -----------------------------------------------------------------------
+
+    pub async fn code_by_hash(
+        &self,
+        purpose: Purpose,
+        code_hash: &str,
+    ) -> StoreResult<Option<CodeRow>> {
+        Ok(
+            sqlx::query_as(sqlx::AssertSqlSafe(code_query(purpose, "code_hash = ?")))
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn code_by_id(
+        conn: &mut Conn,
+        purpose: Purpose,
+        id: i64,
+    ) -> StoreResult<Option<CodeRow>> {
+        Ok(
+            sqlx::query_as(sqlx::AssertSqlSafe(code_query(purpose, "id = ?")))
+                .bind(id)
+                .fetch_optional(conn)
+                .await?,
+        )
+    }
+
+    /// Ends the account's pending code of this kind, if any, with `state`; returns whether one
+    /// was ended.
+    pub async fn end_pending_code(
+        conn: &mut Conn,
+        purpose: Purpose,
+        account_id: i64,
+        state: CodeState,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let (table, _) = table(purpose);
+        let sql = format!(
+            "UPDATE {table} SET state = ?, ended_at = ? WHERE account_id = ? AND state = 'pending'"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(state)
+            .bind(now)
+            .bind(account_id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            > 0)
+    }
+
+    /// Ends one pending code with `state`; false if it was no longer pending (a concurrent
+    /// request won).
+    pub async fn end_code(
+        conn: &mut Conn,
+        purpose: Purpose,
+        id: i64,
+        state: CodeState,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let (table, _) = table(purpose);
+        let sql = format!(
+            "UPDATE {table} SET state = ?, ended_at = ? WHERE id = ? AND state = 'pending'"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(state)
+            .bind(now)
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1)
+    }
+
+    /// Counts one wrong attempt on a pending code; returns the new count (`None` when the code
+    /// is no longer pending).
+    pub async fn count_wrong_attempt(
+        conn: &mut Conn,
+        purpose: Purpose,
+        id: i64,
+    ) -> StoreResult<Option<i64>> {
+        let (table, wrong) = table(purpose);
+        let sql = format!(
+            "UPDATE {table} SET {wrong} = {wrong} + 1 WHERE id = ? AND state = 'pending' RETURNING {wrong}"
+        );
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?)
+    }
+
+    // ---- e-mail changes -------------------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_email_change(
+        conn: &mut Conn,
+        account_id: i64,
+        new_email: &str,
+        new_email_key: &str,
+        new_password_hash: Option<&str>,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query(
+            "INSERT INTO email_changes (account_id, new_email, new_email_key, new_password_hash,
+                code_hash, requested_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(account_id)
+        .bind(new_email)
+        .bind(new_email_key)
+        .bind(new_password_hash)
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?
+        .last_insert_rowid())
+    }
+
+    pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, account_id, new_email, new_email_key, new_password_hash, expires_at, state
+             FROM email_changes WHERE account_id = ? AND state = 'pending'",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, account_id, new_email, new_email_key, new_password_hash, expires_at, state
+             FROM email_changes WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+    }
+
+    // ---- recoveries -----------------------------------------------------------------------
+
+    pub async fn insert_recovery(
+        conn: &mut Conn,
+        account_id: i64,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query(
+            "INSERT INTO password_recoveries (account_id, code_hash, requested_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(account_id)
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?
+        .last_insert_rowid())
+    }
+
+    // ---- tickets --------------------------------------------------------------------------
+
+    pub async fn insert_ticket(
+        &self,
+        token_hash: &[u8],
+        purpose: Purpose,
+        ref_id: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO tickets (token_hash, purpose, ref_id, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(purpose)
+        .bind(ref_id)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn ticket(&self, token_hash: &[u8]) -> StoreResult<Option<TicketRow>> {
+        Ok(sqlx::query_as(
+            "SELECT purpose, ref_id, expires_at, used_at FROM tickets WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn use_ticket(conn: &mut Conn, token_hash: &[u8], now: i64) -> StoreResult<bool> {
+        Ok(
+            sqlx::query("UPDATE tickets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
+                .bind(now)
+                .bind(token_hash)
+                .execute(conn)
+                .await?
+                .rows_affected()
+                == 1,
+        )
+    }
+
+    // ---- CAPTCHAs -------------------------------------------------------------------------
+
+    pub async fn insert_captcha(
+        &self,
+        id: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO captchas (id, answer_hash, expires_at) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(answer_hash)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes and returns a CAPTCHA: whatever the answer, it cannot be tried twice.
+    pub async fn take_captcha(&self, id: &str) -> StoreResult<Option<CaptchaRow>> {
+        Ok(
+            sqlx::query_as("DELETE FROM captchas WHERE id = ? RETURNING answer_hash, expires_at")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn prune_expired(&self, now: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM captchas WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM tickets WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

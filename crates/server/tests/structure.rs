@@ -1,0 +1,216 @@
+//! The service's structure, checked on its sources: procedures know nothing of HTTP, and no
+//! module imports one that imports it back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file under `dir`, with its path relative to `src`.
+fn sources(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, base, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+/// The code of a file without its comments (`//` to the end of the line).
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level module a file belongs to: `http/routes.rs` → `http`, `auth.rs` → `auth`.
+fn module_of(rel: &str) -> String {
+    rel.split('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".rs")
+        .to_owned()
+}
+
+const COMPOSITION_ROOT: &[&str] = &["app", "main", "lib"];
+
+#[test]
+fn only_the_http_layer_and_the_composition_root_know_http() {
+    let mut files = Vec::new();
+    sources(&src(), &src(), &mut files);
+    let mut offenders = Vec::new();
+    for (rel, text) in &files {
+        let module = module_of(rel);
+        if module == "http" || COMPOSITION_ROOT.contains(&module.as_str()) {
+            continue;
+        }
+        let code = code(text);
+        for name in ["axum", "ApiError", "StatusCode"] {
+            if code.contains(name) {
+                offenders.push(format!("{rel} names {name}"));
+            }
+        }
+    }
+    assert!(files.len() > 20, "the sources were not found");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+/// The modules a piece of code names through `crate::…` (grouped imports included).
+fn crate_references(code: &str, reexports: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+            // Top-level names only: `{a, b::{c, d}, e}` gives a, b, e.
+            let mut depth = 0;
+            let mut names = Vec::new();
+            let mut start = 0;
+            let mut end = group.len();
+            for (i, ch) in group.char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        end = i;
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        names.push(&group[start..i]);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            names.push(&group[start..end]);
+            names
+        } else {
+            vec![rest]
+        };
+        for name in names {
+            let ident: String = name
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if ident.is_empty() || ident == "self" {
+                continue;
+            }
+            found.insert(reexports.get(&ident).cloned().unwrap_or(ident));
+        }
+    }
+    found
+}
+
+/// First cycle found in `graph`, as the path that closes it.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for node in graph.keys() {
+        if let Some(cycle) = visit(node, graph, &mut Vec::new(), &mut done) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+fn import_graph(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = Vec::new();
+    sources(root, root, &mut files);
+    let lib = files
+        .iter()
+        .find(|(rel, _)| rel == "lib.rs")
+        .map(|(_, t)| code(t))
+        .unwrap_or_default();
+    // `pub use app::Application;` lets `crate::Application` stand for `app`.
+    let mut reexports = BTreeMap::new();
+    for line in lib.lines() {
+        if let Some(rest) = line.trim().strip_prefix("pub use ")
+            && let Some((module, item)) = rest.trim_end_matches(';').split_once("::")
+        {
+            reexports.insert(item.to_owned(), module.to_owned());
+        }
+    }
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (rel, text) in &files {
+        let module = module_of(rel);
+        if module == "lib" {
+            continue;
+        }
+        let refs = crate_references(&code(text), &reexports);
+        let edges = graph.entry(module.clone()).or_default();
+        edges.extend(refs.into_iter().filter(|m| *m != module));
+    }
+    graph
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let graph = import_graph(&src());
+    assert!(graph.len() > 20, "the sources were not found");
+    assert!(
+        graph["http"].contains("auth") && graph["auth"].contains("store"),
+        "the import graph was not read: {graph:#?}"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!("import cycle: {}", cycle.join(" → "));
+    }
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle() {
+    let reexports = BTreeMap::from([("Application".to_owned(), "app".to_owned())]);
+    let refs = crate_references(
+        "use crate::{accounts::{self, x}, dates, b::c};\nlet a = crate::Application::build();",
+        &reexports,
+    );
+    assert_eq!(
+        refs,
+        BTreeSet::from(["accounts", "app", "b", "dates"].map(str::to_owned))
+    );
+    let graph = BTreeMap::from([
+        ("a".to_owned(), BTreeSet::from(["b".to_owned()])),
+        ("b".to_owned(), BTreeSet::from(["c".to_owned()])),
+        ("c".to_owned(), BTreeSet::from(["a".to_owned()])),
+    ]);
+    assert_eq!(
+        find_cycle(&graph).unwrap(),
+        ["a", "b", "c", "a"].map(str::to_owned)
+    );
+    let mut acyclic = graph.clone();
+    acyclic.get_mut("c").unwrap().clear();
+    assert_eq!(find_cycle(&acyclic), None);
+}
