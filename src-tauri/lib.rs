@@ -13,35 +13,21 @@ use tokio::sync::Mutex;
 
 use crate::state::AppState;
 
-/// Registers every command, once.
-#[macro_export]
-macro_rules! handlers {
-    () => {
-        tauri::generate_handler![
-            $crate::commands::session::app_info,
-            $crate::commands::session::login,
-            $crate::commands::session::resume_session,
-            $crate::commands::session::logout,
-            $crate::commands::account::home,
-            $crate::commands::account::password_strength,
-            $crate::commands::account::change_password,
-            $crate::commands::account::request_email_change,
-            $crate::commands::account::cancel_email_change,
-            $crate::commands::activation::new_captcha,
-            $crate::commands::activation::verify_activation_code,
-            $crate::commands::activation::complete_activation,
-            $crate::commands::profile::profile,
-            $crate::commands::profile::update_profile,
-            $crate::commands::profile::activity,
-            $crate::commands::profile::save_summary,
-            $crate::commands::profile::print_summary,
-            $crate::commands::recovery::recovery_request,
-            $crate::commands::recovery::recovery_question,
-            $crate::commands::recovery::recovery_complete,
-            $crate::commands::demo::demo_mailbox,
-        ]
+// The command list, written once in `commands/list.rs`: the names (for the capability test)
+// and the handler that registers them.
+macro_rules! commands {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        /// Every command the window may call, by name.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// The handler that registers every command.
+        pub fn invoke_handler<R: tauri::Runtime>()
+        -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(crate::commands::$module::$name),*]
+        }
     };
 }
+include!("commands/list.rs");
 
 /// Builds the state: the configured service, or the embedded one (demo mode).
 pub async fn build_state(
@@ -92,7 +78,7 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(handlers!())
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("Espace Pro could not start its window");
 }
@@ -156,7 +142,7 @@ mod ipc_tests {
             (service, state)
         });
         let app = tauri::test::mock_builder()
-            .invoke_handler(crate::handlers!())
+            .invoke_handler(crate::invoke_handler())
             .build(tauri::generate_context!())
             .unwrap();
         app.manage(state);
@@ -226,5 +212,30 @@ mod ipc_tests {
         // A command the capability does not list is refused.
         assert!(invoke(&webview, "plugin:dialog|save", json!({})).is_err());
         tauri::async_runtime::block_on(service.shutdown());
+    }
+
+    /// The capability file grants the window exactly the commands of `commands/list.rs`.
+    #[test]
+    fn the_capability_grants_every_command_and_nothing_else() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/capabilities/default.json"
+        );
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut granted: Vec<String> = file["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| *p != "core:default")
+            .map(str::to_owned)
+            .collect();
+        granted.sort();
+        let mut expected: Vec<String> = crate::COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        expected.sort();
+        assert_eq!(granted, expected);
     }
 }

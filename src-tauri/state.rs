@@ -64,4 +64,17 @@ impl AppState {
         }
         e.into()
     }
+
+    /// Calls the service with the session's token and maps the error (forgetting a session the
+    /// service no longer knows): what every logged-in command does.
+    pub async fn with_session<T>(
+        &self,
+        call: impl AsyncFnOnce(&ApiClient, &Secret) -> Result<T, espace_pro_client::ClientError>,
+    ) -> CommandResult<T> {
+        let token = self.token().await?;
+        match call(&self.api, &token).await {
+            Ok(value) => Ok(value),
+            Err(e) => Err(self.fail(e).await),
+        }
+    }
 }

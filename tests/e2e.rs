@@ -8,230 +8,21 @@
 //! Linux only: tauri-driver drives WebKitWebDriver there; macOS has no WebDriver for WKWebView.
 #![cfg(target_os = "linux")]
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+//!
+//! One scenario per section; what they share (starting the app and the service, finding controls,
+//! logging in, axe-core) is in `tests/support/`.
+
+use std::time::Duration;
 
 use espace_pro_server::accounts::NewAccount;
-use espace_pro_testkit::{SmtpListener, reserve_port};
+
 mod support;
 
-use support::service::ServiceProcess;
-use support::webdriver::{Element, WebDriver};
+use support::app::*;
+use support::steps::*;
+use support::webdriver::WebDriver;
 
-const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
-const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
-const APP: &str = env!("CARGO_BIN_EXE_espace-pro");
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn screenshots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// An XPath string literal for any text, apostrophes included.
-fn literal(text: &str) -> String {
-    if !text.contains('\'') {
-        return format!("'{text}'");
-    }
-    let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
-    format!("concat({})", parts.join(", \"'\", "))
-}
-
-struct Ui {
-    c: WebDriver,
-}
-
-const WAIT: Duration = Duration::from_secs(15);
-
-/// One WebDriver session at a time (tauri-driver drives one app at once).
-static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-impl Ui {
-    /// The control a visible `<label>` names.
-    async fn by_label(&self, label: &str) -> Element {
-        let xpath = format!("//label[normalize-space()={}]", literal(label));
-        let label_el = self.c.wait_for("xpath", &xpath, WAIT).await;
-        let id = self
-            .c
-            .attr(&label_el, "for")
-            .await
-            .expect("label with for=");
-        self.c
-            .wait_for("css selector", &format!("#{id}"), WAIT)
-            .await
-    }
-
-    async fn button(&self, text: &str) -> Element {
-        self.c
-            .wait_for(
-                "xpath",
-                &format!("//button[normalize-space()={}]", literal(text)),
-                WAIT,
-            )
-            .await
-    }
-
-    async fn main_text(&self) -> String {
-        match self.c.find("css selector", "#screen").await {
-            Ok(e) => self.c.text(&e).await,
-            Err(_) => String::new(),
-        }
-    }
-
-    async fn wait_text(&self, expected: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = self.main_text().await;
-            if text.contains(expected) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                panic!("{expected:?} never appeared; screen shows:\n{text}");
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
-    }
-
-    /// A picture of the whole virtual display, kept for people to look at.
-    async fn shot(&self, name: &str) {
-        let path = screenshots_dir().join(format!("{name}.png"));
-        let taken = Command::new("import")
-            .args(["-window", "root"])
-            .arg(&path)
-            .status();
-        assert!(
-            taken.is_ok_and(|s| s.success()),
-            "screenshot {name} (ImageMagick's import on the Xvfb display)"
-        );
-    }
-
-    async fn text_of(&self, id: &str) -> String {
-        let e = self
-            .c
-            .wait_for("css selector", &format!("#{id}"), WAIT)
-            .await;
-        self.c.text(&e).await
-    }
-
-    async fn type_into(&self, label: &str, text: &str) {
-        let e = self.by_label(label).await;
-        self.c.send_keys(&e, text).await;
-    }
-
-    async fn press(&self, text: &str) {
-        let b = self.button(text).await;
-        self.c.click(&b).await;
-    }
-}
-
-/// The app's environment: its own data, configuration and cache folders under `dir` (a fresh
-/// app each test), plus `extra`.
-fn app_env(dir: &Path, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
-    let home = dir.join("home");
-    let mut env = extra.to_vec();
-    for (name, sub) in [
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_CACHE_HOME", "cache"),
-    ] {
-        env.push((name, home.join(sub).display().to_string()));
-    }
-    env
-}
-
-async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
-    let port = reserve_port();
-    let native = reserve_port();
-    let bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
-    let mut cmd = Command::new(&bin);
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--native-port",
-        &native.to_string(),
-    ]);
-    for (k, v) in app_env {
-        cmd.env(k, v);
-    }
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{bin} could not start ({e}); cargo xtask test installs it"));
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (driver, port)
-}
-
-/// A scenario against the service: the one WebDriver session, an SMTP listener, the
-/// `espace-pro-server` process holding `account`, and tauri-driver starting the app with that
-/// service's address, its own folders and a summary folder for the PDF.
-struct AgainstService {
-    smtp: SmtpListener,
-    service: ServiceProcess,
-    /// The subscriber number of the account.
-    number: String,
-    port: u16,
-    _driver: Driver,
-    dir: tempfile::TempDir,
-    _one: tokio::sync::MutexGuard<'static, ()>,
-}
-
-impl AgainstService {
-    async fn start(account: NewAccount) -> Self {
-        let one = ONE_SESSION.lock().await;
-        let smtp = SmtpListener::start().await;
-        let dir = tempfile::tempdir().unwrap();
-        let service = ServiceProcess::start(dir.path(), &smtp).await;
-        let number = service.create_account(&account, PASSWORD);
-        let summaries = dir.path().join("summaries");
-        std::fs::create_dir_all(&summaries).unwrap();
-        let (driver, port) = start_driver(&app_env(
-            dir.path(),
-            &[
-                ("ESPACE_PRO_SERVICE_URL", service.url()),
-                ("ESPACE_PRO_SUMMARY_DIR", summaries.display().to_string()),
-            ],
-        ))
-        .await;
-        Self {
-            smtp,
-            service,
-            number,
-            port,
-            _driver: driver,
-            dir,
-            _one: one,
-        }
-    }
-
-    /// A new app process in a new WebDriver session.
-    async fn window(&self) -> Ui {
-        Ui {
-            c: WebDriver::connect(self.port, APP).await,
-        }
-    }
-
-    fn summary_dir(&self) -> PathBuf {
-        self.dir.path().join("summaries")
-    }
-}
+// ---- log in and change the password through the window ----------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn log_in_and_change_the_password_through_the_window() {
@@ -354,40 +145,7 @@ async fn log_in_and_change_the_password_through_the_window() {
     ui.c.close().await;
 }
 
-/// Fills the log-in form (whatever it held) and submits it.
-async fn log_in(ui: &Ui, email: &str, password: &str) {
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    for (label, value) in [("Adresse électronique", email), ("Mot de passe", password)] {
-        let field = ui.by_label(label).await;
-        ui.c.clear(&field).await;
-        ui.c.send_keys(&field, value).await;
-    }
-    ui.press("Connexion").await;
-}
-
-/// Logs in with credentials the service must refuse, and waits for this attempt's answer (the
-/// screen empties the password field when the refusal arrives).
-async fn log_in_refused(ui: &Ui, email: &str, password: &str) {
-    log_in(ui, email, password).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let emptied =
-            ui.c.execute("return document.querySelector('#login-password')?.value === ''")
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
-        let text = ui.main_text().await;
-        if emptied && text.contains("Adresse électronique ou mot de passe incorrect") {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{email} was not refused; the screen shows:\n{text}"
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
+// ---- change of address and password together against the service ------------------------------
 
 /// A change of address with a new password, against the service: the pending screen, the old
 /// address (and old password) still working before activation, the activation wizard with the
@@ -548,15 +306,7 @@ async fn change_of_address_and_password_together_against_the_service() {
     ui.c.close().await;
 }
 
-fn pdftotext(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+// ---- demo mode change of address from the demo mailbox ----------------------------------------
 
 /// The embedded default: demo accounts, the code read from "Courriels (démo)", the activation
 /// wizard, the summary saved through the test folder and read back.
@@ -666,6 +416,8 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     ui.c.close().await;
 }
 
+// ---- the session resumes after a restart and ends with quitter --------------------------------
+
 /// The session survives a restart of the app (token in the keyring) and ends with "Quitter".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
@@ -700,6 +452,8 @@ async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
     );
     ui.c.close().await;
 }
+
+// ---- forgotten password through the window ----------------------------------------------------
 
 /// "Mot de passe oublié" in the window, with the code from the e-mail really received.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -753,16 +507,7 @@ async fn forgotten_password_through_the_window() {
     ui.c.close().await;
 }
 
-const TAB: &str = "\u{E004}";
-const ENTER: &str = "\u{E007}";
-const SPACE: &str = "\u{E00D}";
-
-/// Keys to whatever has the focus, as a keyboard user types them.
-async fn keys(ui: &Ui, text: &str) {
-    let focused = ui.c.active().await;
-    ui.c.send_keys(&focused, text).await;
-    tokio::time::sleep(Duration::from_millis(250)).await;
-}
+// ---- a password change with the keyboard alone ------------------------------------------------
 
 /// One whole procedure with the keyboard alone: log in, reach "Modifiez vos identifiants", change
 /// the password, back home. No click.
@@ -812,6 +557,8 @@ async fn a_password_change_with_the_keyboard_alone() {
     .await;
     ui.c.close().await;
 }
+
+// ---- expired replayed codes and the five address limit in the window --------------------------
 
 /// Codes as the user meets them: expired after 48 h (service clock moved through its test clock
 /// file), replayed after use, and the change voided after five wrong addresses.
@@ -942,52 +689,7 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     ui.c.close().await;
 }
 
-/// axe-core (npm, installed by `cargo xtask test` into tests/node_modules) run in a screen:
-/// the WCAG 2.x A and AA rules, WCAG 2.2 included. Returns "rule: element" for each violation.
-/// axe-core on the screen shown, in the middle of a scenario: no violation allowed.
-async fn assert_accessible(ui: &Ui, screen: &str) {
-    let violations = axe(ui, screen).await;
-    assert!(
-        violations.is_empty(),
-        "axe-core violations:\n{}",
-        violations.join("\n")
-    );
-}
-
-async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
-    let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_modules/axe-core/axe.min.js"),
-    )
-    .expect("axe-core: cargo xtask test runs npm install in tests/");
-    ui.c.execute(&format!("{source}\n;return typeof axe;"))
-        .await
-        .expect("axe injected");
-    let result = ui
-        .c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
-               .then(r => done({passes: r.passes.length,
-                                violations: r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))}))
-               .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
-        )
-        .await
-        .expect("axe ran");
-    ui.shot(&format!("axe-{screen}")).await;
-    // A run that checked nothing would pass anything.
-    let passes = result["passes"].as_u64().unwrap_or(0);
-    assert!(
-        passes >= 5,
-        "axe checked only {passes} rules on {screen}: {result}"
-    );
-    eprintln!("axe: {screen}: {passes} rules passed");
-    result["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| format!("{screen} — {}", v.as_str().unwrap_or_default()))
-        .collect()
-}
+// ---- every screen passes axe at wcag 2 2 aa ---------------------------------------------------
 
 /// Every screen of the demo, checked by axe-core at WCAG 2.2 AA: no violation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,11 +15,9 @@ fn optional(s: Option<String>) -> Option<Secret> {
 
 #[tauri::command]
 pub async fn home(state: State<'_, AppState>) -> CommandResult<AccountView> {
-    let token = state.token().await?;
-    let account = match state.api.account(&token).await {
-        Ok(a) => a,
-        Err(e) => return Err(state.fail(e).await),
-    };
+    let account = state
+        .with_session(async |api, token| api.account(token).await)
+        .await?;
     *state.account.lock().await = Some(account.clone());
     Ok(account)
 }
@@ -31,17 +29,15 @@ pub async fn password_strength(
     password: String,
     email: Option<String>,
 ) -> CommandResult<Strength> {
-    let mut context = PasswordContext::new();
-    if let Some(a) = state.account.lock().await.as_ref() {
-        context = context
-            .with(&a.first_name)
-            .with(&a.last_name)
-            .with(a.subscriber_number.to_string())
-            .with_email(
-                &LoginEmail::parse(&a.login_email)
-                    .unwrap_or_else(|_| LoginEmail::parse("x@x.invalid").expect("valid")),
-            );
-    }
+    let mut context = match state.account.lock().await.as_ref() {
+        Some(a) => PasswordContext::for_account(
+            &a.first_name,
+            &a.last_name,
+            &a.login_email,
+            &a.subscriber_number.to_string(),
+        ),
+        None => PasswordContext::new(),
+    };
     if let Some(Ok(e)) = email.as_deref().map(LoginEmail::parse) {
         context = context.with_email(&e);
     }
@@ -55,16 +51,14 @@ pub async fn change_password(
     confirm_password: String,
     current_password: Option<String>,
 ) -> CommandResult<PasswordChangeResponse> {
-    let token = state.token().await?;
     let req = PasswordChangeRequest {
         new_password: Secret::new(new_password),
         confirm_password: Secret::new(confirm_password),
         current_password: optional(current_password),
     };
-    match state.api.change_password(&token, &req).await {
-        Ok(r) => Ok(r),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.change_password(token, &req).await)
+        .await
 }
 
 #[tauri::command]
@@ -76,7 +70,6 @@ pub async fn request_email_change(
     confirm_password: Option<String>,
     current_password: Option<String>,
 ) -> CommandResult<EmailChangeResponse> {
-    let token = state.token().await?;
     let req = EmailChangeRequest {
         new_email,
         confirm_email,
@@ -84,17 +77,14 @@ pub async fn request_email_change(
         confirm_password: optional(confirm_password),
         current_password: optional(current_password),
     };
-    match state.api.request_email_change(&token, &req).await {
-        Ok(r) => Ok(r),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.request_email_change(token, &req).await)
+        .await
 }
 
 #[tauri::command]
 pub async fn cancel_email_change(state: State<'_, AppState>) -> CommandResult<()> {
-    let token = state.token().await?;
-    match state.api.cancel_email_change(&token).await {
-        Ok(()) => Ok(()),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.cancel_email_change(token).await)
+        .await
 }

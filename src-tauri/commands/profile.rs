@@ -12,11 +12,9 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn profile(state: State<'_, AppState>) -> CommandResult<Profile> {
-    let token = state.token().await?;
-    match state.api.profile(&token).await {
-        Ok(p) => Ok(p),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.profile(token).await)
+        .await
 }
 
 #[tauri::command]
@@ -28,7 +26,6 @@ pub async fn update_profile(
     security_answer: String,
     current_password: Option<String>,
 ) -> CommandResult<Profile> {
-    let token = state.token().await?;
     let req = ProfileUpdate {
         phone: Some(phone),
         address: Some(address),
@@ -36,30 +33,30 @@ pub async fn update_profile(
         security_answer: Some(Secret::new(security_answer)),
         current_password: current_password.filter(|p| !p.is_empty()).map(Secret::new),
     };
-    match state.api.update_profile(&token, &req).await {
-        Ok(p) => Ok(p),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.update_profile(token, &req).await)
+        .await
 }
 
 #[tauri::command]
 pub async fn activity(state: State<'_, AppState>) -> CommandResult<Activity> {
-    let token = state.token().await?;
-    match state.api.activity(&token).await {
-        Ok(a) => Ok(a),
-        Err(e) => Err(state.fail(e).await),
-    }
+    state
+        .with_session(async |api, token| api.activity(token).await)
+        .await
 }
 
 /// The summary to print: the account's current one when logged in, else the one just shown after
 /// activation.
 async fn summary_bytes(state: &AppState) -> CommandResult<Vec<u8>> {
-    let data: SummaryData = match state.session.lock().await.clone() {
-        Some(token) => match state.api.summary(&token).await {
-            Ok(s) => s.summary,
-            Err(e) => return Err(state.fail(e).await),
-        },
-        None => state.last_summary.lock().await.clone().ok_or_else(|| {
+    let logged_in = state.session.lock().await.is_some();
+    let data: SummaryData = match logged_in {
+        true => {
+            state
+                .with_session(async |api, token| api.summary(token).await)
+                .await?
+                .summary
+        }
+        false => state.last_summary.lock().await.clone().ok_or_else(|| {
             CommandError::new(
                 "no_summary",
                 "Aucun récapitulatif à enregistrer : connectez-vous d'abord.",

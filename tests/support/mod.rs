@@ -1,2 +1,6 @@
+//! Helpers of the end-to-end tests.
+
+pub mod app;
 pub mod service;
+pub mod steps;
 pub mod webdriver;

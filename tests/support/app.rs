@@ -1,0 +1,227 @@
+//! The app under test: tauri-driver starting it with its own folders, the WebDriver session
+//! (`Ui`) with the ways a person finds controls (by their visible label, by a button's text),
+//! screenshots, and the scenario set-up against the service (`AgainstService`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use espace_pro_server::accounts::NewAccount;
+use espace_pro_testkit::{SmtpListener, reserve_port};
+
+use super::service::ServiceProcess;
+use super::webdriver::{Element, WebDriver};
+
+pub const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
+pub const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
+pub const APP: &str = env!("CARGO_BIN_EXE_espace-pro");
+
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An XPath string literal for any text, apostrophes included.
+pub fn literal(text: &str) -> String {
+    if !text.contains('\'') {
+        return format!("'{text}'");
+    }
+    let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+    format!("concat({})", parts.join(", \"'\", "))
+}
+
+pub struct Ui {
+    pub c: WebDriver,
+}
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// One WebDriver session at a time (tauri-driver drives one app at once).
+pub static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+impl Ui {
+    /// The control a visible `<label>` names.
+    pub async fn by_label(&self, label: &str) -> Element {
+        let xpath = format!("//label[normalize-space()={}]", literal(label));
+        let label_el = self.c.wait_for("xpath", &xpath, WAIT).await;
+        let id = self
+            .c
+            .attr(&label_el, "for")
+            .await
+            .expect("label with for=");
+        self.c
+            .wait_for("css selector", &format!("#{id}"), WAIT)
+            .await
+    }
+
+    pub async fn button(&self, text: &str) -> Element {
+        self.c
+            .wait_for(
+                "xpath",
+                &format!("//button[normalize-space()={}]", literal(text)),
+                WAIT,
+            )
+            .await
+    }
+
+    pub async fn main_text(&self) -> String {
+        match self.c.find("css selector", "#screen").await {
+            Ok(e) => self.c.text(&e).await,
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn wait_text(&self, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.main_text().await;
+            if text.contains(expected) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("{expected:?} never appeared; screen shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// A picture of the whole virtual display, kept for people to look at.
+    pub async fn shot(&self, name: &str) {
+        let path = screenshots_dir().join(format!("{name}.png"));
+        let taken = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status();
+        assert!(
+            taken.is_ok_and(|s| s.success()),
+            "screenshot {name} (ImageMagick's import on the Xvfb display)"
+        );
+    }
+
+    pub async fn text_of(&self, id: &str) -> String {
+        let e = self
+            .c
+            .wait_for("css selector", &format!("#{id}"), WAIT)
+            .await;
+        self.c.text(&e).await
+    }
+
+    pub async fn type_into(&self, label: &str, text: &str) {
+        let e = self.by_label(label).await;
+        self.c.send_keys(&e, text).await;
+    }
+
+    pub async fn press(&self, text: &str) {
+        let b = self.button(text).await;
+        self.c.click(&b).await;
+    }
+}
+
+/// The app's environment: its own data, configuration and cache folders under `dir` (a fresh
+/// app each test), plus `extra`.
+pub fn app_env(dir: &Path, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let home = dir.join("home");
+    let mut env = extra.to_vec();
+    for (name, sub) in [
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
+        env.push((name, home.join(sub).display().to_string()));
+    }
+    env
+}
+
+pub async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
+    let port = reserve_port();
+    let native = reserve_port();
+    let bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+    let mut cmd = Command::new(&bin);
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native.to_string(),
+    ]);
+    for (k, v) in app_env {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("{bin} could not start ({e}); cargo xtask test installs it"));
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (driver, port)
+}
+
+/// A scenario against the service: the one WebDriver session, an SMTP listener, the
+/// `espace-pro-server` process holding `account`, and tauri-driver starting the app with that
+/// service's address, its own folders and a summary folder for the PDF.
+pub struct AgainstService {
+    pub smtp: SmtpListener,
+    pub service: ServiceProcess,
+    /// The subscriber number of the account.
+    pub number: String,
+    pub port: u16,
+    pub _driver: Driver,
+    pub dir: tempfile::TempDir,
+    pub _one: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl AgainstService {
+    pub async fn start(account: NewAccount) -> Self {
+        let one = ONE_SESSION.lock().await;
+        let smtp = SmtpListener::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let service = ServiceProcess::start(dir.path(), &smtp).await;
+        let number = service.create_account(&account, PASSWORD);
+        let summaries = dir.path().join("summaries");
+        std::fs::create_dir_all(&summaries).unwrap();
+        let (driver, port) = start_driver(&app_env(
+            dir.path(),
+            &[
+                ("ESPACE_PRO_SERVICE_URL", service.url()),
+                ("ESPACE_PRO_SUMMARY_DIR", summaries.display().to_string()),
+            ],
+        ))
+        .await;
+        Self {
+            smtp,
+            service,
+            number,
+            port,
+            _driver: driver,
+            dir,
+            _one: one,
+        }
+    }
+
+    /// A new app process in a new WebDriver session.
+    pub async fn window(&self) -> Ui {
+        Ui {
+            c: WebDriver::connect(self.port, APP).await,
+        }
+    }
+
+    pub fn summary_dir(&self) -> PathBuf {
+        self.dir.path().join("summaries")
+    }
+}
