@@ -145,6 +145,59 @@ async fn log_in_and_change_the_password_through_the_window() {
     ui.c.close().await;
 }
 
+// ---- a configured password minimum in the screens and the messages ----------------------------
+
+/// The service runs with `--password-min-chars 24`: the screens quote 24 (checkbox label, meter
+/// rule, field message, in French and in English) and so does the service's refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
+    let s = AgainstService::start_with(
+        NewAccount {
+            email: "lila.rosemonde@example.fr".into(),
+            first_name: "Lila".into(),
+            last_name: "ROSEMONDE".into(),
+            ..Default::default()
+        },
+        &["--password-min-chars", "24"],
+    )
+    .await;
+    let ui = s.window().await;
+    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
+    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    ui.press("Gérer les services").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    let checkbox = ui
+        .by_label("Saisir mon nouveau mot de passe : (24 caractères minimum)")
+        .await;
+    ui.c.click(&checkbox).await;
+    ui.wait_text("Au moins 24 caractères").await;
+
+    // 22 characters: enough by the guide's 20, not for this service.
+    let short = "Orage5Pivoine8Fanal3Ze";
+    ui.type_into("Nouveau mot de passe", short).await;
+    ui.type_into("Confirmez votre nouveau mot de passe", short)
+        .await;
+    ui.press("Valider les modifications").await;
+    let refused = ui
+        .wait_text("Le mot de passe doit compter au moins 24 caractères.")
+        .await;
+    assert!(
+        refused.contains("il doit compter au moins 24 caractères"),
+        "the service's message: {refused}"
+    );
+    assert!(!refused.contains("20 caractères"), "{refused}");
+    ui.shot("min-24-refused").await;
+
+    ui.press("English").await;
+    ui.wait_text("Enter my new password: (24 characters minimum)")
+        .await;
+    ui.press("Français").await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    ui.c.close().await;
+}
+
 // ---- change of address and password together against the service ------------------------------
 
 /// A change of address with a new password, against the service: the pending screen, the old

@@ -12,6 +12,10 @@ pub struct AppInfo {
     /// Present in demo mode (embedded service): the demo addresses and their password.
     pub demo: Option<DemoInfo>,
     pub service: Option<espace_pro_contract::api::ServiceInfo>,
+    /// The rules' numbers the screens show and check: the service's, or the contract's defaults
+    /// when it could not be asked.
+    pub policy: espace_pro_contract::PasswordPolicy,
+    pub limits: espace_pro_contract::api::Limits,
 }
 
 #[tauri::command]
@@ -21,6 +25,8 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         service_url: state.api.base_url().to_string(),
         demo: state.demo.clone(),
         service: state.service.clone(),
+        policy: state.policy,
+        limits: state.service.as_ref().map(|s| s.limits).unwrap_or_default(),
     }
 }
 

@@ -188,10 +188,15 @@ pub struct AgainstService {
 
 impl AgainstService {
     pub async fn start(account: NewAccount) -> Self {
+        Self::start_with(account, &[]).await
+    }
+
+    /// The same, with more flags for the service's `serve`.
+    pub async fn start_with(account: NewAccount, serve_flags: &[&str]) -> Self {
         let one = ONE_SESSION.lock().await;
         let smtp = SmtpListener::start().await;
         let dir = tempfile::tempdir().unwrap();
-        let service = ServiceProcess::start(dir.path(), &smtp).await;
+        let service = ServiceProcess::start_with(dir.path(), &smtp, serve_flags).await;
         let number = service.create_account(&account, PASSWORD);
         let summaries = dir.path().join("summaries");
         std::fs::create_dir_all(&summaries).unwrap();

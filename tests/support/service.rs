@@ -58,8 +58,9 @@ fn binary() -> PathBuf {
 }
 
 impl ServiceProcess {
-    /// Starts the service with its data in `dir`, mail to `smtp`, the clock file at 0 seconds.
-    pub async fn start(dir: &Path, smtp: &SmtpListener) -> Self {
+    /// Starts the service with its data in `dir`, mail to `smtp`, the clock file at 0 seconds,
+    /// and `extra` flags for `serve`.
+    pub async fn start_with(dir: &Path, smtp: &SmtpListener, extra: &[&str]) -> Self {
         let port = reserve_port();
         let database = format!("sqlite://{}", dir.join("service.sqlite").display());
         let clock_file = dir.join("service-clock");
@@ -69,6 +70,7 @@ impl ServiceProcess {
             .args(["--database", &database, "--smtp", &smtp.url()])
             .args(["--captcha-test-answer", CAPTCHA_ANSWER, "--test-clock-file"])
             .arg(&clock_file)
+            .args(extra)
             .env("ESPACE_PRO_LOG", "warn")
             .spawn()
             .expect("espace-pro-server serve");

@@ -2,7 +2,7 @@
 // { title, render(ctx, params) }.
 
 import { clear } from './dom.js';
-import { t, setLang, lang } from './i18n.js';
+import { t, setLang, lang, setPolicy } from './i18n.js';
 import { call } from './ipc.js';
 import { announce } from './forms.js';
 
@@ -112,6 +112,7 @@ async function start() {
   } catch {
     ctx.info = null;
   }
+  setPolicy(ctx.info);
   let resumed = false;
   try {
     resumed = await call('resume_session');

@@ -2,7 +2,7 @@
 // linking to each field, the message beside the field, announcements for screen readers.
 
 import { h, clear } from './dom.js';
-import { t, has, lang } from './i18n.js';
+import { t, has, lang, serviceEnglish } from './i18n.js';
 
 /** A labelled input. `toggle: true` adds the "Afficher" button of password fields. */
 export function field({ id, label, type = 'text', hint, required = false, autocomplete, value, toggle = false, inputmode, maxlength, narrow = false }) {
@@ -66,9 +66,8 @@ export function fieldMessage(fieldName, code) {
 
 /** The top message: the service's French text, or our English twin of its code. */
 export function topMessage(error) {
-  if (lang() === 'en' && has(`code.${error.code}`)) {
-    return t(`code.${error.code}`, { seconds: error.retry_after ?? '…' });
-  }
+  const english = lang() === 'en' ? serviceEnglish(error.code, { seconds: error.retry_after ?? '…' }) : null;
+  if (english) return english;
   return error.message || t('err.invalid');
 }
 

@@ -77,9 +77,9 @@ export const MESSAGES = {
   'cred.intro': ['Cochez le(s) identifiant(s) que vous souhaitez modifier', 'Tick the login detail(s) you wish to change'],
   'cred.change_email': ['Modifier mon adresse électronique {email}', 'Change my e-mail address {email}'],
   'cred.new_email': ['Nouvelle adresse électronique', 'New e-mail address'],
-  'cred.email_hint': ['100 caractères au plus, par exemple nom@domaine.fr', 'At most 100 characters, for example name@domain.fr'],
+  'cred.email_hint': ['{email_max} caractères au plus, par exemple nom@domaine.fr', 'At most {email_max} characters, for example name@domain.fr'],
   'cred.confirm_email': ['Confirmez votre nouvelle adresse électronique', 'Confirm your new e-mail address'],
-  'cred.change_password': ['Saisir mon nouveau mot de passe : (20 caractères minimum)', 'Enter my new password: (20 characters minimum)'],
+  'cred.change_password': ['Saisir mon nouveau mot de passe : ({min} caractères minimum)', 'Enter my new password: ({min} characters minimum)'],
   'cred.note_password': ['Pensez à noter votre mot de passe.', 'Remember to note your password.'],
   'cred.new_password': ['Nouveau mot de passe', 'New password'],
   'cred.confirm_password': ['Confirmez votre nouveau mot de passe', 'Confirm your new password'],
@@ -99,8 +99,8 @@ export const MESSAGES = {
   'cred.advice_6': ['Pour faciliter la mémorisation, vous pouvez adopter par exemple la technique de la phrase « Un tien vaut mieux que deux tu l\'auras » : 1tvmq2t!A.', 'To remember it, you can for instance use the sentence technique: “A bird in the hand is worth two in the bush” gives AbitHiw2itB!'],
   'cred.advice_7': ['Par ailleurs, il est conseillé de configurer votre navigateur pour qu\'il ne se souvienne pas des mots de passe saisis.', 'It is also advisable to set your browser not to remember the passwords you type.'],
 
-  'rule.too_short': ['Au moins 20 caractères', 'At least 20 characters'],
-  'rule.too_long': ['Au plus 128 caractères', 'At most 128 characters'],
+  'rule.too_short': ['Au moins {min} caractères', 'At least {min} characters'],
+  'rule.too_long': ['Au plus {max} caractères', 'At most {max} characters'],
   'rule.missing_letter': ['Au moins une lettre', 'At least one letter'],
   'rule.missing_digit': ['Au moins un chiffre', 'At least one digit'],
   'rule.contains_whitespace': ["Aucun espace", 'No spaces'],
@@ -118,7 +118,7 @@ export const MESSAGES = {
   'pending.not_password': ["Remarque : Ce code n'est pas un mot de passe.", 'Note: this code is not a password.'],
   'pending.once': ["Il ne doit être utilisé qu'une seule fois pour activer votre espace abonné.", 'It must be used only once to activate your subscriber account.'],
   'pending.how': ['Pour activer votre espace abonné, cliquez sur « Activez votre espace abonné » ci-dessous, ou plus tard sur « Activer mon espace / mes services » depuis l\'écran de connexion.', 'To activate your subscriber account, click “Activate your subscriber account” below, or later “Activate my account / my services” on the log-in screen.'],
-  'pending.delay': ["Vous disposez d'un délai de 48h, à compter de l'envoi du code ci-dessus, pour activer votre espace abonné (jusqu'au {date}).", 'You have 48 hours from when the code was sent to activate your subscriber account (until {date}).'],
+  'pending.delay': ["Vous disposez d'un délai de {hours}h, à compter de l'envoi du code ci-dessus, pour activer votre espace abonné (jusqu'au {date}).", 'You have {hours} hours from when the code was sent to activate your subscriber account (until {date}).'],
   'pending.old_works': ["Tant que la modification n'est pas activée, seule votre adresse actuelle permet de vous connecter.", 'Until the change is activated, only your current address lets you log in.'],
   'pending.with_password': ['Votre nouveau mot de passe prendra effet à l\'activation, en même temps que la nouvelle adresse.', 'Your new password will take effect on activation, together with the new address.'],
   'pending.notice': ['Un avis a aussi été envoyé à votre adresse actuelle ({email}).', 'A notice was also sent to your current address ({email}).'],
@@ -131,10 +131,10 @@ export const MESSAGES = {
   'act.step_ids': ['Identifiants', 'Login details'],
   'act.step_summary': ['Récapitulatif', 'Summary'],
   'act.code': ["Saisissez le code d'activation : *", 'Enter the activation code: *'],
-  'act.code_hint': ['12 caractères. Ne saisissez pas votre mot de passe, mais le code reçu dans votre messagerie.', '12 characters. Do not enter your password, but the code you received by e-mail.'],
+  'act.code_hint': ['{code_chars} caractères. Ne saisissez pas votre mot de passe, mais le code reçu dans votre messagerie.', '{code_chars} characters. Do not enter your password, but the code you received by e-mail.'],
   'act.captcha': ["Recopiez les caractères de l'image : *", 'Copy the characters in the image: *'],
-  'act.captcha_alt': ['Image de 6 caractères à recopier', 'Image with 6 characters to copy'],
-  'act.captcha_hint': ["6 caractères. Si l'image est illisible, changez-la ou écoutez l'extrait sonore.", '6 characters. If the image is unreadable, change it or listen to the audio.'],
+  'act.captcha_alt': ['Image de {captcha_chars} caractères à recopier', 'Image with {captcha_chars} characters to copy'],
+  'act.captcha_hint': ["{captcha_chars} caractères. Si l'image est illisible, changez-la ou écoutez l'extrait sonore.", '{captcha_chars} characters. If the image is unreadable, change it or listen to the audio.'],
   'act.new_image': ["Changer l'image", 'Change the image'],
   'act.listen': ["Écouter l'extrait sonore", 'Listen to the audio'],
   'act.continue': ['Continuer', 'Continue'],
@@ -171,7 +171,7 @@ export const MESSAGES = {
   'forgot.email': ['Adresse électronique de connexion', 'Login e-mail address'],
   'forgot.send': ['Recevoir un code', 'Receive a code'],
   'forgot.code': ['Code reçu par courriel', 'Code received by e-mail'],
-  'forgot.code_hint': ['12 lettres, valable une heure.', '12 letters, valid for one hour.'],
+  'forgot.code_hint': ['{code_chars} lettres, valable {recovery_minutes} minutes.', '{code_chars} letters, valid for {recovery_minutes} minutes.'],
   'forgot.question': ['Votre question de confiance : {question}', 'Your security question: {question}'],
   'forgot.answer': ['Réponse de confiance', 'Security answer'],
   'forgot.submit': ['Valider le nouveau mot de passe', 'Confirm the new password'],
@@ -202,11 +202,11 @@ export const MESSAGES = {
 
   'err.required': ['Ce champ est obligatoire.', 'This field is required.'],
   'err.invalid_email': ['Saisissez une adresse électronique valide, comme nom@domaine.fr.', 'Enter a valid e-mail address, like name@domain.fr.'],
-  'err.email_too_long': ['Saisissez une adresse électronique de 100 caractères au plus.', 'Enter an e-mail address of at most 100 characters.'],
+  'err.email_too_long': ['Saisissez une adresse électronique de {email_max} caractères au plus.', 'Enter an e-mail address of at most {email_max} characters.'],
   'err.email_mismatch': ['Les deux adresses ne sont pas identiques.', 'The two addresses are not the same.'],
   'err.same_as_current_email': ['Cette adresse est déjà votre adresse de connexion.', 'This is already your login address.'],
-  'err.too_short': ['Le mot de passe doit compter au moins 20 caractères.', 'The password must have at least 20 characters.'],
-  'err.too_long': ['Le mot de passe doit compter au plus 128 caractères.', 'The password must have at most 128 characters.'],
+  'err.too_short': ['Le mot de passe doit compter au moins {min} caractères.', 'The password must have at least {min} characters.'],
+  'err.too_long': ['Le mot de passe doit compter au plus {max} caractères.', 'The password must have at most {max} characters.'],
   'err.missing_letter': ['Le mot de passe doit contenir au moins une lettre.', 'The password must contain at least one letter.'],
   'err.missing_digit': ['Le mot de passe doit contenir au moins un chiffre.', 'The password must contain at least one digit.'],
   'err.contains_whitespace': ["Le mot de passe ne doit pas contenir d'espace.", 'The password must not contain spaces.'],
@@ -219,18 +219,23 @@ export const MESSAGES = {
   'err.taken': ["Cette adresse est déjà celle d'un autre espace.", 'This address already belongs to another account.'],
   'err.invalid': ['La valeur saisie est incorrecte.', 'The value entered is incorrect.'],
   'err.expired': ["Ce code n'est plus valable.", 'This code is no longer valid.'],
-  'code.invalid_credentials': ['Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie ou utilisez « Mot de passe oublié ».', 'Wrong e-mail address or password. Check what you typed or use “Forgotten password”.'],
-  'code.too_many_attempts': ['Trop de tentatives infructueuses. Réessayez dans {seconds} secondes.', 'Too many failed attempts. Try again in {seconds} seconds.'],
-  'code.network': ['Le service Espace Pro est injoignable. Vérifiez votre connexion, puis réessayez.', 'The Espace Pro service cannot be reached. Check your connection, then try again.'],
-  'code.reauthentication_required': ['Pour confirmer cette modification, saisissez votre mot de passe actuel.', 'To confirm this change, enter your current password.'],
-  'code.reauthentication_failed': ['Le mot de passe actuel saisi est incorrect.', 'The current password entered is wrong.'],
-  'code.invalid_captcha': ["Les caractères saisis ne correspondent pas à l'image. Recopiez ceux de la nouvelle image.", 'The characters do not match the image. Copy those of the new image.'],
-  'code.invalid_code': ["Ce code d'activation n'est pas reconnu. Recopiez les 12 lettres reçues, en respectant majuscules et minuscules.", 'This activation code is not recognised. Copy the 12 letters you received, respecting upper and lower case.'],
-  'code.code_expired': ["Ce code n'est plus valable (déjà utilisé, remplacé, annulé ou délai de 48 heures dépassé). Recommencez la demande de modification.", 'This code is no longer valid (already used, replaced, cancelled or older than 48 hours). Start the change request again.'],
-  'code.code_locked': ["Trop d'adresses erronées ont été saisies : la demande est annulée. Recommencez-la depuis votre espace.", 'Too many wrong addresses were entered: the request is cancelled. Start it again from your account.'],
-  'code.email_taken': ["Cette adresse est déjà celle d'un autre espace : la modification ne peut pas être activée.", 'This address already belongs to another account: the change cannot be activated.'],
-  'code.invalid_security_answer': ['La réponse ne correspond pas à votre réponse de confiance.', 'The answer does not match your security answer.'],
-  'code.ticket_expired': ['Votre saisie a expiré. Recommencez cette étape.', 'Your entry has expired. Start this step again.'],
+};
+
+// The service answers in French; in English the screens show these twins of its messages, by
+// error code.
+export const SERVICE_EN = {
+  invalid_credentials: 'Wrong e-mail address or password. Check what you typed or use “Forgotten password”.',
+  too_many_attempts: 'Too many failed attempts. Try again in {seconds} seconds.',
+  network: 'The Espace Pro service cannot be reached. Check your connection, then try again.',
+  reauthentication_required: 'To confirm this change, enter your current password.',
+  reauthentication_failed: 'The current password entered is wrong.',
+  invalid_captcha: 'The characters do not match the image. Copy those of the new image.',
+  invalid_code: 'This activation code is not recognised. Copy the {code_chars} letters you received, respecting upper and lower case.',
+  code_expired: 'This code is no longer valid (already used, replaced, cancelled or older than {hours} hours). Start the change request again.',
+  code_locked: 'Too many wrong addresses were entered: the request is cancelled. Start it again from your account.',
+  email_taken: 'This address already belongs to another account: the change cannot be activated.',
+  invalid_security_answer: 'The answer does not match your security answer.',
+  ticket_expired: 'Your entry has expired. Start this step again.',
 };
 
 const LANGS = ['fr', 'en'];
@@ -244,12 +249,50 @@ export function lang() {
   return current;
 }
 
-/** The text of `key` in the current language, with `{name}` replaced from `vars`. */
+// The rules' numbers, as the service publishes them (see `setPolicy`): texts quote them through
+// placeholders, and no number of a rule is written in this file or the screens.
+let policyVars = {};
+
+/** Takes the numbers of the rules from `app_info` (the service's policy, or the defaults). */
+export function setPolicy(info) {
+  const p = info?.policy ?? {};
+  const l = info?.limits ?? {};
+  policyVars = {
+    min: p.min_chars,
+    max: p.max_chars,
+    email_max: l.email_max_chars,
+    code_chars: l.code_chars,
+    hours: l.activation_code_validity_hours,
+    recovery_minutes: l.recovery_code_validity_minutes,
+    captcha_chars: l.captcha_chars,
+    phone_max: l.phone_max_chars,
+  };
+  for (const [name, value] of Object.entries(policyVars)) {
+    if (value === undefined || value === null) delete policyVars[name];
+  }
+}
+
+/** The numbers of the rules in force (for `maxlength` and the like). */
+export function policy() {
+  return { ...policyVars };
+}
+
+function fill(text, vars) {
+  const all = { ...policyVars, ...vars };
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in all ? String(all[name]) : m));
+}
+
+/** The text of `key` in the current language, with `{name}` replaced from `vars` and from the
+ * rules' numbers. */
 export function t(key, vars = {}) {
   const entry = MESSAGES[key];
   if (!entry) return key;
-  const text = entry[LANGS.indexOf(current)];
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return fill(entry[LANGS.indexOf(current)], vars);
+}
+
+/** The English twin of a service message, by its code, or null. */
+export function serviceEnglish(code, vars = {}) {
+  return code in SERVICE_EN ? fill(SERVICE_EN[code], vars) : null;
 }
 
 export function has(key) {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { MESSAGES, t, setLang, longDate, shortDate } from '../js/i18n.js';
+import { MESSAGES, SERVICE_EN, t, setLang, setPolicy, policy, serviceEnglish, longDate, shortDate } from '../js/i18n.js';
+import { topMessage, fieldMessage } from '../js/forms.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -59,4 +60,63 @@ test('no inline script or style attribute in the page (the CSP forbids them)', (
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
   assert.doesNotMatch(html, /\sstyle=/);
   assert.doesNotMatch(html, /\son[a-z]+=/);
+});
+
+// Unusual numbers, so that a text that wrote a default down instead of quoting the policy shows.
+const INFO = {
+  policy: { min_chars: 24, max_chars: 99, min_score: 3 },
+  limits: {
+    email_max_chars: 77, code_chars: 11, activation_code_validity_hours: 7,
+    recovery_code_validity_minutes: 33, captcha_chars: 5, phone_max_chars: 19,
+    address_max_chars: 201, security_question_max_chars: 202, security_answer_max_chars: 101,
+  },
+};
+
+test('texts that name a rule quote the numbers the service publishes', () => {
+  setPolicy(INFO);
+  for (const lang of ['fr', 'en']) {
+    setLang(lang);
+    assert.match(t('cred.change_password'), /\b24\b/);
+    assert.match(t('rule.too_short'), /\b24\b/);
+    assert.match(t('err.too_short'), /\b24\b/);
+    assert.match(fieldMessage('new_password', 'too_short'), /\b24\b/);
+    assert.match(t('rule.too_long'), /\b99\b/);
+    assert.match(t('err.too_long'), /\b99\b/);
+    assert.match(t('cred.email_hint'), /\b77\b/);
+    assert.match(fieldMessage('new_email', 'too_long'), /\b77\b/);
+    assert.match(t('pending.delay', { date: 'x' }), /\b7\s?h/);
+    assert.match(t('act.code_hint'), /\b11\b/);
+    assert.match(t('act.captcha_hint'), /\b5\b/);
+    assert.match(t('forgot.code_hint'), /\b11\b.*\b33\b/);
+  }
+  assert.equal(policy().phone_max, 19);
+  setLang('fr');
+});
+
+test('no text writes down a rule number, and every placeholder is filled', () => {
+  setPolicy(INFO);
+  const leftovers = [];
+  for (const lang of ['fr', 'en']) {
+    setLang(lang);
+    for (const key of Object.keys(MESSAGES)) {
+      const text = t(key, { email: 'a@b.fr', date: 'd', number: 'n', level: 'l', path: 'p', password: 'p', question: 'q', hotline: 'h', hours: 7, form: 'f', siren: 's', code: 'c', to: 't' });
+      if (/\{\w+\}/.test(text)) leftovers.push(`${lang} ${key}: ${text}`);
+      if (/\b(20 (caractères|characters)|128|48 ?h|100 caractères)/.test(text)) leftovers.push(`${lang} ${key} writes a default down: ${text}`);
+    }
+  }
+  setLang('fr');
+  assert.deepEqual(leftovers, []);
+});
+
+test('in English the service\'s messages have twins, with the policy\'s numbers', () => {
+  setPolicy(INFO);
+  setLang('en');
+  assert.match(topMessage({ code: 'invalid_code', message: 'Ce code…' }), /^This activation code is not recognised\. Copy the 11 letters/);
+  assert.match(topMessage({ code: 'code_expired', message: 'Ce code…' }), /older than 7 hours/);
+  assert.equal(topMessage({ code: 'too_many_attempts', message: 'Trop…', retry_after: 30 }), 'Too many failed attempts. Try again in 30 seconds.');
+  assert.equal(topMessage({ code: 'something_new', message: 'Message du service.' }), 'Message du service.');
+  for (const text of Object.values(SERVICE_EN)) assert.ok(!/[éèàç]/.test(text), text);
+  assert.equal(serviceEnglish('unknown'), null);
+  setLang('fr');
+  assert.equal(topMessage({ code: 'invalid_code', message: 'Ce code…' }), 'Ce code…');
 });

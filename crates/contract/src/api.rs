@@ -15,6 +15,48 @@ pub struct SupportContacts {
     pub online_form: String,
 }
 
+/// Longest telephone number in the coordinates.
+pub const PHONE_MAX_CHARS: usize = 20;
+/// Longest postal address.
+pub const ADDRESS_MAX_CHARS: usize = 200;
+/// Longest security question.
+pub const SECURITY_QUESTION_MAX_CHARS: usize = 200;
+/// Longest security answer.
+pub const SECURITY_ANSWER_MAX_CHARS: usize = 100;
+
+/// Every number the screens show or check besides the password policy, as the service applies
+/// them: the screens read them here instead of writing them down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Limits {
+    pub email_max_chars: usize,
+    /// Letters of an activation or recovery code.
+    pub code_chars: usize,
+    pub activation_code_validity_hours: u32,
+    pub recovery_code_validity_minutes: u32,
+    pub captcha_chars: usize,
+    pub phone_max_chars: usize,
+    pub address_max_chars: usize,
+    pub security_question_max_chars: usize,
+    pub security_answer_max_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            email_max_chars: crate::email::MAX_EMAIL_CHARS,
+            code_chars: crate::code::CODE_LENGTH,
+            activation_code_validity_hours: crate::code::ACTIVATION_VALIDITY_HOURS,
+            recovery_code_validity_minutes: crate::code::RECOVERY_VALIDITY_MINUTES,
+            captcha_chars: crate::code::CAPTCHA_LENGTH,
+            phone_max_chars: PHONE_MAX_CHARS,
+            address_max_chars: ADDRESS_MAX_CHARS,
+            security_question_max_chars: SECURITY_QUESTION_MAX_CHARS,
+            security_answer_max_chars: SECURITY_ANSWER_MAX_CHARS,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
@@ -25,6 +67,8 @@ pub struct ServiceInfo {
     pub password_validity_years: u8,
     pub reauthentication_after_seconds: u64,
     pub activation_code_validity_hours: u32,
+    #[serde(default)]
+    pub limits: Limits,
     /// True when the service runs with test switches (test clock, fixed CAPTCHA answer).
     pub test_mode: bool,
 }

@@ -4,6 +4,9 @@ use std::net::IpAddr;
 
 use espace_pro_contract::Secret;
 use espace_pro_contract::api::{
+    ADDRESS_MAX_CHARS, PHONE_MAX_CHARS, SECURITY_ANSWER_MAX_CHARS, SECURITY_QUESTION_MAX_CHARS,
+};
+use espace_pro_contract::api::{
     AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
 };
 
@@ -96,16 +99,26 @@ pub async fn update(
         .map_or(current_answer.as_str(), |a| a.expose().trim());
 
     let mut problems = Vec::new();
-    check_text(&mut problems, "phone", phone, 20);
+    check_text(&mut problems, "phone", phone, PHONE_MAX_CHARS);
     if !phone
         .chars()
         .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
     {
         problems.push(("phone", "invalid_phone"));
     }
-    check_text(&mut problems, "address", address, 200);
-    check_text(&mut problems, "security_question", question, 200);
-    check_text(&mut problems, "security_answer", answer, 100);
+    check_text(&mut problems, "address", address, ADDRESS_MAX_CHARS);
+    check_text(
+        &mut problems,
+        "security_question",
+        question,
+        SECURITY_QUESTION_MAX_CHARS,
+    );
+    check_text(
+        &mut problems,
+        "security_answer",
+        answer,
+        SECURITY_ANSWER_MAX_CHARS,
+    );
     let question_changed = question != account.security_question;
     let answer_changed = answer != current_answer;
     if question_changed && !question.is_empty() && (answer.is_empty() || !answer_changed) {

@@ -73,6 +73,16 @@ fn shift_clock(file: &Path, seconds: i64) {
 }
 
 async fn serve(db: &str, port: u16, smtp: &SmtpListener, clock: &Path) -> Server {
+    serve_with(db, port, smtp, clock, &[]).await
+}
+
+async fn serve_with(
+    db: &str,
+    port: u16,
+    smtp: &SmtpListener,
+    clock: &Path,
+    extra: &[&str],
+) -> Server {
     let child = Command::new(BIN)
         .args([
             "serve",
@@ -89,6 +99,7 @@ async fn serve(db: &str, port: u16, smtp: &SmtpListener, clock: &Path) -> Server
             "--test-clock-file",
         ])
         .arg(clock)
+        .args(extra)
         .env("ESPACE_PRO_LOG", "warn")
         .spawn()
         .unwrap();
@@ -613,6 +624,54 @@ async fn the_change_of_address_and_recovery_from_outside() {
             .filter(|m| m.subject.contains("oublié"))
             .all(|m| m.envelope_to == [newer.to_owned()])
     );
+}
+
+/// The password minimum is a setting: service-info publishes it and the refusal quotes it.
+#[tokio::test]
+async fn a_configured_password_minimum_is_the_one_published_and_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let clock = dir.path().join("clock");
+    std::fs::write(&clock, "0").unwrap();
+    let out = create_account(&db, "lila@example.fr", PASSWORD);
+    assert!(out.status.success(), "{out:?}");
+    let smtp = SmtpListener::start().await;
+    let port = reserve_port();
+    let _server = serve_with(&db, port, &smtp, &clock, &["--password-min-chars", "24"]).await;
+    let client = Client {
+        http: reqwest::Client::new(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let info: Value = reqwest::get(format!("{}/v1/service-info", client.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["password_policy"]["min_chars"], 24);
+    assert_eq!(info["limits"]["code_chars"], 12);
+
+    let token = client.token("lila@example.fr", PASSWORD).await;
+    // 22 characters: long enough by the guide's 20, too short for this service.
+    let short = "Orage5Pivoine8Fanal3Ze";
+    assert_eq!(short.chars().count(), 22);
+    let r = client
+        .http
+        .put(format!("{}/v1/account/password", client.base))
+        .bearer_auth(&token)
+        .json(&json!({"new_password": short, "confirm_password": short}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"]["fields"]["new_password"],
+        json!(["too_short"])
+    );
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("au moins 24 caractères"), "{message}");
+    assert!(!message.contains("20"), "{message}");
 }
 
 #[test]

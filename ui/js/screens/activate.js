@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t, longDate } from '../i18n.js';
+import { t, longDate, policy } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
 import { summaryActions } from './summary.js';
 
@@ -33,13 +33,13 @@ function codeStep(ctx, state) {
   };
   const submit = h('button', { type: 'submit', class: 'button-primary', id: 'code-continue' }, t('act.continue'));
   const form = h('form', { novalidate: true },
-    field({ id: 'activation-code', label: t('act.code'), hint: t('act.code_hint'), required: true, maxlength: 12, value: state.code || '' }),
+    field({ id: 'activation-code', label: t('act.code'), hint: t('act.code_hint'), required: true, maxlength: policy().code_chars, value: state.code || '' }),
     h('div', { class: 'captcha' },
       image, audio,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: () => newCaptcha(true) }, t('act.new_image')),
         h('button', { type: 'button', class: 'button-secondary', id: 'captcha-listen', onclick: () => { audio.currentTime = 0; audio.play().catch(() => {}); } }, t('act.listen')))),
-    field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: 6, narrow: true }),
+    field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: policy().captcha_chars, narrow: true }),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button-secondary', id: 'code-cancel', onclick: () => ctx.go(ctx.loggedIn ? 'home' : 'login') }, t('cred.cancel')),
       submit));

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, policy } from '../i18n.js';
 import { field, errorSummary, showError, busy, announce } from '../forms.js';
 import { loading, backButton } from './common.js';
 import { summaryActions } from './summary.js';
@@ -24,7 +24,7 @@ export default {
         const submit = h('button', { type: 'submit', class: 'button-primary', id: 'coord-save' }, t('coord.save'));
         const status = h('p', { role: 'status', id: 'coord-status' });
         const form = h('form', { novalidate: true },
-          field({ id: 'coord-phone', label: t('coord.phone'), type: 'tel', autocomplete: 'tel', value: profile.phone, maxlength: 20 }),
+          field({ id: 'coord-phone', label: t('coord.phone'), type: 'tel', autocomplete: 'tel', value: profile.phone, maxlength: policy().phone_max }),
           field({ id: 'coord-address', label: t('coord.address'), hint: t('coord.address_hint'), autocomplete: 'street-address', value: profile.address }),
           field({ id: 'coord-question', label: t('coord.question'), value: profile.security_question }),
           field({ id: 'coord-answer', label: t('coord.answer'), hint: t('coord.answer_hint'), type: 'password', value: profile.security_answer, toggle: true }),

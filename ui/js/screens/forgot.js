@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t, longDate } from '../i18n.js';
+import { t, longDate, policy } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy } from '../forms.js';
 import { strengthMeter } from './strength.js';
 
@@ -44,7 +44,7 @@ export default {
 
     function askCode(message) {
       step(h('div', {}, h('p', { class: 'notice', role: 'status' }, message),
-        field({ id: 'forgot-code', label: t('forgot.code'), hint: t('forgot.code_hint'), required: true, maxlength: 12 })),
+        field({ id: 'forgot-code', label: t('forgot.code'), hint: t('forgot.code_hint'), required: true, maxlength: policy().code_chars })),
       ['forgot-code'], { code: 'forgot-code' }, async (root) => {
         const question = await ctx.call('recovery_question', { email: state.email, code: value(root, 'forgot-code').trim() });
         askAnswer(question);

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use espace_pro_contract::api::{
+    ADDRESS_MAX_CHARS, PHONE_MAX_CHARS, SECURITY_ANSWER_MAX_CHARS, SECURITY_QUESTION_MAX_CHARS,
+};
 use espace_pro_contract::code::{ACTIVATION_VALIDITY_HOURS, CODE_LENGTH};
 use espace_pro_contract::{
     EmailError, ErrorBody, ErrorCode, ErrorDetail, PasswordPolicy, PasswordRule,
@@ -342,7 +345,9 @@ impl From<ProfileError> for ApiError {
             ProfileError::Invalid(problems) => {
                 let mut e = Self::unprocessable(
                     ErrorCode::InvalidProfile,
-                    "Certaines coordonnées ne peuvent pas être enregistrées : corrigez les champs signalés (téléphone : chiffres, espaces et + . - ( ) seulement, 20 caractères au plus ; adresse et question : 200 caractères au plus ; réponse : 100 caractères au plus ; une nouvelle question demande une nouvelle réponse).",
+                    format!(
+                        "Certaines coordonnées ne peuvent pas être enregistrées : corrigez les champs signalés (téléphone : chiffres, espaces et + . - ( ) seulement, {PHONE_MAX_CHARS} caractères au plus ; adresse : {ADDRESS_MAX_CHARS} caractères au plus ; question : {SECURITY_QUESTION_MAX_CHARS} caractères au plus ; réponse : {SECURITY_ANSWER_MAX_CHARS} caractères au plus ; une nouvelle question demande une nouvelle réponse)."
+                    ),
                 );
                 for (field, code) in problems {
                     e.add_field(field, code);
