@@ -9,14 +9,13 @@ use espace_pro_contract::{
     LoginEmail, PasswordContext, PasswordPolicy, PasswordRule, SubscriberNumber,
 };
 
-use crate::auth::{Session, reauthenticate, require_account};
+use crate::auth::{Session, reauthenticated_account, require_account};
 use crate::dates::{format_date, parse_date, password_valid_until};
 use crate::errors::{AuthError, CredentialError, Fault};
 use crate::kinds::AuditKind;
-use crate::mail::templates;
 use crate::passwords;
 use crate::services::Services;
-use crate::store::{NewAccountRow, Store, from_ts, ts};
+use crate::store::{AuditEvent, NewAccountRow, Store, from_ts, ts};
 #[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub email: String,
@@ -123,11 +122,7 @@ pub async fn create_account(
     }
     Store::audit(
         &mut tx,
-        Some(id),
-        AuditKind::AccountCreated,
-        ts(now),
-        None,
-        "",
+        &AuditEvent::new(id, AuditKind::AccountCreated, now),
     )
     .await?;
     Store::commit(tx).await?;
@@ -190,52 +185,24 @@ pub async fn change_password(
     req: &PasswordChangeRequest,
     client: IpAddr,
 ) -> Result<PasswordChangeResponse, CredentialError> {
-    let account = require_account(&svc.store, session).await?;
-    reauthenticate(
-        svc,
-        session,
-        &account,
-        req.current_password.as_ref(),
-        client,
-    )
-    .await?;
-
+    let account =
+        reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
     let hash =
         passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let now = svc.now();
-    let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
-    let mail = templates::password_changed(&svc.config.public_name, valid_until);
     let mut tx = svc.store.begin_write().await?;
-    Store::update_password(
-        &mut tx,
-        account.id,
-        &hash,
-        ts(now),
-        &format_date(valid_until),
-    )
-    .await?;
-    let revoked =
-        Store::revoke_account_sessions(&mut tx, account.id, Some(&session.token_hash), ts(now))
-            .await?;
+    let keep = Some(session.token_hash.as_slice());
+    let (valid_until, revoked) =
+        passwords::install(&mut tx, svc, &account, &hash, keep, now).await?;
     Store::mark_session_authenticated(&mut tx, &session.token_hash, ts(now)).await?;
-    Store::enqueue_mail(
-        &mut tx,
-        &account.login_email,
-        &mail.subject,
-        &mail.body,
-        ts(now),
-    )
-    .await?;
     Store::audit(
         &mut tx,
-        Some(account.id),
-        AuditKind::PasswordChanged,
-        ts(now),
-        Some(&client.to_string()),
-        &format!(
-            "valid_until={}; other_sessions_revoked={revoked}",
-            format_date(valid_until)
-        ),
+        &AuditEvent::new(account.id, AuditKind::PasswordChanged, now)
+            .from(client)
+            .detail(format!(
+                "valid_until={}; other_sessions_revoked={revoked}",
+                format_date(valid_until)
+            )),
     )
     .await?;
     Store::commit(tx).await?;

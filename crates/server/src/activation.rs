@@ -14,7 +14,7 @@ use crate::errors::CodeError;
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::services::Services;
-use crate::store::{Store, ts};
+use crate::store::{AuditEvent, Store, ts};
 use crate::{captcha, profile};
 
 const PURPOSE: Purpose = Purpose::Activation;
@@ -38,11 +38,9 @@ pub async fn verify_code(
         };
         svc.store
             .audit_now(
-                Some(change.account_id),
-                AuditKind::ActivationCodeRefused,
-                ts(now),
-                Some(&client.to_string()),
-                detail,
+                &AuditEvent::new(change.account_id, AuditKind::ActivationCodeRefused, now)
+                    .from(client)
+                    .detail(detail),
             )
             .await?;
         return Err(e);
@@ -78,14 +76,9 @@ pub async fn complete(
         } else {
             AuditKind::ActivationWrongAddress
         };
-        let ip = client.to_string();
         Store::audit(
             &mut tx,
-            Some(change.account_id),
-            kind,
-            ts(now),
-            Some(&ip),
-            "",
+            &AuditEvent::new(change.account_id, kind, now).from(client),
         )
         .await?;
         Store::commit(tx).await?;
@@ -132,11 +125,12 @@ pub async fn complete(
     .await?;
     Store::audit(
         &mut tx,
-        Some(account.id),
-        AuditKind::EmailChangeActivated,
-        ts(now),
-        Some(&client.to_string()),
-        &format!("with_password={}", change.new_password_hash.is_some()),
+        &AuditEvent::new(account.id, AuditKind::EmailChangeActivated, now)
+            .from(client)
+            .detail(format!(
+                "with_password={}",
+                change.new_password_hash.is_some()
+            )),
     )
     .await?;
     Store::commit(tx).await?;

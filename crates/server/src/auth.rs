@@ -11,7 +11,7 @@ use crate::dates::parse_date;
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, SessionRow, Store, from_ts, ts};
+use crate::store::{AccountRow, AuditEvent, SessionRow, Store, from_ts, ts};
 use crate::throttle::{client_subject, email_subject};
 
 /// A live session presented with a request.
@@ -53,14 +53,13 @@ pub async fn login(
         )
         .await?;
     let now = svc.now();
-    let ip = client.to_string();
     let account_id = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| ok) else {
         svc.throttle.record_failure(&by_email, &by_client).await?;
         // Written for unknown addresses too (without an account), so a failure costs the same
         // work, and the same time, whether the address has an account or not.
         svc.store
-            .audit_now(account_id, AuditKind::LoginFailed, ts(now), Some(&ip), "")
+            .audit_now(&AuditEvent::new(account_id, AuditKind::LoginFailed, now).from(client))
             .await?;
         svc.metrics.logins_failed.inc();
         return Err(AuthError::InvalidCredentials);
@@ -90,7 +89,7 @@ pub async fn login(
         AuditKind::Login
     };
     svc.store
-        .audit_now(Some(account.id), kind, ts(now), Some(&ip), "")
+        .audit_now(&AuditEvent::new(account.id, kind, now).from(client))
         .await?;
     svc.metrics.logins_succeeded.inc();
     Ok(LoginResponse {
@@ -128,10 +127,12 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthEr
 }
 
 pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> {
-    let now = ts(svc.now());
-    svc.store.revoke_session(&session.token_hash, now).await?;
+    let now = svc.now();
     svc.store
-        .audit_now(Some(session.account_id), AuditKind::Logout, now, None, "")
+        .revoke_session(&session.token_hash, ts(now))
+        .await?;
+    svc.store
+        .audit_now(&AuditEvent::new(session.account_id, AuditKind::Logout, now))
         .await?;
     Ok(())
 }
@@ -170,11 +171,7 @@ pub async fn reauthenticate(
         svc.throttle.record_failure(&by_email, &by_client).await?;
         svc.store
             .audit_now(
-                Some(account.id),
-                AuditKind::ReauthenticationFailed,
-                ts(now),
-                Some(&client.to_string()),
-                "",
+                &AuditEvent::new(account.id, AuditKind::ReauthenticationFailed, now).from(client),
             )
             .await?;
         return Err(AuthError::ReauthenticationFailed);
@@ -184,6 +181,18 @@ pub async fn reauthenticate(
         .set_auth_time(&session.token_hash, ts(now))
         .await?;
     Ok(())
+}
+
+/// The session's account, after [`reauthenticate`]: what every credential change starts with.
+pub async fn reauthenticated_account(
+    svc: &Services,
+    session: &Session,
+    current_password: Option<&Secret>,
+    client: IpAddr,
+) -> Result<AccountRow, AuthError> {
+    let account = require_account(&svc.store, session).await?;
+    reauthenticate(svc, session, &account, current_password, client).await?;
+    Ok(account)
 }
 
 pub async fn require_account(store: &Store, session: &Session) -> Result<AccountRow, AuthError> {

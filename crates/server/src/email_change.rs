@@ -6,14 +6,14 @@ use std::net::IpAddr;
 use espace_pro_contract::api::{EmailChangeRequest, EmailChangeResponse};
 use espace_pro_contract::{LoginEmail, PasswordRule};
 
-use crate::auth::{Session, reauthenticate, require_account};
+use crate::auth::{Session, reauthenticated_account};
 use crate::codes::{self, ACTIVATION_VALIDITY};
 use crate::errors::{CredentialError, EmailProblem, NewPasswordError};
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::passwords;
 use crate::services::Services;
-use crate::store::{AccountRow, Store, ts};
+use crate::store::{AccountRow, AuditEvent, Store, ts};
 
 /// The address rules, all of them: the new address parses, is typed twice alike, and is not the
 /// current one.
@@ -41,15 +41,8 @@ pub async fn request(
     req: &EmailChangeRequest,
     client: IpAddr,
 ) -> Result<EmailChangeResponse, CredentialError> {
-    let account = require_account(&svc.store, session).await?;
-    reauthenticate(
-        svc,
-        session,
-        &account,
-        req.current_password.as_ref(),
-        client,
-    )
-    .await?;
+    let account =
+        reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
 
     let (new_email, email_problems) = check_new_email(&account, req);
     // The optional new password: checked now (with the address problems, so the user sees every
@@ -130,11 +123,11 @@ pub async fn request(
     }
     Store::audit(
         &mut tx,
-        Some(account.id),
-        AuditKind::EmailChangeRequested,
-        ts(now),
-        Some(&client.to_string()),
-        &format!("with_password={with_password}; replaced_previous={replaced}"),
+        &AuditEvent::new(account.id, AuditKind::EmailChangeRequested, now)
+            .from(client)
+            .detail(format!(
+                "with_password={with_password}; replaced_previous={replaced}"
+            )),
     )
     .await?;
     Store::commit(tx).await?;
@@ -148,14 +141,14 @@ pub async fn request(
 }
 
 pub async fn cancel(svc: &Services, session: &Session) -> Result<(), CredentialError> {
-    let now = ts(svc.now());
+    let now = svc.now();
     let mut tx = svc.store.begin_write().await?;
     if !Store::end_pending_code(
         &mut tx,
         Purpose::Activation,
         session.account_id,
         CodeState::Cancelled,
-        now,
+        ts(now),
     )
     .await?
     {
@@ -163,11 +156,7 @@ pub async fn cancel(svc: &Services, session: &Session) -> Result<(), CredentialE
     }
     Store::audit(
         &mut tx,
-        Some(session.account_id),
-        AuditKind::EmailChangeCancelled,
-        now,
-        None,
-        "",
+        &AuditEvent::new(session.account_id, AuditKind::EmailChangeCancelled, now),
     )
     .await?;
     Store::commit(tx).await?;

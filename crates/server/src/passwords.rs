@@ -1,12 +1,17 @@
 //! A new password for an account: the policy in force, judged with the account's own data as
 //! context (SPEC §2.4), not the current password, then hashed. zxcvbn and Argon2 run off the
-//! async threads.
+//! async threads. Then it takes effect: valid 3 years minus one day, the account's other
+//! sessions revoked, the confirmation e-mail queued.
 
 use espace_pro_contract::{LoginEmail, NewPassword, PasswordContext, PasswordRule, Secret};
 
+use time::{Date, OffsetDateTime};
+
+use crate::dates::{format_date, password_valid_until};
 use crate::errors::{Fault, NewPasswordError};
+use crate::mail::templates;
 use crate::services::Services;
-use crate::store::AccountRow;
+use crate::store::{AccountRow, Conn, Store, StoreError, ts};
 
 pub fn context_of(account: &AccountRow) -> PasswordContext {
     PasswordContext::for_account(
@@ -61,4 +66,31 @@ pub async fn check_and_hash(
 ) -> Result<String, NewPasswordError> {
     let checked = check(svc, account, new_password, confirmation, None).await?;
     Ok(svc.hasher.hash(checked.expose()).await?)
+}
+
+/// The new password takes effect, in the caller's transaction: stored with its validity, every
+/// session of the account revoked but `keep`, the confirmation e-mail queued. Returns the last
+/// valid day and how many sessions were revoked.
+pub async fn install(
+    conn: &mut Conn,
+    svc: &Services,
+    account: &AccountRow,
+    hash: &str,
+    keep: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<(Date, u64), StoreError> {
+    let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
+    let until = format_date(valid_until);
+    Store::update_password(conn, account.id, hash, ts(now), &until).await?;
+    let revoked = Store::revoke_account_sessions(conn, account.id, keep, ts(now)).await?;
+    let mail = templates::password_changed(&svc.config.public_name, valid_until);
+    Store::enqueue_mail(
+        conn,
+        &account.login_email,
+        &mail.subject,
+        &mail.body,
+        ts(now),
+    )
+    .await?;
+    Ok((valid_until, revoked))
 }

@@ -14,7 +14,7 @@ use crate::auth::{Session, reauthenticate, require_account};
 use crate::errors::{AuthError, Fault, FieldProblem, ProfileError};
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, Store, from_ts, ts};
+use crate::store::{AccountRow, AuditEvent, Store, from_ts};
 
 pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, Fault> {
     match &account.security_answer_sealed {
@@ -142,7 +142,6 @@ pub async fn update(
         .await?;
     }
     let sealed = (!answer.is_empty()).then(|| svc.key.seal(&account.subscriber_number, answer));
-    let now = ts(svc.now());
     let mut tx = svc.store.begin_write().await?;
     Store::update_profile(
         &mut tx,
@@ -160,11 +159,7 @@ pub async fn update(
     };
     Store::audit(
         &mut tx,
-        Some(account.id),
-        kind,
-        now,
-        Some(&client.to_string()),
-        "",
+        &AuditEvent::new(account.id, kind, svc.now()).from(client),
     )
     .await?;
     Store::commit(tx).await?;

@@ -12,14 +12,13 @@ use espace_pro_contract::api::{
 use unicode_normalization::UnicodeNormalization;
 
 use crate::codes::{self, RECOVERY_VALIDITY_MINUTES, WrongCodeLimit};
-use crate::dates::{format_date, password_valid_until};
 use crate::errors::CodeError;
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::passwords;
 use crate::profile::security_answer;
 use crate::services::Services;
-use crate::store::{Store, ts};
+use crate::store::{AuditEvent, Store, ts};
 use crate::throttle::{client_subject, email_subject};
 
 const PURPOSE: Purpose = Purpose::Recovery;
@@ -100,11 +99,7 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     .await?;
     Store::audit(
         &mut tx,
-        Some(account.id),
-        AuditKind::RecoveryRequested,
-        ts(now),
-        Some(&client.to_string()),
-        "",
+        &AuditEvent::new(account.id, AuditKind::RecoveryRequested, now).from(client),
     )
     .await?;
     Store::commit(tx).await?;
@@ -197,14 +192,9 @@ pub async fn complete(
         svc.throttle.record_failure(&by_email, &by_client).await?;
         let mut tx = svc.store.begin_write().await?;
         let tries_left = codes::count_wrong_attempt(&mut tx, PURPOSE, recovery.id, now).await?;
-        let ip = client.to_string();
         Store::audit(
             &mut tx,
-            Some(account.id),
-            AuditKind::RecoveryWrongAnswer,
-            ts(now),
-            Some(&ip),
-            "",
+            &AuditEvent::new(account.id, AuditKind::RecoveryWrongAnswer, now).from(client),
         )
         .await?;
         Store::commit(tx).await?;
@@ -217,35 +207,12 @@ pub async fn complete(
 
     let hash =
         passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
-    let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
-    let mail = templates::password_changed(&svc.config.public_name, valid_until);
-
     let mut tx = svc.store.begin_write().await?;
     codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Used, now).await?;
-    Store::update_password(
-        &mut tx,
-        account.id,
-        &hash,
-        ts(now),
-        &format_date(valid_until),
-    )
-    .await?;
-    Store::revoke_account_sessions(&mut tx, account.id, None, ts(now)).await?;
-    Store::enqueue_mail(
-        &mut tx,
-        &account.login_email,
-        &mail.subject,
-        &mail.body,
-        ts(now),
-    )
-    .await?;
+    let (valid_until, _) = passwords::install(&mut tx, svc, &account, &hash, None, now).await?;
     Store::audit(
         &mut tx,
-        Some(account.id),
-        AuditKind::RecoveryCompleted,
-        ts(now),
-        Some(&client.to_string()),
-        "",
+        &AuditEvent::new(account.id, AuditKind::RecoveryCompleted, now).from(client),
     )
     .await?;
     Store::commit(tx).await?;

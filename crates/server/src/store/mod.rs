@@ -26,6 +26,7 @@ mod sessions;
 mod throttle;
 
 pub use accounts::{AccountRow, NewAccountRow};
+pub use audit::AuditEvent;
 pub use codes::{CaptchaRow, CodeRow, EmailChangeRow, TicketRow};
 pub use outbox::OutboxRow;
 pub use sessions::SessionRow;
