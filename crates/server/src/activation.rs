@@ -45,12 +45,7 @@ pub async fn verify_code(
             .await?;
         return Err(e);
     }
-    let (ticket, expires_at) = codes::issue_ticket(svc, PURPOSE, change.id).await?;
-    Ok(TicketResponse {
-        ticket,
-        expires_at,
-        security_question: None,
-    })
+    codes::issue_ticket(svc, PURPOSE, change.id, None).await
 }
 
 /// Step 2: the new address typed again. Swaps the login address (and the password, if one was

@@ -85,13 +85,7 @@ fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
 pub async fn create(svc: &Services, client: IpAddr) -> Result<Captcha, CodeError> {
     let subject = format!("captcha:{}", client_subject(client));
     let t = &svc.config.throttle;
-    if let Err(retry_after) = svc
-        .throttle
-        .take_window(&subject, t.captchas_per_window, t.client_window)
-        .await?
-    {
-        return Err(CodeError::Throttled { retry_after });
-    }
+    crate::codes::take_window(svc, &subject, t.captchas_per_window, t.client_window).await?;
     let (answer, png, wav) = tokio::task::spawn_blocking(draw)
         .await
         .map_err(|e| Fault::Task(e.to_string()))?

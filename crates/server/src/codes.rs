@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+use espace_pro_contract::api::TicketResponse;
 use espace_pro_contract::{ActivationCode, Secret};
 use rand::RngCore;
 use time::{Duration, OffsetDateTime};
@@ -120,18 +121,38 @@ pub fn usable(
     }
 }
 
-/// A ticket for the next step, bound to the code's row.
+/// A ticket for the next step, bound to the code's row (with the security question, for the
+/// recovery).
 pub async fn issue_ticket(
     svc: &Services,
     purpose: Purpose,
     ref_id: i64,
-) -> Result<(Secret, OffsetDateTime), CodeError> {
+    security_question: Option<String>,
+) -> Result<TicketResponse, CodeError> {
     let (ticket, hash) = new_token();
     let expires_at = svc.now() + TICKET_VALIDITY;
     svc.store
         .insert_ticket(&hash, purpose, ref_id, ts(expires_at))
         .await?;
-    Ok((Secret::new(ticket), expires_at))
+    Ok(TicketResponse {
+        ticket: Secret::new(ticket),
+        expires_at,
+        security_question,
+    })
+}
+
+/// A counted request under a per-window limit (CAPTCHAs, recovery requests): counted, or
+/// refused with the wait.
+pub async fn take_window(
+    svc: &Services,
+    subject: &str,
+    max: u32,
+    window: std::time::Duration,
+) -> Result<(), CodeError> {
+    match svc.throttle.take_window(subject, max, window).await? {
+        Ok(()) => Ok(()),
+        Err(retry_after) => Err(CodeError::Throttled { retry_after }),
+    }
 }
 
 /// A ticket presented at the next step: of this purpose, unused, in time.

@@ -40,13 +40,13 @@ pub async fn request(
     let email = LoginEmail::parse(&req.email).map_err(CodeError::InvalidEmail)?;
     let by_client = format!("recovery:{}", client_subject(client));
     let t = &svc.config.throttle;
-    if let Err(wait) = svc
-        .throttle
-        .take_window(&by_client, t.recovery_requests_per_window, t.client_window)
-        .await?
-    {
-        return Err(CodeError::Throttled { retry_after: wait });
-    }
+    codes::take_window(
+        svc,
+        &by_client,
+        t.recovery_requests_per_window,
+        t.client_window,
+    )
+    .await?;
     // Counted for every address, known or not, before answering: the limit says nothing about
     // which addresses have accounts, and concurrent requests cannot all slip under it.
     let by_address = format!("recovery-mail:{}", email_subject(email.key()));
@@ -135,12 +135,7 @@ pub async fn question(
     if account.security_question.is_empty() || account.security_answer_sealed.is_none() {
         return Err(CodeError::RecoveryUnavailable);
     }
-    let (ticket, expires_at) = codes::issue_ticket(svc, PURPOSE, recovery.id).await?;
-    Ok(TicketResponse {
-        ticket,
-        expires_at,
-        security_question: Some(account.security_question),
-    })
+    codes::issue_ticket(svc, PURPOSE, recovery.id, Some(account.security_question)).await
 }
 
 /// Answers compare without regard to case, accents' encoding, or surrounding and repeated spaces.

@@ -56,6 +56,28 @@ fn code_query(purpose: Purpose, filter: &str) -> String {
     )
 }
 
+/// Ends the pending codes whose `column` (a name of ours, never input) is `value`.
+async fn end_pending_where(
+    conn: &mut Conn,
+    purpose: Purpose,
+    column: &'static str,
+    value: i64,
+    state: CodeState,
+    now: i64,
+) -> StoreResult<u64> {
+    let (table, _) = table(purpose);
+    let sql = format!(
+        "UPDATE {table} SET state = ?, ended_at = ? WHERE {column} = ? AND state = 'pending'"
+    );
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(state)
+        .bind(now)
+        .bind(value)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 impl Store {
     // ---- both kinds -----------------------------------------------------------------------
 
@@ -94,18 +116,7 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        let (table, _) = table(purpose);
-        let sql = format!(
-            "UPDATE {table} SET state = ?, ended_at = ? WHERE account_id = ? AND state = 'pending'"
-        );
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(state)
-            .bind(now)
-            .bind(account_id)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            > 0)
+        Ok(end_pending_where(conn, purpose, "account_id", account_id, state, now).await? > 0)
     }
 
     /// Ends one pending code with `state`; false if it was no longer pending (a concurrent
@@ -117,18 +128,7 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        let (table, _) = table(purpose);
-        let sql = format!(
-            "UPDATE {table} SET state = ?, ended_at = ? WHERE id = ? AND state = 'pending'"
-        );
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(state)
-            .bind(now)
-            .bind(id)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            == 1)
+        Ok(end_pending_where(conn, purpose, "id", id, state, now).await? == 1)
     }
 
     /// Counts one wrong attempt on a pending code; returns the new count (`None` when the code
