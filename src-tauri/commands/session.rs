@@ -40,8 +40,14 @@ pub async fn login(
     state: State<'_, AppState>,
     email: String,
     password: String,
+    captcha_id: Option<String>,
+    captcha_answer: Option<String>,
 ) -> CommandResult<LoggedIn> {
-    let response = state.api.login(&email, &Secret::new(password)).await?;
+    let captcha = captcha_id.zip(captcha_answer);
+    let response = state
+        .api
+        .login(&email, &Secret::new(password), captcha)
+        .await?;
     if let Err(e) = state.vault.save(&response.token) {
         // The session still works for this run; it just will not resume after a restart.
         tracing::warn!(error = %e, "session not saved to the keyring");

@@ -131,17 +131,22 @@ impl ApiClient {
         self.get("/v1/service-info", None).await
     }
 
+    /// Logs in; `captcha` (id and answer) when the service asked for one (`captcha_required`).
     pub async fn login(
         &self,
         email: &str,
         password: &Secret,
+        captcha: Option<(String, String)>,
     ) -> Result<LoginResponse, ClientError> {
+        let (captcha_id, captcha_answer) = captcha.unzip();
         self.post(
             "/v1/sessions",
             None,
             &LoginRequest {
                 email: email.to_owned(),
                 password: password.clone(),
+                captcha_id,
+                captcha_answer,
             },
         )
         .await

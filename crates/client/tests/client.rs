@@ -70,13 +70,13 @@ async fn every_call_and_its_errors() {
     assert_eq!(info.password_policy.min_chars, 20);
 
     let e = api
-        .login("lila@example.fr", &Secret::new("wrong"))
+        .login("lila@example.fr", &Secret::new("wrong"), None)
         .await
         .unwrap_err();
     assert_eq!(api_code(&e), ErrorCode::InvalidCredentials);
     assert!(e.to_string().contains("incorrect"));
     let session = api
-        .login("lila@example.fr", &Secret::new(PASSWORD))
+        .login("lila@example.fr", &Secret::new(PASSWORD), None)
         .await
         .unwrap();
     let token = session.token.clone();
@@ -196,7 +196,7 @@ async fn every_call_and_its_errors() {
     );
 
     let token = api
-        .login("lila3@example.fr", &Secret::new(PASSWORD))
+        .login("lila3@example.fr", &Secret::new(PASSWORD), None)
         .await
         .unwrap()
         .token;
@@ -281,7 +281,7 @@ async fn every_call_and_its_errors() {
     .unwrap();
 
     let token = api
-        .login("lila3@example.fr", &Secret::new(PASSWORD))
+        .login("lila3@example.fr", &Secret::new(PASSWORD), None)
         .await
         .unwrap()
         .token;
@@ -289,18 +289,19 @@ async fn every_call_and_its_errors() {
     assert!(api.account(&token).await.unwrap_err().is_unauthorized());
 
     for _ in 0..5 {
-        let _ = api.login("lila3@example.fr", &Secret::new("wrong")).await;
+        let _ = api
+            .login("lila3@example.fr", &Secret::new("wrong"), None)
+            .await;
     }
     let e = api
-        .login("lila3@example.fr", &Secret::new("wrong"))
+        .login("lila3@example.fr", &Secret::new("wrong"), None)
         .await
         .unwrap_err();
     assert!(
         matches!(
             e,
             ClientError::Api {
-                code: ErrorCode::TooManyAttempts,
-                retry_after: Some(_),
+                code: ErrorCode::CaptchaRequired,
                 ..
             }
         ),

@@ -79,6 +79,11 @@ pub struct ServiceInfo {
 pub struct LoginRequest {
     pub email: String,
     pub password: Secret,
+    /// With `captcha_answer`, when a previous answer was `captcha_required` (SPEC §4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha_answer: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     EmailMismatch,
     SameAsCurrentEmail,
     InvalidCaptcha,
+    /// The address is over its failure limit: the log-in must come with a solved CAPTCHA.
+    CaptchaRequired,
     InvalidCode,
     CodeExpired,
     CodeLocked,
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::EmailMismatch => "email_mismatch",
             ErrorCode::SameAsCurrentEmail => "same_as_current_email",
             ErrorCode::InvalidCaptcha => "invalid_captcha",
+            ErrorCode::CaptchaRequired => "captcha_required",
             ErrorCode::InvalidCode => "invalid_code",
             ErrorCode::CodeExpired => "code_expired",
             ErrorCode::CodeLocked => "code_locked",

@@ -25,11 +25,14 @@ pub async fn verify_code(
     req: &VerifyCodeRequest,
     client: IpAddr,
 ) -> Result<TicketResponse, CodeError> {
-    let limit = WrongCodeLimit::check(svc, client).await?;
+    let limit = WrongCodeLimit::reserve(svc, client).await?;
     if !captcha::solve(svc, &req.captcha_id, &req.captcha_answer).await? {
         return Err(limit.fail(svc, CodeError::InvalidCaptcha).await);
     }
-    let change = codes::find(svc, &limit, PURPOSE, req.code.expose()).await?;
+    let Some(change) = codes::find(svc, PURPOSE, req.code.expose()).await? else {
+        return Err(limit.fail(svc, CodeError::UnknownCode(PURPOSE)).await);
+    };
+    limit.succeed(svc).await?;
     let now = svc.now();
     if let Err(e) = codes::usable(PURPOSE, change.state, change.expires_at, now) {
         let detail = match e {
@@ -98,11 +101,21 @@ pub async fn complete(
     {
         return Err(CodeError::EmailTaken);
     }
+    // A password chosen with the request never replaces one set after it: any later password
+    // change or recovery ended this request (`passwords::install`), so it cannot get here.
     if let Some(hash) = &change.new_password_hash {
         let until = password_valid_until(now.date(), svc.config.password_validity_years);
         Store::update_password(&mut tx, account.id, hash, ts(now), &format_date(until)).await?;
     }
     codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Activated, now).await?;
+    Store::end_pending_code(
+        &mut tx,
+        Purpose::Recovery,
+        account.id,
+        CodeState::Superseded,
+        ts(now),
+    )
+    .await?;
     Store::revoke_account_sessions(&mut tx, account.id, None, ts(now)).await?;
     let notice = templates::email_changed_notice(
         &svc.config.public_name,

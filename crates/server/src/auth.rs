@@ -6,13 +6,14 @@ use espace_pro_contract::api::{LoginRequest, LoginResponse};
 use espace_pro_contract::{LoginEmail, Secret};
 use time::{Duration, OffsetDateTime};
 
+use crate::captcha;
 use crate::crypto::{new_token, token_hash};
 use crate::dates::parse_date;
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, AuditEvent, SessionRow, Store, from_ts, ts};
-use crate::throttle::{client_subject, email_subject};
+use crate::throttle::{Refusal, client_subject, email_subject};
 
 /// A live session presented with a request.
 #[derive(Debug, Clone)]
@@ -40,10 +41,31 @@ pub async fn login(
         .unwrap_or_else(|_| req.email.trim().to_lowercase());
     let by_email = email_subject(&key);
     let by_client = client_subject(client);
-    if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
-        svc.metrics.logins_throttled.inc();
-        return Err(AuthError::Throttled { retry_after: wait });
-    }
+    // A CAPTCHA solved with the attempt lets the owner in while someone else's guesses hold the
+    // address over its limit (SPEC §4); it is used up whatever the answer.
+    let person_proven = match (&req.captcha_id, &req.captcha_answer) {
+        (Some(id), Some(answer)) => {
+            if !captcha::solve(svc, id, answer).await? {
+                return Err(AuthError::InvalidCaptcha);
+            }
+            true
+        }
+        _ => false,
+    };
+    let reservation = match svc
+        .throttle
+        .reserve_attempt(&by_email, &by_client, person_proven)
+        .await?
+    {
+        Ok(r) => r,
+        Err(refusal) => {
+            svc.metrics.logins_throttled.inc();
+            return Err(match refusal {
+                Refusal::Client(retry_after) => AuthError::Throttled { retry_after },
+                Refusal::Address(_) => AuthError::CaptchaRequired,
+            });
+        }
+    };
     let account = svc.store.account_by_email_key(&key).await?;
     let ok = svc
         .hasher
@@ -55,7 +77,7 @@ pub async fn login(
     let now = svc.now();
     let account_id = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| ok) else {
-        svc.throttle.record_failure(&by_email, &by_client).await?;
+        svc.throttle.keep(reservation).await?;
         // Written for unknown addresses too (without an account), so a failure costs the same
         // work, and the same time, whether the address has an account or not.
         svc.store
@@ -64,6 +86,7 @@ pub async fn login(
         svc.metrics.logins_failed.inc();
         return Err(AuthError::InvalidCredentials);
     };
+    svc.throttle.release(reservation).await?;
     svc.throttle.clear(&by_email).await?;
 
     let expired = password_expired(&account, now.date());
@@ -152,7 +175,8 @@ pub async fn reauthenticate(
         let fresh = now - session.auth_time
             <= Duration::try_from(svc.config.reauthentication_after)
                 .unwrap_or(Duration::minutes(5));
-        return if fresh || session.password_only {
+        // An expired-password session is no exception: its log-in may be hours old.
+        return if fresh {
             Ok(())
         } else {
             Err(AuthError::ReauthenticationRequired)
@@ -160,15 +184,22 @@ pub async fn reauthenticate(
     };
     let by_email = email_subject(&account.login_email_key);
     let by_client = client_subject(client);
-    if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
-        return Err(AuthError::Throttled { retry_after: wait });
-    }
+    let reservation = match svc
+        .throttle
+        .reserve_attempt(&by_email, &by_client, false)
+        .await?
+    {
+        Ok(r) => r,
+        Err(Refusal::Client(retry_after) | Refusal::Address(retry_after)) => {
+            return Err(AuthError::Throttled { retry_after });
+        }
+    };
     if !svc
         .hasher
         .verify(given.expose(), Some(&account.password_hash))
         .await?
     {
-        svc.throttle.record_failure(&by_email, &by_client).await?;
+        svc.throttle.keep(reservation).await?;
         svc.store
             .audit_now(
                 &AuditEvent::new(account.id, AuditKind::ReauthenticationFailed, now).from(client),
@@ -176,6 +207,7 @@ pub async fn reauthenticate(
             .await?;
         return Err(AuthError::ReauthenticationFailed);
     }
+    svc.throttle.release(reservation).await?;
     svc.throttle.clear(&by_email).await?;
     svc.store
         .set_auth_time(&session.token_hash, ts(now))

@@ -14,7 +14,7 @@ use time::Duration;
 use crate::errors::{CodeError, Fault};
 use crate::kinds::CAPTCHA_HASH_DOMAIN;
 use crate::services::Services;
-use crate::store::ts;
+use crate::store::{StoreError, ts};
 use crate::throttle::client_subject;
 
 pub const CAPTCHA_VALIDITY: Duration = Duration::minutes(10);
@@ -85,7 +85,9 @@ fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
 pub async fn create(svc: &Services, client: IpAddr) -> Result<Captcha, CodeError> {
     let subject = format!("captcha:{}", client_subject(client));
     let t = &svc.config.throttle;
-    crate::codes::take_window(svc, &subject, t.captchas_per_window, t.client_window).await?;
+    let counted =
+        crate::codes::take_window(svc, &subject, t.captchas_per_window, t.client_window).await?;
+    svc.throttle.keep(counted).await?;
     let (answer, png, wav) = tokio::task::spawn_blocking(draw)
         .await
         .map_err(|e| Fault::Task(e.to_string()))?
@@ -107,7 +109,7 @@ pub async fn create(svc: &Services, client: IpAddr) -> Result<Captcha, CodeError
 }
 
 /// Consumes the CAPTCHA (single use, whatever the answer) and says whether it was solved.
-pub async fn solve(svc: &Services, id: &str, answer: &str) -> Result<bool, CodeError> {
+pub async fn solve(svc: &Services, id: &str, answer: &str) -> Result<bool, StoreError> {
     if id.is_empty() || id.len() > 64 || answer.len() > 64 {
         return Ok(false);
     }

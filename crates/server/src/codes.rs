@@ -15,7 +15,7 @@ use crate::errors::CodeError;
 use crate::kinds::{CodeState, Purpose};
 use crate::services::Services;
 use crate::store::{CodeRow, Conn, Store, TicketRow, ts};
-use crate::throttle::client_subject;
+use crate::throttle::{Reservation, client_subject};
 
 /// The guide's delay to activate.
 pub const ACTIVATION_VALIDITY: Duration =
@@ -56,55 +56,55 @@ fn code_subject(client: IpAddr) -> String {
     format!("code:{}", client_subject(client))
 }
 
-/// Wrong codes (and wrong CAPTCHAs) are limited per client address, whatever their purpose.
+/// Wrong codes (and wrong CAPTCHAs) are limited per client address, whatever their purpose: each
+/// attempt is counted before it is checked, and taken back when the code was found.
 pub struct WrongCodeLimit {
-    subject: String,
+    reservation: Reservation,
 }
 
 impl WrongCodeLimit {
-    /// Refuses when the client has reached the limit.
-    pub async fn check(svc: &Services, client: IpAddr) -> Result<Self, CodeError> {
+    /// Counts the attempt, or refuses when the client has reached the limit.
+    pub async fn reserve(svc: &Services, client: IpAddr) -> Result<Self, CodeError> {
         let subject = code_subject(client);
         let t = &svc.config.throttle;
         match svc
             .throttle
-            .check_window(&subject, t.code_failures_per_window, t.client_window)
+            .take_window(&subject, t.code_failures_per_window, t.client_window)
             .await?
         {
-            Ok(()) => Ok(Self { subject }),
+            Ok(reservation) => Ok(Self { reservation }),
             Err(retry_after) => Err(CodeError::Throttled { retry_after }),
         }
     }
 
-    /// Counts a wrong attempt and gives back the error to answer.
-    pub async fn fail(&self, svc: &Services, error: CodeError) -> CodeError {
-        match svc.throttle.record(&[&self.subject]).await {
+    /// A wrong attempt: it stays counted; gives back the error to answer.
+    pub async fn fail(self, svc: &Services, error: CodeError) -> CodeError {
+        match svc.throttle.keep(self.reservation).await {
             Ok(()) => error,
             Err(e) => e.into(),
         }
     }
+
+    /// The code was found: the attempt no longer counts.
+    pub async fn succeed(self, svc: &Services) -> Result<(), CodeError> {
+        Ok(svc.throttle.release(self.reservation).await?)
+    }
 }
 
-/// The code as typed, found among the codes of `purpose` (whatever its state). Counts a wrong
-/// attempt when it is malformed or unknown.
+/// The code as typed, among the codes of `purpose` (whatever its state).
 pub async fn find(
     svc: &Services,
-    limit: &WrongCodeLimit,
     purpose: Purpose,
     typed: &str,
-) -> Result<CodeRow, CodeError> {
-    let found = match ActivationCode::parse(typed) {
+) -> Result<Option<CodeRow>, CodeError> {
+    Ok(match ActivationCode::parse(typed) {
         Ok(code) => {
             svc.store
                 .code_by_hash(purpose, &code_hash(svc, purpose, &code))
                 .await?
         }
         Err(_) => None,
-    };
-    match found {
-        Some(row) => Ok(row),
-        None => Err(limit.fail(svc, CodeError::UnknownCode(purpose)).await),
-    }
+    })
 }
 
 /// A code may be used while pending and younger than its validity.
@@ -141,18 +141,32 @@ pub async fn issue_ticket(
     })
 }
 
-/// A counted request under a per-window limit (CAPTCHAs, recovery requests): counted, or
-/// refused with the wait.
+/// A counted request under a per-window limit (CAPTCHAs, recovery requests, recovery answers):
+/// counted, or refused with the wait.
 pub async fn take_window(
     svc: &Services,
     subject: &str,
     max: u32,
     window: std::time::Duration,
-) -> Result<(), CodeError> {
+) -> Result<Reservation, CodeError> {
     match svc.throttle.take_window(subject, max, window).await? {
-        Ok(()) => Ok(()),
+        Ok(reservation) => Ok(reservation),
         Err(retry_after) => Err(CodeError::Throttled { retry_after }),
     }
+}
+
+/// Counts one wrong attempt at the step after the code before the attempt is judged: `None` when
+/// the code is no longer pending or has no attempt left. A right answer redeems the code
+/// at once, so its attempt never needs taking back.
+pub async fn reserve_attempt(
+    svc: &Services,
+    purpose: Purpose,
+    id: i64,
+) -> Result<Option<i64>, CodeError> {
+    let mut tx = svc.store.begin_write().await?;
+    let count = Store::reserve_wrong_attempt(&mut tx, purpose, id, WRONG_ATTEMPT_LIMIT).await?;
+    Store::commit(tx).await?;
+    Ok(count)
 }
 
 /// A ticket presented at the next step: of this purpose, unused, in time.

@@ -60,6 +60,11 @@ pub enum AuthError {
     PasswordExpired,
     #[error("too many attempts; retry in {retry_after} s")]
     Throttled { retry_after: u64 },
+    /// The address is over its failure limit: only an attempt with a solved CAPTCHA is evaluated.
+    #[error("CAPTCHA required")]
+    CaptchaRequired,
+    #[error("wrong CAPTCHA")]
+    InvalidCaptcha,
     /// The last password entry is too old for a credential change.
     #[error("re-authentication required")]
     ReauthenticationRequired,

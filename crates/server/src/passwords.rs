@@ -9,6 +9,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::dates::{format_date, password_valid_until};
 use crate::errors::{Fault, NewPasswordError};
+use crate::kinds::{CodeState, Purpose};
 use crate::mail::templates;
 use crate::services::Services;
 use crate::store::{AccountRow, Conn, Store, StoreError, ts};
@@ -69,8 +70,10 @@ pub async fn check_and_hash(
 }
 
 /// The new password takes effect, in the caller's transaction: stored with its validity, every
-/// session of the account revoked but `keep`, the confirmation e-mail queued. Returns the last
-/// valid day and how many sessions were revoked.
+/// session of the account revoked but `keep`, the confirmation e-mail queued, and what was
+/// pending ended (SPEC §4: an e-mail change, whose code and password must not outlive the owner's
+/// reaction, with a notice; a recovery). Returns the last valid day and how many sessions were
+/// revoked.
 pub async fn install(
     conn: &mut Conn,
     svc: &Services,
@@ -83,14 +86,25 @@ pub async fn install(
     let until = format_date(valid_until);
     Store::update_password(conn, account.id, hash, ts(now), &until).await?;
     let revoked = Store::revoke_account_sessions(conn, account.id, keep, ts(now)).await?;
-    let mail = templates::password_changed(&svc.config.public_name, valid_until);
-    Store::enqueue_mail(
+    let name = &svc.config.public_name;
+    let mut mails = vec![templates::password_changed(name, valid_until)];
+    if let Some(new_email) =
+        Store::end_pending_change(conn, account.id, CodeState::Superseded, ts(now)).await?
+    {
+        let hotline = &svc.config.support.hotline;
+        mails.push(templates::pending_change_ended(name, hotline, &new_email));
+    }
+    Store::end_pending_code(
         conn,
-        &account.login_email,
-        &mail.subject,
-        &mail.body,
+        Purpose::Recovery,
+        account.id,
+        CodeState::Superseded,
         ts(now),
     )
     .await?;
+    for mail in mails {
+        let to = &account.login_email;
+        Store::enqueue_mail(conn, to, &mail.subject, &mail.body, ts(now)).await?;
+    }
     Ok((valid_until, revoked))
 }

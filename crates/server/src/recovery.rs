@@ -40,24 +40,25 @@ pub async fn request(
     let email = LoginEmail::parse(&req.email).map_err(CodeError::InvalidEmail)?;
     let by_client = format!("recovery:{}", client_subject(client));
     let t = &svc.config.throttle;
-    codes::take_window(
+    let counted = codes::take_window(
         svc,
         &by_client,
         t.recovery_requests_per_window,
         t.client_window,
     )
     .await?;
+    svc.throttle.keep(counted).await?;
     // Counted for every address, known or not, before answering: the limit says nothing about
     // which addresses have accounts, and concurrent requests cannot all slip under it.
     let by_address = format!("recovery-mail:{}", email_subject(email.key()));
     let hour = std::time::Duration::from_secs(3600);
-    if svc
+    match svc
         .throttle
         .take_window(&by_address, t.recovery_mails_per_hour, hour)
         .await?
-        .is_err()
     {
-        return Ok(accepted());
+        Ok(counted) => svc.throttle.keep(counted).await?,
+        Err(_) => return Ok(accepted()),
     }
     let svc = svc.clone();
     tokio::spawn(async move {
@@ -112,10 +113,10 @@ pub async fn question(
     req: &RecoveryQuestionRequest,
     client: IpAddr,
 ) -> Result<TicketResponse, CodeError> {
-    let limit = WrongCodeLimit::check(svc, client).await?;
+    let limit = WrongCodeLimit::reserve(svc, client).await?;
     let email = LoginEmail::parse(&req.email).ok();
     let recovery = match &email {
-        Some(_) => Some(codes::find(svc, &limit, PURPOSE, req.code.expose()).await?),
+        Some(_) => codes::find(svc, PURPOSE, req.code.expose()).await?,
         None => None,
     };
     // A code sent to another address is as unknown as a code never sent.
@@ -131,6 +132,7 @@ pub async fn question(
     let Some((recovery, account)) = found else {
         return Err(limit.fail(svc, CodeError::UnknownCode(PURPOSE)).await);
     };
+    limit.succeed(svc).await?;
     codes::usable(PURPOSE, recovery.state, recovery.expires_at, svc.now())?;
     if account.security_question.is_empty() || account.security_answer_sealed.is_none() {
         return Err(CodeError::RecoveryUnavailable);
@@ -167,43 +169,71 @@ pub async fn complete(
         .await?
         .ok_or(CodeError::TicketExpired)?;
     drop(conn);
-    codes::usable(PURPOSE, recovery.state, recovery.expires_at, now)?;
+    // A locked code answers like a wrong answer: parallel guesses must not tell the right one
+    // by a different answer.
+    match codes::usable(PURPOSE, recovery.state, recovery.expires_at, now) {
+        Err(CodeError::Locked(_)) => return Err(CodeError::WrongAnswer),
+        other => other?,
+    }
     let account = svc
         .store
         .account_by_id(recovery.account_id)
         .await?
         .ok_or(CodeError::TicketExpired)?;
 
-    // Wrong answers are throttled like log-ins, and void the code after five.
-    let by_email = email_subject(&account.login_email_key);
-    let by_client = client_subject(client);
-    if let Err(wait) = svc.throttle.check(&by_email, &by_client).await? {
-        return Err(CodeError::Throttled { retry_after: wait });
-    }
+    // Answers have their own limits, not the log-in's (guessing here must not lock the owner out
+    // of logging in): per client, and five per code, each counted before it is judged.
+    let by_client = format!("recovery-answer:{}", client_subject(client));
+    let t = &svc.config.throttle;
+    let counted =
+        codes::take_window(svc, &by_client, t.code_failures_per_window, t.client_window).await?;
+    // The new password is judged before the answer, so that a refusal of it says nothing about
+    // the answer.
+    let hash =
+        match passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password)
+            .await
+        {
+            Ok(hash) => hash,
+            Err(e) => {
+                svc.throttle.keep(counted).await?;
+                return Err(e.into());
+            }
+        };
+    let Some(count) = codes::reserve_attempt(svc, PURPOSE, recovery.id).await? else {
+        svc.throttle.keep(counted).await?;
+        return Err(CodeError::WrongAnswer);
+    };
     if !same_answer(
         req.security_answer.expose(),
         &security_answer(svc, &account)?,
     ) {
-        svc.throttle.record_failure(&by_email, &by_client).await?;
+        svc.throttle.keep(counted).await?;
         let mut tx = svc.store.begin_write().await?;
-        let tries_left = codes::count_wrong_attempt(&mut tx, PURPOSE, recovery.id, now).await?;
+        if count >= codes::WRONG_ATTEMPT_LIMIT {
+            Store::end_code(&mut tx, PURPOSE, recovery.id, CodeState::Locked, ts(now)).await?;
+        }
         Store::audit(
             &mut tx,
             &AuditEvent::new(account.id, AuditKind::RecoveryWrongAnswer, now).from(client),
         )
         .await?;
         Store::commit(tx).await?;
-        return Err(if tries_left == 0 {
-            CodeError::Locked(PURPOSE)
-        } else {
-            CodeError::WrongAnswer
-        });
+        return Err(CodeError::WrongAnswer);
     }
+    svc.throttle.release(counted).await?;
 
-    let hash =
-        passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let mut tx = svc.store.begin_write().await?;
-    codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Used, now).await?;
+    match codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Used, now).await {
+        // Locked by wrong answers judged meanwhile: this one answers as they did.
+        Err(CodeError::Expired(_))
+            if Store::code_by_id(&mut tx, PURPOSE, recovery.id)
+                .await?
+                .is_some_and(|r| r.state == CodeState::Locked) =>
+        {
+            return Err(CodeError::WrongAnswer);
+        }
+        other => other?,
+    }
     let (valid_until, _) = passwords::install(&mut tx, svc, &account, &hash, None, now).await?;
     Store::audit(
         &mut tx,
@@ -211,7 +241,6 @@ pub async fn complete(
     )
     .await?;
     Store::commit(tx).await?;
-    svc.throttle.clear(&by_email).await?;
     svc.outbox.wake();
     Ok(PasswordChangeResponse {
         valid_until,

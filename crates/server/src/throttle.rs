@@ -1,5 +1,11 @@
-//! Log-in throttling, by the address typed (known or not) and by client address. Failures are kept
-//! in the database, so every replica sees them and a restart forgets nothing.
+//! Throttling, by the address typed (known or not, keyed so the table does not list addresses)
+//! and by client address. Events are kept in the database, so every replica sees them and a
+//! restart forgets nothing.
+//!
+//! Every limit is taken before the work it protects, atomically: the attempt is counted in the
+//! same write transaction that checks the limit (a [`Reservation`]), then the work is done, then
+//! a successful attempt is taken back. Attempts sent together therefore cannot all slip under a
+//! limit.
 
 use std::net::IpAddr;
 
@@ -7,15 +13,13 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::SharedClock;
 use crate::config::ThrottleConfig;
-use crate::store::{Store, StoreError, ts};
+use crate::store::{FailureStats, Store, StoreError, ts};
 
 #[derive(Clone)]
 pub struct Throttle {
     store: Store,
     config: ThrottleConfig,
     clock: SharedClock,
-    /// Makes "check, then record" one step for `take_window`.
-    gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The throttling subject of a login address: its hash, so the table does not list addresses.
@@ -37,95 +41,182 @@ pub fn client_subject(ip: IpAddr) -> String {
     }
 }
 
+/// An attempt counted before it was made; `release` takes it back when it succeeded, `keep`
+/// makes it a failure.
+#[derive(Debug)]
+#[must_use = "a reservation is settled with release or keep"]
+pub struct Reservation {
+    ids: Vec<i64>,
+    in_flight: bool,
+}
+
+/// How long an attempt may stay in flight before it counts as a failure (a crash mid-attempt).
+const LEASE_SECONDS: i64 = 30;
+/// How long an attempt waits for those in flight before it before giving up.
+const MAX_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why an attempt may not be made now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The client address is over its limit: wait this many seconds.
+    Client(u64),
+    /// The address typed is over its limit (growing delay or hourly cap): wait, or prove a person
+    /// is there (log-in's CAPTCHA step-up).
+    Address(u64),
+}
+
+fn wait_until(at: i64, now: i64) -> Option<u64> {
+    (at > now).then(|| (at - now) as u64)
+}
+
 impl Throttle {
     pub fn new(store: Store, config: ThrottleConfig, clock: SharedClock) -> Self {
         Self {
             store,
             config,
             clock,
-            gate: Default::default(),
         }
     }
 
-    /// `Err(seconds)` when an attempt must wait.
-    pub async fn check(
-        &self,
-        email_subject: &str,
-        client_subject: &str,
-    ) -> Result<Result<(), u64>, StoreError> {
-        let now = ts(self.clock.now());
+    fn now(&self) -> i64 {
+        ts(self.clock.now())
+    }
+
+    /// When the address may try again: the hourly cap, else the growing delay after the free
+    /// failures.
+    fn address_wait(&self, stats: FailureStats, now: i64) -> Option<u64> {
         let hour = 3600;
-        let by_email = self.store.failure_stats(email_subject, now - hour).await?;
-        let mut wait: i64 = 0;
-        if by_email.count >= i64::from(self.config.account_failures_per_hour) {
-            wait = wait.max(by_email.oldest.unwrap_or(now) + hour - now);
-        } else if by_email.count >= i64::from(self.config.free_failures) {
-            let over = (by_email.count - i64::from(self.config.free_failures)).clamp(0, 30) as u32;
+        if stats.count >= i64::from(self.config.account_failures_per_hour) {
+            return wait_until(stats.oldest.unwrap_or(now) + hour, now);
+        }
+        if stats.count >= i64::from(self.config.free_failures) {
+            let over = (stats.count - i64::from(self.config.free_failures)).clamp(0, 30) as u32;
             let delay = (1i64 << over).min(self.config.max_delay.as_secs() as i64);
-            wait = wait.max(by_email.newest.unwrap_or(now) + delay - now);
+            return wait_until(stats.newest.unwrap_or(now) + delay, now);
         }
-        let window = self.config.client_window.as_secs() as i64;
-        let by_client = self
-            .store
-            .failure_stats(client_subject, now - window)
-            .await?;
-        if by_client.count >= i64::from(self.config.client_failures_per_window) {
-            wait = wait.max(by_client.oldest.unwrap_or(now) + window - now);
-        }
-        Ok(if wait > 0 { Err(wait as u64) } else { Ok(()) })
+        None
     }
 
-    pub async fn record_failure(
+    /// `Err(wait)` when `stats` are at `max`; `Ok(true)` when only attempts in flight would
+    /// take the last places (worth waiting for their outcome).
+    fn window_verdict(stats: FailureStats, max: u32, window: i64, now: i64) -> Result<bool, u64> {
+        if stats.count >= i64::from(max) {
+            return Err((stats.oldest.unwrap_or(now) + window - now).max(1) as u64);
+        }
+        Ok(stats.in_flight > 0 && stats.count + stats.in_flight >= i64::from(max))
+    }
+
+    /// A log-in or re-authentication attempt on `email_subject` from `client_subject`, counted
+    /// before the password is verified. Attempts already in flight count too: when they would
+    /// take the last free places, this one waits for their outcome (so parallel right passwords
+    /// all get in, and parallel wrong ones do not all get evaluated). `person_proven` (a CAPTCHA
+    /// solved with this attempt) lets an address over its limit try anyway; the client's limit
+    /// always holds.
+    pub async fn reserve_attempt(
         &self,
         email_subject: &str,
         client_subject: &str,
-    ) -> Result<(), StoreError> {
-        self.store
-            .record_failures(&[email_subject, client_subject], ts(self.clock.now()))
-            .await
+        person_proven: bool,
+    ) -> Result<Result<Reservation, Refusal>, StoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            let now = self.now();
+            let lease_start = now - LEASE_SECONDS;
+            let mut tx = self.store.begin_write().await?;
+            let window = self.config.client_window.as_secs() as i64;
+            let by_client =
+                Store::failure_stats(&mut tx, client_subject, now - window, lease_start).await?;
+            let client_busy = match Self::window_verdict(
+                by_client,
+                self.config.client_failures_per_window,
+                window,
+                now,
+            ) {
+                Err(wait) => return Ok(Err(Refusal::Client(wait))),
+                Ok(busy) => busy,
+            };
+            let by_email =
+                Store::failure_stats(&mut tx, email_subject, now - 3600, lease_start).await?;
+            let mut email_busy = false;
+            if !person_proven {
+                if let Some(wait) = self.address_wait(by_email, now) {
+                    return Ok(Err(Refusal::Address(wait)));
+                }
+                let with_in_flight = FailureStats {
+                    count: by_email.count + by_email.in_flight,
+                    newest: Some(now),
+                    ..by_email
+                };
+                email_busy =
+                    by_email.in_flight > 0 && self.address_wait(with_in_flight, now).is_some();
+            }
+            if !(client_busy || email_busy) {
+                let ids =
+                    Store::insert_events(&mut tx, &[email_subject, client_subject], now, true)
+                        .await?;
+                Store::commit(tx).await?;
+                return Ok(Ok(Reservation {
+                    ids,
+                    in_flight: true,
+                }));
+            }
+            drop(tx);
+            if started.elapsed() > MAX_QUEUE_WAIT {
+                let wait = self.config.client_window.as_secs().min(60);
+                return Ok(Err(if client_busy {
+                    Refusal::Client(wait)
+                } else {
+                    Refusal::Address(wait)
+                }));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        }
     }
 
-    /// Fixed-window limit: `Err(seconds)` when `subject` already has `max` events in `window`.
-    pub async fn check_window(
-        &self,
-        subject: &str,
-        max: u32,
-        window: std::time::Duration,
-    ) -> Result<Result<(), u64>, StoreError> {
-        let now = ts(self.clock.now());
-        let window = window.as_secs() as i64;
-        let stats = self.store.failure_stats(subject, now - window).await?;
-        Ok(if stats.count >= i64::from(max) {
-            Err((stats.oldest.unwrap_or(now) + window - now).max(1) as u64)
-        } else {
-            Ok(())
-        })
-    }
-
-    /// Checks the limit and, when under it, counts this event, as one step: concurrent callers
-    /// cannot all slip under the limit.
+    /// Fixed-window limit: counts this event for `subject` unless it already has `max` in
+    /// `window` (`Err(seconds)` then).
     pub async fn take_window(
         &self,
         subject: &str,
         max: u32,
         window: std::time::Duration,
-    ) -> Result<Result<(), u64>, StoreError> {
-        let _one_at_a_time = self.gate.lock().await;
-        let verdict = self.check_window(subject, max, window).await?;
-        if verdict.is_ok() {
-            self.record(&[subject]).await?;
+    ) -> Result<Result<Reservation, u64>, StoreError> {
+        let now = self.now();
+        let mut tx = self.store.begin_write().await?;
+        let window = window.as_secs() as i64;
+        let stats =
+            Store::failure_stats(&mut tx, subject, now - window, now - LEASE_SECONDS).await?;
+        let counted = FailureStats {
+            count: stats.count + stats.in_flight,
+            ..stats
+        };
+        if let Err(wait) = Self::window_verdict(counted, max, window, now) {
+            return Ok(Err(wait));
         }
-        Ok(verdict)
+        let ids = Store::insert_events(&mut tx, &[subject], now, false).await?;
+        Store::commit(tx).await?;
+        Ok(Ok(Reservation {
+            ids,
+            in_flight: false,
+        }))
     }
 
-    pub async fn record(&self, subjects: &[&str]) -> Result<(), StoreError> {
-        self.store
-            .record_failures(subjects, ts(self.clock.now()))
-            .await
+    /// The attempt succeeded: it no longer counts.
+    pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
+        self.store.delete_events(&reservation.ids).await
     }
 
-    pub async fn clear(&self, email_subject: &str) -> Result<(), StoreError> {
-        self.store.clear_failures(email_subject).await
+    /// The attempt failed (or the request is one to count): it stays counted.
+    pub async fn keep(&self, reservation: Reservation) -> Result<(), StoreError> {
+        if reservation.in_flight {
+            self.store.settle_events(&reservation.ids).await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets every failure of a subject (the owner got in).
+    pub async fn clear(&self, subject: &str) -> Result<(), StoreError> {
+        self.store.clear_failures(subject).await
     }
 }
 

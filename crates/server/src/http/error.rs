@@ -208,6 +208,13 @@ impl From<AuthError> for ApiError {
             AuthError::Unauthorized => Self::unauthorized(),
             AuthError::PasswordExpired => Self::password_expired(),
             AuthError::Throttled { retry_after } => Self::too_many_attempts(retry_after),
+            AuthError::CaptchaRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::CaptchaRequired,
+                "De nombreuses tentatives de connexion ont échoué pour cette adresse : pour vous connecter, recopiez aussi les caractères de l'image.",
+            )
+            .with_field("captcha_answer", "required"),
+            AuthError::InvalidCaptcha => invalid_captcha(),
             AuthError::ReauthenticationRequired => Self::reauthentication_required(),
             AuthError::ReauthenticationFailed => Self::reauthentication_failed(),
             AuthError::Fault(f) => f.into(),
@@ -276,11 +283,7 @@ impl From<CodeError> for ApiError {
     fn from(e: CodeError) -> Self {
         match e {
             CodeError::Throttled { retry_after } => Self::too_many_attempts(retry_after),
-            CodeError::InvalidCaptcha => Self::unprocessable(
-                ErrorCode::InvalidCaptcha,
-                "Les caractères saisis ne correspondent pas à l'image. Recopiez les caractères de la nouvelle image.",
-            )
-            .with_field("captcha_answer", "incorrect"),
+            CodeError::InvalidCaptcha => invalid_captcha(),
             CodeError::UnknownCode(_) => Self::unprocessable(
                 ErrorCode::InvalidCode,
                 format!("Ce code d'activation n'est pas reconnu. Recopiez les {CODE_LENGTH} lettres reçues par courriel, en respectant les majuscules et les minuscules."),
@@ -328,6 +331,14 @@ impl From<CodeError> for ApiError {
             CodeError::Fault(f) => f.into(),
         }
     }
+}
+
+fn invalid_captcha() -> ApiError {
+    ApiError::unprocessable(
+        ErrorCode::InvalidCaptcha,
+        "Les caractères saisis ne correspondent pas à l'image. Recopiez les caractères de la nouvelle image.",
+    )
+    .with_field("captcha_answer", "incorrect")
 }
 
 fn invalid_login_email(e: EmailError) -> ApiError {

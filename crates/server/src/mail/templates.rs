@@ -113,6 +113,26 @@ pub fn email_change_notice(
     }
 }
 
+/// To the login address when a credential change (new password, forgotten password) ends a
+/// pending change of address: the code sent to the new address no longer works.
+pub fn pending_change_ended(public_name: &str, support_hotline: &str, new_email: &str) -> MailText {
+    MailText {
+        subject: "Espace professionnel - Demande de modification de l'adresse électronique annulée"
+            .into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Le mot de passe de votre espace professionnel vient d'être changé : la demande de \
+             modification de l'adresse électronique de connexion vers {new_email} qui était en \
+             attente est annulée, et le code d'activation envoyé à cette adresse ne fonctionne \
+             plus.\n\n\
+             Si vous souhaitez toujours changer d'adresse, connectez-vous et faites une nouvelle \
+             demande. Si vous n'êtes pas à l'origine de cette demande, contactez l'assistance au \
+             {support_hotline}.\n\n{}",
+            closing(public_name)
+        ),
+    }
+}
+
 /// To the old address once the change is activated.
 pub fn email_changed_notice(
     public_name: &str,

@@ -23,6 +23,7 @@ pub struct EmailChangeRow {
     pub new_email: String,
     pub new_email_key: String,
     pub new_password_hash: Option<String>,
+    pub requested_at: i64,
     pub expires_at: i64,
     pub state: CodeState,
 }
@@ -56,26 +57,35 @@ fn code_query(purpose: Purpose, filter: &str) -> String {
     )
 }
 
-/// Ends the pending codes whose `column` (a name of ours, never input) is `value`.
-async fn end_pending_where(
+/// Ends the pending codes whose `column` (a name of ours, never input) is `value`; returns the
+/// ended rows' `returning` column. An ended e-mail change loses the hash of the password it
+/// carried: nothing may install it any more.
+async fn end_pending_where<T>(
     conn: &mut Conn,
     purpose: Purpose,
-    column: &'static str,
-    value: i64,
+    (column, value): (&'static str, i64),
     state: CodeState,
     now: i64,
-) -> StoreResult<u64> {
+    returning: &'static str,
+) -> StoreResult<Vec<T>>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+{
     let (table, _) = table(purpose);
+    let forget = match purpose {
+        Purpose::Activation => ", new_password_hash = NULL",
+        Purpose::Recovery => "",
+    };
     let sql = format!(
-        "UPDATE {table} SET state = ?, ended_at = ? WHERE {column} = ? AND state = 'pending'"
+        "UPDATE {table} SET state = ?, ended_at = ?{forget} WHERE {column} = ? AND state = 'pending'
+         RETURNING {returning}"
     );
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(state)
         .bind(now)
         .bind(value)
-        .execute(conn)
-        .await?
-        .rows_affected())
+        .fetch_all(conn)
+        .await?)
 }
 
 impl Store {
@@ -116,7 +126,9 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        Ok(end_pending_where(conn, purpose, "account_id", account_id, state, now).await? > 0)
+        let ended: Vec<i64> =
+            end_pending_where(conn, purpose, ("account_id", account_id), state, now, "id").await?;
+        Ok(!ended.is_empty())
     }
 
     /// Ends one pending code with `state`; false if it was no longer pending (a concurrent
@@ -128,7 +140,9 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        Ok(end_pending_where(conn, purpose, "id", id, state, now).await? == 1)
+        let ended: Vec<i64> =
+            end_pending_where(conn, purpose, ("id", id), state, now, "id").await?;
+        Ok(ended.len() == 1)
     }
 
     /// Counts one wrong attempt on a pending code; returns the new count (`None` when the code
@@ -148,7 +162,46 @@ impl Store {
             .await?)
     }
 
+    /// Counts one attempt on a pending code that has fewer than `limit`; returns the new count,
+    /// or `None` (no longer pending, or no attempt left).
+    pub async fn reserve_wrong_attempt(
+        conn: &mut Conn,
+        purpose: Purpose,
+        id: i64,
+        limit: i64,
+    ) -> StoreResult<Option<i64>> {
+        let (table, wrong) = table(purpose);
+        let sql = format!(
+            "UPDATE {table} SET {wrong} = {wrong} + 1
+             WHERE id = ? AND state = 'pending' AND {wrong} < ? RETURNING {wrong}"
+        );
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(limit)
+            .fetch_optional(conn)
+            .await?)
+    }
+
     // ---- e-mail changes -------------------------------------------------------------------
+
+    /// Ends the account's pending e-mail change, if any; returns the address it asked for.
+    pub async fn end_pending_change(
+        conn: &mut Conn,
+        account_id: i64,
+        state: CodeState,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        let ended: Vec<String> = end_pending_where(
+            conn,
+            Purpose::Activation,
+            ("account_id", account_id),
+            state,
+            now,
+            "new_email",
+        )
+        .await?;
+        Ok(ended.into_iter().next())
+    }
 
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_email_change(
@@ -180,7 +233,8 @@ impl Store {
 
     pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, account_id, new_email, new_email_key, new_password_hash, expires_at, state
+            "SELECT id, account_id, new_email, new_email_key, new_password_hash, requested_at,
+                expires_at, state
              FROM email_changes WHERE account_id = ? AND state = 'pending'",
         )
         .bind(account_id)
@@ -190,7 +244,8 @@ impl Store {
 
     pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, account_id, new_email, new_email_key, new_password_hash, expires_at, state
+            "SELECT id, account_id, new_email, new_email_key, new_password_hash, requested_at,
+                expires_at, state
              FROM email_changes WHERE id = ?",
         )
         .bind(id)

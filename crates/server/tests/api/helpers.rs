@@ -14,6 +14,36 @@ pub const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
 pub const MAIL_WAIT: Duration = Duration::from_secs(15);
 pub const CAPTCHA_TEST_ANSWER: &str = "abcdef";
 pub const ACTIVATION_SUBJECT: &str = "Espace professionnel - Création ou modification de l'espace";
+pub const RECOVERY_SUBJECT: &str = "Espace professionnel - Mot de passe oublié";
+
+/// The code of the next recovery e-mail to `to`.
+pub async fn recovery_code(app: &TestApp, to: &str) -> String {
+    let to = to.to_owned();
+    let mail = app
+        .smtp
+        .wait_for(MAIL_WAIT, |m| {
+            m.envelope_to == [to.clone()] && m.subject == RECOVERY_SUBJECT
+        })
+        .await;
+    espace_pro_testkit::find_code(&mail.body).unwrap()
+}
+
+/// "Mot de passe oublié" up to the question: the recovery ticket of `email`.
+pub async fn recovery_ticket(app: &TestApp, email: &str) -> String {
+    app.post("/v1/password-recovery", json!({ "email": email }))
+        .await;
+    let code = recovery_code(app, email).await;
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": email, "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["ticket"].as_str().unwrap().to_owned()
+}
 
 pub struct TestApp {
     app: Option<Application>,
@@ -111,6 +141,17 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A log-in with a fresh CAPTCHA solved (the step-up after `captcha_required`).
+    pub async fn login_with_captcha(&self, email: &str, password: &str) -> Response {
+        let captcha = self.captcha_id().await;
+        self.post(
+            "/v1/sessions",
+            json!({"email": email, "password": password, "captcha_id": captcha,
+                "captcha_answer": CAPTCHA_TEST_ANSWER}),
+        )
+        .await
     }
 
     pub async fn token(&self, email: &str, password: &str) -> String {

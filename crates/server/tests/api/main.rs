@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod activation;
+mod attacks;
 mod bad_input;
 mod email_change;
 mod outbox;

@@ -5,19 +5,6 @@ use time::Duration;
 
 use crate::helpers::*;
 
-const RECOVERY_SUBJECT: &str = "Espace professionnel - Mot de passe oublié";
-
-async fn recovery_code(app: &TestApp, to: &str) -> String {
-    let to = to.to_owned();
-    let mail = app
-        .smtp
-        .wait_for(MAIL_WAIT, |m| {
-            m.envelope_to == [to.clone()] && m.subject == RECOVERY_SUBJECT
-        })
-        .await;
-    espace_pro_testkit::find_code(&mail.body).unwrap()
-}
-
 #[tokio::test]
 async fn forgotten_password_from_the_received_code() {
     let app = TestApp::spawn().await;
@@ -157,10 +144,34 @@ async fn five_wrong_answers_void_the_code() {
             json!({"ticket": ticket, "security_answer": "Jacques", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
         )
     };
-    for _ in 0..4 {
-        assert_eq!(attempt().await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for _ in 0..5 {
+        let (status, body) = read(attempt().await).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_security_answer")
+        );
     }
-    let (status, body) = read(attempt().await).await;
+    // Locked: even the right answer now gets the same answer as a wrong one…
+    let right = app
+        .post(
+            "/v1/password-recovery/complete",
+            json!({"ticket": ticket, "security_answer": "Paul", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await;
+    let (status, body) = read(right).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_security_answer")
+    );
+    // …and the code itself says it is void.
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::GONE, "code_locked")

@@ -5,6 +5,9 @@ use crate::helpers::*;
 
 const WRONG: &str = "Wrong7Citron4Galop9Sable2";
 
+/// After five failures the address needs a CAPTCHA for a while (growing delay): without one the
+/// answer is 403 `captcha_required`, for the right password too, and alike for unknown
+/// addresses. With one solved, the attempt is evaluated: the owner gets in, wrong guesses count.
 #[tokio::test]
 async fn growing_delay_after_five_failures_same_for_unknown_addresses() {
     let app = TestApp::spawn().await;
@@ -16,47 +19,64 @@ async fn growing_delay_after_five_failures_same_for_unknown_addresses() {
                 StatusCode::UNAUTHORIZED
             );
         }
-        let r = app.login(email, WRONG).await;
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
-        let retry: u64 = r.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(retry, 1);
-        let (_, body) = read(r).await;
-        assert_eq!(error_code(&body), "too_many_attempts");
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("Réessayez dans 1 seconde.")
-        );
-        // The right password is refused too while throttled: guessing cannot go faster.
+        let (status, body) = read(app.login(email, WRONG).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
+        assert_eq!(error_code(&body), "captcha_required");
+        assert_eq!(body["error"]["fields"]["captcha_answer"][0], "required");
         if email == "lila@example.fr" {
             assert_eq!(
                 app.login(email, PASSWORD).await.status(),
-                StatusCode::TOO_MANY_REQUESTS
+                StatusCode::FORBIDDEN,
+                "no attempt is evaluated without the CAPTCHA"
             );
         }
+        // A wrong guess with a CAPTCHA is evaluated, and counted.
+        assert_eq!(
+            app.login_with_captcha(email, WRONG).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        // The delay grows: 1 s after the fifth failure, 2 s after the sixth.
+        app.clock.advance(Duration::seconds(1));
+        assert_eq!(
+            app.login(email, WRONG).await.status(),
+            StatusCode::FORBIDDEN
+        );
         app.clock.advance(Duration::seconds(1));
         assert_eq!(
             app.login(email, WRONG).await.status(),
             StatusCode::UNAUTHORIZED
         );
-        let r = app.login(email, WRONG).await;
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(r.headers()["retry-after"], "2");
+        assert_eq!(
+            app.login(email, WRONG).await.status(),
+            StatusCode::FORBIDDEN
+        );
     }
-    app.clock.advance(Duration::seconds(2));
+    // The owner gets in with a CAPTCHA, whatever the guesses.
     assert_eq!(
-        app.login("lila@example.fr", PASSWORD).await.status(),
+        app.login_with_captcha("lila@example.fr", PASSWORD)
+            .await
+            .status(),
         StatusCode::CREATED
     );
     // A success clears the count.
     assert_eq!(
         app.login("lila@example.fr", WRONG).await.status(),
         StatusCode::UNAUTHORIZED
+    );
+    // A wrong CAPTCHA is refused as such, and the attempt is not evaluated.
+    let captcha = app.captcha_id().await;
+    let (status, body) = read(
+        app.post(
+            "/v1/sessions",
+            serde_json::json!({"email": "lila@example.fr", "password": PASSWORD,
+                "captcha_id": captcha, "captcha_answer": "zzzzzz"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_captcha")
     );
 }
 
@@ -77,17 +97,16 @@ async fn at_most_100_failures_an_hour_per_address() {
         );
         app.clock.advance(Duration::seconds(1));
     }
-    let r = app.login("lila@example.fr", WRONG).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: i64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_eq!(retry, 3600 - 100);
-    app.clock.advance(Duration::seconds(retry));
+    let (status, body) = read(app.login("lila@example.fr", WRONG).await).await;
     assert_eq!(
-        app.login("lila@example.fr", PASSWORD).await.status(),
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "captcha_required")
+    );
+    // The owner is not locked out by the cap: with a CAPTCHA, the right password gets in.
+    assert_eq!(
+        app.login_with_captcha("lila@example.fr", PASSWORD)
+            .await
+            .status(),
         StatusCode::CREATED
     );
 }

@@ -1,0 +1,302 @@
+//! Attacks, as an attacker would try them (issue 10): each of these failed on the service before
+//! its limits were taken atomically and a credential change ended what was pending.
+
+use espace_pro_server::kinds::AuditKind;
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::json;
+use time::Duration;
+
+use crate::helpers::*;
+
+const WRONG: &str = "Wrong7Citron4Galop9Sable2";
+const ATTACKER_PASSWORD: &str = "Mallory9Quartz4Ombre7Tilleul";
+const ATTACKER: &str = "mallory@evil.example";
+const ENDED_SUBJECT: &str =
+    "Espace professionnel - Demande de modification de l'adresse électronique annulée";
+
+/// With a stolen session, the attacker asks to move the login to their own address with their
+/// own password, and keeps the code.
+async fn hijack_request(app: &TestApp) -> String {
+    let stolen = app.token("lila@example.fr", PASSWORD).await;
+    let r = app
+        .request_email_change(
+            &stolen,
+            json!({"new_email": ATTACKER, "confirm_email": ATTACKER,
+                "new_password": ATTACKER_PASSWORD, "confirm_password": ATTACKER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.activation_code(ATTACKER, 1).await
+}
+
+/// After the owner's reaction, the code is dead, the owner was told, and the owner keeps the
+/// account with their own password.
+async fn the_hijack_fails(app: &TestApp, code: &str, owner_password: &str) {
+    let (status, body) = read(app.verify_code(code).await).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::GONE, "code_expired"),
+        "the attacker's code still works: {body}"
+    );
+    let notice = app
+        .smtp
+        .wait_for(MAIL_WAIT, |m| m.subject == ENDED_SUBJECT)
+        .await;
+    assert_eq!(notice.envelope_to, ["lila@example.fr".to_owned()]);
+    assert!(notice.body.contains(ATTACKER), "{}", notice.body);
+    assert_eq!(
+        app.login("lila@example.fr", owner_password).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.login(ATTACKER, ATTACKER_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_pending_change_dies_when_the_owner_changes_the_password() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let code = hijack_request(&app).await;
+    let owner = app.token("lila@example.fr", PASSWORD).await;
+    let r = app
+        .change_password(
+            &owner,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, home) = read(app.get("/v1/account", &owner).await).await;
+    assert_eq!(home["pending_email_change"], serde_json::Value::Null);
+    the_hijack_fails(&app, &code, NEW_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_pending_change_dies_when_the_owner_uses_the_forgotten_password() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let code = hijack_request(&app).await;
+    let ticket = recovery_ticket(&app, "lila@example.fr").await;
+    let r = app
+        .post(
+            "/v1/password-recovery/complete",
+            json!({"ticket": ticket, "security_answer": "Paul",
+                "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    the_hijack_fails(&app, &code, NEW_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_pending_recovery_dies_with_the_activation_of_a_new_address() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+        .await;
+    let recovery = recovery_code(&app, "lila@example.fr").await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    app.request_email_change(
+        &token,
+        json!({"new_email": "lila2@example.fr", "confirm_email": "lila2@example.fr"}),
+    )
+    .await;
+    let code = app.activation_code("lila2@example.fr", 1).await;
+    let ticket = app.ticket(&code).await;
+    assert_eq!(
+        app.complete(&ticket, "lila2@example.fr").await.status(),
+        StatusCode::OK
+    );
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila2@example.fr", "code": recovery}),
+        )
+        .await,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+}
+
+/// 50 wrong passwords sent together on one account: no more are evaluated than one after
+/// another (the five free failures), and the owner still gets in with a CAPTCHA meanwhile.
+#[tokio::test]
+async fn fifty_parallel_wrong_log_ins_are_not_all_evaluated() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let answers = join_all((0..50).map(|_| app.login("lila@example.fr", WRONG))).await;
+    let evaluated = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let stepped_up = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::FORBIDDEN)
+        .count();
+    eprintln!("50 parallel wrong log-ins: {evaluated} evaluated, {stepped_up} asked for a CAPTCHA");
+    assert!(evaluated <= 5, "{evaluated} of 50 evaluated");
+    assert_eq!(evaluated + stepped_up, 50);
+    // The owner, during the attack.
+    assert_eq!(
+        app.login("lila@example.fr", PASSWORD).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.login_with_captcha("lila@example.fr", PASSWORD)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+/// One client spraying many addresses at once stays within its own limit.
+#[tokio::test]
+async fn a_client_limit_holds_for_parallel_attempts() {
+    let app = TestApp::spawn_with(|c| c.throttle.client_failures_per_window = 20).await;
+    let app = &app;
+    let answers = join_all(
+        (0..40).map(|i| async move { app.login(&format!("user{i}@example.fr"), WRONG).await }),
+    )
+    .await;
+    let evaluated = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        evaluated <= 20,
+        "{evaluated} of 40 evaluated past a limit of 20"
+    );
+    assert!(
+        answers.iter().all(
+            |r| [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&r.status())
+        )
+    );
+}
+
+/// Wrong current passwords sent together during a credential change.
+#[tokio::test]
+async fn parallel_wrong_current_passwords_are_limited() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    let answers = join_all((0..30).map(|_| {
+        app.change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+                "current_password": WRONG}),
+        )
+    }))
+    .await;
+    let evaluated = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::FORBIDDEN)
+        .count();
+    assert!(evaluated <= 5, "{evaluated} of 30 evaluated");
+}
+
+/// Unknown codes sent together from one client.
+#[tokio::test]
+async fn parallel_code_attempts_are_limited() {
+    let app = TestApp::spawn().await;
+    let mut captchas = Vec::new();
+    for _ in 0..30 {
+        captchas.push(app.captcha_id().await);
+    }
+    let answers = join_all(captchas.iter().map(|c| {
+        app.post(
+            "/v1/activations/verify-code",
+            json!({"code": "abcdefghijkl", "captcha_id": c, "captcha_answer": CAPTCHA_TEST_ANSWER}),
+        )
+    }))
+    .await;
+    let evaluated = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let limit = app.config.throttle.code_failures_per_window as usize;
+    assert!(
+        evaluated <= limit,
+        "{evaluated} of 30 evaluated, limit {limit}"
+    );
+}
+
+/// Answers to the security question sent together on one ticket, the right one among them: at
+/// most five are judged, and the right one does not stand out.
+#[tokio::test]
+async fn parallel_recovery_answers_are_limited_and_look_alike() {
+    let app = TestApp::spawn_with(|c| c.throttle.code_failures_per_window = 100).await;
+    let id: i64 = 1;
+    app.create_account("lila@example.fr", &[]).await;
+    let ticket = recovery_ticket(&app, "lila@example.fr").await;
+    let answers = join_all((0..30).map(|i| {
+        let answer = if i == 15 { "Paul" } else { "Jacques" };
+        app.post(
+            "/v1/password-recovery/complete",
+            json!({"ticket": ticket, "security_answer": answer,
+                "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+    }))
+    .await;
+    let mut codes = Vec::new();
+    for r in answers {
+        let (status, body) = read(r).await;
+        codes.push((status, error_code(&body).to_owned()));
+    }
+    let judged_wrong = app
+        .app()
+        .services()
+        .store
+        .audit_kinds(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| *k == AuditKind::RecoveryWrongAnswer)
+        .count();
+    assert!(judged_wrong <= 5, "{judged_wrong} wrong answers judged");
+    let odd: Vec<_> = codes
+        .iter()
+        .filter(|(s, c)| {
+            !(*s == StatusCode::UNPROCESSABLE_ENTITY && c == "invalid_security_answer")
+        })
+        .collect();
+    assert!(
+        odd.len() <= 1 && odd.iter().all(|(s, _)| *s == StatusCode::OK),
+        "answers that stand out: {odd:?}"
+    );
+}
+
+/// An expired-password session is hours old at most, not a free pass: after 5 minutes, the
+/// current password is asked again.
+#[tokio::test]
+async fn an_old_expired_password_session_must_authenticate_again() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.clock
+        .set(time::macros::datetime!(2026-08-25 09:00:00 UTC));
+    let (_, body) = read(app.login("lila@example.fr", PASSWORD).await).await;
+    assert_eq!(body["must_change_password"], true);
+    let token = body["token"].as_str().unwrap().to_owned();
+    app.clock.advance(Duration::minutes(6));
+    let (status, body) = read(
+        app.change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "reauthentication_required")
+    );
+    let r = app
+        .change_password(
+            &token,
+            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+                "current_password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
