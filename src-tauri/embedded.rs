@@ -17,11 +17,14 @@ pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInf
     let mailbox = data_dir.join("courriels");
     config.mail = MailTransportConfig::Directory(mailbox.clone());
     config.public_name = "Espace Pro (démo)".into();
-    // For automated tests of the demo only (the service accepts it because it listens on
-    // loopback); inert unless set.
-    config.captcha_test_answer = std::env::var("ESPACE_PRO_CAPTCHA_TEST_ANSWER")
-        .ok()
-        .filter(|a| !a.is_empty());
+    // For automated tests of the demo only, in builds with the `test-switches` feature (the
+    // service accepts it because it listens on loopback); inert unless set.
+    #[cfg(feature = "test-switches")]
+    {
+        config.captcha_test_answer = std::env::var("ESPACE_PRO_CAPTCHA_TEST_ANSWER")
+            .ok()
+            .filter(|a| !a.is_empty());
+    }
     let app = Application::build(config, Arc::new(espace_pro_server::clock::SystemClock))
         .await
         .map_err(|e| e.to_string())?;

@@ -29,6 +29,14 @@ macro_rules! commands {
 }
 include!("commands/list.rs");
 
+/// Tests only (feature `test-switches`): save the summary in this folder, without the dialog.
+fn test_summary_dir() -> Option<std::path::PathBuf> {
+    #[cfg(feature = "test-switches")]
+    return std::env::var_os("ESPACE_PRO_SUMMARY_DIR").map(Into::into);
+    #[cfg(not(feature = "test-switches"))]
+    None
+}
+
 /// Builds the state: the configured service, or the embedded one (demo mode).
 pub async fn build_state(
     service_url: Option<String>,
@@ -55,7 +63,7 @@ pub async fn build_state(
         policy,
         service,
         demo,
-        summary_dir: std::env::var_os("ESPACE_PRO_SUMMARY_DIR").map(Into::into),
+        summary_dir: test_summary_dir(),
         session: Mutex::new(None),
         account: Mutex::new(None),
         ticket: Mutex::new(None),

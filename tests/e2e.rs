@@ -198,6 +198,54 @@ async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
     ui.c.close().await;
 }
 
+// ---- the owner logs in with a CAPTCHA while the address is under attack -------------------------
+
+/// Five wrong passwords (someone guessing): the address now asks for a CAPTCHA, and the log-in
+/// screen shows it (image, sound, "Changer l'image"); with it, the owner gets in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_logs_in_with_a_captcha_while_the_address_is_under_attack() {
+    let s = AgainstService::start(NewAccount {
+        email: "lila.rosemonde@example.fr".into(),
+        first_name: "Lila".into(),
+        last_name: "ROSEMONDE".into(),
+        ..Default::default()
+    })
+    .await;
+    let ui = s.window().await;
+    for _ in 0..5 {
+        log_in_refused(
+            &ui,
+            "lila.rosemonde@example.fr",
+            "Wrong7Citron4Galop9Sable2",
+        )
+        .await;
+    }
+    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
+    ui.wait_text("recopiez aussi les caractères de l'image")
+        .await;
+    ui.c.wait_for(
+        "css selector",
+        "#captcha-image[src^='data:image/png']",
+        WAIT,
+    )
+    .await;
+    ui.button("Changer l'image").await;
+    ui.button("Écouter l'extrait sonore").await;
+    ui.shot("login-captcha").await;
+    assert_accessible(&ui, "login-captcha").await;
+    let password = ui.by_label("Mot de passe").await;
+    ui.c.clear(&password).await;
+    ui.c.send_keys(&password, PASSWORD).await;
+    ui.type_into(
+        "Recopiez les caractères de l'image : *",
+        support::service::CAPTCHA_ANSWER,
+    )
+    .await;
+    ui.press("Connexion").await;
+    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    ui.c.close().await;
+}
+
 // ---- change of address and password together against the service ------------------------------
 
 /// A change of address with a new password, against the service: the pending screen, the old

@@ -35,6 +35,7 @@ export const MESSAGES = {
   'login.activate': ['Activer mon espace / mes services', 'Activate my account / my services'],
   'login.demo': ['Mode démo : le service tourne sur cet ordinateur et les courriels arrivent dans « Courriels (démo) ». Comptes de démonstration :', 'Demo mode: the service runs on this computer and e-mails arrive in “E-mails (demo)”. Demo accounts:'],
   'login.demo_password': ['Mot de passe de démonstration : {password}', 'Demo password: {password}'],
+  'login.captcha_why': ["De nombreuses tentatives ont échoué pour cette adresse : pour vous connecter, recopiez aussi les caractères de l'image.", 'Many attempts failed for this address: to log in, also copy the characters in the image.'],
   'login.resumed': ['Session reprise.', 'Session resumed.'],
   'login.expired': ['Votre mot de passe a expiré : choisissez-en un nouveau pour continuer.', 'Your password has expired: choose a new one to continue.'],
 
@@ -236,6 +237,7 @@ export const SERVICE_EN = {
   email_taken: 'This address already belongs to another account: the change cannot be activated.',
   invalid_security_answer: 'The answer does not match your security answer.',
   ticket_expired: 'Your entry has expired. Start this step again.',
+  captcha_required: 'Many log-in attempts failed for this address: to log in, also copy the characters in the image.',
 };
 
 const LANGS = ['fr', 'en'];

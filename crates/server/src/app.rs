@@ -27,6 +27,12 @@ impl Application {
                 "--test-clock-file and --captcha-test-answer are for automated tests: they are refused unless the service listens on a loopback address"
             );
         }
+        if config
+            .captcha_test_answer()
+            .is_some_and(|a| a.trim().is_empty())
+        {
+            anyhow::bail!("--captcha-test-answer needs a non-empty answer");
+        }
         if config.test_mode() {
             tracing::warn!(
                 "TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production"

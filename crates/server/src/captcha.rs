@@ -121,8 +121,7 @@ pub async fn solve(svc: &Services, id: &str, answer: &str) -> Result<bool, Store
     }
     if svc
         .config
-        .captcha_test_answer
-        .as_deref()
+        .captcha_test_answer()
         .is_some_and(|test| normalize(test) == normalize(answer))
     {
         return Ok(true);

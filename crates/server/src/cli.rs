@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{NewAccount, create_account};
-use crate::clock::{FileOffsetClock, SharedClock, SystemClock};
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Argon2Config, Config, MailTransportConfig};
 use crate::services::Services;
 
@@ -141,11 +141,15 @@ pub struct ServeArgs {
         default_value_t = 50
     )]
     pub client_failures_per_15_minutes: u32,
-    /// Tests only: adds the number of seconds written in this file to the clock.
-    #[arg(long, env = "ESPACE_PRO_TEST_CLOCK_FILE")]
+    /// Tests only: adds the number of seconds written in this file to the clock. Exists only in
+    /// builds with the `test-switches` feature, and has no variable form.
+    #[cfg(feature = "test-switches")]
+    #[arg(long)]
     pub test_clock_file: Option<PathBuf>,
-    /// Tests only: every CAPTCHA accepts this answer.
-    #[arg(long, env = "ESPACE_PRO_CAPTCHA_TEST_ANSWER")]
+    /// Tests only: every CAPTCHA accepts this (non-empty) answer. Exists only in builds with the
+    /// `test-switches` feature, and has no variable form.
+    #[cfg(feature = "test-switches")]
+    #[arg(long)]
     pub captcha_test_answer: Option<String>,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "ESPACE_PRO_LOG_JSON")]
@@ -225,17 +229,22 @@ impl ServeArgs {
         c.reauthentication_after = Duration::from_secs(self.reauthentication_minutes * 60);
         c.throttle.account_failures_per_hour = self.login_failures_per_hour.clamp(1, 100);
         c.throttle.client_failures_per_window = self.client_failures_per_15_minutes.max(1);
-        c.test_clock_file = self.test_clock_file;
-        c.captcha_test_answer = self.captcha_test_answer;
+        #[cfg(feature = "test-switches")]
+        {
+            c.test_clock_file = self.test_clock_file;
+            c.captcha_test_answer = self.captcha_test_answer;
+        }
         Ok(c)
     }
 }
 
 fn clock_for(config: &Config) -> SharedClock {
-    match &config.test_clock_file {
-        Some(path) => Arc::new(FileOffsetClock::new(path)),
-        None => Arc::new(SystemClock),
+    #[cfg(feature = "test-switches")]
+    if let Some(path) = &config.test_clock_file {
+        return Arc::new(crate::clock::FileOffsetClock::new(path));
     }
+    let _ = config;
+    Arc::new(SystemClock)
 }
 
 fn init_logging(json: bool) {

@@ -96,7 +96,11 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// Tests only (feature `test-switches`): seconds to add to the clock, read from this file.
+    #[cfg(feature = "test-switches")]
     pub test_clock_file: Option<PathBuf>,
+    /// Tests only (feature `test-switches`): every CAPTCHA accepts this answer.
+    #[cfg(feature = "test-switches")]
     pub captcha_test_answer: Option<String>,
 }
 
@@ -151,12 +155,26 @@ impl Config {
             throttle: ThrottleConfig::default(),
             max_body_bytes: 16 * 1024,
             request_timeout: Duration::from_secs(30),
+            #[cfg(feature = "test-switches")]
             test_clock_file: None,
+            #[cfg(feature = "test-switches")]
             captcha_test_answer: None,
         }
     }
 
+    /// True when a test switch is on (only builds with the `test-switches` feature have them).
     pub fn test_mode(&self) -> bool {
-        self.test_clock_file.is_some() || self.captcha_test_answer.is_some()
+        #[cfg(feature = "test-switches")]
+        return self.test_clock_file.is_some() || self.captcha_test_answer.is_some();
+        #[cfg(not(feature = "test-switches"))]
+        false
+    }
+
+    /// The CAPTCHA answer every CAPTCHA accepts, in test builds that set one.
+    pub fn captcha_test_answer(&self) -> Option<&str> {
+        #[cfg(feature = "test-switches")]
+        return self.captcha_test_answer.as_deref();
+        #[cfg(not(feature = "test-switches"))]
+        None
     }
 }

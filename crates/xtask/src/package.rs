@@ -340,6 +340,27 @@ fn removes() -> Result<(), String> {
 
 const INSTALLED: &str = "/usr/bin/espace-pro";
 
+/// The release app (with the service it embeds) was built without the `test-switches` feature:
+/// none of the test switches' names is in the binary.
+fn release_has_no_test_switches() -> Result<(), String> {
+    let binary = target_dir().join("release/espace-pro");
+    let bytes = std::fs::read(&binary).map_err(|e| format!("{}: {e}", binary.display()))?;
+    let found: Vec<&str> = [
+        "ESPACE_PRO_CAPTCHA_TEST_ANSWER",
+        "ESPACE_PRO_SUMMARY_DIR",
+        "captcha-test-answer",
+        "test-clock-file",
+    ]
+    .into_iter()
+    .filter(|name| bytes.windows(name.len()).any(|w| w == name.as_bytes()))
+    .collect();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the release binary holds test switches: {found:?}"))
+    }
+}
+
 fn report(name: &str, result: Result<(), String>, tally: &mut (u64, u64)) {
     match result {
         Ok(()) => {
@@ -357,6 +378,11 @@ fn report(name: &str, result: Result<(), String>, tally: &mut (u64, u64)) {
 pub fn check(installers: &Installers) -> (u64, u64) {
     let mut tally = (0, 0);
     let (deb, rpm) = (&installers.deb, &installers.rpm);
+    report(
+        "release build without test switches",
+        release_has_no_test_switches(),
+        &mut tally,
+    );
     report("deb control fields", deb_control(deb), &mut tally);
     report("deb files and icons", deb_files(deb), &mut tally);
     report(

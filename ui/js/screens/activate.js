@@ -2,6 +2,7 @@ import { h } from '../dom.js';
 import { t, longDate, policy } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
 import { summaryActions } from './summary.js';
+import { captchaBox } from './captcha.js';
 
 const STEPS = ['act.step_code', 'act.step_ids', 'act.step_summary'];
 
@@ -13,33 +14,11 @@ function stepper(active) {
 /** Step 1: the code and a CAPTCHA ("Changer l'image", "Écouter l'extrait sonore"). */
 function codeStep(ctx, state) {
   const summary = errorSummary();
-  const image = h('img', { id: 'captcha-image', alt: t('act.captcha_alt'), width: 240, height: 96 });
-  const audio = h('audio', { id: 'captcha-audio', preload: 'none' });
-  let captchaId = null;
-  let captchaReady = Promise.resolve();
-  // A new image empties the answer only when the old one was used or refused by the user.
-  const newCaptcha = (clearAnswer = true) => { captchaReady = loadCaptcha(clearAnswer === true); return captchaReady; };
-  const loadCaptcha = async (clearAnswer) => {
-    try {
-      const c = await ctx.call('new_captcha');
-      captchaId = c.id;
-      image.src = c.image;
-      audio.src = c.audio;
-      const answer = root.querySelector('#captcha-answer');
-      if (answer && clearAnswer) answer.value = '';
-    } catch (error) {
-      showError(root, summary, error, {}, newCaptcha);
-    }
-  };
+  const captcha = captchaBox(ctx, (error, retry) => showError(root, summary, error, {}, retry));
   const submit = h('button', { type: 'submit', class: 'button-primary', id: 'code-continue' }, t('act.continue'));
   const form = h('form', { novalidate: true },
     field({ id: 'activation-code', label: t('act.code'), hint: t('act.code_hint'), required: true, maxlength: policy().code_chars, value: state.code || '' }),
-    h('div', { class: 'captcha' },
-      image, audio,
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-new', onclick: () => newCaptcha(true) }, t('act.new_image')),
-        h('button', { type: 'button', class: 'button-secondary', id: 'captcha-listen', onclick: () => { audio.currentTime = 0; audio.play().catch(() => {}); } }, t('act.listen')))),
-    field({ id: 'captcha-answer', label: t('act.captcha'), hint: t('act.captcha_hint'), required: true, maxlength: policy().captcha_chars, narrow: true }),
+    captcha.node,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button-secondary', id: 'code-cancel', onclick: () => ctx.go(ctx.loggedIn ? 'home' : 'login') }, t('cred.cancel')),
       submit));
@@ -47,22 +26,23 @@ function codeStep(ctx, state) {
   async function send() {
     if (!requireFilled(root, summary, ['activation-code', 'captcha-answer'])) return;
     await busy(submit, async () => {
-      await captchaReady;
+      const solved = await captcha.current();
       const code = root.querySelector('#activation-code').value.trim();
       try {
-        await ctx.call('verify_activation_code', { code, captchaId, captchaAnswer: root.querySelector('#captcha-answer').value });
+        await ctx.call('verify_activation_code', { code, ...solved });
         state.code = code;
         state.step = 1;
         state.render();
       } catch (error) {
         // Every attempt needs a fresh CAPTCHA: the one just used is spent.
-        await newCaptcha();
+        await captcha.renew();
         showError(root, summary, error, { code: 'activation-code', captcha_answer: 'captcha-answer' }, send);
       }
     });
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
-  newCaptcha(false);
+  // The answer typed while the first image loads is kept.
+  captcha.renew(true);
   return root;
 }
 

@@ -1,15 +1,20 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy } from '../forms.js';
+import { captchaBox } from './captcha.js';
 
 export default {
   title: 'login.title',
   render(ctx, params) {
     const summary = errorSummary();
     const submit = h('button', { type: 'submit', class: 'button-primary', id: 'login-submit' }, t('login.submit'));
+    // Shown when the service asks for it: the address is over its failure limit (SPEC §4).
+    let captcha = null;
+    const captchaSlot = h('div', { id: 'login-captcha' });
     const form = h('form', { novalidate: true, 'aria-labelledby': 'login-heading' },
       field({ id: 'login-email', label: t('login.email'), type: 'email', autocomplete: 'username', required: true }),
       field({ id: 'login-password', label: t('login.password'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
+      captchaSlot,
       h('div', { class: 'actions' }, submit,
         h('button', { type: 'button', class: 'link-button', id: 'login-forgot', onclick: () => ctx.go('forgot') }, t('login.forgot'))));
     const demo = ctx.info?.demo;
@@ -29,12 +34,15 @@ export default {
           h('button', { type: 'button', class: 'button-primary', id: 'login-activate', onclick: () => ctx.go('activate') }, t('login.activate')))));
 
     async function send() {
-      if (!requireFilled(root, summary, ['login-email', 'login-password'])) return;
+      const required = ['login-email', 'login-password', ...(captcha ? ['captcha-answer'] : [])];
+      if (!requireFilled(root, summary, required)) return;
       await busy(submit, async () => {
+        const solved = captcha ? await captcha.current() : { captchaId: null, captchaAnswer: null };
         try {
           const result = await ctx.call('login', {
             email: root.querySelector('#login-email').value,
             password: root.querySelector('#login-password').value,
+            ...solved,
           });
           ctx.loggedIn = true;
           if (result.must_change_password) {
@@ -43,7 +51,13 @@ export default {
             ctx.go('home');
           }
         } catch (error) {
-          showError(root, summary, error, {}, send);
+          if (error.code === 'captcha_required' && !captcha) {
+            captcha = captchaBox(ctx, (e, retry) => showError(root, summary, e, {}, retry));
+            captchaSlot.append(h('p', { class: 'hint', id: 'login-captcha-why' }, t('login.captcha_why')), captcha.node);
+          }
+          // A CAPTCHA serves once: a new one for the next attempt.
+          if (captcha) await captcha.renew();
+          showError(root, summary, error, { captcha_answer: 'captcha-answer' }, send);
           if (error.code === 'invalid_credentials') root.querySelector('#login-password').value = '';
         }
       });
