@@ -17,6 +17,7 @@ pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInf
     let mailbox = data_dir.join("courriels");
     config.mail = MailTransportConfig::Directory(mailbox.clone());
     config.public_name = "Espace Pro (démo)".into();
+    config.metrics_listen = None;
     // For automated tests of the demo only, in builds with the `test-switches` feature (the
     // service accepts it because it listens on loopback); inert unless set.
     #[cfg(feature = "test-switches")]

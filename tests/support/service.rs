@@ -70,6 +70,7 @@ impl ServiceProcess {
             .args(["--database", &database, "--smtp", &smtp.url()])
             .args(["--captcha-test-answer", CAPTCHA_ANSWER, "--test-clock-file"])
             .arg(&clock_file)
+            .args(["--metrics-listen", "127.0.0.1:0"])
             .args(extra)
             .env("ESPACE_PRO_LOG", "warn")
             .spawn()

@@ -14,6 +14,7 @@ use crate::services::Services;
 
 pub struct Application {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     services: Arc<Services>,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
@@ -22,9 +23,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        if config.test_mode() && !config.listen.ip().is_loopback() {
+        if config.test_mode()
+            && (!config.listen.ip().is_loopback() || !config.trusted_proxies.is_empty())
+        {
             anyhow::bail!(
-                "--test-clock-file and --captcha-test-answer are for automated tests: they are refused unless the service listens on a loopback address"
+                "--test-clock-file and --captcha-test-answer are for automated tests: they are refused unless the service listens on a loopback address, with no proxy in front"
             );
         }
         if config
@@ -56,6 +59,23 @@ impl Application {
         );
         tokio::spawn(maintenance(services.clone(), stop.clone()));
 
+        let metrics_addr = match services.config.metrics_listen {
+            Some(at) => {
+                let listener = tokio::net::TcpListener::bind(at).await?;
+                let metrics_addr = listener.local_addr()?;
+                let router = crate::http::metrics_router(services.clone());
+                let mut stop_metrics = stop.clone();
+                tokio::spawn(async move {
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(async move {
+                            let _ = stop_metrics.wait_for(|s| *s).await;
+                        })
+                        .await
+                });
+                Some(metrics_addr)
+            }
+            None => None,
+        };
         let app = crate::http::router(services.clone());
         let mut stop_server = stop;
         let server = tokio::spawn(async move {
@@ -71,6 +91,7 @@ impl Application {
         tracing::info!(%addr, "Espace Pro account service listening");
         Ok(Self {
             addr,
+            metrics_addr,
             services,
             shutdown,
             server,
@@ -80,6 +101,11 @@ impl Application {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     pub fn port(&self) -> u16 {

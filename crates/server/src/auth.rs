@@ -13,7 +13,7 @@ use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, AuditEvent, SessionRow, Store, from_ts, ts};
-use crate::throttle::{Refusal, client_subject, email_subject};
+use crate::throttle::{Refusal, client_subject};
 
 /// A live session presented with a request.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub async fn login(
     let key = LoginEmail::parse(&req.email)
         .map(|e| e.key().to_owned())
         .unwrap_or_else(|_| req.email.trim().to_lowercase());
-    let by_email = email_subject(&key);
+    let by_email = svc.throttle.email_subject(&key);
     let by_client = client_subject(client);
     // A CAPTCHA solved with the attempt lets the owner in while someone else's guesses hold the
     // address over its limit (SPEC §4); it is used up whatever the answer.
@@ -182,7 +182,7 @@ pub async fn reauthenticate(
             Err(AuthError::ReauthenticationRequired)
         };
     };
-    let by_email = email_subject(&account.login_email_key);
+    let by_email = svc.throttle.email_subject(&account.login_email_key);
     let by_client = client_subject(client);
     let reservation = match svc
         .throttle

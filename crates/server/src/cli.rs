@@ -80,6 +80,14 @@ pub struct CreateArgs {
     pub dossiers: Vec<(String, String)>,
 }
 
+/// "10.0.0.0/8", or a lone address ("10.0.0.5" for 10.0.0.5/32).
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    s.trim()
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| s.trim().parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s}: expected an address or a CIDR block (10.0.0.0/8)"))
+}
+
 fn parse_dossier(s: &str) -> Result<(String, String), String> {
     let (siren, name) = s.split_once(':').ok_or("attendu : SIREN:NOM")?;
     Ok((siren.trim().to_owned(), name.trim().to_owned()))
@@ -89,13 +97,30 @@ fn parse_dossier(s: &str) -> Result<(String, String), String> {
 pub struct ServeArgs {
     #[arg(long, env = "ESPACE_PRO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Where Prometheus metrics are served, apart from the API (keep it off the public network).
+    #[arg(
+        long,
+        env = "ESPACE_PRO_METRICS_LISTEN",
+        default_value = "127.0.0.1:9464"
+    )]
+    pub metrics_listen: SocketAddr,
+    /// A reverse proxy (address or CIDR, repeatable): only from these peers is the client's
+    /// address read from Forwarded / X-Forwarded-For.
+    #[arg(long = "trusted-proxy", env = "ESPACE_PRO_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub storage: StorageArgs,
-    /// SMTP relay: smtp://host:port (plain), smtp://host:port?tls=required (STARTTLS),
-    /// smtps://host:port (TLS), with optional user:password@.
+    /// SMTP relay: smtps://host:port (TLS), smtp://host:port?tls=required (STARTTLS), or
+    /// smtp://host:port (plain, for a relay on this machine only), with an optional user@. The
+    /// password comes from --smtp-password-file or the ESPACE_PRO_SMTP_PASSWORD variable, never
+    /// from the command line. One of --smtp and --mail-dir is required.
     #[arg(long, env = "ESPACE_PRO_SMTP", conflicts_with = "mail_dir")]
     pub smtp: Option<String>,
-    /// Write e-mails as .eml files in this folder instead of sending them.
+    /// A file holding the SMTP password (its first line).
+    #[arg(long, env = "ESPACE_PRO_SMTP_PASSWORD_FILE", requires = "smtp")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// Write e-mails as .eml files in this folder instead of sending them (codes included: for a
+    /// demonstration or a relay that picks the files up).
     #[arg(long, env = "ESPACE_PRO_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
     #[arg(long, env = "ESPACE_PRO_MAIL_FROM")]
@@ -151,6 +176,50 @@ pub struct ServeArgs {
     #[cfg(feature = "test-switches")]
     #[arg(long)]
     pub captcha_test_answer: Option<String>,
+    /// Failed log-ins an address may have before the growing delay (and CAPTCHA) starts.
+    #[arg(long, env = "ESPACE_PRO_LOGIN_FREE_FAILURES", default_value_t = 5)]
+    pub login_free_failures: u32,
+    /// Longest delay between two attempts on one address, in seconds.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_LOGIN_MAX_DELAY_SECONDS",
+        default_value_t = 900
+    )]
+    pub login_max_delay_seconds: u64,
+    /// Wrong codes and CAPTCHAs one client may send in 15 minutes.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_CODE_FAILURES_PER_15_MINUTES",
+        default_value_t = 10
+    )]
+    pub code_failures_per_15_minutes: u32,
+    /// CAPTCHAs one client may ask for in 15 minutes.
+    #[arg(long, env = "ESPACE_PRO_CAPTCHAS_PER_15_MINUTES", default_value_t = 60)]
+    pub captchas_per_15_minutes: u32,
+    /// Forgotten-password requests one client may make in 15 minutes.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_RECOVERY_REQUESTS_PER_15_MINUTES",
+        default_value_t = 10
+    )]
+    pub recovery_requests_per_15_minutes: u32,
+    /// Recovery e-mails one address may receive in an hour.
+    #[arg(long, env = "ESPACE_PRO_RECOVERY_MAILS_PER_HOUR", default_value_t = 3)]
+    pub recovery_mails_per_hour: u32,
+    /// E-mail change requests one account may make in an hour.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_EMAIL_CHANGES_PER_ACCOUNT_PER_HOUR",
+        default_value_t = 5
+    )]
+    pub email_changes_per_account_per_hour: u32,
+    /// E-mail change requests naming one new address in an hour.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_EMAIL_CHANGES_PER_ADDRESS_PER_HOUR",
+        default_value_t = 3
+    )]
+    pub email_changes_per_address_per_hour: u32,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "ESPACE_PRO_LOG_JSON")]
     pub log_json: bool,
@@ -159,6 +228,62 @@ pub struct ServeArgs {
 /// OWASP's Argon2id floor: m ≥ 7 MiB and m·t ≥ 35 840 KiB (19 MiB × 2, 12 MiB × 3, …).
 pub fn argon2_meets_owasp(c: &Argon2Config) -> bool {
     c.memory_kib >= 7_168 && u64::from(c.memory_kib) * u64::from(c.iterations) >= 35_840
+}
+
+/// Checks the relay's URL and adds the password to it (in memory only). A password written in the
+/// URL is refused (it would be in the process list and the shell history), and so is plain SMTP
+/// to another machine (codes would cross the network in clear).
+pub fn smtp_url(url: &str, password: Option<&str>) -> anyhow::Result<String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| anyhow::anyhow!("--smtp: expected smtps://host:port or smtp://host:port"))?;
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, authority),
+    };
+    if user.is_some_and(|u| u.contains(':')) {
+        anyhow::bail!(
+            "--smtp: no password in the URL; use --smtp-password-file or ESPACE_PRO_SMTP_PASSWORD"
+        );
+    }
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    let encrypted = scheme == "smtps" || tail.contains("tls=required");
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match scheme {
+        "smtps" | "smtp" => {}
+        other => anyhow::bail!("--smtp: unknown scheme {other}:// (smtps:// or smtp://)"),
+    }
+    if !encrypted && !loopback {
+        anyhow::bail!(
+            "--smtp: plain smtp:// is only for a relay on this machine; use smtps://{host_port} or smtp://{host_port}?tls=required"
+        );
+    }
+    Ok(match (user, password) {
+        (Some(user), Some(password)) => {
+            let encoded: String = password
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("{scheme}://{user}:{encoded}@{host_port}{tail}")
+        }
+        _ => url.to_owned(),
+    })
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -185,11 +310,26 @@ impl ServeArgs {
         let mut c = Config::defaults();
         self.storage.apply(&mut c);
         c.listen = self.listen;
-        if let Some(url) = self.smtp {
-            c.mail = MailTransportConfig::Smtp(url);
-        } else if let Some(dir) = self.mail_dir {
-            c.mail = MailTransportConfig::Directory(dir);
-        }
+        c.metrics_listen = Some(self.metrics_listen);
+        c.trusted_proxies = self.trusted_proxies;
+        let password = match &self.smtp_password_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            None => std::env::var("ESPACE_PRO_SMTP_PASSWORD").ok(),
+        };
+        c.mail = match (self.smtp, self.mail_dir) {
+            (Some(url), _) => MailTransportConfig::Smtp(smtp_url(&url, password.as_deref())?),
+            (None, Some(dir)) => MailTransportConfig::Directory(dir),
+            (None, None) => anyhow::bail!(
+                "say where e-mails go: --smtp smtps://relay:465 (or ESPACE_PRO_SMTP), or --mail-dir DIR to write them as files"
+            ),
+        };
         if let Some(v) = self.mail_from {
             c.mail_from = v;
         }
@@ -229,6 +369,16 @@ impl ServeArgs {
         c.reauthentication_after = Duration::from_secs(self.reauthentication_minutes * 60);
         c.throttle.account_failures_per_hour = self.login_failures_per_hour.clamp(1, 100);
         c.throttle.client_failures_per_window = self.client_failures_per_15_minutes.max(1);
+        c.throttle.free_failures = self.login_free_failures;
+        c.throttle.max_delay = Duration::from_secs(self.login_max_delay_seconds.max(1));
+        c.throttle.code_failures_per_window = self.code_failures_per_15_minutes.max(1);
+        c.throttle.captchas_per_window = self.captchas_per_15_minutes.max(1);
+        c.throttle.recovery_requests_per_window = self.recovery_requests_per_15_minutes.max(1);
+        c.throttle.recovery_mails_per_hour = self.recovery_mails_per_hour;
+        c.throttle.email_changes_per_account_per_hour =
+            self.email_changes_per_account_per_hour.max(1);
+        c.throttle.email_changes_per_address_per_hour =
+            self.email_changes_per_address_per_hour.max(1);
         #[cfg(feature = "test-switches")]
         {
             c.test_clock_file = self.test_clock_file;
@@ -379,6 +529,21 @@ mod tests {
             ("Vert7Citron4Galop9Sable2", "Paul")
         );
         assert!(read_secrets("".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn smtp_urls_keep_codes_off_the_network_in_clear() {
+        assert!(smtp_url("smtp://127.0.0.1:2525", None).is_ok());
+        assert!(smtp_url("smtp://localhost:25", None).is_ok());
+        assert!(smtp_url("smtp://relay.example.fr:25", None).is_err());
+        assert!(smtp_url("smtp://relay.example.fr:587?tls=required", None).is_ok());
+        assert!(smtp_url("smtps://relay.example.fr:465", None).is_ok());
+        assert!(smtp_url("smtps://u:secret@relay.example.fr:465", None).is_err());
+        assert!(smtp_url("http://relay.example.fr", None).is_err());
+        assert_eq!(
+            smtp_url("smtps://u@relay.example.fr:465", Some("p@ss w")).unwrap(),
+            "smtps://u:p%40ss%20w@relay.example.fr:465"
+        );
     }
 
     #[test]

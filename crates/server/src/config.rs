@@ -55,6 +55,11 @@ pub struct ThrottleConfig {
     /// Recovery e-mails one address may receive in an hour (more requests are answered alike
     /// but send nothing).
     pub recovery_mails_per_hour: u32,
+    /// E-mail change requests one account may make in an hour.
+    pub email_changes_per_account_per_hour: u32,
+    /// E-mail change requests naming one new address in an hour, whatever the account (each
+    /// sends a code there: no mail-bombing).
+    pub email_changes_per_address_per_hour: u32,
 }
 
 impl Default for ThrottleConfig {
@@ -69,6 +74,8 @@ impl Default for ThrottleConfig {
             captchas_per_window: 60,
             recovery_requests_per_window: 10,
             recovery_mails_per_hour: 3,
+            email_changes_per_account_per_hour: 5,
+            email_changes_per_address_per_hour: 3,
         }
     }
 }
@@ -76,6 +83,11 @@ impl Default for ThrottleConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Where `/metrics` is served, apart from the API (none: not served).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` say who the client is. From any
+    /// other peer those headers are ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `sqlite:///absolute/path.sqlite` or `sqlite://relative.sqlite`.
     pub database: String,
     /// 32-byte master key file (created 0600 on first start): seals security answers, keys code
@@ -116,6 +128,9 @@ impl Config {
     pub fn for_tests(database_file: &std::path::Path, smtp_port: u16) -> Self {
         Self {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
+            // Tests that read the metrics ask for a listener (a port taken here could be one a
+            // test reserved for itself).
+            metrics_listen: None,
             database: format!("sqlite://{}", database_file.display()),
             key_file: database_file.with_extension("key"),
             mail: MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{smtp_port}")),
@@ -133,6 +148,8 @@ impl Config {
         let data = Self::default_data_dir();
         Self {
             listen: "127.0.0.1:8080".parse().expect("loopback address"),
+            metrics_listen: Some("127.0.0.1:9464".parse().expect("loopback address")),
+            trusted_proxies: Vec::new(),
             database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
             key_file: data.join("espace-pro.key"),
             mail: MailTransportConfig::Directory(data.join("mail")),

@@ -8,7 +8,7 @@ use espace_pro_contract::{LoginEmail, PasswordRule};
 
 use crate::auth::{Session, reauthenticated_account};
 use crate::codes::{self, ACTIVATION_VALIDITY};
-use crate::errors::{CredentialError, EmailProblem, NewPasswordError};
+use crate::errors::{AuthError, CredentialError, EmailProblem, NewPasswordError};
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::passwords;
@@ -77,6 +77,28 @@ pub async fn request(
             });
         }
     };
+    // Each request sends a code to the new address and a notice to the current one: limited per
+    // account and per new address, counted before anything is sent.
+    let t = &svc.config.throttle;
+    let hour = std::time::Duration::from_secs(3600);
+    for (subject, max) in [
+        (
+            format!("email-change:account:{}", account.id),
+            t.email_changes_per_account_per_hour,
+        ),
+        (
+            format!(
+                "email-change-to:{}",
+                svc.throttle.email_subject(new_email.key())
+            ),
+            t.email_changes_per_address_per_hour,
+        ),
+    ] {
+        match svc.throttle.take_window(&subject, max, hour).await? {
+            Ok(counted) => svc.throttle.keep(counted).await?,
+            Err(retry_after) => return Err(AuthError::Throttled { retry_after }.into()),
+        }
+    }
     let password_hash = match &checked_password {
         Some(p) => Some(svc.hasher.hash(p.expose()).await?),
         None => None,

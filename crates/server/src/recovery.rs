@@ -19,7 +19,7 @@ use crate::passwords;
 use crate::profile::security_answer;
 use crate::services::Services;
 use crate::store::{AuditEvent, Store, ts};
-use crate::throttle::{client_subject, email_subject};
+use crate::throttle::client_subject;
 
 const PURPOSE: Purpose = Purpose::Recovery;
 
@@ -50,7 +50,7 @@ pub async fn request(
     svc.throttle.keep(counted).await?;
     // Counted for every address, known or not, before answering: the limit says nothing about
     // which addresses have accounts, and concurrent requests cannot all slip under it.
-    let by_address = format!("recovery-mail:{}", email_subject(email.key()));
+    let by_address = format!("recovery-mail:{}", svc.throttle.email_subject(email.key()));
     let hour = std::time::Duration::from_secs(3600);
     match svc
         .throttle

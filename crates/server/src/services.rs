@@ -26,7 +26,7 @@ impl Services {
         let store = Store::connect(&config.database).await?;
         let hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?;
         let key = MasterKey::load_or_create(&config.key_file)?;
-        let throttle = Throttle::new(store.clone(), config.throttle, clock.clone());
+        let throttle = Throttle::new(store.clone(), config.throttle, clock.clone(), key.clone());
         Ok(Arc::new(Self {
             config,
             store,

@@ -99,6 +99,7 @@ async fn serve_with(
             "--test-clock-file",
         ])
         .arg(clock)
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .args(extra)
         .env("ESPACE_PRO_LOG", "warn")
         .spawn()
@@ -694,6 +695,59 @@ fn test_switches_are_refused_off_loopback() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
 
+fn serve_refusal(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--database", &db])
+        .args(args)
+        .env_remove("ESPACE_PRO_SMTP")
+        .env_remove("ESPACE_PRO_MAIL_DIR")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{args:?} was accepted");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Where the codes go is never a default: no silent folder of codes, no code in clear across
+/// the network, no password on the command line, no empty test answer.
+#[test]
+fn unsafe_mail_and_test_settings_are_refused() {
+    assert!(serve_refusal(&[]).contains("--mail-dir"));
+    assert!(serve_refusal(&["--smtp", "smtp://relay.example.fr:25"]).contains("smtps://"));
+    assert!(
+        serve_refusal(&["--smtp", "smtps://u:secret@relay.example.fr:465"])
+            .contains("--smtp-password-file")
+    );
+    assert!(
+        serve_refusal(&[
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--captcha-test-answer",
+            " "
+        ])
+        .contains("non-empty")
+    );
+    assert!(
+        serve_refusal(&[
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--captcha-test-answer",
+            "abcdef",
+            "--trusted-proxy",
+            "10.0.0.0/8"
+        ])
+        .contains("proxy")
+    );
+}
+
 #[test]
 fn a_weak_argon2_cost_is_refused() {
     let out = Command::new(BIN)
@@ -705,7 +759,9 @@ fn a_weak_argon2_cost_is_refused() {
             "1024",
             "--argon2-iterations",
             "1",
+            "--mail-dir",
         ])
+        .arg(std::env::temp_dir().join("espace-pro-unused-mail"))
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -26,10 +26,22 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
+        // Read as a JSON value first: a request body is an object, and serde would otherwise take
+        // an array in place of a struct (`["a@b.fr", "pw"]` for a log-in).
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(json_rejection(&rejection)),
+        };
+        if !value.is_object() {
+            return Err(ApiError::invalid_request(
+                "Le corps de la requête doit être un objet JSON ({ … }).",
+            ));
         }
+        serde_json::from_value(value).map(Self).map_err(|_| {
+            ApiError::invalid_request(
+                "Le corps de la requête ne correspond pas au format attendu (champ manquant, inconnu ou de mauvais type).",
+            )
+        })
     }
 }
 
@@ -61,22 +73,88 @@ pub fn payload_too_large() -> ApiError {
     )
 }
 
-/// The peer address of the connection. Proxies are not trusted: a deployment behind one sets
-/// per-client limits there.
+/// The client's address: the connection's peer, or, when the peer is a trusted proxy
+/// (`--trusted-proxy`), the nearest address in `Forwarded` / `X-Forwarded-For` that is not one of
+/// the trusted proxies.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(Self(client_address(
+            peer,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
     }
+}
+
+/// One `for=` of `Forwarded` (quoted, bracketed, with a port or not), or one entry of
+/// `X-Forwarded-For`.
+fn forwarded_address(raw: &str) -> Option<IpAddr> {
+    let value = raw.trim().trim_matches('"');
+    if let Some(v6) = value.strip_prefix('[') {
+        return v6.split(']').next()?.parse().ok();
+    }
+    value.parse().ok().or_else(|| {
+        value
+            .rsplit_once(':')
+            .and_then(|(host, _)| host.parse::<std::net::Ipv4Addr>().ok())
+            .map(IpAddr::V4)
+    })
+}
+
+pub fn client_address(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // The chain of addresses, nearest last: `Forwarded` when present, else `X-Forwarded-For`.
+    let mut chain: Vec<Option<IpAddr>> = Vec::new();
+    for value in headers.get_all(header::FORWARDED) {
+        let Ok(text) = value.to_str() else { continue };
+        for element in text.split(',') {
+            let found = element.split(';').find_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("for").then_some(value)
+            });
+            chain.push(found.and_then(forwarded_address));
+        }
+    }
+    if chain.is_empty() {
+        for value in headers.get_all("x-forwarded-for") {
+            let Ok(text) = value.to_str() else { continue };
+            chain.extend(text.split(',').map(forwarded_address));
+        }
+    }
+    // Walk back from the nearest hop while it is a trusted proxy; a hop that cannot be read
+    // stops the walk at the last one known.
+    let mut client = peer;
+    for hop in chain.into_iter().rev() {
+        match hop {
+            Some(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    client
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -114,5 +192,53 @@ impl FromRequestParts<AppState> for FullSession {
     ) -> Result<Self, Self::Rejection> {
         let AnySession(session) = AnySession::from_request_parts(parts, state).await?;
         Ok(Self(auth::require_full(session)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.append(*name, HeaderValue::from_static(value));
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let xff = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.9")]);
+        assert_eq!(
+            client_address(proxy, &xff, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        // From a peer that is not a proxy, the header is the client's own claim: ignored.
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_address(stranger, &xff, &trusted), stranger);
+        assert_eq!(client_address(proxy, &xff, &[]), proxy);
+        // A client forging a first hop does not get past the proxy's own entry.
+        let forged = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.7")]);
+        assert_eq!(
+            client_address(proxy, &forged, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        let fwd = headers(&[(
+            "forwarded",
+            "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.0.0.9",
+        )]);
+        assert_eq!(
+            client_address(proxy, &fwd, &trusted),
+            "2001:db8:cafe::17".parse::<IpAddr>().unwrap()
+        );
+        let ported = headers(&[("forwarded", "for=192.0.2.60:8080")]);
+        assert_eq!(
+            client_address(proxy, &ported, &trusted),
+            "192.0.2.60".parse::<IpAddr>().unwrap()
+        );
     }
 }

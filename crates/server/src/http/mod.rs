@@ -81,7 +81,6 @@ pub fn router(state: AppState) -> Router {
         get(move || async move { Json(doc.as_ref().clone()) }),
     )
     .route("/healthz", get(healthz))
-    .route("/metrics", get(metrics))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -102,6 +101,15 @@ async fn healthz(State(svc): State<AppState>) -> Response {
         Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
         _ => ApiError::unavailable().into_response(),
     }
+}
+
+/// `/metrics` alone, for its own listener (`--metrics-listen`): operators' numbers stay off the
+/// API's address.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(state)
 }
 
 async fn metrics(State(svc): State<AppState>) -> Response {

@@ -125,6 +125,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Deleted rows (spent codes, CAPTCHAs, tickets, sent mail bodies) are overwritten,
+            // not left readable in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
         if let Some(parent) = options.get_filename().parent()
             && !parent.as_os_str().is_empty()

@@ -96,7 +96,8 @@ async fn the_security_answer_is_not_stored_in_clear() {
 
 #[tokio::test]
 async fn service_info_openapi_health_and_metrics() {
-    let app = TestApp::spawn().await;
+    let app =
+        TestApp::spawn_with(|c| c.metrics_listen = Some("127.0.0.1:0".parse().unwrap())).await;
     let info: Value = app
         .http
         .get(app.url("/v1/service-info"))
@@ -141,9 +142,13 @@ async fn service_info_openapi_health_and_metrics() {
     assert_eq!(health.status(), StatusCode::OK);
 
     app.login("nobody@example.fr", PASSWORD).await;
+    // Metrics are not on the API's address, but on their own.
+    let on_api = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(on_api.status(), StatusCode::NOT_FOUND);
+    let metrics_addr = app.app().metrics_addr().expect("a metrics listener");
     let metrics = app
         .http
-        .get(app.url("/metrics"))
+        .get(format!("http://{metrics_addr}/metrics"))
         .send()
         .await
         .unwrap()

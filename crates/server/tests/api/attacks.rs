@@ -300,3 +300,134 @@ async fn an_old_expired_password_session_must_authenticate_again() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// A JSON array in place of the request object is refused (serde would take it as the fields
+/// in order: `["a@b.fr", "pw"]` logged in).
+#[tokio::test]
+async fn request_bodies_must_be_objects() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let (status, body) = read(
+        app.post("/v1/sessions", json!(["lila@example.fr", PASSWORD]))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+}
+
+/// Every 401 says how to authenticate.
+#[tokio::test]
+async fn unauthorized_answers_name_the_bearer_scheme() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/v1/account", "not-a-token").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let challenge = r.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.starts_with("Bearer"), "{challenge}");
+}
+
+/// E-mail change requests send branded mail to any address: limited per account, and per new
+/// address whatever the account.
+#[tokio::test]
+async fn email_change_requests_are_limited() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    app.create_account("paul@example.fr", &[]).await;
+    let lila = app.token("lila@example.fr", PASSWORD).await;
+    let paul = app.token("paul@example.fr", PASSWORD).await;
+    let request = |token: &str, to: &str| {
+        let (token, to) = (token.to_owned(), to.to_owned());
+        let app = &app;
+        async move {
+            app.request_email_change(&token, json!({"new_email": to, "confirm_email": to}))
+                .await
+                .status()
+        }
+    };
+    // Per new address: three an hour, whoever asks.
+    assert_eq!(
+        request(&lila, "victim@example.fr").await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        request(&paul, "victim@example.fr").await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        request(&lila, "victim@example.fr").await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        request(&paul, "victim@example.fr").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Per account: five an hour (lila has made two).
+    for i in 0..3 {
+        assert_eq!(
+            request(&lila, &format!("other{i}@example.fr")).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        request(&lila, "other9@example.fr").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.clock.advance(Duration::hours(1) + Duration::seconds(1));
+    let lila = app.token("lila@example.fr", PASSWORD).await;
+    assert_eq!(
+        request(&lila, "other9@example.fr").await,
+        StatusCode::ACCEPTED
+    );
+}
+
+/// Behind a trusted reverse proxy, each client has its own limits (not the proxy's); from a
+/// peer that is not trusted, the forwarding headers are the client's own claim and ignored.
+#[tokio::test]
+async fn per_client_limits_see_through_trusted_proxies_only() {
+    let spray = |app: &TestApp, from: &'static str| {
+        let http = app.http.clone();
+        let url = app.url("/v1/sessions");
+        async move {
+            let mut statuses = Vec::new();
+            for i in 0..4 {
+                let r = http
+                    .post(&url)
+                    .header("x-forwarded-for", from)
+                    .json(&json!({"email": format!("u{i}-{from}@example.fr"), "password": WRONG}))
+                    .send()
+                    .await
+                    .unwrap();
+                statuses.push(r.status());
+            }
+            statuses
+        }
+    };
+    let behind_proxy = TestApp::spawn_with(|c| {
+        c.throttle.client_failures_per_window = 3;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        // Test switches are refused behind a proxy; this test needs none.
+        c.captcha_test_answer = None;
+    })
+    .await;
+    let first = spray(&behind_proxy, "203.0.113.1").await;
+    let second = spray(&behind_proxy, "203.0.113.2").await;
+    assert_eq!(first[2], StatusCode::UNAUTHORIZED);
+    assert_eq!(first[3], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        second[0],
+        StatusCode::UNAUTHORIZED,
+        "another client, its own limit"
+    );
+
+    let no_proxy = TestApp::spawn_with(|c| c.throttle.client_failures_per_window = 3).await;
+    let first = spray(&no_proxy, "203.0.113.1").await;
+    let second = spray(&no_proxy, "203.0.113.2").await;
+    assert_eq!(first[3], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        second[0],
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged header does not make a new client"
+    );
+}
