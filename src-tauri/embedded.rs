@@ -18,6 +18,8 @@ pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInf
     config.mail = MailTransportConfig::Directory(mailbox.clone());
     config.public_name = "Espace Pro (démo)".into();
     config.metrics_listen = None;
+    // Only this app may call it: not a web page through DNS rebinding.
+    config.own_host_only = true;
     // For automated tests of the demo only, in builds with the `test-switches` feature (the
     // service accepts it because it listens on loopback); inert unless set.
     #[cfg(feature = "test-switches")]

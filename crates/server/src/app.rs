@@ -76,7 +76,7 @@ impl Application {
             }
             None => None,
         };
-        let app = crate::http::router(services.clone());
+        let app = crate::http::router_at(services.clone(), addr);
         let mut stop_server = stop;
         let server = tokio::spawn(async move {
             axum::serve(

@@ -85,6 +85,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where `/metrics` is served, apart from the API (none: not served).
     pub metrics_listen: Option<SocketAddr>,
+    /// Answer only requests addressed to this service's own loopback address (`Host:
+    /// 127.0.0.1:port`): a web page elsewhere cannot reach it through DNS rebinding. For a
+    /// service embedded in a desktop app.
+    pub own_host_only: bool,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` say who the client is. From any
     /// other peer those headers are ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -150,6 +154,7 @@ impl Config {
             listen: "127.0.0.1:8080".parse().expect("loopback address"),
             metrics_listen: Some("127.0.0.1:9464".parse().expect("loopback address")),
             trusted_proxies: Vec::new(),
+            own_host_only: false,
             database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
             key_file: data.join("espace-pro.key"),
             mail: MailTransportConfig::Directory(data.join("mail")),

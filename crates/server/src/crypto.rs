@@ -122,6 +122,8 @@ pub enum KeyError {
     },
     #[error("key file {0} must hold exactly 32 bytes")]
     Length(String),
+    #[error("key file {0} may be read by others: make it private (chmod 600) or replace it")]
+    Exposed(String),
     #[error("sealed value could not be opened (wrong key or altered data)")]
     Open,
 }
@@ -135,6 +137,9 @@ impl MasterKey {
         };
         match std::fs::read(path) {
             Ok(bytes) => {
+                if crate::files::readable_by_others(path).map_err(io)? {
+                    return Err(KeyError::Exposed(path.display().to_string()));
+                }
                 let key: [u8; 32] = bytes
                     .try_into()
                     .map_err(|_| KeyError::Length(path.display().to_string()))?;
@@ -142,15 +147,14 @@ impl MasterKey {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io)?;
+                    crate::files::private_dir(parent).map_err(io)?;
                 }
                 let mut key = [0u8; 32];
                 OsRng.fill_bytes(&mut key);
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(path).map_err(io)?;
+                let mut file = crate::files::private_file()
+                    .create_new(true)
+                    .open(path)
+                    .map_err(io)?;
                 file.write_all(&key).map_err(io)?;
                 file.sync_all().map_err(io)?;
                 Ok(Self::from_bytes(&key))

@@ -9,7 +9,8 @@
 //!   activity); they share `passwords` (a new password checked and hashed), `codes` (one-time
 //!   codes and tickets) and `captcha`, and return the domain errors of `errors`;
 //! - under them: `store` (all SQL), `throttle`, `crypto`, `mail`, `dates`, `kinds` (states and
-//!   event kinds), `clock`, `config`, `metrics`, and `services` which bundles them for the rest.
+//!   event kinds), `files` (private files and folders), `clock`, `config`, `metrics`, and
+//!   `services` which bundles them for the rest.
 
 pub mod accounts;
 pub mod activation;
@@ -25,6 +26,7 @@ pub mod dates;
 pub mod demo;
 pub mod email_change;
 pub mod errors;
+pub mod files;
 pub mod http;
 pub mod kinds;
 pub mod mail;

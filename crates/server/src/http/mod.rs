@@ -72,6 +72,43 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::complete_recovery))
 }
 
+/// Requests whose `Host` is not this service's own address are refused when the configuration
+/// asks for it (an embedded service on loopback).
+async fn own_host_only(State(own): State<Arc<Vec<String>>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if own.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            ErrorCode::InvalidRequest,
+            "Ce service ne répond qu'à l'application Espace Pro de cet ordinateur.",
+        )
+        .into_response()
+    }
+}
+
+/// The API on `addr` (the address it listens on, for the `Host` check).
+pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
+    let own_host = state.config.own_host_only;
+    let router = router(state);
+    if !own_host {
+        return router;
+    }
+    let port = addr.port();
+    let own = Arc::new(vec![
+        format!("{addr}"),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ]);
+    router.layer(middleware::from_fn_with_state(own, own_host_only))
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
     let doc = Arc::new(doc);

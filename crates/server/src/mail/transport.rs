@@ -53,7 +53,7 @@ impl MailTransport {
                 Ok(Self::Smtp(transport))
             }
             MailTransportConfig::Directory(dir) => {
-                std::fs::create_dir_all(dir)?;
+                crate::files::private_dir(dir)?;
                 Ok(Self::Directory(dir.clone()))
             }
         }
@@ -72,7 +72,17 @@ impl MailTransport {
                 // and the outbox id in the name makes a second delivery overwrite the first.
                 let name = format!("{:010}.eml", mail.outbox_id);
                 let tmp = dir.join(format!(".{name}.tmp"));
-                tokio::fs::write(&tmp, message.formatted()).await?;
+                let (path, bytes) = (tmp.clone(), message.formatted());
+                tokio::task::spawn_blocking(move || {
+                    use std::io::Write as _;
+                    let mut file = crate::files::private_file()
+                        .create(true)
+                        .truncate(true)
+                        .open(&path)?;
+                    file.write_all(&bytes)
+                })
+                .await
+                .map_err(std::io::Error::other)??;
                 tokio::fs::rename(&tmp, dir.join(name)).await?;
                 Ok(())
             }

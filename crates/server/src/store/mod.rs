@@ -129,11 +129,14 @@ impl Store {
             // not left readable in free pages.
             .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
-        if let Some(parent) = options.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
+        let file = options.get_filename().to_path_buf();
+        let unavailable =
+            |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", file.display()));
+        if let Some(parent) = file.parent() {
+            crate::files::private_dir(parent).map_err(unavailable)?;
+        }
+        if file.as_os_str() != ":memory:" {
+            crate::files::touch_private(&file).map_err(unavailable)?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

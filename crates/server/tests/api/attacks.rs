@@ -431,3 +431,87 @@ async fn per_client_limits_see_through_trusted_proxies_only() {
         "a forged header does not make a new client"
     );
 }
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The database, the key and the e-mails written to a folder (codes included) are private, and
+/// a key file others may read is refused.
+#[cfg(unix)]
+#[tokio::test]
+async fn files_with_secrets_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tempfile::tempdir().unwrap();
+    let root = data.path().join("service");
+    let mail = root.join("mail");
+    let app = TestApp::spawn_with(|c| {
+        c.database = format!("sqlite://{}", root.join("db.sqlite").display());
+        c.key_file = root.join("db.key");
+        c.mail = espace_pro_server::config::MailTransportConfig::Directory(mail.clone());
+    })
+    .await;
+    app.create_account("lila@example.fr", &[]).await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    app.request_email_change(
+        &token,
+        json!({"new_email": "lila2@example.fr", "confirm_email": "lila2@example.fr"}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + MAIL_WAIT;
+    let eml = loop {
+        let found = std::fs::read_dir(&mail)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "eml"));
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(std::time::Instant::now() < deadline, "no e-mail written");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(mode(&root), 0o700);
+    assert_eq!(mode(&mail), 0o700);
+    assert_eq!(mode(&eml), 0o600, "{}", eml.display());
+    assert_eq!(mode(&root.join("db.sqlite")), 0o600);
+    assert_eq!(mode(&root.join("db.key")), 0o600);
+
+    let config = app.config.clone();
+    drop(app);
+    std::fs::set_permissions(root.join("db.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = espace_pro_server::Application::build(
+        config,
+        std::sync::Arc::new(espace_pro_server::clock::SystemClock),
+    )
+    .await;
+    let message = refused
+        .err()
+        .expect("an exposed key is refused")
+        .to_string();
+    assert!(message.contains("chmod 600"), "{message}");
+}
+
+/// An embedded service answers its own app only: a request that names another host (a web page
+/// whose name was rebound to 127.0.0.1) is refused.
+#[tokio::test]
+async fn an_embedded_service_refuses_other_hosts() {
+    let app = TestApp::spawn_with(|c| c.own_host_only = true).await;
+    let ok = app
+        .http
+        .get(app.url("/v1/service-info"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let rebound = app
+        .http
+        .get(app.url("/v1/service-info"))
+        .header("host", format!("evil.example:{}", app.app().port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST);
+}
