@@ -80,15 +80,22 @@ pub fn run() {
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
-            std::fs::create_dir_all(&data_dir)?;
+            espace_pro_server::files::private_dir(&data_dir)?;
+            // A summary left for the viewer by a run that crashed.
+            commands::profile::remove_printed(app.handle());
             let url = settings::service_url(&args, &config_dir);
             let state = tauri::async_runtime::block_on(build_state(url, &data_dir))?;
             app.manage(state);
             Ok(())
         })
         .invoke_handler(invoke_handler())
-        .run(tauri::generate_context!())
-        .expect("Espace Pro could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Espace Pro could not start its window")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                commands::profile::remove_printed(app);
+            }
+        });
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use espace_pro_client::mailbox::{DemoMail, read_mailbox};
+use espace_pro_client::mailbox::{DemoMail, KEPT_FOR, purge_mailbox, read_mailbox};
 use tauri::State;
 
 use crate::error::{CommandError, CommandResult};
@@ -13,6 +13,10 @@ pub fn demo_mailbox(state: State<'_, AppState>) -> CommandResult<Vec<DemoMail>> 
             "La boîte de démonstration n'existe qu'en mode démo.",
         )
     })?;
+    // Codes older than their 48 hours are of no use, and are not kept.
+    if let Err(e) = purge_mailbox(&demo.mailbox, KEPT_FOR) {
+        tracing::warn!(error = %e, "old demo messages could not be removed");
+    }
     read_mailbox(&demo.mailbox).map_err(|e| {
         CommandError::new(
             "io",

@@ -69,9 +69,30 @@ async fn summary_bytes(state: &AppState) -> CommandResult<Vec<u8>> {
 
 const FILE_NAME: &str = "recapitulatif-espace-professionnel.pdf";
 
+/// Written private (0600): the summary holds the security answer.
 fn write(path: &std::path::Path, bytes: &[u8]) -> CommandResult<()> {
-    std::fs::write(path, bytes)
+    use std::io::Write as _;
+    espace_pro_server::files::private_file()
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
         .map_err(|e| CommandError::new("io", format!("Le fichier n'a pas pu être écrit : {e}")))
+}
+
+/// Where "Imprimer" puts the summary for the viewer: a private folder of the cache, emptied at
+/// "Quitter", when the app exits and when it starts again (after a crash).
+pub fn print_dir<R: tauri::Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    app.path().app_cache_dir().ok().map(|d| d.join("print"))
+}
+
+pub fn remove_printed<R: tauri::Runtime>(app: &AppHandle<R>) {
+    if let Some(dir) = print_dir(app)
+        && dir.exists()
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+    {
+        tracing::warn!(error = %e, "the printed summary could not be removed");
+    }
 }
 
 /// "Sauvegardez ou imprimez le récapitulatif": saved where the user picks. Returns the path, or
@@ -107,15 +128,19 @@ pub async fn print_summary<R: tauri::Runtime>(
     state: State<'_, AppState>,
 ) -> CommandResult<String> {
     let bytes = summary_bytes(&state).await?;
-    let dir = match &state.summary_dir {
-        Some(d) => d.clone(),
-        None => app
-            .path()
-            .app_cache_dir()
-            .map_err(|e| CommandError::new("io", e.to_string()))?,
+    let (dir, name) = match &state.summary_dir {
+        Some(d) => (d.clone(), FILE_NAME.to_owned()),
+        None => {
+            let dir = print_dir(&app)
+                .ok_or_else(|| CommandError::new("io", "Aucun dossier temporaire disponible."))?;
+            // A name of its own each time: a viewer still showing the last one keeps it.
+            let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+            (dir, format!("recapitulatif-{stamp}.pdf"))
+        }
     };
-    std::fs::create_dir_all(&dir).map_err(|e| CommandError::new("io", e.to_string()))?;
-    let path = dir.join(FILE_NAME);
+    espace_pro_server::files::private_dir(&dir)
+        .map_err(|e| CommandError::new("io", e.to_string()))?;
+    let path = dir.join(name);
     write(&path, &bytes)?;
     if state.summary_dir.is_none() {
         app.opener()

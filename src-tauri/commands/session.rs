@@ -81,14 +81,26 @@ pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
     }
 }
 
-/// "Quitter": the service revokes the token, and the keyring forgets it.
+/// "Quitter": the service revokes the token, and the keyring forgets it; the printed summary and
+/// the demo mailbox are emptied.
 #[tauri::command]
-pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn logout<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    crate::commands::profile::remove_printed(&app);
     if let Some(token) = state.session.lock().await.clone()
         && let Err(e) = state.api.logout(&token).await
     {
         tracing::info!(error = %e, "log-out not confirmed by the service; forgetting the session anyway");
     }
     state.forget_session().await;
+    // "Quitter" also empties the demo mailbox: its codes are no one's business after the session.
+    if let Some(demo) = &state.demo
+        && let Err(e) =
+            espace_pro_client::mailbox::purge_mailbox(&demo.mailbox, std::time::Duration::ZERO)
+    {
+        tracing::warn!(error = %e, "the demo mailbox could not be emptied");
+    }
     Ok(())
 }

@@ -15,6 +15,36 @@ pub struct DemoMail {
     pub body: String,
 }
 
+/// How long the demo keeps a message (an activation code's life).
+pub const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(48 * 3600);
+
+/// Removes the messages older than `kept_for` (all of them with zero): codes do not lie around.
+pub fn purge_mailbox(dir: &Path, kept_for: std::time::Duration) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let age = std::fs::metadata(&path)?
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .unwrap_or_default();
+        if kept_for.is_zero() || age > kept_for {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 pub fn read_mailbox(dir: &Path) -> std::io::Result<Vec<DemoMail>> {
     let mut mails = Vec::new();
     let entries = match std::fs::read_dir(dir) {
@@ -43,4 +73,33 @@ pub fn read_mailbox(dir: &Path) -> std::io::Result<Vec<DemoMail>> {
     // File names are the zero-padded outbox ids: reverse order is newest first.
     mails.sort_by(|a, b| b.id.cmp(&a.id));
     Ok(mails)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_messages_are_purged_and_all_on_demand() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("0000000001.eml");
+        let new = dir.path().join("0000000002.eml");
+        std::fs::write(&old, "Subject: a\r\n\r\nmHPstewGkBYj").unwrap();
+        std::fs::write(&new, "Subject: b\r\n\r\nabcdefghijkl").unwrap();
+        let three_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(72 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(three_days_ago)
+            .unwrap();
+        assert_eq!(purge_mailbox(dir.path(), KEPT_FOR).unwrap(), 1);
+        assert!(!old.exists() && new.exists());
+        assert_eq!(
+            purge_mailbox(dir.path(), std::time::Duration::ZERO).unwrap(),
+            1
+        );
+        assert!(read_mailbox(dir.path()).unwrap().is_empty());
+    }
 }
