@@ -1,14 +1,15 @@
-//! CAPTCHAs: drawn as an image and read aloud, single use, short-lived, answer stored as a keyed
-//! hash. Each code attempt (activation or recovery) needs a fresh one.
+//! CAPTCHAs: drawn as an image and read aloud in French (`audio`), single use, short-lived,
+//! answer stored as a keyed hash. Each code attempt (activation or recovery) needs a fresh one.
 
-use std::io::Cursor;
+pub mod audio;
+
 use std::net::IpAddr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use espace_pro_contract::api::Captcha;
 use espace_pro_contract::code::CAPTCHA_LENGTH;
-use rand::RngCore;
+use rand::{RngCore, SeedableRng};
 use time::Duration;
 
 use crate::errors::{CodeError, Fault};
@@ -19,12 +20,6 @@ use crate::throttle::client_subject;
 
 pub const CAPTCHA_VALIDITY: Duration = Duration::minutes(10);
 
-/// Lower-case letters only, without the look-alikes i, l and o.
-const CAPTCHA_CHARS: &[char] = &[
-    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j', 'k', 'm', 'n', 'p', 'q', 'r', 's', 't', 'u', 'v',
-    'w', 'x', 'y', 'z',
-];
-
 fn normalize(answer: &str) -> String {
     answer.trim().to_lowercase()
 }
@@ -34,11 +29,11 @@ pub fn answer_hash(svc: &Services, answer: &str) -> String {
     svc.key.code_hash(CAPTCHA_HASH_DOMAIN, &normalize(answer))
 }
 
-/// Draws a CAPTCHA: its answer, a PNG and a WAV reading the characters one by one.
+/// Draws a CAPTCHA: its answer, a PNG, and a WAV saying the letters in French.
 fn draw() -> Result<(String, Vec<u8>, Vec<u8>), String> {
     use captcha::filters::{Dots, Noise, Wave};
     let mut c = captcha::Captcha::new();
-    c.set_chars(CAPTCHA_CHARS)
+    c.set_chars(&audio::alphabet())
         .add_chars(CAPTCHA_LENGTH as u32)
         .apply_filter(Noise::new(0.15))
         .apply_filter(Wave::new(2.0, 12.0))
@@ -46,39 +41,9 @@ fn draw() -> Result<(String, Vec<u8>, Vec<u8>), String> {
         .apply_filter(Dots::new(6));
     let answer = c.chars_as_string();
     let png = c.as_png().ok_or("the CAPTCHA image could not be encoded")?;
-    let letters: Vec<Vec<u8>> = c
-        .as_wav()
-        .into_iter()
-        .collect::<Option<_>>()
-        .ok_or("a CAPTCHA letter has no sound")?;
-    Ok((answer, png, join_wavs(&letters)?))
-}
-
-/// One WAV from the letters' WAVs, with 0.6 s of silence before each letter.
-fn join_wavs(letters: &[Vec<u8>]) -> Result<Vec<u8>, String> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 22_050,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = Cursor::new(Vec::new());
-    {
-        let mut writer = hound::WavWriter::new(&mut out, spec).map_err(|e| e.to_string())?;
-        for letter in letters {
-            for _ in 0..(spec.sample_rate * 6 / 10) {
-                writer.write_sample(0i16).map_err(|e| e.to_string())?;
-            }
-            let mut reader = hound::WavReader::new(letter.as_slice()).map_err(|e| e.to_string())?;
-            for sample in reader.samples::<i16>() {
-                writer
-                    .write_sample(sample.map_err(|e| e.to_string())?)
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        writer.finalize().map_err(|e| e.to_string())?;
-    }
-    Ok(out.into_inner())
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let wav = audio::wav(&audio::render(&answer, &mut rng))?;
+    Ok((answer, png, wav))
 }
 
 /// A new CAPTCHA, limited per client address.
