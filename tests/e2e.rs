@@ -246,6 +246,56 @@ async fn the_owner_logs_in_with_a_captcha_while_the_address_is_under_attack() {
     ui.c.close().await;
 }
 
+// ---- the security answer asks for the password again after a few minutes ------------------------
+
+/// Six minutes after logging in, "Gérer vos coordonnées" asks for the current password before it
+/// shows the security answer; the right one opens the screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_answer_asks_for_the_password_again() {
+    let s = AgainstService::start(NewAccount {
+        email: "lila.rosemonde@example.fr".into(),
+        first_name: "Lila".into(),
+        last_name: "ROSEMONDE".into(),
+        security_question: "Le prénom de votre conjoint(e) ?".into(),
+        security_answer: "Paul".into(),
+        ..Default::default()
+    })
+    .await;
+    let ui = s.window().await;
+    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
+    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    s.service.set_clock_offset(6 * 60);
+    ui.press("Gérer les services").await;
+    ui.press("Gérer vos coordonnées").await;
+    ui.wait_text(
+        "Votre réponse de confiance ne s'affiche qu'après la saisie de votre mot de passe actuel",
+    )
+    .await;
+    ui.shot("coordinates-password-again").await;
+    assert_accessible(&ui, "coordinates-password-again").await;
+    ui.type_into("Mot de passe actuel", "Wrong7Citron4Galop9Sable2")
+        .await;
+    ui.press("Continuer").await;
+    ui.wait_text("Le mot de passe actuel saisi est incorrect")
+        .await;
+    let field = ui.by_label("Mot de passe actuel").await;
+    ui.c.clear(&field).await;
+    ui.c.send_keys(&field, PASSWORD).await;
+    ui.press("Continuer").await;
+    ui.wait_text("Question de confiance").await;
+    let answer =
+        ui.c.execute("return document.querySelector('#coord-answer').value")
+            .await;
+    assert_eq!(
+        answer
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .as_deref(),
+        Some("Paul")
+    );
+    ui.c.close().await;
+}
+
 // ---- change of address and password together against the service ------------------------------
 
 /// A change of address with a new password, against the service: the pending screen, the old

@@ -6,6 +6,7 @@ commands! {
     session::login,
     session::resume_session,
     session::logout,
+    session::reauthenticate,
     account::home,
     account::password_strength,
     account::change_password,

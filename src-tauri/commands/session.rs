@@ -104,3 +104,16 @@ pub async fn logout<R: tauri::Runtime>(
     }
     Ok(())
 }
+
+/// The current password again (to see or print the security answer after the re-authentication
+/// delay).
+#[tauri::command]
+pub async fn reauthenticate(
+    state: State<'_, AppState>,
+    current_password: String,
+) -> CommandResult<()> {
+    let password = Secret::new(current_password);
+    state
+        .with_session(async |api, token| api.reauthenticate(token, &password).await)
+        .await
+}

@@ -162,6 +162,26 @@ impl ApiClient {
         .map(|_| ())
     }
 
+    /// The current password again: the session may then see the security answer for a while.
+    pub async fn reauthenticate(
+        &self,
+        token: &Secret,
+        password: &Secret,
+    ) -> Result<(), ClientError> {
+        self.send::<serde_json::Value>(
+            self.request(
+                Method::POST,
+                "/v1/sessions/current/reauthenticate",
+                Some(token),
+            )?
+            .json(&espace_pro_contract::api::ReauthenticateRequest {
+                current_password: password.clone(),
+            }),
+        )
+        .await
+        .map(|_| ())
+    }
+
     pub async fn account(&self, token: &Secret) -> Result<AccountView, ClientError> {
         self.get("/v1/account", Some(token)).await
     }

@@ -86,6 +86,15 @@ pub struct LoginRequest {
     pub captcha_answer: Option<String>,
 }
 
+/// The current password again, to see or print what it protects (the security answer) when the
+/// session's last password entry is older than the re-authentication delay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReauthenticateRequest {
+    pub current_password: Secret,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {

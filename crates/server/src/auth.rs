@@ -215,6 +215,32 @@ pub async fn reauthenticate(
     Ok(())
 }
 
+/// The password was entered on this session within the re-authentication delay: what seeing the
+/// security answer needs (SPEC §2.9).
+pub fn require_fresh(svc: &Services, session: &Session) -> Result<(), AuthError> {
+    let delay =
+        Duration::try_from(svc.config.reauthentication_after).unwrap_or(Duration::minutes(5));
+    if svc.now() - session.auth_time <= delay {
+        Ok(())
+    } else {
+        Err(AuthError::ReauthenticationRequired)
+    }
+}
+
+/// The current password entered again, without a change: the session is fresh for a while.
+pub async fn confirm_password(
+    svc: &Services,
+    session: &Session,
+    current_password: &Secret,
+    client: IpAddr,
+) -> Result<(), AuthError> {
+    if current_password.expose().is_empty() {
+        return Err(AuthError::ReauthenticationRequired);
+    }
+    let account = require_account(&svc.store, session).await?;
+    reauthenticate(svc, session, &account, Some(current_password), client).await
+}
+
 /// The session's account, after [`reauthenticate`]: what every credential change starts with.
 pub async fn reauthenticated_account(
     svc: &Services,

@@ -10,7 +10,7 @@ use espace_pro_contract::api::{
     AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
 };
 
-use crate::auth::{Session, reauthenticate, require_account};
+use crate::auth::{Session, reauthenticate, require_account, require_fresh};
 use crate::errors::{AuthError, Fault, FieldProblem, ProfileError};
 use crate::kinds::AuditKind;
 use crate::services::Services;
@@ -43,7 +43,10 @@ pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData,
     })
 }
 
+/// The summary holds the security answer: only for a session whose password was entered within
+/// the re-authentication delay (right after activation, the activation's own answer carries it).
 pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary, AuthError> {
+    require_fresh(svc, session)?;
     let account = require_account(&svc.store, session).await?;
     Ok(AccountSummary {
         summary: summary_data(svc, &account).map_err(AuthError::Fault)?,
@@ -51,7 +54,9 @@ pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary
     })
 }
 
+/// The coordinates, security answer included: only for a fresh session, as the summary.
 pub async fn get(svc: &Services, session: &Session) -> Result<Profile, AuthError> {
+    require_fresh(svc, session)?;
     let account = require_account(&svc.store, session).await?;
     Ok(Profile {
         security_answer: Secret::new(security_answer(svc, &account).map_err(AuthError::Fault)?),

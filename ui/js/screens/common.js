@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { t, shortDate } from '../i18n.js';
-import { errorSummary, showError } from '../forms.js';
+import { errorSummary, showError, field, requireFilled, busy } from '../forms.js';
 
 /** "Mme Lila ROSEMONDE", "Abonné : …", "Expiration du mot de passe : …". */
 export function identity(account) {
@@ -26,11 +26,44 @@ export function loading(ctx, load, fill) {
       slot.replaceChildren(fill(data));
     } catch (error) {
       if (ctx.sessionEnded(error)) return;
+      if (error.code === 'reauthentication_required') {
+        slot.replaceChildren(passwordGate(ctx, run));
+        slot.querySelector('input')?.focus();
+        return;
+      }
       slot.replaceChildren();
       showError(root, summary, error, {}, run);
     }
   }
   run();
+  return root;
+}
+
+/**
+ * "Mot de passe actuel" before showing what it protects (the security answer), when the
+ * password was last entered more than a few minutes ago. `onConfirmed` runs once it is right.
+ */
+export function passwordGate(ctx, onConfirmed) {
+  const summary = errorSummary();
+  const submit = h('button', { type: 'submit', class: 'button-primary', id: 'reauth-continue' }, t('act.continue'));
+  const form = h('form', { novalidate: true, id: 'reauth-form' },
+    h('p', {}, t('reauth.why')),
+    field({ id: 'reauth-password', label: t('cred.current'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
+    h('div', { class: 'actions' }, submit));
+  const root = h('div', { class: 'panel' }, summary, form);
+  async function send() {
+    if (!requireFilled(root, summary, ['reauth-password'])) return;
+    await busy(submit, async () => {
+      try {
+        await ctx.call('reauthenticate', { currentPassword: root.querySelector('#reauth-password').value });
+        onConfirmed();
+      } catch (error) {
+        if (ctx.sessionEnded(error)) return;
+        showError(root, summary, error, { current_password: 'reauth-password' }, send);
+      }
+    });
+  }
+  form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
   return root;
 }
 

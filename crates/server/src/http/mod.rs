@@ -55,6 +55,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::service_info))
         .routes(routes!(routes::create_session))
         .routes(routes!(routes::delete_current_session))
+        .routes(routes!(routes::reauthenticate))
         .routes(routes!(routes::get_account))
         .routes(routes!(routes::change_password))
         .routes(routes!(

@@ -8,8 +8,9 @@ use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
     AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
     EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest,
-    PasswordChangeResponse, Profile, ProfileUpdate, RecoveryAccepted, RecoveryCompleteRequest,
-    RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse, VerifyCodeRequest,
+    PasswordChangeResponse, Profile, ProfileUpdate, ReauthenticateRequest, RecoveryAccepted,
+    RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse,
+    VerifyCodeRequest,
 };
 
 use super::error::ApiError;
@@ -59,6 +60,23 @@ pub async fn delete_current_session(
     AnySession(session): AnySession,
 ) -> Result<StatusCode, ApiError> {
     auth::logout(&svc, &session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The current password again, without a change: the session may then see the security answer
+/// for the re-authentication delay.
+#[utoipa::path(post, path = "/v1/sessions/current/reauthenticate", tag = "sessions",
+    security(("bearer" = [])), request_body = ReauthenticateRequest,
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, description = "reauthentication_failed", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn reauthenticate(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    AnySession(session): AnySession,
+    ApiJson(req): ApiJson<ReauthenticateRequest>,
+) -> Result<StatusCode, ApiError> {
+    auth::confirm_password(&svc, &session, &req.current_password, ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -515,3 +515,43 @@ async fn an_embedded_service_refuses_other_hosts() {
         .unwrap();
     assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST);
 }
+
+/// The security answer (coordinates, summary) is shown only to a session whose password was
+/// entered in the last 5 minutes: a session left open is not enough to read it.
+#[tokio::test]
+async fn the_security_answer_needs_a_recent_password() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    let (status, profile) = read(app.get("/v1/account/profile", &token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(profile["security_answer"], "Paul");
+    app.clock.advance(Duration::minutes(6));
+    for path in ["/v1/account/profile", "/v1/account/summary"] {
+        let (status, body) = read(app.get(path, &token).await).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (StatusCode::FORBIDDEN, "reauthentication_required"),
+            "{path}: {body}"
+        );
+        assert!(!body.to_string().contains("Paul"));
+    }
+    let confirm = |password: &str| {
+        app.http
+            .post(app.url("/v1/sessions/current/reauthenticate"))
+            .bearer_auth(&token)
+            .json(&json!({ "current_password": password }))
+            .send()
+    };
+    assert_eq!(
+        confirm(WRONG).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        confirm(PASSWORD).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let (status, summary) = read(app.get("/v1/account/summary", &token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["security_answer"], "Paul");
+}
