@@ -16,6 +16,19 @@ impl Store {
         )
     }
 
+    /// Whether each of the account's e-mail changes still holds a password hash, by state.
+    pub async fn change_hashes(&self, account_id: i64) -> StoreResult<Vec<(String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT state, new_password_hash IS NOT NULL FROM email_changes WHERE account_id = ? ORDER BY id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// Row counts of every table the migrations made, for tests that check a refused request
     /// wrote nothing. The list is read from the database, so a new table is counted too.
     pub async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {

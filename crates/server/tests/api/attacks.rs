@@ -555,3 +555,36 @@ async fn the_security_answer_needs_a_recent_password() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(summary["security_answer"], "Paul");
 }
+
+/// A change that ends without being activated (replaced, cancelled) forgets the password hash it
+/// carried: nothing can install it later, and the database does not keep it.
+#[tokio::test]
+async fn ended_changes_forget_their_password() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let token = app.token("lila@example.fr", PASSWORD).await;
+    let with_password = |to: &str| {
+        json!({"new_email": to, "confirm_email": to,
+            "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    };
+    for to in ["one@example.fr", "two@example.fr"] {
+        let r = app.request_email_change(&token, with_password(to)).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let r = app
+        .http
+        .delete(app.url("/v1/account/email-change"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let hashes = app.app().services().store.change_hashes(1).await.unwrap();
+    assert_eq!(
+        hashes,
+        vec![
+            ("superseded".to_owned(), false),
+            ("cancelled".to_owned(), false)
+        ]
+    );
+}
