@@ -215,7 +215,14 @@ mod ipc_tests {
             json!(["too_short", "missing_digit"])
         );
 
+        // A summary left for the viewer by "Imprimer" goes with "Quitter".
+        let printed = crate::commands::profile::print_dir(app.handle())
+            .expect("a cache folder")
+            .join("recapitulatif-test.pdf");
+        espace_pro_server::files::private_dir(printed.parent().unwrap()).unwrap();
+        std::fs::write(&printed, b"%PDF").unwrap();
         invoke(&webview, "logout", json!({})).unwrap();
+        assert!(!printed.exists(), "the printed summary outlived Quitter");
         assert_eq!(
             invoke(&webview, "home", json!({})).unwrap_err()["code"],
             "no_session"

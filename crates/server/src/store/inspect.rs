@@ -16,6 +16,17 @@ impl Store {
         )
     }
 
+    /// Every throttling subject counted, and the database's `secure_delete` setting.
+    pub async fn throttle_subjects_and_secure_delete(&self) -> StoreResult<(Vec<String>, i64)> {
+        let subjects = sqlx::query_scalar("SELECT DISTINCT subject FROM throttle_events")
+            .fetch_all(&self.pool)
+            .await?;
+        let secure: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((subjects, secure))
+    }
+
     /// Whether each of the account's e-mail changes still holds a password hash, by state.
     pub async fn change_hashes(&self, account_id: i64) -> StoreResult<Vec<(String, bool)>> {
         let rows = sqlx::query(

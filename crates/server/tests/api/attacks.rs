@@ -588,3 +588,31 @@ async fn ended_changes_forget_their_password() {
         ]
     );
 }
+
+/// Throttling rows name addresses by a hash keyed with the master key (a copy of the table
+/// cannot be checked against a list of addresses), and deleted rows are overwritten.
+#[tokio::test]
+async fn throttling_subjects_are_keyed_and_deletions_overwritten() {
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    app.login("lila@example.fr", WRONG).await;
+    let (subjects, secure_delete) = app
+        .app()
+        .services()
+        .store
+        .throttle_subjects_and_secure_delete()
+        .await
+        .unwrap();
+    let plain = hex::encode(sha2::Sha256::digest(b"lila@example.fr"));
+    assert!(
+        subjects.iter().any(|s| s.starts_with("email:")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .all(|s| !s.contains(&plain) && !s.contains("lila")),
+        "{subjects:?}"
+    );
+    assert_eq!(secure_delete, 1);
+}
