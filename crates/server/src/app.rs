@@ -3,6 +3,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// How long requests in flight have to finish once the service is asked to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -41,7 +45,7 @@ impl Application {
                 "TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production"
             );
         }
-        let transport = MailTransport::from_config(&config.mail)?;
+        let transport = MailTransport::from_config(&config.mail, config.mail_parallel_deliveries)?;
         let services = Services::new(config, clock).await?;
         let listener = tokio::net::TcpListener::bind(services.config.listen).await?;
         let addr = listener.local_addr()?;
@@ -50,10 +54,11 @@ impl Application {
         let worker = tokio::spawn(
             DeliveryWorker {
                 store: services.store.clone(),
-                transport,
+                transport: Arc::new(transport),
                 from: services.config.mail_from.clone(),
                 signal: services.outbox.clone(),
                 metrics: services.metrics.clone(),
+                parallel: services.config.mail_parallel_deliveries,
             }
             .run(stop.clone()),
         );
@@ -116,11 +121,24 @@ impl Application {
         &self.services
     }
 
-    /// Stops accepting, finishes requests in flight, stops the worker, closes the database.
-    pub async fn shutdown(self) {
+    /// Stops accepting, finishes requests in flight (for at most `SHUTDOWN_GRACE`: a client that
+    /// holds a connection open does not hold the service), stops the worker (a delivery in
+    /// progress stays in the outbox), closes the database.
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        let _ = self.server.await;
-        let _ = self.worker.await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.server)
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still open after the grace period: closed");
+            self.server.abort();
+        }
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.worker)
+            .await
+            .is_err()
+        {
+            self.worker.abort();
+        }
         self.services.store.close().await;
     }
 

@@ -125,6 +125,9 @@ pub struct ServeArgs {
     pub mail_dir: Option<PathBuf>,
     #[arg(long, env = "ESPACE_PRO_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// E-mails handed to the relay at once (one connection each).
+    #[arg(long, env = "ESPACE_PRO_MAIL_PARALLEL_DELIVERIES", default_value_t = 8)]
+    pub mail_parallel_deliveries: usize,
     #[arg(long, env = "ESPACE_PRO_PUBLIC_NAME")]
     pub public_name: Option<String>,
     #[arg(long, env = "ESPACE_PRO_SUPPORT_HOTLINE")]
@@ -333,6 +336,7 @@ impl ServeArgs {
         if let Some(v) = self.mail_from {
             c.mail_from = v;
         }
+        c.mail_parallel_deliveries = self.mail_parallel_deliveries.clamp(1, 64);
         if let Some(v) = self.public_name {
             c.public_name = v;
         }

@@ -99,6 +99,8 @@ pub struct Config {
     pub key_file: PathBuf,
     pub mail: MailTransportConfig,
     pub mail_from: String,
+    /// E-mails handed to the relay at once.
+    pub mail_parallel_deliveries: usize,
     pub public_name: String,
     pub support: SupportContacts,
     pub policy: PasswordPolicy,
@@ -159,6 +161,7 @@ impl Config {
             key_file: data.join("espace-pro.key"),
             mail: MailTransportConfig::Directory(data.join("mail")),
             mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
+            mail_parallel_deliveries: 8,
             public_name: "Espace Pro".into(),
             support: SupportContacts {
                 hotline: "0 809 400 210".into(),

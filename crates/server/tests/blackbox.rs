@@ -767,3 +767,104 @@ fn a_weak_argon2_cost_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("OWASP"));
 }
+
+/// SIGTERM while the relay has accepted the connection but says nothing, and a client has sent
+/// half its headers: the service still stops within 15 s, and the e-mail it could not deliver is
+/// delivered after the next start.
+#[tokio::test]
+async fn a_stalled_relay_and_a_slow_client_do_not_hold_the_shutdown() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let clock = dir.path().join("clock");
+    std::fs::write(&clock, "0").unwrap();
+    assert!(
+        create_account(&db, "lila@example.fr", PASSWORD)
+            .status
+            .success()
+    );
+
+    // A relay that accepts and never greets.
+    let stalled = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stalled_port = stalled.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for conn in stalled.incoming().take(16) {
+            open.push(conn);
+        }
+        open
+    });
+    let port = reserve_port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+        .args(["--smtp", &format!("smtp://127.0.0.1:{stalled_port}")])
+        .env("ESPACE_PRO_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the service did not start");
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+    };
+    let token = c.token("lila@example.fr", PASSWORD).await;
+    let r = c
+        .http
+        .put(format!("{base}/v1/account/password"))
+        .bearer_auth(&token)
+        .json(&json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let asked = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("still running 15 s after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!(
+        "stopped {:.1} s after SIGTERM",
+        asked.elapsed().as_secs_f64()
+    );
+    assert!(status.success(), "{status}");
+    drop(slow);
+
+    // Nothing lost: the next start delivers the confirmation.
+    let smtp = SmtpListener::start().await;
+    let _server = serve(&db, reserve_port(), &smtp, &clock).await;
+    let mail = smtp
+        .wait_for(Duration::from_secs(20), |m| {
+            m.subject == "Espace professionnel - Modification du mot de passe"
+        })
+        .await;
+    assert_eq!(mail.envelope_to, ["lila@example.fr".to_owned()]);
+    drop(held);
+}

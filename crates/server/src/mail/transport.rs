@@ -43,12 +43,19 @@ pub enum MailTransport {
 }
 
 impl MailTransport {
-    pub fn from_config(config: &MailTransportConfig) -> Result<Self, TransportError> {
+    /// `parallel`: connections to the relay kept open at most (one per delivery in progress).
+    pub fn from_config(
+        config: &MailTransportConfig,
+        parallel: usize,
+    ) -> Result<Self, TransportError> {
         match config {
             MailTransportConfig::Smtp(url) => {
+                let pool = lettre::transport::smtp::PoolConfig::new()
+                    .max_size(u32::try_from(parallel.max(1)).unwrap_or(8));
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| TransportError::Smtp(e.to_string()))?
-                    .timeout(Some(Duration::from_secs(20)))
+                    .timeout(Some(Duration::from_secs(10)))
+                    .pool_config(pool)
                     .build();
                 Ok(Self::Smtp(transport))
             }

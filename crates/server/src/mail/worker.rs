@@ -7,7 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-use super::transport::{MailTransport, OutgoingMail};
+use super::transport::{MailTransport, OutgoingMail, TransportError};
 use crate::metrics::Metrics;
 use crate::store::{Store, from_ts, ts};
 
@@ -27,28 +27,40 @@ impl OutboxSignal {
 
 pub struct DeliveryWorker {
     pub store: Store,
-    pub transport: MailTransport,
+    pub transport: Arc<MailTransport>,
     pub from: String,
     pub signal: OutboxSignal,
     pub metrics: Arc<Metrics>,
+    /// Messages handed to the relay at once (one connection each, from lettre's pool).
+    pub parallel: usize,
 }
 
-const BATCH: i64 = 32;
+const BATCH: i64 = 64;
 const IDLE_CHECK: Duration = Duration::from_secs(60);
+/// The longest one message may take with the relay, greeting included: a relay that accepts
+/// the connection and then says nothing does not hold the outbox.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// 2, 4, 8 … seconds, at most 10 minutes; permanent failures wait an hour.
+/// 2, 4, 8 … seconds, at most 30 (so mail resumes soon after the relay comes back); permanent
+/// failures wait an hour.
 fn backoff(attempts: i64, permanent: bool) -> Duration {
     if permanent {
         return Duration::from_secs(3600);
     }
     let exp = attempts.clamp(0, 10) as u32;
-    Duration::from_secs((2u64 << exp).min(600))
+    Duration::from_secs((2u64 << exp).min(30))
 }
 
 impl DeliveryWorker {
+    /// Delivers until `shutdown`; a delivery in progress is dropped then (the message stays in
+    /// the outbox and goes at the next start, with the same Message-ID).
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         loop {
-            let delivered_full_batch = match self.deliver_due().await {
+            let delivered = tokio::select! {
+                delivered = self.deliver_due() => delivered,
+                _ = shutdown.changed() => return,
+            };
+            let delivered_full_batch = match delivered {
                 Ok(n) => n == BATCH as usize,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox: could not read due messages");
@@ -80,21 +92,43 @@ impl DeliveryWorker {
         }
     }
 
-    /// Sends every due message once; returns how many were tried.
+    /// Sends every due message once, `parallel` at a time; returns how many were tried.
     async fn deliver_due(&self) -> Result<usize, crate::store::StoreError> {
         let due = self
             .store
             .due_mail(ts(OffsetDateTime::now_utc()), BATCH)
             .await?;
-        for row in &due {
-            let mail = OutgoingMail {
-                outbox_id: row.id,
-                to: row.recipient.clone(),
-                subject: row.subject.clone(),
-                body: row.body.clone(),
-                created_at: from_ts(row.created_at),
+        let count = due.len();
+        let mut rows = due.into_iter();
+        let mut running = tokio::task::JoinSet::new();
+        loop {
+            while running.len() < self.parallel.max(1) {
+                let Some(row) = rows.next() else { break };
+                let mail = OutgoingMail {
+                    outbox_id: row.id,
+                    to: row.recipient.clone(),
+                    subject: row.subject.clone(),
+                    body: row.body.clone(),
+                    created_at: from_ts(row.created_at),
+                };
+                let (transport, from) = (self.transport.clone(), self.from.clone());
+                running.spawn(async move {
+                    let sent = tokio::time::timeout(SEND_TIMEOUT, transport.send(&from, &mail))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(TransportError::Smtp(format!(
+                                "no answer from the relay within {} s",
+                                SEND_TIMEOUT.as_secs()
+                            )))
+                        });
+                    (row, sent)
+                });
+            }
+            let Some(done) = running.join_next().await else {
+                break;
             };
-            match self.transport.send(&self.from, &mail).await {
+            let Ok((row, sent)) = done else { continue };
+            match sent {
                 Ok(()) => {
                     self.store
                         .mark_mail_sent(row.id, ts(OffsetDateTime::now_utc()))
@@ -112,7 +146,7 @@ impl DeliveryWorker {
                 }
             }
         }
-        Ok(due.len())
+        Ok(count)
     }
 }
 
@@ -124,7 +158,7 @@ mod tests {
     fn backoff_grows_and_is_capped() {
         assert_eq!(backoff(0, false), Duration::from_secs(2));
         assert_eq!(backoff(1, false), Duration::from_secs(4));
-        assert_eq!(backoff(20, false), Duration::from_secs(600));
+        assert_eq!(backoff(20, false), Duration::from_secs(30));
         assert_eq!(backoff(0, true), Duration::from_secs(3600));
     }
 }
