@@ -88,6 +88,18 @@ where
         .await?)
 }
 
+/// How many pending codes `end_pending_where` ended.
+async fn end_ids(
+    conn: &mut Conn,
+    purpose: Purpose,
+    filter: (&'static str, i64),
+    state: CodeState,
+    now: i64,
+) -> StoreResult<usize> {
+    let ended: Vec<i64> = end_pending_where(conn, purpose, filter, state, now, "id").await?;
+    Ok(ended.len())
+}
+
 impl Store {
     // ---- both kinds -----------------------------------------------------------------------
 
@@ -126,9 +138,7 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        let ended: Vec<i64> =
-            end_pending_where(conn, purpose, ("account_id", account_id), state, now, "id").await?;
-        Ok(!ended.is_empty())
+        Ok(end_ids(conn, purpose, ("account_id", account_id), state, now).await? > 0)
     }
 
     /// Ends one pending code with `state`; false if it was no longer pending (a concurrent
@@ -140,9 +150,7 @@ impl Store {
         state: CodeState,
         now: i64,
     ) -> StoreResult<bool> {
-        let ended: Vec<i64> =
-            end_pending_where(conn, purpose, ("id", id), state, now, "id").await?;
-        Ok(ended.len() == 1)
+        Ok(end_ids(conn, purpose, ("id", id), state, now).await? == 1)
     }
 
     /// Counts one wrong attempt on a pending code; returns the new count (`None` when the code

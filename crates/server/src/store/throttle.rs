@@ -70,24 +70,23 @@ impl Store {
 
     /// Attempts in flight that failed: failures from now on.
     pub async fn settle_events(&self, ids: &[i64]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for id in ids {
-            sqlx::query("UPDATE throttle_events SET pending = 0 WHERE rowid = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(tx.commit().await?)
+        self.each_event(
+            ids,
+            "UPDATE throttle_events SET pending = 0 WHERE rowid = ?",
+        )
+        .await
     }
 
     /// Takes back counted events (an attempt that succeeded).
     pub async fn delete_events(&self, ids: &[i64]) -> StoreResult<()> {
+        self.each_event(ids, "DELETE FROM throttle_events WHERE rowid = ?")
+            .await
+    }
+
+    async fn each_event(&self, ids: &[i64], sql: &'static str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("DELETE FROM throttle_events WHERE rowid = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
         Ok(tx.commit().await?)
     }

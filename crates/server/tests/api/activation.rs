@@ -30,8 +30,7 @@ async fn a_captcha_is_an_image_and_a_sound() {
 }
 
 async fn code_for(app: &TestApp) -> String {
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     app.request_email_change(
         &token,
         json!({"new_email": "new@example.fr", "confirm_email": "new@example.fr"}),
@@ -51,36 +50,40 @@ async fn every_code_attempt_needs_a_fresh_solved_captcha() {
         )
     };
     // Wrong answer, unknown id.
-    let (status, body) = read(attempt(app.captcha_id().await, "zzzzzz").await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_captcha")
-    );
-    let (status, body) = read(attempt("0123456789abcdef".into(), CAPTCHA_TEST_ANSWER).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_captcha")
-    );
+    expect_error(
+        attempt(app.captcha_id().await, "zzzzzz").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_captcha",
+    )
+    .await;
+    expect_error(
+        attempt("0123456789abcdef".into(), CAPTCHA_TEST_ANSWER).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_captcha",
+    )
+    .await;
     // Single use: a solved CAPTCHA cannot serve twice.
     let id = app.captcha_id().await;
     assert_eq!(
         attempt(id.clone(), CAPTCHA_TEST_ANSWER).await.status(),
         StatusCode::OK
     );
-    let (status, body) = read(attempt(id, CAPTCHA_TEST_ANSWER).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_captcha")
-    );
+    expect_error(
+        attempt(id, CAPTCHA_TEST_ANSWER).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_captcha",
+    )
+    .await;
     // Short-lived: ten minutes.
     let id = app.captcha_id().await;
     app.clock
         .advance(Duration::minutes(10) + Duration::seconds(1));
-    let (status, body) = read(attempt(id, CAPTCHA_TEST_ANSWER).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_captcha")
-    );
+    expect_error(
+        attempt(id, CAPTCHA_TEST_ANSWER).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_captcha",
+    )
+    .await;
 }
 
 #[tokio::test]

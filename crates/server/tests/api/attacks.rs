@@ -62,10 +62,7 @@ async fn a_pending_change_dies_when_the_owner_changes_the_password() {
     let code = hijack_request(&app).await;
     let owner = app.token("lila@example.fr", PASSWORD).await;
     let r = app
-        .change_password(
-            &owner,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
+        .change_password(&owner, new_password(NEW_PASSWORD))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (_, home) = read(app.get("/v1/account", &owner).await).await;
@@ -179,8 +176,7 @@ async fn a_client_limit_holds_for_parallel_attempts() {
 #[tokio::test]
 async fn parallel_wrong_current_passwords_are_limited() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let answers = join_all((0..30).map(|_| {
         app.change_password(
             &token,
@@ -279,18 +275,13 @@ async fn an_old_expired_password_session_must_authenticate_again() {
     assert_eq!(body["must_change_password"], true);
     let token = body["token"].as_str().unwrap().to_owned();
     app.clock.advance(Duration::minutes(6));
-    let (status, body) = read(
-        app.change_password(
-            &token,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
-        .await,
+    expect_error(
+        app.change_password(&token, new_password(NEW_PASSWORD))
+            .await,
+        StatusCode::FORBIDDEN,
+        "reauthentication_required",
     )
     .await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::FORBIDDEN, "reauthentication_required")
-    );
     let r = app
         .change_password(
             &token,
@@ -307,15 +298,13 @@ async fn an_old_expired_password_session_must_authenticate_again() {
 async fn request_bodies_must_be_objects() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    let (status, body) = read(
+    expect_error(
         app.post("/v1/sessions", json!(["lila@example.fr", PASSWORD]))
             .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
     )
     .await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::BAD_REQUEST, "invalid_request")
-    );
 }
 
 /// Every 401 says how to authenticate.
@@ -453,8 +442,7 @@ async fn files_with_secrets_are_private() {
         c.mail = espace_pro_server::config::MailTransportConfig::Directory(mail.clone());
     })
     .await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     app.request_email_change(
         &token,
         json!({"new_email": "lila2@example.fr", "confirm_email": "lila2@example.fr"}),
@@ -521,8 +509,7 @@ async fn an_embedded_service_refuses_other_hosts() {
 #[tokio::test]
 async fn the_security_answer_needs_a_recent_password() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let (status, profile) = read(app.get("/v1/account/profile", &token).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(profile["security_answer"], "Paul");
@@ -561,8 +548,7 @@ async fn the_security_answer_needs_a_recent_password() {
 #[tokio::test]
 async fn ended_changes_forget_their_password() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let with_password = |to: &str| {
         json!({"new_email": to, "confirm_email": to,
             "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})

@@ -107,8 +107,7 @@ async fn malformed_bodies_get_a_json_4xx_and_change_nothing() {
 #[tokio::test]
 async fn authenticated_bad_input_changes_nothing() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let before = app.row_counts().await;
     for body in [
         json!({"new_password": 5, "confirm_password": 5}),

@@ -113,11 +113,12 @@ async fn the_whole_change_of_address_from_the_received_email() {
     let (status, body) = read(app.verify_code(&code).await).await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(error_code(&body), "code_expired");
-    let (status, body) = read(app.complete(&ticket, NEW).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "ticket_expired")
-    );
+    expect_error(
+        app.complete(&ticket, NEW).await,
+        StatusCode::GONE,
+        "ticket_expired",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -250,11 +251,12 @@ async fn a_new_request_replaces_the_previous_one() {
         .await;
     let second = app.activation_code("autre@example.fr", 1).await;
     assert_ne!(first, second);
-    let (status, body) = read(app.verify_code(&first).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "code_expired")
-    );
+    expect_error(
+        app.verify_code(&first).await,
+        StatusCode::GONE,
+        "code_expired",
+    )
+    .await;
     let (_, home) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(
         home["pending_email_change"]["new_email"],
@@ -283,16 +285,13 @@ async fn a_pending_change_can_be_cancelled() {
     assert_eq!(cancel().await.unwrap().status(), StatusCode::NO_CONTENT);
     let (_, home) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(home["pending_email_change"], Value::Null);
-    let (status, body) = read(app.verify_code(&code).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "code_expired")
-    );
-    let (status, body) = read(cancel().await.unwrap()).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    expect_error(
+        app.verify_code(&code).await,
+        StatusCode::GONE,
+        "code_expired",
+    )
+    .await;
+    expect_error(cancel().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
@@ -332,11 +331,12 @@ async fn five_wrong_addresses_void_the_change() {
     let code = app.activation_code(NEW, 1).await;
     let ticket = app.ticket(&code).await;
     for left in (1..=4).rev() {
-        let (status, body) = read(app.complete(&ticket, "wrong@example.fr").await).await;
-        assert_eq!(
-            (status, error_code(&body)),
-            (StatusCode::UNPROCESSABLE_ENTITY, "email_mismatch")
-        );
+        let body = expect_error(
+            app.complete(&ticket, "wrong@example.fr").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email_mismatch",
+        )
+        .await;
         assert!(
             body["error"]["message"]
                 .as_str()
@@ -345,21 +345,24 @@ async fn five_wrong_addresses_void_the_change() {
             "{body}"
         );
     }
-    let (status, body) = read(app.complete(&ticket, OLD).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "code_locked")
-    );
-    let (status, body) = read(app.complete(&ticket, NEW).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "code_locked")
-    );
-    let (status, body) = read(app.verify_code(&code).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::GONE, "code_locked")
-    );
+    expect_error(
+        app.complete(&ticket, OLD).await,
+        StatusCode::GONE,
+        "code_locked",
+    )
+    .await;
+    expect_error(
+        app.complete(&ticket, NEW).await,
+        StatusCode::GONE,
+        "code_locked",
+    )
+    .await;
+    expect_error(
+        app.verify_code(&code).await,
+        StatusCode::GONE,
+        "code_locked",
+    )
+    .await;
     assert_eq!(
         app.login(NEW, PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
@@ -404,11 +407,12 @@ async fn an_address_taken_meanwhile_fails_cleanly_at_activation() {
     app.create_account(NEW, &[]).await;
     let ticket = app.ticket(&code).await;
     let before = app.row_counts().await;
-    let (status, body) = read(app.complete(&ticket, NEW).await).await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::CONFLICT, "email_taken")
-    );
+    expect_error(
+        app.complete(&ticket, NEW).await,
+        StatusCode::CONFLICT,
+        "email_taken",
+    )
+    .await;
     assert_eq!(app.row_counts().await, before);
     assert_eq!(
         app.get("/v1/account", &token).await.status(),

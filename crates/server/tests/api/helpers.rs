@@ -154,6 +154,12 @@ impl TestApp {
         .await
     }
 
+    /// Lila's account, and a session of it.
+    pub async fn lila(&self) -> String {
+        self.create_account("lila@example.fr", &[]).await;
+        self.token("lila@example.fr", PASSWORD).await
+    }
+
     pub async fn token(&self, email: &str, password: &str) -> String {
         let r = self.login(email, password).await;
         assert_eq!(r.status(), StatusCode::CREATED);
@@ -264,6 +270,18 @@ impl TestApp {
     pub async fn row_counts(&self) -> Vec<(String, i64)> {
         self.app().services().store.row_counts().await.unwrap()
     }
+}
+
+/// The answer must be this error; gives back its body.
+pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
+    let (got, body) = read(r).await;
+    assert_eq!((got, error_code(&body)), (status, code), "{body}");
+    body
+}
+
+/// A password change to `new` (typed twice).
+pub fn new_password(new: &str) -> Value {
+    json!({"new_password": new, "confirm_password": new})
 }
 
 /// Status and parsed JSON body.

@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use espace_pro_testkit::{SmtpListener, reserve_port};
 use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::helpers::*;
 
@@ -17,13 +16,9 @@ async fn app_with_smtp_down() -> (TestApp, u16) {
 }
 
 async fn change(app: &TestApp) {
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let r = app
-        .change_password(
-            &token,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
+        .change_password(&token, new_password(NEW_PASSWORD))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }

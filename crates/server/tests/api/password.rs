@@ -74,14 +74,10 @@ async fn every_policy_rule_has_its_code() {
 #[tokio::test]
 async fn success_gives_validity_and_sends_the_guides_confirmation() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let (status, body) = read(
-        app.change_password(
-            &token,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
-        .await,
+        app.change_password(&token, new_password(NEW_PASSWORD))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -146,14 +142,10 @@ async fn validity_date_arithmetic_across_leap_years() {
     ] {
         let app = TestApp::spawn().await;
         app.clock.set(now);
-        app.create_account("lila@example.fr", &[]).await;
-        let token = app.token("lila@example.fr", PASSWORD).await;
+        let token = app.lila().await;
         let (status, body) = read(
-            app.change_password(
-                &token,
-                json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-            )
-            .await,
+            app.change_password(&token, new_password(NEW_PASSWORD))
+                .await,
         )
         .await;
         assert_eq!(status, StatusCode::OK);
@@ -164,11 +156,10 @@ async fn validity_date_arithmetic_across_leap_years() {
 #[tokio::test]
 async fn reauthentication_after_five_minutes() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     app.clock
         .advance(Duration::minutes(5) + Duration::seconds(1));
-    let body = json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD});
+    let body = new_password(NEW_PASSWORD);
     let (status, err) = read(app.change_password(&token, body.clone()).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&err), "reauthentication_required");
@@ -190,16 +181,12 @@ async fn reauthentication_after_five_minutes() {
 #[tokio::test]
 async fn within_five_minutes_no_current_password_is_needed() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     app.clock
         .advance(Duration::minutes(4) + Duration::seconds(59));
     let (status, _) = read(
-        app.change_password(
-            &token,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
-        .await,
+        app.change_password(&token, new_password(NEW_PASSWORD))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -208,17 +195,9 @@ async fn within_five_minutes_no_current_password_is_needed() {
 #[tokio::test]
 async fn a_change_revokes_every_other_session() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let other = app.token("lila@example.fr", PASSWORD).await;
+    let other = app.lila().await;
     let mine = app.token("lila@example.fr", PASSWORD).await;
-    let (status, _) = read(
-        app.change_password(
-            &mine,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = read(app.change_password(&mine, new_password(NEW_PASSWORD)).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         app.get("/v1/account", &other).await.status(),
@@ -230,8 +209,7 @@ async fn a_change_revokes_every_other_session() {
 #[tokio::test]
 async fn concurrent_changes_on_one_account_stay_consistent() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let candidates = [
         "Orage5Pivoine8Fanal3Zeste",
         "Brume4Tilleul7Cargo2Nacre",

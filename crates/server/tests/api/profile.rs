@@ -24,8 +24,7 @@ async fn put_profile(
 #[tokio::test]
 async fn coordinates_can_be_read_and_changed() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let (status, profile) = read(app.get("/v1/account/profile", &token).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(profile["phone"], "0123456789");
@@ -112,11 +111,8 @@ async fn activity_lists_recent_security_events_newest_first() {
     app.clock.advance(Duration::seconds(10));
     let token = app.token("lila@example.fr", PASSWORD).await;
     app.clock.advance(Duration::seconds(10));
-    app.change_password(
-        &token,
-        json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-    )
-    .await;
+    app.change_password(&token, new_password(NEW_PASSWORD))
+        .await;
     let (status, body) = read(app.get("/v1/account/activity", &token).await).await;
     assert_eq!(status, StatusCode::OK);
     let kinds: Vec<&str> = body["events"]

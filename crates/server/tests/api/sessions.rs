@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::Duration;
 
 use crate::helpers::*;
@@ -71,8 +71,7 @@ async fn unknown_addresses_cost_a_hash_verification_too() {
 #[tokio::test]
 async fn log_out_revokes_the_token() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     let r = app
         .http
         .delete(app.url("/v1/sessions/current"))
@@ -124,8 +123,7 @@ async fn missing_or_forged_tokens_are_refused() {
 #[tokio::test]
 async fn idle_timeout_is_30_minutes_and_use_extends_it() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     app.clock.advance(Duration::minutes(29));
     assert_eq!(
         app.get("/v1/account", &token).await.status(),
@@ -146,8 +144,7 @@ async fn idle_timeout_is_30_minutes_and_use_extends_it() {
 #[tokio::test]
 async fn absolute_timeout_is_12_hours_even_when_active() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[]).await;
-    let token = app.token("lila@example.fr", PASSWORD).await;
+    let token = app.lila().await;
     for _ in 0..((12 * 60) / 20 - 1) {
         app.clock.advance(Duration::minutes(20));
         assert_eq!(
@@ -177,11 +174,8 @@ async fn an_expired_password_only_lets_the_user_choose_a_new_one() {
     assert_eq!(error_code(&body), "password_expired");
 
     let (status, body) = read(
-        app.change_password(
-            &token,
-            json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
-        )
-        .await,
+        app.change_password(&token, new_password(NEW_PASSWORD))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
