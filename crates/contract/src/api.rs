@@ -148,8 +148,11 @@ pub struct AccountView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub password_expires_on: Date,
     pub dossiers: Vec<Dossier>,
+    /// Always present: the pending change, or null.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub pending_email_change: Option<PendingEmailChange>,
-    /// Seconds left before a credential change needs the current password again.
+    /// True when a credential change (or seeing the security answer) needs the current password
+    /// again: the last one entered on this session is older than the re-authentication delay.
     pub reauthentication_needed: bool,
 }
 

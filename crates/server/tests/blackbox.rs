@@ -748,6 +748,42 @@ fn unsafe_mail_and_test_settings_are_refused() {
     );
 }
 
+/// A database URL the service cannot serve is refused with a clear message, and creates
+/// nothing (sqlx used to take `postgres://…` for a file name).
+#[test]
+fn unknown_database_urls_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "postgres://user@db.example/espace",
+        "mysql://db.example/x",
+        "/var/db.sqlite",
+    ] {
+        let out = Command::new(BIN)
+            .current_dir(dir.path())
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+            ])
+            .args(["--database", url, "--mail-dir"])
+            .arg(dir.path().join("mail"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{url} accepted");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("sqlite://"), "{url}: {said}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n != "mail")
+        .collect();
+    assert!(left.is_empty(), "files created: {left:?}");
+}
+
 #[test]
 fn a_weak_argon2_cost_is_refused() {
     let out = Command::new(BIN)

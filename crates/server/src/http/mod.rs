@@ -45,9 +45,80 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document, generated from the handlers' annotations.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+/// The OpenAPI document, generated from the handlers' annotations, with the answers every
+/// operation can give besides its own (see [`complete_answers`]).
+pub fn openapi() -> serde_json::Value {
+    let mut doc = serde_json::to_value(api_router().split_for_parts().1).unwrap_or_default();
+    complete_answers(&mut doc);
+    doc
+}
+
+/// Adds what the layers around the handlers answer, so that a client (or a fuzzer) reading the
+/// document meets no status it does not list: 400, 413 and 415 on every body; 408 and 503 on
+/// every operation; 401 and 403 (`password_expired`, `reauthentication_required`) where a token
+/// is needed; 429 on every change; and `Retry-After` on every 429.
+fn complete_answers(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = |description: &str| {
+        json!({"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let has_body = operation.get("requestBody").is_some();
+            let with_token = operation.get("security").is_some();
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(|r| r.as_object_mut())
+            else {
+                continue;
+            };
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description));
+            };
+            if has_body {
+                add(
+                    "400",
+                    "invalid_request: not JSON, not an object, or fields of the wrong kind",
+                );
+                add("413", "payload_too_large");
+                add(
+                    "415",
+                    "unsupported_media_type: the body must be application/json",
+                );
+            }
+            if with_token {
+                add("401", "unauthorized: no live session");
+                add(
+                    "403",
+                    "password_expired, reauthentication_required or reauthentication_failed",
+                );
+            }
+            if method != "get" {
+                add("429", "too_many_attempts");
+            }
+            add("408", "the request took too long");
+            add(
+                "503",
+                "unavailable: the database is busy or cannot be reached; try again",
+            );
+            if let Some(throttled) = responses.get_mut("429").and_then(|r| r.as_object_mut()) {
+                throttled.insert(
+                    "headers".into(),
+                    json!({"Retry-After": {"description": "Seconds to wait before trying again",
+                        "schema": {"type": "integer", "minimum": 1}}}),
+                );
+            }
+        }
+    }
 }
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -111,8 +182,8 @@ pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api_router().split_for_parts();
-    let doc = Arc::new(doc);
+    let (api, _) = api_router().split_for_parts();
+    let doc = Arc::new(openapi());
     let timeout = state.config.request_timeout;
     api.route(
         "/v1/openapi.json",

@@ -120,6 +120,18 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        // sqlx would take any other URL for a file name (`./postgres:/…`): refuse it instead.
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err(StoreError::Other(
+                "this build stores its data in SQLite only: --database takes sqlite:///path/to/file.sqlite (PostgreSQL is not supported yet)".into(),
+            ));
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Other(format!(
+                "--database takes sqlite:///path/to/file.sqlite, not {:?}",
+                url.split("://").next().unwrap_or(url)
+            )));
+        }
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -132,6 +132,45 @@ async fn service_info_openapi_health_and_metrics() {
             "{path} missing from OpenAPI"
         );
     }
+    // Every answer the layers can give is listed, and every 429 says when to come back.
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let answers = op["responses"].as_object().unwrap();
+            let mut expected = vec!["408", "503"];
+            if op.get("requestBody").is_some() {
+                expected.extend(["400", "413", "415"]);
+            }
+            if op.get("security").is_some() {
+                expected.extend(["401", "403"]);
+            }
+            for status in expected {
+                assert!(
+                    answers.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+            if let Some(throttled) = answers.get("429") {
+                assert!(
+                    throttled["headers"].get("Retry-After").is_some(),
+                    "{method} {path}: 429 without Retry-After"
+                );
+            }
+        }
+    }
+    assert!(operations >= 18, "{operations} operations");
+    let account = &doc["components"]["schemas"]["AccountView"];
+    assert!(
+        account["required"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("pending_email_change"))
+    );
+    assert_eq!(
+        account["properties"]["reauthentication_needed"]["type"],
+        "boolean"
+    );
     assert!(
         doc["components"]["schemas"]
             .get("PasswordChangeRequest")
