@@ -21,7 +21,7 @@ pub struct Application {
     metrics_addr: Option<SocketAddr>,
     services: Arc<Services>,
     shutdown: watch::Sender<bool>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     worker: JoinHandle<()>,
 }
 
@@ -82,17 +82,7 @@ impl Application {
             None => None,
         };
         let app = crate::http::router_at(services.clone(), addr);
-        let mut stop_server = stop;
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = stop_server.wait_for(|s| *s).await;
-            })
-            .await
-        });
+        let server = tokio::spawn(crate::http::serve::serve(listener, app, stop));
         tracing::info!(%addr, "Espace Pro account service listening");
         Ok(Self {
             addr,

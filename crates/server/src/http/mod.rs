@@ -3,6 +3,7 @@
 pub mod error;
 pub mod extract;
 pub mod routes;
+pub mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;

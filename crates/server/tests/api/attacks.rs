@@ -602,3 +602,33 @@ async fn throttling_subjects_are_keyed_and_deletions_overwritten() {
     );
     assert_eq!(secure_delete, 1);
 }
+
+/// A client that sends half its request headers and then nothing is disconnected after the
+/// header timeout, instead of holding a connection (and the shutdown) for as long as it likes.
+#[tokio::test]
+async fn half_sent_headers_do_not_hold_a_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let mut slow = tokio::net::TcpStream::connect(app.app().addr())
+        .await
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        slow.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "still open after 20 s");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_secs(8),
+        "closed too early: {waited:?}"
+    );
+    // A request sent whole is answered as ever.
+    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
