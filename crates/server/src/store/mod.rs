@@ -152,6 +152,18 @@ impl Store {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A connection whose COMMIT or ROLLBACK failed (a full disk, an I/O error) still
+            // believes it is in a transaction: it is closed, never handed out again. The ping
+            // first lets a rollback queued by a dropped transaction finish.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    if conn.ping().await.is_err() {
+                        return Ok(false);
+                    }
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
