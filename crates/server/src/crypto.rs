@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -39,6 +39,9 @@ pub struct PasswordHasher {
     argon2: Arc<Argon2<'static>>,
     permits: Arc<Semaphore>,
     dummy_hash: Arc<str>,
+    memory: Arc<Memory>,
+    /// Hashes computed at once: as many working memories are kept.
+    slots: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +54,49 @@ pub enum HashError {
     Join,
 }
 
+/// Argon2's working memory (19 MiB at OWASP's setting), one buffer per hashing slot, kept and
+/// reused: allocated and freed at every hash, those blocks end up spread over the allocator's
+/// per-thread arenas and the process keeps hundreds of MiB it no longer uses.
+struct Memory {
+    free: std::sync::Mutex<Vec<Vec<Block>>>,
+}
+
+impl Memory {
+    /// A buffer of `blocks` blocks: a kept one when it fits, else a new one.
+    fn take(&self, blocks: usize) -> Vec<Block> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        match free.iter().position(|b| b.len() == blocks) {
+            Some(at) => free.swap_remove(at),
+            None => vec![Block::default(); blocks],
+        }
+    }
+
+    fn give_back(&self, buffer: Vec<Block>, slots: usize) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < slots {
+            free.push(buffer);
+        }
+    }
+}
+
+/// Argon2id of `password` with `salt`, into `out`, in memory from `memory`.
+fn argon2_into(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    memory: &Memory,
+    slots: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), HashError> {
+    let mut blocks = memory.take(params.block_count());
+    let result = argon2
+        .hash_password_into_with_memory(password, salt, out, &mut blocks[..])
+        .map_err(|e| HashError::Hash(e.to_string()));
+    memory.give_back(blocks, slots);
+    result
+}
+
 impl PasswordHasher {
     pub fn new(config: Argon2Config, concurrency: usize) -> Result<Self, HashError> {
         let params = Params::new(
@@ -61,19 +107,29 @@ impl PasswordHasher {
         )
         .map_err(|e| HashError::Params(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy = hash_with(&argon2, "espace-pro-dummy-password-for-unknown-logins-1")?;
+        let memory = Memory {
+            free: std::sync::Mutex::new(Vec::new()),
+        };
+        let dummy = hash_with(
+            &argon2,
+            &memory,
+            1,
+            "espace-pro-dummy-password-for-unknown-logins-1",
+        )?;
         Ok(Self {
             argon2: Arc::new(argon2),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy_hash: dummy.into(),
+            memory: Arc::new(memory),
+            slots: concurrency.max(1),
         })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
-        let argon2 = self.argon2.clone();
+        let (argon2, memory, slots) = (self.argon2.clone(), self.memory.clone(), self.slots);
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_with(&argon2, &password))
+        tokio::task::spawn_blocking(move || hash_with(&argon2, &memory, slots, &password))
             .await
             .map_err(|_| HashError::Join)?
     }
@@ -82,14 +138,12 @@ impl PasswordHasher {
     /// hash (same cost) and answers false.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
-        let argon2 = self.argon2.clone();
+        let (memory, slots) = (self.memory.clone(), self.slots);
         let password = espace_pro_contract::password::normalize(password);
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
         let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| argon2.verify_password(password.as_bytes(), &parsed).is_ok())
-                .unwrap_or(false)
+            verify_with(&memory, slots, &password, &hash).unwrap_or(false)
         })
         .await
         .map_err(|_| HashError::Join)?;
@@ -97,12 +151,69 @@ impl PasswordHasher {
     }
 }
 
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, HashError> {
+fn hash_with(
+    argon2: &Argon2<'_>,
+    memory: &Memory,
+    slots: usize,
+    password: &str,
+) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError::Hash(e.to_string()))
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| HashError::Hash(e.to_string()))?;
+    let params = argon2.params().clone();
+    let mut out = [0u8; 32];
+    argon2_into(
+        argon2,
+        &params,
+        memory,
+        slots,
+        password.as_bytes(),
+        salt_bytes,
+        &mut out,
+    )?;
+    let output =
+        argon2::password_hash::Output::new(&out).map_err(|e| HashError::Hash(e.to_string()))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: argon2::password_hash::ParamsString::try_from(&params)
+            .map_err(|e| HashError::Hash(e.to_string()))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Checks `password` against a PHC string, with the stored hash's own parameters.
+fn verify_with(memory: &Memory, slots: usize, password: &str, stored: &str) -> Option<bool> {
+    let parsed = PasswordHash::new(stored).ok()?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .ok()?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    argon2_into(
+        &argon2,
+        &params,
+        memory,
+        slots,
+        password.as_bytes(),
+        salt,
+        &mut out,
+    )
+    .ok()?;
+    // `Output`'s comparison takes the same time wherever the bytes differ.
+    Some(argon2::password_hash::Output::new(&out).ok()? == expected)
 }
 
 /// The service's master key. Keys derived from it seal security answers and hash one-time codes,
@@ -224,6 +335,45 @@ impl MasterKey {
 
 #[cfg(test)]
 mod tests {
+
+    /// Hashes made here verify with the argon2 crate's own verifier, and hashes it made (the
+    /// accounts created before working memory was reused) verify here.
+    #[test]
+    fn hashes_stay_compatible_with_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let params = Params::new(1024, 1, 1, None).unwrap();
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let memory = Memory {
+            free: std::sync::Mutex::new(Vec::new()),
+        };
+        let theirs = argon2
+            .hash_password(
+                b"Vert7Citron4Galop9Sable2",
+                &SaltString::generate(&mut OsRng),
+            )
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            verify_with(&memory, 1, "Vert7Citron4Galop9Sable2", &theirs),
+            Some(true)
+        );
+        assert_eq!(
+            verify_with(&memory, 1, "Vert7Citron4Galop9Sable3", &theirs),
+            Some(false)
+        );
+        let ours = hash_with(&argon2, &memory, 1, "Vert7Citron4Galop9Sable2").unwrap();
+        assert!(
+            argon2
+                .verify_password(
+                    b"Vert7Citron4Galop9Sable2",
+                    &PasswordHash::new(&ours).unwrap()
+                )
+                .is_ok()
+        );
+        // One working memory kept for the one slot, reused by the next hash.
+        assert_eq!(memory.free.lock().unwrap().len(), 1);
+    }
+
     use super::*;
 
     #[test]
