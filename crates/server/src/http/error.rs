@@ -159,12 +159,16 @@ impl ApiError {
         )
     }
 
+    /// The database is busy or cannot be written: worth trying again in a few seconds, which
+    /// `Retry-After` says.
     pub fn unavailable() -> Self {
-        Self::new(
+        let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,
             "Le service est momentanément indisponible. Réessayez dans quelques instants.",
-        )
+        );
+        e.retry_after = Some(5);
+        e
     }
 
     pub fn body(&self) -> ErrorBody {

@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         get(move || async move { Json(doc.as_ref().clone()) }),
     )
     .route("/healthz", get(healthz))
+    .route("/readyz", get(readyz))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -210,6 +211,20 @@ async fn healthz(State(svc): State<AppState>) -> Response {
     match tokio::time::timeout(Duration::from_secs(2), svc.store.ping()).await {
         Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
         _ => ApiError::unavailable().into_response(),
+    }
+}
+
+/// Ready: the database takes a write (a disk that is full or failing makes the service answer
+/// 503 here, so a load balancer stops sending it requests).
+async fn readyz(State(svc): State<AppState>) -> Response {
+    let now = svc.now().unix_timestamp();
+    match tokio::time::timeout(Duration::from_secs(2), svc.store.probe_write(now)).await {
+        Ok(Ok(())) => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the database does not take writes");
+            ApiError::unavailable().into_response()
+        }
+        Err(_) => ApiError::unavailable().into_response(),
     }
 }
 

@@ -189,6 +189,16 @@ impl Store {
         Ok(())
     }
 
+    /// One write, committed: whether the database takes writes now.
+    pub async fn probe_write(&self, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE readiness SET at = ? WHERE id = 1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Self::commit(tx).await
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

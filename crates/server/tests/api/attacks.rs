@@ -632,3 +632,23 @@ async fn half_sent_headers_do_not_hold_a_connection() {
     let r = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// `/readyz` answers only when the database takes a write; a 503 always says when to retry.
+#[tokio::test]
+async fn readiness_is_a_write_and_unavailable_says_when_to_retry() {
+    let app = TestApp::spawn().await;
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // A database closed under the service (as a failed disk would leave it) is not ready.
+    app.app().services().store.close().await;
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Réessayez")
+    );
+}
