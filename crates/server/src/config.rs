@@ -161,7 +161,7 @@ impl Config {
             key_file: data.join("espace-pro.key"),
             mail: MailTransportConfig::Directory(data.join("mail")),
             mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
-            mail_parallel_deliveries: 8,
+            mail_parallel_deliveries: 16,
             public_name: "Espace Pro".into(),
             support: SupportContacts {
                 hotline: "0 809 400 210".into(),
