@@ -126,7 +126,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ESPACE_PRO_MAIL_FROM")]
     pub mail_from: Option<String>,
     /// E-mails handed to the relay at once (one connection each).
-    #[arg(long, env = "ESPACE_PRO_MAIL_PARALLEL_DELIVERIES", default_value_t = 16)]
+    #[arg(
+        long,
+        env = "ESPACE_PRO_MAIL_PARALLEL_DELIVERIES",
+        default_value_t = 16
+    )]
     pub mail_parallel_deliveries: usize,
     #[arg(long, env = "ESPACE_PRO_PUBLIC_NAME")]
     pub public_name: Option<String>,

@@ -199,7 +199,7 @@ pub async fn count_wrong_attempt(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<i64, CodeError> {
-    let count = Store::count_wrong_attempt(conn, purpose, id)
+    let count = Store::reserve_wrong_attempt(conn, purpose, id, WRONG_ATTEMPT_LIMIT)
         .await?
         .unwrap_or(WRONG_ATTEMPT_LIMIT);
     if count >= WRONG_ATTEMPT_LIMIT {

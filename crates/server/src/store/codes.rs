@@ -23,7 +23,6 @@ pub struct EmailChangeRow {
     pub new_email: String,
     pub new_email_key: String,
     pub new_password_hash: Option<String>,
-    pub requested_at: i64,
     pub expires_at: i64,
     pub state: CodeState,
 }
@@ -41,6 +40,9 @@ pub struct CaptchaRow {
     pub answer_hash: String,
     pub expires_at: i64,
 }
+
+const CHANGE_SELECT: &str = "SELECT id, account_id, new_email, new_email_key, new_password_hash,
+    expires_at, state FROM email_changes";
 
 /// The table of each kind of code, and its column of wrong attempts at the step after the code.
 fn table(purpose: Purpose) -> (&'static str, &'static str) {
@@ -153,23 +155,6 @@ impl Store {
         Ok(end_ids(conn, purpose, ("id", id), state, now).await? == 1)
     }
 
-    /// Counts one wrong attempt on a pending code; returns the new count (`None` when the code
-    /// is no longer pending).
-    pub async fn count_wrong_attempt(
-        conn: &mut Conn,
-        purpose: Purpose,
-        id: i64,
-    ) -> StoreResult<Option<i64>> {
-        let (table, wrong) = table(purpose);
-        let sql = format!(
-            "UPDATE {table} SET {wrong} = {wrong} + 1 WHERE id = ? AND state = 'pending' RETURNING {wrong}"
-        );
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?)
-    }
-
     /// Counts one attempt on a pending code that has fewer than `limit`; returns the new count,
     /// or `None` (no longer pending, or no attempt left).
     pub async fn reserve_wrong_attempt(
@@ -240,25 +225,19 @@ impl Store {
     }
 
     pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, account_id, new_email, new_email_key, new_password_hash, requested_at,
-                expires_at, state
-             FROM email_changes WHERE account_id = ? AND state = 'pending'",
-        )
-        .bind(account_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = format!("{CHANGE_SELECT} WHERE account_id = ? AND state = 'pending'");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, account_id, new_email, new_email_key, new_password_hash, requested_at,
-                expires_at, state
-             FROM email_changes WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+        let sql = format!("{CHANGE_SELECT} WHERE id = ?");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?)
     }
 
     // ---- recoveries -----------------------------------------------------------------------

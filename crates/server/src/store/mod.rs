@@ -153,15 +153,16 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // A connection whose COMMIT or ROLLBACK failed (a full disk, an I/O error) still
-            // believes it is in a transaction: it is closed, never handed out again. The ping
-            // first lets a rollback queued by a dropped transaction finish.
+            // believes it is in a transaction: it is closed, never handed out again. Only then
+            // (rare) is it pinged, which lets a rollback queued by a dropped transaction finish
+            // before it is judged; a healthy release costs nothing.
             .after_release(|conn, _| {
                 Box::pin(async move {
                     use sqlx::Connection as _;
-                    if conn.ping().await.is_err() {
-                        return Ok(false);
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
                     }
-                    Ok(!conn.is_in_transaction())
+                    Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
                 })
             })
             .connect_with(options)
