@@ -418,7 +418,20 @@ fn init_logging(json: bool) {
     }
 }
 
+/// A file-size limit (`RLIMIT_FSIZE`) reached while writing the database would kill the process
+/// with `SIGXFSZ`; ignored, the write fails with `EFBIG` instead, the request is answered 503 and
+/// the service goes on once the limit is lifted.
+fn survive_file_size_limits() {
+    #[cfg(unix)]
+    // SAFETY: sets the disposition of one signal to "ignore" before any thread is started; no
+    // handler runs, nothing else reads it.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 pub fn main() -> ExitCode {
+    survive_file_size_limits();
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Serve(a) if a.log_json);
     init_logging(json);

@@ -904,3 +904,109 @@ async fn a_stalled_relay_and_a_slow_client_do_not_hold_the_shutdown() {
     assert_eq!(mail.envelope_to, ["lila@example.fr".to_owned()]);
     drop(held);
 }
+
+/// Sets the file-size limit of a running process, as an administrator (or a full quota) would.
+fn limit_file_size(pid: u32, soft: &str) {
+    let status = Command::new("prlimit")
+        .args([
+            "--pid",
+            &pid.to_string(),
+            &format!("--fsize={soft}:unlimited"),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "prlimit failed: {status}");
+}
+
+/// The disk refuses every write (a file-size limit of one byte on the running service): writes
+/// are answered 503 with `Retry-After`, `/readyz` says the database cannot write, nothing answers
+/// 500 and the process lives. Once the limit is lifted, writes succeed again on every pooled
+/// connection, none left believing it is still inside the failed transaction.
+#[tokio::test]
+async fn writes_recover_after_a_disk_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let clock = dir.path().join("clock");
+    std::fs::write(&clock, "0").unwrap();
+    assert!(
+        create_account(&db, "lila@example.fr", PASSWORD)
+            .status
+            .success()
+    );
+    let smtp = SmtpListener::start().await;
+    let port = reserve_port();
+    let mut server = serve(&db, port, &smtp, &clock).await;
+    let pid = server.0.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+    };
+    let login = json!({"email": "lila@example.fr", "password": PASSWORD});
+    // Every pooled connection has served a write before the fault.
+    let warm =
+        futures::future::join_all((0..8).map(|_| c.post("/v1/sessions", None, login.clone())))
+            .await;
+    assert!(warm.iter().all(|(s, _)| *s == 201), "{warm:?}");
+
+    limit_file_size(pid, "1");
+    let mut answered = Vec::new();
+    for _ in 0..3 {
+        let batch = futures::future::join_all((0..8).map(|_| async {
+            let r = c
+                .http
+                .post(format!("{base}/v1/sessions"))
+                .json(&login)
+                .send()
+                .await
+                .unwrap();
+            let retry_after = r.headers().get("retry-after").cloned();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            (status, retry_after, body)
+        }))
+        .await;
+        answered.extend(batch);
+    }
+    let failed: Vec<_> = answered.iter().filter(|(s, ..)| *s != 201).collect();
+    assert!(!failed.is_empty(), "no write failed under the fault");
+    for (status, retry_after, body) in &failed {
+        assert_eq!(*status, 503, "{body}");
+        assert!(retry_after.is_some(), "503 without Retry-After: {body}");
+        assert_eq!(body["error"]["code"], "unavailable");
+    }
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert!(ready.headers().contains_key("retry-after"));
+    assert!(
+        server.0.try_wait().unwrap().is_none(),
+        "the fault killed the service"
+    );
+    eprintln!(
+        "under the fault: {} of {} log-ins answered 503",
+        failed.len(),
+        answered.len()
+    );
+
+    limit_file_size(pid, "unlimited");
+    let cleared = std::time::Instant::now();
+    let mut results = Vec::new();
+    for _ in 0..5 {
+        let batch =
+            futures::future::join_all((0..8).map(|_| c.post("/v1/sessions", None, login.clone())))
+                .await;
+        results.extend(batch.into_iter().map(|(s, _)| s));
+    }
+    let within = cleared.elapsed();
+    let ok = results.iter().filter(|s| **s == 201).count();
+    eprintln!(
+        "after the fault: {ok} of {} log-ins succeeded in {:.1} s",
+        results.len(),
+        within.as_secs_f64()
+    );
+    assert!(within < Duration::from_secs(10));
+    assert!(ok * 100 >= results.len() * 95, "{results:?}");
+    assert!(!results.contains(&500), "{results:?}");
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
