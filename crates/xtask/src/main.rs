@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Some("run") => run_app(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("package") => package::run(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
             eprintln!("usage: cargo xtask <run|test|package|deps> [args…]");
@@ -57,6 +58,10 @@ fn main() -> ExitCode {
             eprintln!(
                 "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones"
             );
+            eprintln!(
+                "  bench  build in release, then measure the service beside its baselines (wrk, a hello-world);"
+            );
+            eprintln!("         --memory-seconds N (300), --rounds N (3), --wrk-seconds N (5)");
             eprintln!("  deps  only install the system packages");
             return ExitCode::from(2);
         }
@@ -209,6 +214,34 @@ fn test(extra: &[String]) -> Result<(), String> {
     } else {
         Err("some tests failed".into())
     }
+}
+
+/// The speed and memory figures: release builds of the service, of the bench driver and of an
+/// axum hello-world, then the driver (`crates/bench`), which prints one table.
+fn bench(extra: &[String]) -> Result<(), String> {
+    ensure_packages(&["wrk"])?;
+    say("building the service, the bench driver and the hello-world in release");
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "espace-pro-server",
+        "-p",
+        "espace-pro-bench",
+        "-p",
+        "hello-world",
+    ]);
+    status(build)?;
+    let release = package::target_dir().join("release");
+    let mut driver = Command::new(release.join("espace-pro-bench"));
+    driver
+        .arg("--server")
+        .arg(release.join("espace-pro-server"))
+        .arg("--hello")
+        .arg(release.join("hello-world"))
+        .args(extra);
+    status(driver)
 }
 
 /// `cargo test` inside a private D-Bus session with an unlocked gnome-keyring and on a virtual
