@@ -276,7 +276,7 @@ async fn queued_mail(dir: &Path, name: &str, count: usize) -> PathBuf {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for i in 0..count {
         Store::enqueue_mail(
-            &mut *tx,
+            &mut tx,
             &format!("lot{i}@example.org"),
             "Espace professionnel - Banc d'essai",
             "Bonjour,\n\nCeci est un message du banc d'essai.\n",
@@ -457,7 +457,7 @@ async fn main() -> std::process::ExitCode {
         loop {
             if smtp.messages()[before..]
                 .iter()
-                .any(|m| m.envelope_to.iter().any(|a| *a == to))
+                .any(|m| m.envelope_to.contains(&to))
             {
                 break;
             }

@@ -1,12 +1,11 @@
 //! Where messages go: an SMTP relay (lettre) or a folder of `.eml` files.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use super::relay::Relay;
 use crate::config::MailTransportConfig;
 
 #[derive(Debug, Clone)]
@@ -38,7 +37,7 @@ impl TransportError {
 }
 
 pub enum MailTransport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Relay),
     Directory(PathBuf),
 }
 
@@ -49,16 +48,9 @@ impl MailTransport {
         parallel: usize,
     ) -> Result<Self, TransportError> {
         match config {
-            MailTransportConfig::Smtp(url) => {
-                let pool = lettre::transport::smtp::PoolConfig::new()
-                    .max_size(u32::try_from(parallel.max(1)).unwrap_or(8));
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| TransportError::Smtp(e.to_string()))?
-                    .timeout(Some(Duration::from_secs(10)))
-                    .pool_config(pool)
-                    .build();
-                Ok(Self::Smtp(transport))
-            }
+            MailTransportConfig::Smtp(url) => Ok(Self::Smtp(
+                Relay::from_url(url, parallel).map_err(TransportError::Smtp)?,
+            )),
             MailTransportConfig::Directory(dir) => {
                 crate::files::private_dir(dir)?;
                 Ok(Self::Directory(dir.clone()))
@@ -69,11 +61,10 @@ impl MailTransport {
     pub async fn send(&self, from: &str, mail: &OutgoingMail) -> Result<(), TransportError> {
         let message = build_message(from, mail)?;
         match self {
-            MailTransport::Smtp(smtp) => smtp
-                .send(message)
+            MailTransport::Smtp(relay) => relay
+                .send(message.envelope(), &message.formatted())
                 .await
-                .map(|_| ())
-                .map_err(|e| TransportError::Smtp(e.to_string())),
+                .map_err(TransportError::Smtp),
             MailTransport::Directory(dir) => {
                 // Written under a temporary name, then renamed: a reader never sees half a file,
                 // and the outbox id in the name makes a second delivery overwrite the first.

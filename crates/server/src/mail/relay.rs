@@ -1,0 +1,311 @@
+//! The connection to the SMTP relay, made here rather than by lettre's transport so that its TCP
+//! socket has `TCP_NODELAY`: lettre writes a message's body and its final `.` in two writes, and
+//! with Nagle's algorithm the second waits for the relay's delayed acknowledgement (~40 ms a
+//! message). lettre still speaks SMTP (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) on our socket.
+//!
+//! Connections that delivered a message are kept for the next one (at most one per delivery in
+//! progress, for 30 s); a kept connection that fails is replaced once by a new one.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls;
+
+/// How long a connection to the relay may take to open, TLS and greeting included.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A kept connection older than this is closed rather than reused (relays drop idle clients).
+const KEEP_IDLE: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// `smtp://`: a relay on this machine (the command line refuses it for any other host).
+    Plain,
+    /// `smtp://…?tls=required`: STARTTLS, required.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Tls,
+}
+
+pub struct Relay {
+    host: String,
+    port: u16,
+    security: Security,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+    tls: Option<tokio_rustls::TlsConnector>,
+    kept: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    keep_at_most: usize,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .finish_non_exhaustive()
+    }
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("a broken %-escape in the relay's URL")?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "the relay's URL is not UTF-8".to_owned())
+}
+
+impl Relay {
+    /// `url`: as the command line checked it (`smtp[s]://[user[:password]@]host[:port][?tls=required]`).
+    /// `keep_at_most`: connections kept open between deliveries.
+    pub fn from_url(url: &str, keep_at_most: usize) -> Result<Self, String> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or("expected smtps://host:port or smtp://host:port")?;
+        let (authority, tail) = match rest.find(['/', '?']) {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        let (user, host_port) = match authority.rsplit_once('@') {
+            Some((user, host)) => (Some(user), host),
+            None => (None, authority),
+        };
+        let security = match (scheme, tail.contains("tls=required")) {
+            ("smtps", _) => Security::Tls,
+            ("smtp", true) => Security::StartTls,
+            ("smtp", false) => Security::Plain,
+            (other, _) => return Err(format!("unknown scheme {other}://")),
+        };
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']').ok_or("an unclosed [ in the host")?;
+                (host, after.strip_prefix(':'))
+            }
+            None => match host_port.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            },
+        };
+        let port = match port {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("the port {p:?} is not a number"))?,
+            None if security == Security::Tls => 465,
+            None if security == Security::StartTls => 587,
+            None => 25,
+        };
+        let credentials = match user {
+            None => None,
+            Some(user) => {
+                let (name, password) = user.split_once(':').unwrap_or((user, ""));
+                Some(Credentials::new(
+                    percent_decode(name)?,
+                    percent_decode(password)?,
+                ))
+            }
+        };
+        let tls = (security == Security::Tls).then(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+            config.map(|c| tokio_rustls::TlsConnector::from(Arc::new(c)))
+        });
+        let tls = tls.transpose().map_err(|e| format!("TLS: {e}"))?;
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+            security,
+            credentials,
+            hello: ClientId::default(),
+            tls,
+            kept: Mutex::new(Vec::new()),
+            keep_at_most: keep_at_most.max(1),
+        })
+    }
+
+    /// Hands one message to the relay.
+    pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), String> {
+        if let Some(mut conn) = self.take_kept() {
+            if conn.send(envelope, message).await.is_ok() {
+                self.keep(conn);
+                return Ok(());
+            }
+            // The relay may have closed it meanwhile: one more try on a new connection.
+            conn.abort().await;
+        }
+        let mut conn = self.connect().await?;
+        match conn.send(envelope, message).await {
+            Ok(_) => {
+                self.keep(conn);
+                Ok(())
+            }
+            Err(e) => {
+                conn.abort().await;
+                Err(e.to_string())
+            }
+        }
+    }
+
+    fn take_kept(&self) -> Option<AsyncSmtpConnection> {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some((conn, since)) = kept.pop() {
+            if since.elapsed() < KEEP_IDLE && !conn.has_broken() {
+                return Some(conn);
+            }
+            // Dropped: its socket closes (the relay sees the connection end without QUIT).
+        }
+        None
+    }
+
+    fn keep(&self, conn: AsyncSmtpConnection) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < self.keep_at_most {
+            kept.push((conn, Instant::now()));
+        }
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, String> {
+        tokio::time::timeout(CONNECT_TIMEOUT, self.open())
+            .await
+            .map_err(|_| {
+                format!(
+                    "the relay {}:{} did not answer within {} s",
+                    self.host,
+                    self.port,
+                    CONNECT_TIMEOUT.as_secs()
+                )
+            })?
+    }
+
+    async fn open(&self) -> Result<AsyncSmtpConnection, String> {
+        let tcp = TcpStream::connect((self.host.as_str(), self.port))
+            .await
+            .map_err(|e| format!("{}:{}: {e}", self.host, self.port))?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let peer = tcp.peer_addr().map_err(|e| e.to_string())?;
+        let stream: Box<dyn AsyncTokioStream> = match &self.tls {
+            Some(tls) => {
+                let name = rustls::pki_types::ServerName::try_from(self.host.clone())
+                    .map_err(|e| format!("{}: {e}", self.host))?;
+                let tls = tls
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| format!("TLS with {}: {e}", self.host))?;
+                Box::new(Tls { inner: tls, peer })
+            }
+            None => Box::new(tcp),
+        };
+        let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &self.hello)
+            .await
+            .map_err(|e| e.to_string())?;
+        if self.security == Security::StartTls {
+            let parameters = TlsParameters::new(self.host.clone()).map_err(|e| e.to_string())?;
+            conn.starttls(parameters, &self.hello)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(conn)
+    }
+}
+
+/// A TLS stream over our socket, in the shape lettre takes.
+struct Tls {
+    inner: tokio_rustls::client::TlsStream<TcpStream>,
+    peer: SocketAddr,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls").field("peer", &self.peer).finish()
+    }
+}
+
+impl AsyncTokioStream for Tls {
+    fn peer_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.peer)
+    }
+}
+
+impl AsyncRead for Tls {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Tls {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_relay_url_as_the_command_line_gives_it() {
+        let r = Relay::from_url("smtp://127.0.0.1:2525", 4).unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.port, r.security),
+            ("127.0.0.1", 2525, Security::Plain)
+        );
+        assert!(r.credentials.is_none());
+        let r = Relay::from_url("smtp://relay.example.fr?tls=required", 4).unwrap();
+        assert_eq!((r.port, r.security), (587, Security::StartTls));
+        let r = Relay::from_url("smtps://alerte%40pro:p%25%3Aw@[::1]:4650", 4).unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.port, r.security),
+            ("::1", 4650, Security::Tls)
+        );
+        assert!(r.credentials == Some(Credentials::new("alerte@pro".into(), "p%:w".into())));
+        assert!(Relay::from_url("smtps://relay.example.fr", 4).unwrap().port == 465);
+        assert!(Relay::from_url("ftp://relay.example.fr", 4).is_err());
+        assert!(Relay::from_url("smtp://h:%zz@relay:25", 4).is_err());
+    }
+}
