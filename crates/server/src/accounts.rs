@@ -125,7 +125,7 @@ pub async fn create_account(
         &AuditEvent::new(id, AuditKind::AccountCreated, now),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     Ok(number)
 }
 
@@ -205,7 +205,7 @@ pub async fn change_password(
             )),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     svc.outbox.wake();
     svc.metrics.password_changes.inc();
     Ok(PasswordChangeResponse {

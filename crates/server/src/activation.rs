@@ -79,7 +79,7 @@ pub async fn complete(
             &AuditEvent::new(change.account_id, kind, now).from(client),
         )
         .await?;
-        Store::commit(tx).await?;
+        svc.store.commit(tx).await?;
         return Err(if tries_left == 0 {
             CodeError::Locked(PURPOSE)
         } else {
@@ -141,7 +141,7 @@ pub async fn complete(
             )),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     svc.outbox.wake();
 
     let account = svc

@@ -165,7 +165,7 @@ pub async fn reserve_attempt(
 ) -> Result<Option<i64>, CodeError> {
     let mut tx = svc.store.begin_write().await?;
     let count = Store::reserve_wrong_attempt(&mut tx, purpose, id, WRONG_ATTEMPT_LIMIT).await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     Ok(count)
 }
 

@@ -152,7 +152,7 @@ pub async fn request(
             )),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     svc.outbox.wake();
     Ok(EmailChangeResponse {
         sent_to: new_email.as_str().to_owned(),
@@ -181,6 +181,6 @@ pub async fn cancel(svc: &Services, session: &Session) -> Result<(), CredentialE
         &AuditEvent::new(session.account_id, AuditKind::EmailChangeCancelled, now),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     Ok(())
 }

@@ -167,7 +167,7 @@ pub async fn update(
         &AuditEvent::new(account.id, kind, svc.now()).from(client),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     Ok(Profile {
         phone: phone.to_owned(),
         address: address.to_owned(),

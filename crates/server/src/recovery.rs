@@ -103,7 +103,7 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
         &AuditEvent::new(account.id, AuditKind::RecoveryRequested, now).from(client),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     svc.outbox.wake();
     Ok(())
 }
@@ -217,7 +217,7 @@ pub async fn complete(
             &AuditEvent::new(account.id, AuditKind::RecoveryWrongAnswer, now).from(client),
         )
         .await?;
-        Store::commit(tx).await?;
+        svc.store.commit(tx).await?;
         return Err(CodeError::WrongAnswer);
     }
     svc.throttle.release(counted).await?;
@@ -240,7 +240,7 @@ pub async fn complete(
         &AuditEvent::new(account.id, AuditKind::RecoveryCompleted, now).from(client),
     )
     .await?;
-    Store::commit(tx).await?;
+    svc.store.commit(tx).await?;
     svc.outbox.wake();
     Ok(PasswordChangeResponse {
         valid_until,

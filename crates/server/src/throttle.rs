@@ -156,7 +156,7 @@ impl Throttle {
                 let ids =
                     Store::insert_events(&mut tx, &[email_subject, client_subject], now, true)
                         .await?;
-                Store::commit(tx).await?;
+                self.store.commit(tx).await?;
                 return Ok(Ok(Reservation {
                     ids,
                     in_flight: true,
@@ -196,7 +196,7 @@ impl Throttle {
             return Ok(Err(wait));
         }
         let ids = Store::insert_events(&mut tx, &[subject], now, false).await?;
-        Store::commit(tx).await?;
+        self.store.commit(tx).await?;
         Ok(Ok(Reservation {
             ids,
             in_flight: false,

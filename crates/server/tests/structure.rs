@@ -214,3 +214,67 @@ fn the_cycle_finder_finds_a_cycle() {
     acyclic.get_mut("c").unwrap().clear();
     assert_eq!(find_cycle(&acyclic), None);
 }
+
+/// The functions of a file, each with its text (from `fn` to the next `fn` at the same indent).
+fn functions(code: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in code.lines() {
+        let trimmed = line.trim_start();
+        let starts = [
+            "pub async fn ",
+            "async fn ",
+            "pub fn ",
+            "fn ",
+            "pub(crate) async fn ",
+        ]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p));
+        if let Some(rest) = starts {
+            let name = rest.split(['(', '<']).next().unwrap_or("").to_owned();
+            out.push((name, String::new()));
+        }
+        if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// The read cache (`store/cache.rs`) is right only if every write to a cached table moves its
+/// generation on: inside a transaction through `Store::commit`, outside one by calling
+/// `self.cache.changed()` in the same function.
+#[test]
+fn every_write_to_a_cached_table_tells_the_read_cache() {
+    let mut files = Vec::new();
+    sources(&src(), &src(), &mut files);
+    let cached = ["sessions", "accounts", "dossiers", "email_changes"];
+    let mut offenders = Vec::new();
+    for (rel, text) in &files {
+        let code = code(text);
+        if rel != "store/mod.rs" && code.contains(".commit()") {
+            let touches_cached = cached.iter().any(|t| code.contains(&format!(" {t} ")));
+            if touches_cached || !rel.starts_with("store/") {
+                offenders.push(format!("{rel}: commits without Store::commit"));
+            }
+        }
+        if !rel.starts_with("store/") {
+            continue;
+        }
+        for (name, body) in functions(&code) {
+            let writes_cached = cached.iter().any(|t| {
+                ["INSERT INTO", "UPDATE", "DELETE FROM"].iter().any(|verb| {
+                    body.contains(&format!("{verb} {t} "))
+                        || body.contains(&format!("{verb} {t}\n"))
+                })
+            });
+            if writes_cached
+                && body.contains("&self.pool")
+                && !body.contains("self.cache.changed()")
+            {
+                offenders.push(format!("{rel}: {name} writes a cached table outside a transaction without self.cache.changed()"));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

@@ -108,22 +108,41 @@ impl Store {
         )
     }
 
+    /// Served from the read cache while nothing was written since it was read.
     pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<AccountRow>> {
-        Ok(sqlx::query_as("SELECT * FROM accounts WHERE id = ?")
+        let generation = self.cache.generation();
+        if let Some(row) = self.cache.accounts.get(&id, generation) {
+            return Ok(Some(row));
+        }
+        let row: Option<AccountRow> = sqlx::query_as("SELECT * FROM accounts WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        if let Some(row) = &row {
+            self.cache.accounts.put(id, generation, row.clone());
+        }
+        Ok(row)
     }
 
+    /// Served from the read cache while nothing was written since it was read.
     pub async fn dossiers(&self, account_id: i64) -> StoreResult<Vec<(String, String)>> {
+        let generation = self.cache.generation();
+        if let Some(dossiers) = self.cache.dossiers.get(&account_id, generation) {
+            return Ok(dossiers);
+        }
         let rows =
             sqlx::query("SELECT siren, name FROM dossiers WHERE account_id = ? ORDER BY siren")
                 .bind(account_id)
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter()
+        let dossiers = rows
+            .iter()
             .map(|r| Ok((r.try_get("siren")?, r.try_get("name")?)))
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.cache
+            .dossiers
+            .put(account_id, generation, dossiers.clone());
+        Ok(dossiers)
     }
 
     pub async fn update_password(

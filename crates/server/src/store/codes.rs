@@ -224,12 +224,21 @@ impl Store {
         .last_insert_rowid())
     }
 
+    /// Served from the read cache while nothing was written since it was read.
     pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
+        let generation = self.cache.generation();
+        if let Some(change) = self.cache.pending_changes.get(&account_id, generation) {
+            return Ok(change);
+        }
         let sql = format!("{CHANGE_SELECT} WHERE account_id = ? AND state = 'pending'");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let change: Option<EmailChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(account_id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        self.cache
+            .pending_changes
+            .put(account_id, generation, change.clone());
+        Ok(change)
     }
 
     pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {

@@ -10,6 +10,7 @@
 //! - `codes`: one-time codes (e-mail changes, password recoveries), tickets and CAPTCHAs.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -18,6 +19,7 @@ use time::OffsetDateTime;
 
 mod accounts;
 mod audit;
+mod cache;
 mod codes;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
@@ -115,6 +117,7 @@ pub fn from_ts(secs: i64) -> OffsetDateTime {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    cache: Arc<cache::ReadCache>,
 }
 
 impl Store {
@@ -168,7 +171,10 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            cache: Arc::new(cache::ReadCache::new()),
+        })
     }
 
     pub async fn begin(&self) -> StoreResult<Tx> {
@@ -181,8 +187,12 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    pub async fn commit(tx: Tx) -> StoreResult<()> {
-        Ok(tx.commit().await?)
+    /// Commits, then tells the read cache that what it holds may be stale (even when the commit
+    /// failed: it may have reached the disk).
+    pub async fn commit(&self, tx: Tx) -> StoreResult<()> {
+        let committed = tx.commit().await;
+        self.cache.changed();
+        Ok(committed?)
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
@@ -197,7 +207,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Self::commit(tx).await
+        self.commit(tx).await
     }
 
     pub async fn close(&self) {

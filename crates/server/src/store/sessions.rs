@@ -16,7 +16,7 @@ pub struct SessionRow {
 
 impl Store {
     pub async fn insert_session(&self, row: &SessionRow) -> StoreResult<()> {
-        sqlx::query(
+        let written = sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
                 expires_at, revoked_at, password_only)
              VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
@@ -29,36 +29,53 @@ impl Store {
         .bind(row.expires_at)
         .bind(row.password_only)
         .execute(&self.pool)
-        .await?;
+        .await;
+        self.cache.changed();
+        written?;
         Ok(())
     }
 
+    /// Served from the read cache while nothing was written since it was read.
     pub async fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM sessions WHERE token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let generation = self.cache.generation();
+        if let Some(row) = self.cache.sessions.get(&token_hash.to_vec(), generation) {
+            return Ok(Some(row));
+        }
+        let row: Option<SessionRow> = sqlx::query_as("SELECT * FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = &row {
+            self.cache
+                .sessions
+                .put(token_hash.to_vec(), generation, row.clone());
+        }
+        Ok(row)
     }
 
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE token_hash = ?")
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        let written = sqlx::query(
+            "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE token_hash = ?",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await;
+        self.cache.changed();
+        written?;
         Ok(())
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        sqlx::query(
+        let written = sqlx::query(
             "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(token_hash)
         .execute(&self.pool)
-        .await?;
+        .await;
+        self.cache.changed();
+        written?;
         Ok(())
     }
 
@@ -98,11 +115,13 @@ impl Store {
     }
 
     pub async fn set_auth_time(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET auth_time = ? WHERE token_hash = ?")
+        let written = sqlx::query("UPDATE sessions SET auth_time = ? WHERE token_hash = ?")
             .bind(now)
             .bind(token_hash)
             .execute(&self.pool)
-            .await?;
+            .await;
+        self.cache.changed();
+        written?;
         Ok(())
     }
 }

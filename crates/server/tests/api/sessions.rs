@@ -190,3 +190,55 @@ async fn an_expired_password_only_lets_the_user_choose_a_new_one() {
     assert_eq!(home["password_expires_on"], "2029-08-24");
     let _: Value = home;
 }
+
+/// The home page is read from memory while nothing changes (store/cache.rs); what changes must
+/// show on the very next request. Readers run in parallel all along, so that the cache is full
+/// when each change lands.
+#[tokio::test]
+async fn cached_reads_see_every_change_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.lila().await;
+    let other = app.token("lila@example.fr", PASSWORD).await;
+    let readers = || {
+        futures::future::join_all((0..16).map(|_| async {
+            app.get("/v1/account", &token).await.status()
+        }))
+    };
+    assert!(readers().await.iter().all(|s| *s == StatusCode::OK));
+
+    // An e-mail change shows as pending at once.
+    let (status, _) = read(
+        app.request_email_change(
+            &token,
+            serde_json::json!({"new_email": "lila@nouveau.fr", "confirm_email": "lila@nouveau.fr"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, body) = read(app.get("/v1/account", &token).await).await;
+    assert_eq!(body["pending_email_change"]["new_email"], "lila@nouveau.fr");
+
+    // A password change made on another session ends this one: refused at once, readers or not.
+    assert!(readers().await.iter().all(|s| *s == StatusCode::OK));
+    let r = app.change_password(&other, new_password(NEW_PASSWORD)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, _) = read(app.get("/v1/account", &token).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Log-out, while others read with the same token: every read after it is refused.
+    let (status, _) = read(app.get("/v1/account", &other).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let during = futures::future::join_all((0..16).map(|_| app.get("/v1/account", &other)));
+    let logout = app
+        .http
+        .delete(app.url("/v1/sessions/current"))
+        .bearer_auth(&other)
+        .send();
+    let (_, r) = futures::join!(during, logout);
+    assert_eq!(r.unwrap().status(), StatusCode::NO_CONTENT);
+    for _ in 0..8 {
+        let (status, _) = read(app.get("/v1/account", &other).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
