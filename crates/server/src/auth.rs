@@ -13,7 +13,7 @@ use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, AuditEvent, SessionRow, Store, from_ts, ts};
-use crate::throttle::{Refusal, client_subject};
+use crate::throttle::{Refusal, Throttle, client_subject};
 
 /// A live session presented with a request.
 #[derive(Debug, Clone)]
@@ -86,16 +86,23 @@ pub async fn login(
         svc.metrics.logins_failed.inc();
         return Err(AuthError::InvalidCredentials);
     };
-    svc.throttle.release(reservation).await?;
-    svc.throttle.clear(&by_email).await?;
-
     let expired = password_expired(&account, now.date());
     let (token, hash) = new_token();
     let expires_at =
         now + Duration::try_from(svc.config.session_absolute).unwrap_or(Duration::HOUR);
     let idle = Duration::try_from(svc.config.session_idle).unwrap_or(Duration::minutes(30));
-    svc.store
-        .insert_session(&SessionRow {
+    let kind = if expired {
+        AuditKind::LoginPasswordExpired
+    } else {
+        AuditKind::Login
+    };
+    // One transaction: the attempt taken back, the address's failures forgotten, the session and
+    // its audit line, all or nothing.
+    let mut tx = svc.store.begin_write().await?;
+    Throttle::succeeded_in(&mut tx, reservation, &by_email).await?;
+    Store::insert_session(
+        &mut tx,
+        &SessionRow {
             token_hash: hash,
             account_id: account.id,
             created_at: ts(now),
@@ -104,16 +111,15 @@ pub async fn login(
             expires_at: ts(expires_at),
             revoked_at: None,
             password_only: expired,
-        })
-        .await?;
-    let kind = if expired {
-        AuditKind::LoginPasswordExpired
-    } else {
-        AuditKind::Login
-    };
-    svc.store
-        .audit_now(&AuditEvent::new(account.id, kind, now).from(client))
-        .await?;
+        },
+    )
+    .await?;
+    Store::audit(
+        &mut tx,
+        &AuditEvent::new(account.id, kind, now).from(client),
+    )
+    .await?;
+    svc.store.commit(tx).await?;
     svc.metrics.logins_succeeded.inc();
     Ok(LoginResponse {
         token: Secret::new(token),

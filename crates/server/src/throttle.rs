@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use crate::clock::SharedClock;
 use crate::config::ThrottleConfig;
 use crate::crypto::MasterKey;
-use crate::store::{FailureStats, Store, StoreError, ts};
+use crate::store::{Conn, FailureStats, Store, StoreError, ts};
 
 #[derive(Clone)]
 pub struct Throttle {
@@ -219,6 +219,17 @@ impl Throttle {
     /// Forgets every failure of a subject (the owner got in).
     pub async fn clear(&self, subject: &str) -> Result<(), StoreError> {
         self.store.clear_failures(subject).await
+    }
+
+    /// The attempt succeeded and its owner got in: [`Throttle::release`] and [`Throttle::clear`]
+    /// of `subject`, inside the caller's transaction (with the session it opens).
+    pub async fn succeeded_in(
+        conn: &mut Conn,
+        reservation: Reservation,
+        subject: &str,
+    ) -> Result<(), StoreError> {
+        Store::delete_events_in(&mut *conn, &reservation.ids).await?;
+        Store::clear_failures_in(conn, subject).await
     }
 }
 

@@ -15,8 +15,8 @@ pub struct SessionRow {
 }
 
 impl Store {
-    pub async fn insert_session(&self, row: &SessionRow) -> StoreResult<()> {
-        let written = sqlx::query(
+    pub async fn insert_session(conn: &mut Conn, row: &SessionRow) -> StoreResult<()> {
+        sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
                 expires_at, revoked_at, password_only)
              VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
@@ -28,10 +28,8 @@ impl Store {
         .bind(row.auth_time)
         .bind(row.expires_at)
         .bind(row.password_only)
-        .execute(&self.pool)
-        .await;
-        self.cache.changed();
-        written?;
+        .execute(conn)
+        .await?;
         Ok(())
     }
 

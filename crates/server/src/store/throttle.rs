@@ -83,6 +83,26 @@ impl Store {
             .await
     }
 
+    /// [`Store::delete_events`] inside the caller's transaction.
+    pub async fn delete_events_in(conn: &mut Conn, ids: &[i64]) -> StoreResult<()> {
+        for id in ids {
+            sqlx::query("DELETE FROM throttle_events WHERE rowid = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets every event of a subject, inside the caller's transaction.
+    pub async fn clear_failures_in(conn: &mut Conn, subject: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM throttle_events WHERE subject = ?")
+            .bind(subject)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     async fn each_event(&self, ids: &[i64], sql: &'static str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         for id in ids {

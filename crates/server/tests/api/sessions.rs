@@ -200,9 +200,9 @@ async fn cached_reads_see_every_change_at_once() {
     let token = app.lila().await;
     let other = app.token("lila@example.fr", PASSWORD).await;
     let readers = || {
-        futures::future::join_all((0..16).map(|_| async {
-            app.get("/v1/account", &token).await.status()
-        }))
+        futures::future::join_all(
+            (0..16).map(|_| async { app.get("/v1/account", &token).await.status() }),
+        )
     };
     assert!(readers().await.iter().all(|s| *s == StatusCode::OK));
 
@@ -221,7 +221,9 @@ async fn cached_reads_see_every_change_at_once() {
 
     // A password change made on another session ends this one: refused at once, readers or not.
     assert!(readers().await.iter().all(|s| *s == StatusCode::OK));
-    let r = app.change_password(&other, new_password(NEW_PASSWORD)).await;
+    let r = app
+        .change_password(&other, new_password(NEW_PASSWORD))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (status, _) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
