@@ -23,6 +23,10 @@ pub const ADDRESS_MAX_CHARS: usize = 200;
 pub const SECURITY_QUESTION_MAX_CHARS: usize = 200;
 /// Longest security answer.
 pub const SECURITY_ANSWER_MAX_CHARS: usize = 100;
+/// Longest session token or ticket the service reads (its own are 43 characters).
+pub const TOKEN_MAX_CHARS: usize = 128;
+/// Longest CAPTCHA id, and longest CAPTCHA answer, the service reads.
+pub const CAPTCHA_FIELD_MAX_CHARS: usize = 64;
 
 /// Every number the screens show or check besides the password policy, as the service applies
 /// them: the screens read them here instead of writing them down.

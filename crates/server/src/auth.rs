@@ -132,7 +132,7 @@ pub async fn login(
 /// Checks a bearer token: known, not revoked, within its absolute and idle limits. Extends the
 /// idle limit.
 pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthError> {
-    if token.is_empty() || token.len() > 128 {
+    if token.is_empty() || token.len() > espace_pro_contract::api::TOKEN_MAX_CHARS {
         return Err(AuthError::Unauthorized);
     }
     let hash = token_hash(token);

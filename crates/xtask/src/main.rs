@@ -36,6 +36,8 @@ const TEST_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "imagemagick",
+    // schemathesis runs in a virtual environment (crates/server/tests/fuzz.rs).
+    "python3-venv",
 ];
 
 fn main() -> ExitCode {

@@ -75,7 +75,8 @@ pub async fn create(svc: &Services, client: IpAddr) -> Result<Captcha, CodeError
 
 /// Consumes the CAPTCHA (single use, whatever the answer) and says whether it was solved.
 pub async fn solve(svc: &Services, id: &str, answer: &str) -> Result<bool, StoreError> {
-    if id.is_empty() || id.len() > 64 || answer.len() > 64 {
+    use espace_pro_contract::api::CAPTCHA_FIELD_MAX_CHARS as MAX;
+    if id.is_empty() || id.len() > MAX || answer.len() > MAX {
         return Ok(false);
     }
     let Some(row) = svc.store.take_captcha(id).await? else {

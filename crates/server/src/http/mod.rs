@@ -1,5 +1,6 @@
 //! The HTTP surface: router, middleware, operational endpoints.
 
+mod constraints;
 pub mod error;
 pub mod extract;
 pub mod routes;
@@ -47,10 +48,12 @@ impl Modify for BearerAuth {
 }
 
 /// The OpenAPI document, generated from the handlers' annotations, with the answers every
-/// operation can give besides its own (see [`complete_answers`]).
-pub fn openapi() -> serde_json::Value {
+/// operation can give besides its own (see [`complete_answers`]) and the constraints on request
+/// fields under `policy` (see [`constraints`]).
+pub fn openapi(policy: &espace_pro_contract::PasswordPolicy) -> serde_json::Value {
     let mut doc = serde_json::to_value(api_router().split_for_parts().1).unwrap_or_default();
     complete_answers(&mut doc);
+    constraints::constrain_requests(&mut doc, policy);
     doc
 }
 
@@ -184,7 +187,7 @@ pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
 
 pub fn router(state: AppState) -> Router {
     let (api, _) = api_router().split_for_parts();
-    let doc = Arc::new(openapi());
+    let doc = Arc::new(openapi(&state.config.policy));
     let timeout = state.config.request_timeout;
     api.route(
         "/v1/openapi.json",

@@ -41,6 +41,8 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
     responses(
         (status = 201, body = LoginResponse),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
+        (status = 403, description = "captcha_required: this address has failed too often; send captcha_id and captcha_answer", body = ErrorBody),
+        (status = 422, description = "invalid_captcha: the CAPTCHA is unknown, used, expired or wrongly copied", body = ErrorBody),
         (status = 429, description = "too_many_attempts, with Retry-After", body = ErrorBody)))]
 pub async fn create_session(
     State(svc): State<AppState>,
