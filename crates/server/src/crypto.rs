@@ -59,6 +59,8 @@ pub enum HashError {
 /// per-thread arenas and the process keeps hundreds of MiB it no longer uses.
 struct Memory {
     free: std::sync::Mutex<Vec<Vec<Block>>>,
+    /// Buffers allocated since the start (as many as slots, unless the cost changed).
+    allocated: std::sync::atomic::AtomicUsize,
 }
 
 impl Memory {
@@ -67,7 +69,11 @@ impl Memory {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         match free.iter().position(|b| b.len() == blocks) {
             Some(at) => free.swap_remove(at),
-            None => vec![Block::default(); blocks],
+            None => {
+                self.allocated
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                vec![Block::default(); blocks]
+            }
         }
     }
 
@@ -109,6 +115,7 @@ impl PasswordHasher {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let memory = Memory {
             free: std::sync::Mutex::new(Vec::new()),
+            allocated: std::sync::atomic::AtomicUsize::new(0),
         };
         let dummy = hash_with(
             &argon2,
@@ -125,24 +132,39 @@ impl PasswordHasher {
         })
     }
 
+    /// A hashing slot, held by the blocking task itself: a request given up by its client (its
+    /// future dropped) does not free the slot while its hash still runs, so no more than `slots`
+    /// hashes ever run, and no more than `slots` working memories ever exist.
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| HashError::Join)
+    }
+
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
+        let permit = self.slot().await?;
         let (argon2, memory, slots) = (self.argon2.clone(), self.memory.clone(), self.slots);
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_with(&argon2, &memory, slots, &password))
-            .await
-            .map_err(|_| HashError::Join)?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_with(&argon2, &memory, slots, &password)
+        })
+        .await
+        .map_err(|_| HashError::Join)?
     }
 
     /// True when `password` matches `stored`. With no stored hash, verifies against the dummy
     /// hash (same cost) and answers false.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Join)?;
+        let permit = self.slot().await?;
         let (memory, slots) = (self.memory.clone(), self.slots);
         let password = espace_pro_contract::password::normalize(password);
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
         let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             verify_with(&memory, slots, &password, &hash).unwrap_or(false)
         })
         .await
@@ -345,6 +367,7 @@ mod tests {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let memory = Memory {
             free: std::sync::Mutex::new(Vec::new()),
+            allocated: std::sync::atomic::AtomicUsize::new(0),
         };
         let theirs = argon2
             .hash_password(
@@ -384,6 +407,37 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_eq!(ha, token_hash(&a));
         assert_ne!(ha, a.as_bytes());
+    }
+
+    /// Clients that give up (their request's future dropped while the hash runs) do not let
+    /// more hashes run at once than there are slots: before, each one freed its slot at once, and
+    /// under log-in load the service's memory grew by a 19 MiB buffer at a time.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn given_up_requests_keep_their_slot_until_their_hash_ends() {
+        let h = PasswordHasher::new(
+            Argon2Config {
+                memory_kib: 16_384,
+                iterations: 2,
+                parallelism: 1,
+            },
+            2,
+        )
+        .unwrap();
+        let mut given_up = 0;
+        for _ in 0..20 {
+            let attempt =
+                tokio::time::timeout(std::time::Duration::from_millis(1), h.hash("Vert7Citron4"));
+            given_up += usize::from(attempt.await.is_err());
+        }
+        assert!(given_up > 10, "only {given_up} hashes were given up");
+        for _ in 0..4 {
+            h.hash("Orage5Pivoine8").await.unwrap();
+        }
+        let allocated = h
+            .memory
+            .allocated
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert!(allocated <= 2, "{allocated} working memories for 2 slots");
     }
 
     #[tokio::test]
