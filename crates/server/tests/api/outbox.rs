@@ -43,6 +43,31 @@ async fn wait_all_sent(app: &TestApp) {
     panic!("outbox still has unsent messages");
 }
 
+/// A relay that accepts the connection and never greets, then is fixed: the stalled attempt
+/// gives up after its 15 s and the next one (2 s later) delivers, well within 45 s of the fix.
+#[tokio::test]
+async fn mail_resumes_after_a_relay_that_stalled_its_greeting() {
+    let (app, port) = app_with_smtp_down().await;
+    let staller = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    change(&app).await;
+    // The worker connects; the relay holds the connection, silent, then stops listening.
+    let (conn, _) = staller.accept().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(staller);
+    let fixed = std::time::Instant::now();
+    let relay = SmtpListener::start_on(port).await.unwrap();
+    relay.wait_for_count(1, Duration::from_secs(45)).await;
+    eprintln!(
+        "delivered {:.1} s after the relay was fixed",
+        fixed.elapsed().as_secs_f64()
+    );
+    drop(conn);
+    wait_all_sent(&app).await;
+    assert_eq!(relay.messages().len(), 1);
+}
+
 #[tokio::test]
 async fn mail_waits_for_a_relay_that_starts_late() {
     let (app, port) = app_with_smtp_down().await;
