@@ -408,9 +408,13 @@ fn clock_for(config: &Config) -> SharedClock {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ESPACE_PRO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    // A log line that cannot be written (a full disk, a file-size limit on the file stderr goes
+    // to) is lost, nothing more: by default the subscriber would report it with `eprintln!`,
+    // which panics when stderr fails, and the request being answered would die with it.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     if json {
         builder.json().init();
     } else {

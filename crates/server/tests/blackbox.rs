@@ -935,7 +935,31 @@ async fn writes_recover_after_a_disk_fault() {
     );
     let smtp = SmtpListener::start().await;
     let port = reserve_port();
-    let mut server = serve(&db, port, &smtp, &clock).await;
+    // Its log goes to a file, which the limit reaches too: a log line it cannot write must not
+    // take the request down with it.
+    let log = std::fs::File::create(dir.path().join("service.log")).unwrap();
+    let mut server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+            .args(["--smtp", &smtp.url()])
+            .env("ESPACE_PRO_LOG", "warn")
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the service did not start");
     let pid = server.0.id();
     let base = format!("http://127.0.0.1:{port}");
     let c = Client {
