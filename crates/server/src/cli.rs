@@ -411,9 +411,11 @@ fn init_logging(json: bool) {
     // A log line that cannot be written (a full disk, a file-size limit on the file stderr goes
     // to) is lost, nothing more: by default the subscriber would report it with `eprintln!`,
     // which panics when stderr fails, and the request being answered would die with it.
+    // Colours only for a person at a terminal: not in a file, a pipe or journald.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .log_internal_errors(false);
     if json {
         builder.json().init();

@@ -1034,3 +1034,79 @@ async fn writes_recover_after_a_disk_fault() {
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
 }
+
+/// The service with its log in a file (not a terminal) and `extra` flags; its base URL.
+async fn serve_logging_to(log: &Path, db: &str, extra: &[&str]) -> (Server, String) {
+    let port = reserve_port();
+    let server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+            .arg("--mail-dir")
+            .arg(log.with_extension("mail"))
+            .args(extra)
+            .env("ESPACE_PRO_LOG", "info,tower_http=debug")
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service did not start");
+}
+
+/// Every answer carries an `X-Request-Id`, and every log line written for the request names it;
+/// only a trusted proxy may choose it. The log has no colour codes when it is not a terminal.
+#[tokio::test]
+async fn log_lines_carry_the_request_id_and_no_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let http = reqwest::Client::new();
+    let ask = |base: &str, id: &str| {
+        http.get(format!("{base}/v1/service-info"))
+            .header("X-Request-Id", id)
+            .send()
+    };
+
+    // Loopback is not a trusted proxy here: the id it sends is replaced.
+    let log = dir.path().join("untrusted.log");
+    let (server, base) = serve_logging_to(&log, &db, &["--trusted-proxy", "10.0.0.0/8"]).await;
+    let r = ask(&base, "choisi-par-le-client").await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_ne!(id, "choisi-par-le-client");
+    assert_eq!(id.len(), 16, "{id}");
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("choisi-par-le-client"), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains(&format!("id={id}"))),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in a log file: {text:?}"
+    );
+
+    // From a trusted proxy, a well-formed id is kept; a malformed one is replaced.
+    let log = dir.path().join("trusted.log");
+    let (server, base) = serve_logging_to(&log, &db, &["--trusted-proxy", "127.0.0.1/32"]).await;
+    let r = ask(&base, "lb-7f3a.42").await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "lb-7f3a.42");
+    let r = ask(&base, "deux mots").await.unwrap();
+    assert_ne!(r.headers()["x-request-id"], "deux mots");
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<_> = text
+        .lines()
+        .filter(|l| l.contains("id=lb-7f3a.42"))
+        .collect();
+    assert!(lines.len() >= 2, "the request's lines: {text}");
+}

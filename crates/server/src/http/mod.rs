@@ -206,8 +206,50 @@ pub fn router(state: AppState) -> Router {
         ApiError::internal("handler panicked").into_response()
     }))
     .layer(middleware::from_fn_with_state(state.clone(), json_errors))
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        let id = req
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+    }))
+    .layer(middleware::from_fn_with_state(state.clone(), request_id))
     .with_state(state)
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// A request id a proxy may pass on: short, and only characters that cannot forge a log line.
+fn acceptable_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Every request gets an id, on every log line written while it is served (the `request` span)
+/// and in its answer's `X-Request-Id`. A trusted proxy's (`--trusted-proxy`) id is kept, so
+/// that its logs and ours tell of the same request; anyone else's is replaced.
+async fn request_id(State(svc): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let from_proxy =
+        peer.is_some_and(|ip| svc.config.trusted_proxies.iter().any(|n| n.contains(&ip)));
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| from_proxy && acceptable_request_id(id))
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| hex::encode(rand::random::<[u8; 8]>()));
+    let value = header::HeaderValue::from_str(&id).unwrap_or(header::HeaderValue::from_static("-"));
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut response = next.run(req).await;
+    response.headers_mut().insert(REQUEST_ID, value);
+    response
 }
 
 async fn healthz(State(svc): State<AppState>) -> Response {
