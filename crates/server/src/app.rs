@@ -111,6 +111,12 @@ impl Application {
         &self.services
     }
 
+    /// Tests only: the mail delivery worker stops, as a bug that ended it would leave things.
+    #[cfg(any(test, feature = "test-switches"))]
+    pub fn stop_mail_worker(&self) {
+        self.worker.abort();
+    }
+
     /// Stops accepting, finishes requests in flight (for at most `SHUTDOWN_GRACE`: a client that
     /// holds a connection open does not hold the service), stops the worker (a delivery in
     /// progress stays in the outbox), closes the database.

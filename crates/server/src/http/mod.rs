@@ -114,12 +114,14 @@ fn complete_answers(doc: &mut serde_json::Value) {
                 "503",
                 "unavailable: the database is busy or cannot be reached; try again",
             );
-            if let Some(throttled) = responses.get_mut("429").and_then(|r| r.as_object_mut()) {
-                throttled.insert(
-                    "headers".into(),
-                    json!({"Retry-After": {"description": "Seconds to wait before trying again",
-                        "schema": {"type": "integer", "minimum": 1}}}),
-                );
+            for status in ["429", "503"] {
+                if let Some(answer) = responses.get_mut(status).and_then(|r| r.as_object_mut()) {
+                    answer.insert(
+                        "headers".into(),
+                        json!({"Retry-After": {"description": "Seconds to wait before trying again",
+                            "schema": {"type": "integer", "minimum": 1}}}),
+                    );
+                }
             }
         }
     }
@@ -146,6 +148,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::request_recovery))
         .routes(routes!(routes::recovery_question))
         .routes(routes!(routes::complete_recovery))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
 /// Requests whose `Host` is not this service's own address are refused when the configuration
@@ -193,8 +197,6 @@ pub fn router(state: AppState) -> Router {
         "/v1/openapi.json",
         get(move || async move { Json(doc.as_ref().clone()) }),
     )
-    .route("/healthz", get(healthz))
-    .route("/readyz", get(readyz))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -252,6 +254,9 @@ async fn request_id(State(svc): State<AppState>, mut req: Request, next: Next) -
     response
 }
 
+/// Alive: the process answers and its database answers a read.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "{\"status\": \"ok\"}")))]
 async fn healthz(State(svc): State<AppState>) -> Response {
     match tokio::time::timeout(Duration::from_secs(2), svc.store.ping()).await {
         Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
@@ -260,16 +265,29 @@ async fn healthz(State(svc): State<AppState>) -> Response {
 }
 
 /// Ready: the database takes a write (a disk that is full or failing makes the service answer
-/// 503 here, so a load balancer stops sending it requests).
+/// 503 here, so a load balancer stops sending it requests), every migration of this build is
+/// applied, and the mail delivery worker runs.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "{\"status\": \"ready\"}")))]
 async fn readyz(State(svc): State<AppState>) -> Response {
     let now = svc.now().unix_timestamp();
-    match tokio::time::timeout(Duration::from_secs(2), svc.store.probe_write(now)).await {
-        Ok(Ok(())) => Json(serde_json::json!({"status": "ready"})).into_response(),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "not ready: the database does not take writes");
+    let checks = async {
+        svc.store.probe_write(now).await?;
+        svc.store.migrations_applied().await
+    };
+    let problem = match tokio::time::timeout(Duration::from_secs(2), checks).await {
+        Ok(Ok(true)) if svc.outbox.worker_running() => None,
+        Ok(Ok(true)) => Some("the mail delivery worker has stopped".to_owned()),
+        Ok(Ok(false)) => Some("the database's migrations are not this build's".to_owned()),
+        Ok(Err(e)) => Some(format!("the database does not take writes: {e}")),
+        Err(_) => Some("the database did not answer within 2 s".to_owned()),
+    };
+    match problem {
+        None => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Some(problem) => {
+            tracing::warn!(problem = %problem, "not ready");
             ApiError::unavailable().into_response()
         }
-        Err(_) => ApiError::unavailable().into_response(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! until the next retry is due. Retries use wall time (delivery timing is not a business rule).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -11,17 +12,42 @@ use super::transport::{MailTransport, OutgoingMail, TransportError};
 use crate::metrics::Metrics;
 use crate::store::{Store, from_ts, ts};
 
-/// Wakes the delivery worker; call after committing a transaction that queued mail.
+/// Wakes the delivery worker; call after committing a transaction that queued mail. Also says
+/// whether the worker is running (for `/readyz`).
 #[derive(Clone, Default)]
-pub struct OutboxSignal(Arc<Notify>);
+pub struct OutboxSignal {
+    notify: Arc<Notify>,
+    running: Arc<AtomicBool>,
+}
 
 impl OutboxSignal {
     pub fn wake(&self) {
-        self.0.notify_one();
+        self.notify.notify_one();
     }
 
     async fn wait(&self) {
-        self.0.notified().await;
+        self.notify.notified().await;
+    }
+
+    /// True while a delivery worker runs (it ended, stopped or panicked: false).
+    pub fn worker_running(&self) -> bool {
+        self.running.load(Ordering::Acquire)
+    }
+}
+
+/// Marks the worker running for as long as it lives, unwinding included.
+struct Running(Arc<AtomicBool>);
+
+impl Running {
+    fn new(flag: &Arc<AtomicBool>) -> Self {
+        flag.store(true, Ordering::Release);
+        Self(flag.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 
@@ -55,6 +81,7 @@ impl DeliveryWorker {
     /// Delivers until `shutdown`; a delivery in progress is dropped then (the message stays in
     /// the outbox and goes at the next start, with the same Message-ID).
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let _running = Running::new(&self.signal.running);
         loop {
             let delivered = tokio::select! {
                 delivered = self.deliver_due() => delivered,

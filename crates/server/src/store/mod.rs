@@ -210,7 +210,36 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// Every migration this build knows is applied (another build may have left the database
+    /// behind, or ahead).
+    pub async fn migrations_applied(&self) -> StoreResult<bool> {
+        let known = sqlx::migrate!("./migrations").iter().count() as i64;
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied == known)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_missing_a_migration_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        assert!(store.migrations_applied().await.unwrap());
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert!(!store.migrations_applied().await.unwrap());
     }
 }

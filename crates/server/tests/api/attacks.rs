@@ -633,6 +633,34 @@ async fn half_sent_headers_do_not_hold_a_connection() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// A service whose mail worker has stopped is not ready: a load balancer sends its requests
+/// elsewhere, where the e-mails they queue will go out.
+#[tokio::test]
+async fn readiness_needs_the_mail_worker() {
+    let app = TestApp::spawn().await;
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    app.app().stop_mail_worker();
+    let mut status = StatusCode::OK;
+    for _ in 0..50 {
+        status = app
+            .http
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status != StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // Alive all the same: the process answers.
+    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 /// `/readyz` answers only when the database takes a write; a 503 always says when to retry.
 #[tokio::test]
 async fn readiness_is_a_write_and_unavailable_says_when_to_retry() {
