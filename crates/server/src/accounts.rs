@@ -207,7 +207,7 @@ pub async fn change_password(
     .await?;
     svc.store.commit(tx).await?;
     svc.outbox.wake();
-    svc.metrics.password_changes.inc();
+    svc.metrics.password_changed();
     Ok(PasswordChangeResponse {
         valid_until,
         confirmation_sent_to: account.login_email,

@@ -59,7 +59,7 @@ pub async fn login(
     {
         Ok(r) => r,
         Err(refusal) => {
-            svc.metrics.logins_throttled.inc();
+            svc.metrics.login("throttled");
             return Err(match refusal {
                 Refusal::Client(retry_after) => AuthError::Throttled { retry_after },
                 Refusal::Address(_) => AuthError::CaptchaRequired,
@@ -83,7 +83,7 @@ pub async fn login(
         svc.store
             .audit_now(&AuditEvent::new(account_id, AuditKind::LoginFailed, now).from(client))
             .await?;
-        svc.metrics.logins_failed.inc();
+        svc.metrics.login("failure");
         return Err(AuthError::InvalidCredentials);
     };
     let expired = password_expired(&account, now.date());
@@ -120,7 +120,7 @@ pub async fn login(
     )
     .await?;
     svc.store.commit(tx).await?;
-    svc.metrics.logins_succeeded.inc();
+    svc.metrics.login("success");
     Ok(LoginResponse {
         token: Secret::new(token),
         expires_at,

@@ -42,6 +42,8 @@ pub struct PasswordHasher {
     memory: Arc<Memory>,
     /// Hashes computed at once: as many working memories are kept.
     slots: usize,
+    /// How many wait for a slot, and how long (metrics).
+    queue: crate::metrics::HashQueue,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,18 +131,34 @@ impl PasswordHasher {
             dummy_hash: dummy.into(),
             memory: Arc::new(memory),
             slots: concurrency.max(1),
+            queue: crate::metrics::HashQueue::default(),
         })
+    }
+
+    /// Reports its queue to these metrics.
+    pub fn with_queue(mut self, queue: crate::metrics::HashQueue) -> Self {
+        self.queue = queue;
+        self
     }
 
     /// A hashing slot, held by the blocking task itself: a request given up by its client (its
     /// future dropped) does not free the slot while its hash still runs, so no more than `slots`
     /// hashes ever run, and no more than `slots` working memories ever exist.
     async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
-        self.permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| HashError::Join)
+        /// Leaves the queue even when the waiting request is given up.
+        struct Waiting<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.dec();
+            }
+        }
+        let started = std::time::Instant::now();
+        self.queue.waiting.inc();
+        let waiting = Waiting(&self.queue.waiting);
+        let permit = self.permits.clone().acquire_owned().await;
+        drop(waiting);
+        self.queue.wait.observe(started.elapsed().as_secs_f64());
+        permit.map_err(|_| HashError::Join)
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {

@@ -24,7 +24,9 @@ pub struct Services {
 impl Services {
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<Arc<Self>> {
         let store = Store::connect(&config.database).await?;
-        let hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?;
+        let metrics = Arc::new(Metrics::default());
+        let hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?
+            .with_queue(metrics.hash_queue.clone());
         let key = MasterKey::load_or_create(&config.key_file)?;
         let throttle = Throttle::new(store.clone(), config.throttle, clock.clone(), key.clone());
         Ok(Arc::new(Self {
@@ -34,7 +36,7 @@ impl Services {
             hasher,
             key,
             outbox: OutboxSignal::default(),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             throttle,
         }))
     }

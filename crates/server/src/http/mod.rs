@@ -302,12 +302,23 @@ pub fn metrics_router(state: AppState) -> Router {
 
 async fn metrics(State(svc): State<AppState>) -> Response {
     let unsent = svc.store.unsent_mail_count().await.unwrap_or(-1);
+    // Wall time, as the outbox's own timestamps (delivery timing is not a business rule).
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let oldest = svc.store.oldest_unsent_mail().await.ok().flatten();
+    let age = oldest.map_or(0, |at| (now - at).max(0));
+    let (connections, idle_connections) = svc.store.pool_usage();
+    let reading = crate::metrics::StoreReading {
+        unsent_mail: unsent,
+        oldest_unsent_age: Duration::from_secs(age as u64),
+        connections,
+        idle_connections,
+    };
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        svc.metrics.render(unsent),
+        svc.metrics.render(&reading),
     )
         .into_response()
 }
@@ -331,9 +342,15 @@ async fn method_not_allowed() -> ApiError {
 /// Counts responses and gives any error that is not already JSON (from a layer: body limit,
 /// timeout) our error body, so clients parse one shape.
 async fn json_errors(State(svc): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
     let response = next.run(req).await;
     let status = response.status();
-    svc.metrics.count_status(status.as_u16());
+    svc.metrics
+        .request(route.as_deref(), status.as_u16(), started.elapsed());
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)

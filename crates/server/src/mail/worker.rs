@@ -160,7 +160,7 @@ impl DeliveryWorker {
                     self.store
                         .mark_mail_sent(row.id, ts(OffsetDateTime::now_utc()))
                         .await?;
-                    self.metrics.mail_sent.inc();
+                    self.metrics.delivery("sent");
                     tracing::info!(outbox_id = row.id, "e-mail delivered");
                 }
                 Err(e) => {
@@ -168,7 +168,7 @@ impl DeliveryWorker {
                     self.store
                         .mark_mail_failed(row.id, ts(next), &e.to_string())
                         .await?;
-                    self.metrics.mail_failed_attempts.inc();
+                    self.metrics.delivery("failed");
                     tracing::warn!(outbox_id = row.id, attempts = row.attempts + 1, error = %e, "e-mail delivery failed; will retry");
                 }
             }

@@ -221,6 +221,11 @@ impl Store {
         Ok(applied == known)
     }
 
+    /// Connections of the pool: open, of which idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -83,6 +83,15 @@ impl Store {
         Ok(())
     }
 
+    /// When the oldest e-mail still waiting was queued (wall time), if any waits.
+    pub async fn oldest_unsent_mail(&self) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn unsent_mail_count(&self) -> StoreResult<i64> {
         Ok(
             sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")

@@ -136,3 +136,96 @@ async fn mail_is_sent_promptly_when_the_relay_is_up() {
     // Woken by notification, not by a poll: well under the worker's idle period (60 s).
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// The metrics after real traffic: the request histogram of a route moves, log-ins queue for a
+/// hashing slot, and the age of the oldest unsent e-mail rises while the relay is down, then
+/// falls to 0 once it is back.
+#[tokio::test]
+async fn metrics_follow_real_traffic_and_a_relay_outage() {
+    let port = reserve_port();
+    let app = TestApp::spawn_with(|c| {
+        c.mail = espace_pro_server::config::MailTransportConfig::Smtp(format!(
+            "smtp://127.0.0.1:{port}"
+        ));
+        c.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    let metrics = || async {
+        let at = app.app().metrics_addr().expect("a metrics listener");
+        app.http
+            .get(format!("http://{at}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let value = |text: &str, series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{series} not in:\n{text}"))
+    };
+    let count =
+        "espace_pro_http_request_duration_seconds_count{route=\"/v1/service-info\",class=\"2xx\"}";
+    let before = metrics().await;
+    assert!(!before.contains(count), "{before}");
+    for _ in 0..3 {
+        let r = app
+            .http
+            .get(app.url("/v1/service-info"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = app
+        .http
+        .get(app.url("/nulle/part/42"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    change(&app).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let during = metrics().await;
+    assert_eq!(value(&during, count), 3.0);
+    assert!(
+        during.contains(
+            "espace_pro_http_request_duration_seconds_count{route=\"unmatched\",class=\"4xx\"} 1"
+        ),
+        "{during}"
+    );
+    assert!(
+        !during.contains("nulle"),
+        "a stray path made its own series"
+    );
+    assert!(value(&during, "espace_pro_password_hash_wait_seconds_count") >= 2.0);
+    assert_eq!(value(&during, "espace_pro_outbox_unsent"), 1.0);
+    let age = value(&during, "espace_pro_outbox_oldest_unsent_age_seconds");
+    assert!(age >= 2.0, "age {age} while the relay is down");
+    assert!(
+        value(
+            &during,
+            "espace_pro_mail_delivery_attempts_total{result=\"failed\"}"
+        ) >= 1.0
+    );
+
+    let relay = SmtpListener::start_on(port).await.unwrap();
+    relay.wait_for_count(1, Duration::from_secs(45)).await;
+    wait_all_sent(&app).await;
+    let after = metrics().await;
+    assert_eq!(value(&after, "espace_pro_outbox_unsent"), 0.0);
+    assert_eq!(
+        value(&after, "espace_pro_outbox_oldest_unsent_age_seconds"),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &after,
+            "espace_pro_mail_delivery_attempts_total{result=\"sent\"}"
+        ),
+        1.0
+    );
+}
