@@ -241,17 +241,13 @@ pub fn argon2_meets_owasp(c: &Argon2Config) -> bool {
 /// URL is refused (it would be in the process list and the shell history), and so is plain SMTP
 /// to another machine (codes would cross the network in clear).
 pub fn smtp_url(url: &str, password: Option<&str>) -> anyhow::Result<String> {
-    let (scheme, rest) = url
-        .split_once("://")
+    let crate::mail::relay::UrlParts {
+        scheme,
+        user,
+        host_port,
+        tail,
+    } = crate::mail::relay::split_url(url)
         .ok_or_else(|| anyhow::anyhow!("--smtp: expected smtps://host:port or smtp://host:port"))?;
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    let (user, host_port) = match authority.rsplit_once('@') {
-        Some((user, host)) => (Some(user), host),
-        None => (None, authority),
-    };
     if user.is_some_and(|u| u.contains(':')) {
         anyhow::bail!(
             "--smtp: no password in the URL; use --smtp-password-file or ESPACE_PRO_SMTP_PASSWORD"

@@ -926,42 +926,15 @@ fn limit_file_size(pid: u32, soft: &str) {
 async fn writes_recover_after_a_disk_fault() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let clock = dir.path().join("clock");
-    std::fs::write(&clock, "0").unwrap();
     assert!(
         create_account(&db, "lila@example.fr", PASSWORD)
             .status
             .success()
     );
-    let smtp = SmtpListener::start().await;
-    let port = reserve_port();
     // Its log goes to a file, which the limit reaches too: a log line it cannot write must not
     // take the request down with it.
-    let log = std::fs::File::create(dir.path().join("service.log")).unwrap();
-    let mut server = Server(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
-            .args(["--smtp", &smtp.url()])
-            .env("ESPACE_PRO_LOG", "warn")
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the service did not start");
+    let (mut server, base) = serve_logging_to(&dir.path().join("service.log"), &db, &[]).await;
     let pid = server.0.id();
-    let base = format!("http://127.0.0.1:{port}");
     let c = Client {
         http: reqwest::Client::new(),
         base: base.clone(),

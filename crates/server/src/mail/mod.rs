@@ -1,6 +1,6 @@
 //! Outgoing e-mail: texts (from the guide), the transports, and the outbox delivery worker.
 
-mod relay;
+pub(crate) mod relay;
 pub mod templates;
 pub mod transport;
 pub mod worker;

@@ -76,21 +76,43 @@ fn percent_decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the relay's URL is not UTF-8".to_owned())
 }
 
+/// The parts of a relay URL: scheme, `user[:password]` if any, `host[:port]`, and the rest
+/// (`?tls=required`), or `None` without `://`.
+pub(crate) struct UrlParts<'a> {
+    pub scheme: &'a str,
+    pub user: Option<&'a str>,
+    pub host_port: &'a str,
+    pub tail: &'a str,
+}
+
+pub(crate) fn split_url(url: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, authority),
+    };
+    Some(UrlParts {
+        scheme,
+        user,
+        host_port,
+        tail,
+    })
+}
+
 impl Relay {
     /// `url`: as the command line checked it (`smtp[s]://[user[:password]@]host[:port][?tls=required]`).
     /// `keep_at_most`: connections kept open between deliveries.
     pub fn from_url(url: &str, keep_at_most: usize) -> Result<Self, String> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or("expected smtps://host:port or smtp://host:port")?;
-        let (authority, tail) = match rest.find(['/', '?']) {
-            Some(at) => rest.split_at(at),
-            None => (rest, ""),
-        };
-        let (user, host_port) = match authority.rsplit_once('@') {
-            Some((user, host)) => (Some(user), host),
-            None => (None, authority),
-        };
+        let UrlParts {
+            scheme,
+            user,
+            host_port,
+            tail,
+        } = split_url(url).ok_or("expected smtps://host:port or smtp://host:port")?;
         let security = match (scheme, tail.contains("tls=required")) {
             ("smtps", _) => Security::Tls,
             ("smtp", true) => Security::StartTls,
