@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod package;
+mod server_deb;
 
 /// Debian packages the desktop app needs to build (Tauri 2 on WebKitGTK 4.1).
 const BUILD_PACKAGES: &[&str] = &[
@@ -58,7 +59,7 @@ fn main() -> ExitCode {
             );
             eprintln!("        (ESPACE_PRO_SKIP_PACKAGE=1 leaves the installers out)");
             eprintln!(
-                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones"
+                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones;\n           package server: the service's .deb (systemd unit) and its checks"
             );
             eprintln!(
                 "  bench  build in release, then measure the service beside its baselines (wrk, a hello-world);"
@@ -195,13 +196,21 @@ fn test(extra: &[String]) -> Result<(), String> {
     node.current_dir(root()).args(["--test", "ui/tests/"]);
     let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
     let (pkg_passed, pkg_failed) = if with_installers {
-        match package::build() {
+        let (app_passed, app_failed) = match package::build() {
             Ok(installers) => package::check(&installers),
             Err(e) => {
                 eprintln!("xtask: the installers could not be built: {e}");
                 (0, 1)
             }
-        }
+        };
+        let (server_passed, server_failed) = match server_deb::build() {
+            Ok(deb) => server_deb::check(&deb),
+            Err(e) => {
+                eprintln!("xtask: the service's package could not be built: {e}");
+                (0, 1)
+            }
+        };
+        (app_passed + server_passed, app_failed + server_failed)
     } else {
         say("installers left out (ESPACE_PRO_SKIP_PACKAGE is set, or not Linux)");
         (0, 0)

@@ -21,7 +21,7 @@ pub struct Installers {
     pub rpm: PathBuf,
 }
 
-fn version() -> &'static str {
+pub(crate) fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
@@ -80,7 +80,7 @@ fn locate() -> Result<Installers, String> {
     })
 }
 
-fn output(program: &str, args: &[&str], file: Option<&Path>) -> Result<String, String> {
+pub(crate) fn output(program: &str, args: &[&str], file: Option<&Path>) -> Result<String, String> {
     let mut c = Command::new(program);
     c.args(args);
     if let Some(f) = file {
@@ -98,7 +98,7 @@ fn output(program: &str, args: &[&str], file: Option<&Path>) -> Result<String, S
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn expect(haystack: &str, needles: &[&str], what: &str) -> Result<(), String> {
+pub(crate) fn expect(haystack: &str, needles: &[&str], what: &str) -> Result<(), String> {
     let missing: Vec<&&str> = needles.iter().filter(|n| !haystack.contains(**n)).collect();
     if missing.is_empty() {
         Ok(())
@@ -245,7 +245,7 @@ fn rpm_header(rpm: &Path) -> Result<(), String> {
 }
 
 /// `program` as root: directly when we are root, else through sudo.
-fn as_root(program: &str) -> Command {
+pub(crate) fn as_root(program: &str) -> Command {
     if crate::is_root() {
         Command::new(program)
     } else {
@@ -361,7 +361,7 @@ fn release_has_no_test_switches() -> Result<(), String> {
     }
 }
 
-fn report(name: &str, result: Result<(), String>, tally: &mut (u64, u64)) {
+pub(crate) fn report(name: &str, result: Result<(), String>, tally: &mut (u64, u64)) {
     match result {
         Ok(()) => {
             println!("package check {name} ... ok");
@@ -432,6 +432,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ]
         .concat(),
     )?;
+    if args.first().is_some_and(|a| a == "server") {
+        let deb = crate::server_deb::build()?;
+        let (passed, failed) = crate::server_deb::check(&deb);
+        println!("packages: {passed} passed, {failed} failed");
+        return if failed == 0 {
+            Ok(())
+        } else {
+            Err("some package checks failed".into())
+        };
+    }
     let installers = if args.iter().any(|a| a == "--no-build") {
         locate()?
     } else {
