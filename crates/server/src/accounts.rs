@@ -145,10 +145,10 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
             .subscriber_number
             .parse()
             .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
-        civility: account.civility,
-        first_name: account.first_name,
-        last_name: account.last_name,
-        login_email: account.login_email,
+        civility: account.civility.clone(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        login_email: account.login_email.clone(),
         password_expires_on: parse_date(&account.password_valid_until)
             .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?,
         dossiers,
@@ -210,6 +210,6 @@ pub async fn change_password(
     svc.metrics.password_changed();
     Ok(PasswordChangeResponse {
         valid_until,
-        confirmation_sent_to: account.login_email,
+        confirmation_sent_to: account.login_email.clone(),
     })
 }

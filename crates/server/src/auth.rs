@@ -256,13 +256,16 @@ pub async fn reauthenticated_account(
     session: &Session,
     current_password: Option<&Secret>,
     client: IpAddr,
-) -> Result<AccountRow, AuthError> {
+) -> Result<std::sync::Arc<AccountRow>, AuthError> {
     let account = require_account(&svc.store, session).await?;
     reauthenticate(svc, session, &account, current_password, client).await?;
     Ok(account)
 }
 
-pub async fn require_account(store: &Store, session: &Session) -> Result<AccountRow, AuthError> {
+pub async fn require_account(
+    store: &Store,
+    session: &Session,
+) -> Result<std::sync::Arc<AccountRow>, AuthError> {
     store
         .account_by_id(session.account_id)
         .await?

@@ -156,7 +156,7 @@ pub async fn request(
     svc.outbox.wake();
     Ok(EmailChangeResponse {
         sent_to: new_email.as_str().to_owned(),
-        notice_sent_to: account.login_email,
+        notice_sent_to: account.login_email.clone(),
         expires_at,
         with_new_password: with_password,
     })

@@ -60,9 +60,9 @@ pub async fn get(svc: &Services, session: &Session) -> Result<Profile, AuthError
     let account = require_account(&svc.store, session).await?;
     Ok(Profile {
         security_answer: Secret::new(security_answer(svc, &account).map_err(AuthError::Fault)?),
-        phone: account.phone,
-        address: account.address,
-        security_question: account.security_question,
+        phone: account.phone.clone(),
+        address: account.address.clone(),
+        security_question: account.security_question.clone(),
     })
 }
 

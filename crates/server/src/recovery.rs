@@ -137,7 +137,13 @@ pub async fn question(
     if account.security_question.is_empty() || account.security_answer_sealed.is_none() {
         return Err(CodeError::RecoveryUnavailable);
     }
-    codes::issue_ticket(svc, PURPOSE, recovery.id, Some(account.security_question)).await
+    codes::issue_ticket(
+        svc,
+        PURPOSE,
+        recovery.id,
+        Some(account.security_question.clone()),
+    )
+    .await
 }
 
 /// Answers compare without regard to case, accents' encoding, or surrounding and repeated spaces.
@@ -244,7 +250,7 @@ pub async fn complete(
     svc.outbox.wake();
     Ok(PasswordChangeResponse {
         valid_until,
-        confirmation_sent_to: account.login_email,
+        confirmation_sent_to: account.login_email.clone(),
     })
 }
 

@@ -1,5 +1,7 @@
 //! Accounts, their dossiers, subscriber-number sequences and coordinates.
 
+use std::sync::Arc;
+
 use sqlx::Row;
 
 use super::{Conn, Store, StoreResult};
@@ -109,7 +111,7 @@ impl Store {
     }
 
     /// Served from the read cache while nothing was written since it was read.
-    pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<AccountRow>> {
+    pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<Arc<AccountRow>>> {
         let generation = self.cache.generation();
         if let Some(row) = self.cache.accounts.get(&id, generation) {
             return Ok(Some(row));
@@ -118,6 +120,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
+        let row = row.map(Arc::new);
         if let Some(row) = &row {
             self.cache.accounts.put(id, generation, row.clone());
         }
@@ -128,7 +131,7 @@ impl Store {
     pub async fn dossiers(&self, account_id: i64) -> StoreResult<Vec<(String, String)>> {
         let generation = self.cache.generation();
         if let Some(dossiers) = self.cache.dossiers.get(&account_id, generation) {
-            return Ok(dossiers);
+            return Ok(dossiers.as_ref().clone());
         }
         let rows =
             sqlx::query("SELECT siren, name FROM dossiers WHERE account_id = ? ORDER BY siren")
@@ -141,7 +144,7 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         self.cache
             .dossiers
-            .put(account_id, generation, dossiers.clone());
+            .put(account_id, generation, Arc::new(dossiers.clone()));
         Ok(dossiers)
     }
 

@@ -13,10 +13,11 @@
 //! rows are not kept (a token guessed at random does not take memory), and the whole cache is
 //! emptied when it reaches [`CAPACITY`] entries of one kind.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{AccountRow, EmailChangeRow, SessionRow};
@@ -29,7 +30,7 @@ pub const CAPACITY: usize = 10_000;
 struct Entry<V> {
     generation: u64,
     read_at: Instant,
-    value: V,
+    value: Arc<V>,
 }
 
 /// One kind of row, by key.
@@ -37,14 +38,19 @@ pub(super) struct Shelf<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
 }
 
-impl<K: Hash + Eq, V: Clone> Shelf<K, V> {
+impl<K: Hash + Eq, V> Shelf<K, V> {
     fn new() -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    pub(super) fn get(&self, key: &K, generation: u64) -> Option<V> {
+    /// Shared, not copied: a hit costs no allocation.
+    pub(super) fn get<Q>(&self, key: &Q, generation: u64) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(key)
@@ -53,7 +59,7 @@ impl<K: Hash + Eq, V: Clone> Shelf<K, V> {
     }
 
     /// Files `value`, read after the generation was `generation`.
-    pub(super) fn put(&self, key: K, generation: u64, value: V) {
+    pub(super) fn put(&self, key: K, generation: u64, value: Arc<V>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= CAPACITY {
             entries.clear();
@@ -108,12 +114,12 @@ mod tests {
         let before = cache.generation();
         cache
             .dossiers
-            .put(1, before, vec![("1".into(), "A".into())]);
+            .put(1, before, Arc::new(vec![("1".into(), "A".into())]));
         assert!(cache.dossiers.get(&1, cache.generation()).is_some());
         cache.changed();
         assert!(cache.dossiers.get(&1, cache.generation()).is_none());
         // Read before the write, filed after it: never served.
-        cache.dossiers.put(1, before, vec![]);
+        cache.dossiers.put(1, before, Arc::new(vec![]));
         assert!(cache.dossiers.get(&1, cache.generation()).is_none());
     }
 
@@ -121,7 +127,7 @@ mod tests {
     fn the_cache_stays_bounded() {
         let cache = ReadCache::new();
         for key in 0..(CAPACITY as i64 + 5) {
-            cache.dossiers.put(key, 0, vec![]);
+            cache.dossiers.put(key, 0, Arc::new(vec![]));
         }
         let kept = cache.dossiers.entries.lock().unwrap().len();
         assert!(kept <= CAPACITY, "{kept}");

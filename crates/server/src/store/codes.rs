@@ -228,7 +228,7 @@ impl Store {
     pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
         let generation = self.cache.generation();
         if let Some(change) = self.cache.pending_changes.get(&account_id, generation) {
-            return Ok(change);
+            return Ok(change.as_ref().clone());
         }
         let sql = format!("{CHANGE_SELECT} WHERE account_id = ? AND state = 'pending'");
         let change: Option<EmailChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -237,7 +237,7 @@ impl Store {
             .await?;
         self.cache
             .pending_changes
-            .put(account_id, generation, change.clone());
+            .put(account_id, generation, std::sync::Arc::new(change.clone()));
         Ok(change)
     }
 

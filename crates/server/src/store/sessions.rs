@@ -34,15 +34,19 @@ impl Store {
     }
 
     /// Served from the read cache while nothing was written since it was read.
-    pub async fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
+    pub async fn session(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<std::sync::Arc<SessionRow>>> {
         let generation = self.cache.generation();
-        if let Some(row) = self.cache.sessions.get(&token_hash.to_vec(), generation) {
+        if let Some(row) = self.cache.sessions.get(token_hash, generation) {
             return Ok(Some(row));
         }
         let row: Option<SessionRow> = sqlx::query_as("SELECT * FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
+        let row = row.map(std::sync::Arc::new);
         if let Some(row) = &row {
             self.cache
                 .sessions
