@@ -105,10 +105,18 @@ async fn serve_with(
         .spawn()
         .unwrap();
     let server = Server(child);
-    let health = format!("http://127.0.0.1:{port}/healthz");
+    wait_healthy(&format!("http://127.0.0.1:{port}")).await;
+    server
+}
+
+/// Waits until `{base}/healthz` answers 200; panics after 10 s.
+async fn wait_healthy(base: &str) {
     for _ in 0..200 {
-        if reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) {
-            return server;
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -839,18 +847,7 @@ async fn a_stalled_relay_and_a_slow_client_do_not_hold_the_shutdown() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the service did not start");
+    wait_healthy(&base).await;
     let c = Client {
         http: reqwest::Client::new(),
         base: base.clone(),
@@ -1024,16 +1021,8 @@ async fn serve_logging_to(log: &Path, db: &str, extra: &[&str]) -> (Server, Stri
             .unwrap(),
     );
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return (server, base);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the service did not start");
+    wait_healthy(&base).await;
+    (server, base)
 }
 
 /// Every answer carries an `X-Request-Id`, and every log line written for the request names it;

@@ -343,21 +343,28 @@ const INSTALLED: &str = "/usr/bin/espace-pro";
 /// The release app (with the service it embeds) was built without the `test-switches` feature:
 /// none of the test switches' names is in the binary.
 fn release_has_no_test_switches() -> Result<(), String> {
-    let binary = target_dir().join("release/espace-pro");
-    let bytes = std::fs::read(&binary).map_err(|e| format!("{}: {e}", binary.display()))?;
-    let found: Vec<&str> = [
-        "ESPACE_PRO_CAPTCHA_TEST_ANSWER",
-        "ESPACE_PRO_SUMMARY_DIR",
-        "captcha-test-answer",
-        "test-clock-file",
-    ]
-    .into_iter()
-    .filter(|name| bytes.windows(name.len()).any(|w| w == name.as_bytes()))
-    .collect();
+    holds_none(
+        &target_dir().join("release/espace-pro"),
+        &[
+            "ESPACE_PRO_CAPTCHA_TEST_ANSWER",
+            "ESPACE_PRO_SUMMARY_DIR",
+            "captcha-test-answer",
+            "test-clock-file",
+        ],
+    )
+}
+
+/// None of the test switches' `names` is in the binary at `path`.
+pub(crate) fn holds_none(path: &Path, names: &[&str]) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let found: Vec<&&str> = names
+        .iter()
+        .filter(|name| bytes.windows(name.len()).any(|w| w == name.as_bytes()))
+        .collect();
     if found.is_empty() {
         Ok(())
     } else {
-        Err(format!("the release binary holds test switches: {found:?}"))
+        Err(format!("{} holds test switches: {found:?}", path.display()))
     }
 }
 

@@ -221,18 +221,10 @@ fn installed_files(deb: &Path) -> Result<(), String> {
 
 /// The release service was built without the `test-switches` feature.
 fn no_test_switches() -> Result<(), String> {
-    let bytes = std::fs::read(INSTALLED).map_err(|e| e.to_string())?;
-    let found: Vec<&str> = ["captcha-test-answer", "test-clock-file"]
-        .into_iter()
-        .filter(|name| bytes.windows(name.len()).any(|w| w == name.as_bytes()))
-        .collect();
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the packaged service holds test switches: {found:?}"
-        ))
-    }
+    crate::package::holds_none(
+        Path::new(INSTALLED),
+        &["captcha-test-answer", "test-clock-file"],
+    )
 }
 
 /// `dpkg --purge`: none of the package's files is left, nor /etc/espace-pro.
