@@ -757,14 +757,16 @@ fn unsafe_mail_and_test_settings_are_refused() {
 }
 
 /// A database URL the service cannot serve is refused with a clear message, and creates
-/// nothing (sqlx used to take `postgres://…` for a file name).
+/// nothing (sqlx used to take `postgres://…` for a file name); an unreachable PostgreSQL is
+/// named, without the URL's password.
 #[test]
 fn unknown_database_urls_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for url in [
-        "postgres://user@db.example/espace",
-        "mysql://db.example/x",
-        "/var/db.sqlite",
+    // Nothing listens on port 1: a PostgreSQL URL is taken, and its server found missing.
+    for (url, told) in [
+        ("postgres://user:s3cret@127.0.0.1:1/espace", "PostgreSQL at 127.0.0.1:1/espace"),
+        ("mysql://db.example/x", "postgres://"),
+        ("/var/db.sqlite", "sqlite://"),
     ] {
         let out = Command::new(BIN)
             .current_dir(dir.path())
@@ -781,7 +783,8 @@ fn unknown_database_urls_are_refused() {
             .unwrap();
         assert!(!out.status.success(), "{url} accepted");
         let said = String::from_utf8_lossy(&out.stderr);
-        assert!(said.contains("sqlite://"), "{url}: {said}");
+        assert!(said.contains(told), "{url}: {said}");
+        assert!(!said.contains("s3cret"), "{url}: {said}");
     }
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

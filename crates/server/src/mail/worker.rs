@@ -82,10 +82,20 @@ impl DeliveryWorker {
     /// the outbox and goes at the next start, with the same Message-ID).
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         let _running = Running::new(&self.signal.running);
+        self.listen_to_other_replicas(shutdown.clone()).await;
+        // Names this worker's claims, so that it gives back exactly those when it stops
+        // mid-delivery (the next start, or another replica, sends them without waiting for the
+        // claims' lease).
+        let worker = hex::encode(rand::random::<[u8; 8]>());
         loop {
             let delivered = tokio::select! {
-                delivered = self.deliver_due() => delivered,
-                _ = shutdown.changed() => return,
+                delivered = self.deliver_due(&worker) => delivered,
+                _ = shutdown.changed() => {
+                    if let Err(e) = self.store.release_mail(&worker, ts(OffsetDateTime::now_utc())).await {
+                        tracing::warn!(error = %e, "outbox: could not give back messages being sent");
+                    }
+                    return;
+                }
             };
             let delivered_full_batch = match delivered {
                 Ok(n) => n == BATCH as usize,
@@ -109,6 +119,36 @@ impl DeliveryWorker {
         }
     }
 
+    /// On PostgreSQL, mail queued by another replica wakes this worker at once (`LISTEN`); the
+    /// listener reconnects by itself after a database restart.
+    async fn listen_to_other_replicas(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let mut listener = match self.store.mail_notifications().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: cannot listen for mail queued elsewhere; polling");
+                return;
+            }
+        };
+        let signal = self.signal.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    received = listener.try_recv() => match received {
+                        Ok(_) => signal.wake(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "outbox: notifications lost");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            // Whatever was announced meanwhile is found by looking.
+                            signal.wake();
+                        }
+                    },
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
+
     async fn until_next_due(&self) -> Duration {
         match self.store.next_mail_attempt().await {
             Ok(Some(at)) => {
@@ -120,10 +160,10 @@ impl DeliveryWorker {
     }
 
     /// Sends every due message once, `parallel` at a time; returns how many were tried.
-    async fn deliver_due(&self) -> Result<usize, crate::store::StoreError> {
+    async fn deliver_due(&self, worker: &str) -> Result<usize, crate::store::StoreError> {
         let due = self
             .store
-            .due_mail(ts(OffsetDateTime::now_utc()), BATCH)
+            .claim_due_mail(worker, ts(OffsetDateTime::now_utc()), BATCH)
             .await?;
         let count = due.len();
         let mut rows = due.into_iter();

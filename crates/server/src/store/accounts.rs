@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use sqlx::Row;
-
-use super::{Conn, Store, StoreResult};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
@@ -44,15 +42,13 @@ pub struct NewAccountRow<'a> {
 
 impl Store {
     pub async fn next_subscriber_sequence(conn: &mut Conn, day: &str) -> StoreResult<i64> {
-        Ok(sqlx::query(
-            "INSERT INTO subscriber_sequences (day, last) VALUES (?, 1)
-             ON CONFLICT (day) DO UPDATE SET last = last + 1
-             RETURNING last",
-        )
-        .bind(day)
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?)
+        let sql = "INSERT INTO subscriber_sequences (day, last) VALUES ($1, 1)
+             ON CONFLICT (day) DO UPDATE SET last = subscriber_sequences.last + 1
+             RETURNING last";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(day)
+            .fetch_one(&mut *c)
+            .await)?)
     }
 
     /// Inserts an account; `Ok(None)` when the address is already taken.
@@ -60,30 +56,28 @@ impl Store {
         conn: &mut Conn,
         row: &NewAccountRow<'_>,
     ) -> StoreResult<Option<i64>> {
-        let result = sqlx::query(
-            "INSERT INTO accounts (subscriber_number, login_email, login_email_key, civility,
+        let sql = "INSERT INTO accounts (subscriber_number, login_email, login_email_key, civility,
                 first_name, last_name, phone, address, security_question, security_answer_sealed,
                 password_hash, password_changed_at, password_valid_until, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (login_email_key) DO NOTHING",
-        )
-        .bind(row.subscriber_number)
-        .bind(row.login_email)
-        .bind(row.login_email_key)
-        .bind(row.civility)
-        .bind(row.first_name)
-        .bind(row.last_name)
-        .bind(row.phone)
-        .bind(row.address)
-        .bind(row.security_question)
-        .bind(row.security_answer_sealed)
-        .bind(row.password_hash)
-        .bind(row.now)
-        .bind(row.password_valid_until)
-        .bind(row.now)
-        .execute(conn)
-        .await?;
-        Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)
+             ON CONFLICT (login_email_key) DO NOTHING
+             RETURNING id";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(row.subscriber_number)
+            .bind(row.login_email)
+            .bind(row.login_email_key)
+            .bind(row.civility)
+            .bind(row.first_name)
+            .bind(row.last_name)
+            .bind(row.phone)
+            .bind(row.address)
+            .bind(row.security_question)
+            .bind(row.security_answer_sealed)
+            .bind(row.password_hash)
+            .bind(row.now)
+            .bind(row.password_valid_until)
+            .fetch_optional(&mut *c)
+            .await)?)
     }
 
     pub async fn insert_dossier(
@@ -92,22 +86,26 @@ impl Store {
         siren: &str,
         name: &str,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT OR REPLACE INTO dossiers (account_id, siren, name) VALUES (?, ?, ?)")
+        let sql = "INSERT INTO dossiers (account_id, siren, name) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id, siren) DO UPDATE SET name = excluded.name";
+        on_tx!(conn, |c| sqlx::query(sql)
             .bind(account_id)
             .bind(siren)
             .bind(name)
-            .execute(conn)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn account_by_email_key(&self, key: &str) -> StoreResult<Option<AccountRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM accounts WHERE login_email_key = ?")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        if !super::storable(key) {
+            return Ok(None);
+        }
+        let sql = "SELECT * FROM accounts WHERE login_email_key = $1";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(key)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// Served from the read cache while nothing was written since it was read.
@@ -116,10 +114,11 @@ impl Store {
         if let Some(row) = self.cache.accounts.get(&id, generation) {
             return Ok(Some(row));
         }
-        let row: Option<AccountRow> = sqlx::query_as("SELECT * FROM accounts WHERE id = ?")
+        let sql = "SELECT * FROM accounts WHERE id = $1";
+        let row: Option<AccountRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
             .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(p)
+            .await)?;
         let row = row.map(Arc::new);
         if let Some(row) = &row {
             self.cache.accounts.put(id, generation, row.clone());
@@ -133,15 +132,11 @@ impl Store {
         if let Some(dossiers) = self.cache.dossiers.get(&account_id, generation) {
             return Ok(dossiers.as_ref().clone());
         }
-        let rows =
-            sqlx::query("SELECT siren, name FROM dossiers WHERE account_id = ? ORDER BY siren")
-                .bind(account_id)
-                .fetch_all(&self.pool)
-                .await?;
-        let dossiers = rows
-            .iter()
-            .map(|r| Ok((r.try_get("siren")?, r.try_get("name")?)))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let sql = "SELECT siren, name FROM dossiers WHERE account_id = $1 ORDER BY siren";
+        let dossiers: Vec<(String, String)> = on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(account_id)
+            .fetch_all(p)
+            .await)?;
         self.cache
             .dossiers
             .put(account_id, generation, Arc::new(dossiers.clone()));
@@ -155,16 +150,15 @@ impl Store {
         changed_at: i64,
         valid_until: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE accounts SET password_hash = ?, password_changed_at = ?, password_valid_until = ?
-             WHERE id = ?",
-        )
-        .bind(hash)
-        .bind(changed_at)
-        .bind(valid_until)
-        .bind(account_id)
-        .execute(conn)
-        .await?;
+        let sql = "UPDATE accounts SET password_hash = $1, password_changed_at = $2, password_valid_until = $3
+             WHERE id = $4";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(hash)
+            .bind(changed_at)
+            .bind(valid_until)
+            .bind(account_id)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -175,22 +169,25 @@ impl Store {
         email: &str,
         key: &str,
     ) -> StoreResult<bool> {
-        let taken = sqlx::query("SELECT id FROM accounts WHERE login_email_key = ? AND id <> ?")
-            .bind(key)
-            .bind(account_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some();
-        if taken {
-            return Ok(false);
-        }
-        sqlx::query("UPDATE accounts SET login_email = ?, login_email_key = ? WHERE id = ?")
-            .bind(email)
-            .bind(key)
-            .bind(account_id)
-            .execute(conn)
-            .await?;
-        Ok(true)
+        let taken = "SELECT id FROM accounts WHERE login_email_key = $1 AND id <> $2";
+        let update = "UPDATE accounts SET login_email = $1, login_email_key = $2 WHERE id = $3";
+        on_tx!(conn, |c| {
+            let taken: Option<i64> = sqlx::query_scalar(taken)
+                .bind(key)
+                .bind(account_id)
+                .fetch_optional(&mut *c)
+                .await?;
+            if taken.is_some() {
+                return Ok(false);
+            }
+            sqlx::query(update)
+                .bind(email)
+                .bind(key)
+                .bind(account_id)
+                .execute(&mut *c)
+                .await?;
+            Ok(true)
+        })
     }
 
     pub async fn update_profile(
@@ -201,17 +198,16 @@ impl Store {
         question: &str,
         answer_sealed: Option<&[u8]>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE accounts SET phone = ?, address = ?, security_question = ?, security_answer_sealed = ?
-             WHERE id = ?",
-        )
-        .bind(phone)
-        .bind(address)
-        .bind(question)
-        .bind(answer_sealed)
-        .bind(account_id)
-        .execute(conn)
-        .await?;
+        let sql = "UPDATE accounts SET phone = $1, address = $2, security_question = $3, security_answer_sealed = $4
+             WHERE id = $5";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(phone)
+            .bind(address)
+            .bind(question)
+            .bind(answer_sealed)
+            .bind(account_id)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -2,10 +2,9 @@
 
 use std::net::IpAddr;
 
-use sqlx::Row;
 use time::OffsetDateTime;
 
-use super::{Conn, Store, StoreResult, ts};
+use super::{Conn, Store, StoreResult, on_pool, on_tx, ts};
 use crate::kinds::AuditKind;
 
 /// One security event, as it is recorded.
@@ -44,23 +43,24 @@ impl AuditEvent {
 
 impl Store {
     pub async fn audit(conn: &mut Conn, event: &AuditEvent) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_events (account_id, kind, at, client_ip, detail) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(event.account_id)
-        .bind(event.kind)
-        .bind(event.at)
-        .bind(&event.client_ip)
-        .bind(&event.detail)
-        .execute(conn)
-        .await?;
+        let sql = "INSERT INTO audit_events (account_id, kind, at, client_ip, detail)
+             VALUES ($1, $2, $3, $4, $5)";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(event.account_id)
+            .bind(event.kind)
+            .bind(event.at)
+            .bind(&event.client_ip)
+            .bind(&event.detail)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// An event outside any other write.
     pub async fn audit_now(&self, event: &AuditEvent) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        Self::audit(&mut conn, event).await
+        let mut tx = self.begin().await?;
+        Self::audit(&mut tx, event).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The account's latest security events, newest first.
@@ -69,15 +69,12 @@ impl Store {
         account_id: i64,
         limit: i64,
     ) -> StoreResult<Vec<(AuditKind, i64, Option<String>)>> {
-        let rows = sqlx::query(
-            "SELECT kind, at, client_ip FROM audit_events WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-        )
-        .bind(account_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+        let sql = "SELECT kind, at, client_ip FROM audit_events WHERE account_id = $1
+             ORDER BY at DESC, id DESC LIMIT $2";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(account_id)
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! So a read that may have seen the data before a write is never served after the write. Writers
 //! in another process (a second service on the same database) do not move this counter: an entry
-//! is also refused once it is [`MAX_AGE`] old, which bounds what they can leave stale. Absent
+//! is also refused once it is [`MAX_AGE`] old, which bounds what they can leave stale. On
+//! PostgreSQL, where replicas are the rule, the cache is off. Absent
 //! rows are not kept (a token guessed at random does not take memory), and the whole cache is
 //! emptied when it reaches [`CAPACITY`] entries of one kind.
 
@@ -36,12 +37,15 @@ struct Entry<V> {
 /// One kind of row, by key.
 pub(super) struct Shelf<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
+    /// 0: nothing is kept.
+    capacity: usize,
 }
 
 impl<K: Hash + Eq, V> Shelf<K, V> {
-    fn new() -> Self {
+    fn new(capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
+            capacity,
         }
     }
 
@@ -60,8 +64,11 @@ impl<K: Hash + Eq, V> Shelf<K, V> {
 
     /// Files `value`, read after the generation was `generation`.
     pub(super) fn put(&self, key: K, generation: u64, value: Arc<V>) {
+        if self.capacity == 0 {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= CAPACITY {
+        if entries.len() >= self.capacity {
             entries.clear();
         }
         entries.insert(
@@ -85,12 +92,21 @@ pub(super) struct ReadCache {
 
 impl ReadCache {
     pub(super) fn new() -> Self {
+        Self::with_capacity(CAPACITY)
+    }
+
+    /// A cache that keeps nothing: for PostgreSQL, where other replicas write.
+    pub(super) fn off() -> Self {
+        Self::with_capacity(0)
+    }
+
+    fn with_capacity(capacity: usize) -> Self {
         Self {
             generation: AtomicU64::new(0),
-            sessions: Shelf::new(),
-            accounts: Shelf::new(),
-            dossiers: Shelf::new(),
-            pending_changes: Shelf::new(),
+            sessions: Shelf::new(capacity),
+            accounts: Shelf::new(capacity),
+            dossiers: Shelf::new(capacity),
+            pending_changes: Shelf::new(capacity),
         }
     }
 
@@ -131,5 +147,12 @@ mod tests {
         }
         let kept = cache.dossiers.entries.lock().unwrap().len();
         assert!(kept <= CAPACITY, "{kept}");
+    }
+
+    #[test]
+    fn a_cache_turned_off_keeps_nothing() {
+        let cache = ReadCache::off();
+        cache.dossiers.put(1, cache.generation(), Arc::new(vec![]));
+        assert!(cache.dossiers.get(&1, cache.generation()).is_none());
     }
 }

@@ -2,7 +2,7 @@
 //! (recovery codes), the tickets between two steps, and CAPTCHAs. The two kinds of code share one
 //! life (pending, then ended with a state) and one set of functions, chosen by [`Purpose`].
 
-use super::{Conn, Store, StoreResult};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 use crate::kinds::{CodeState, Purpose};
 
 /// What both kinds of code have: an owner, an expiry, a count of wrong attempts, a state.
@@ -71,7 +71,12 @@ async fn end_pending_where<T>(
     returning: &'static str,
 ) -> StoreResult<Vec<T>>
 where
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + Send
+        + Unpin,
 {
     let (table, _) = table(purpose);
     let forget = match purpose {
@@ -79,15 +84,15 @@ where
         Purpose::Recovery => "",
     };
     let sql = format!(
-        "UPDATE {table} SET state = ?, ended_at = ?{forget} WHERE {column} = ? AND state = 'pending'
+        "UPDATE {table} SET state = $1, ended_at = $2{forget} WHERE {column} = $3 AND state = 'pending'
          RETURNING {returning}"
     );
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(state)
         .bind(now)
         .bind(value)
-        .fetch_all(conn)
-        .await?)
+        .fetch_all(&mut *c)
+        .await)?)
 }
 
 /// How many pending codes `end_pending_where` ended.
@@ -110,12 +115,11 @@ impl Store {
         purpose: Purpose,
         code_hash: &str,
     ) -> StoreResult<Option<CodeRow>> {
-        Ok(
-            sqlx::query_as(sqlx::AssertSqlSafe(code_query(purpose, "code_hash = ?")))
-                .bind(code_hash)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let sql = code_query(purpose, "code_hash = $1");
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(code_hash)
+            .fetch_optional(p)
+            .await)?)
     }
 
     pub async fn code_by_id(
@@ -123,12 +127,11 @@ impl Store {
         purpose: Purpose,
         id: i64,
     ) -> StoreResult<Option<CodeRow>> {
-        Ok(
-            sqlx::query_as(sqlx::AssertSqlSafe(code_query(purpose, "id = ?")))
-                .bind(id)
-                .fetch_optional(conn)
-                .await?,
-        )
+        let sql = code_query(purpose, "id = $1");
+        Ok(on_tx!(conn, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
     }
 
     /// Ends the account's pending code of this kind, if any, with `state`; returns whether one
@@ -166,13 +169,13 @@ impl Store {
         let (table, wrong) = table(purpose);
         let sql = format!(
             "UPDATE {table} SET {wrong} = {wrong} + 1
-             WHERE id = ? AND state = 'pending' AND {wrong} < ? RETURNING {wrong}"
+             WHERE id = $1 AND state = 'pending' AND {wrong} < $2 RETURNING {wrong}"
         );
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .bind(limit)
-            .fetch_optional(conn)
-            .await?)
+            .fetch_optional(&mut *c)
+            .await)?)
     }
 
     // ---- e-mail changes -------------------------------------------------------------------
@@ -207,21 +210,19 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query(
-            "INSERT INTO email_changes (account_id, new_email, new_email_key, new_password_hash,
+        let sql = "INSERT INTO email_changes (account_id, new_email, new_email_key, new_password_hash,
                 code_hash, requested_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(account_id)
-        .bind(new_email)
-        .bind(new_email_key)
-        .bind(new_password_hash)
-        .bind(code_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(conn)
-        .await?
-        .last_insert_rowid())
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(new_email)
+            .bind(new_email_key)
+            .bind(new_password_hash)
+            .bind(code_hash)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_one(&mut *c)
+            .await)?)
     }
 
     /// Served from the read cache while nothing was written since it was read.
@@ -230,11 +231,12 @@ impl Store {
         if let Some(change) = self.cache.pending_changes.get(&account_id, generation) {
             return Ok(change.as_ref().clone());
         }
-        let sql = format!("{CHANGE_SELECT} WHERE account_id = ? AND state = 'pending'");
-        let change: Option<EmailChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(account_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let sql = format!("{CHANGE_SELECT} WHERE account_id = $1 AND state = 'pending'");
+        let change: Option<EmailChangeRow> =
+            on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(account_id)
+                .fetch_optional(p)
+                .await)?;
         self.cache
             .pending_changes
             .put(account_id, generation, std::sync::Arc::new(change.clone()));
@@ -242,11 +244,11 @@ impl Store {
     }
 
     pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {
-        let sql = format!("{CHANGE_SELECT} WHERE id = ?");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let sql = format!("{CHANGE_SELECT} WHERE id = $1");
+        Ok(on_tx!(conn, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(conn)
-            .await?)
+            .fetch_optional(&mut *c)
+            .await)?)
     }
 
     // ---- recoveries -----------------------------------------------------------------------
@@ -258,16 +260,15 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query(
-            "INSERT INTO password_recoveries (account_id, code_hash, requested_at, expires_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(account_id)
-        .bind(code_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(conn)
-        .await?
-        .last_insert_rowid())
+        let sql = "INSERT INTO password_recoveries (account_id, code_hash, requested_at, expires_at)
+             VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(code_hash)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_one(&mut *c)
+            .await)?)
     }
 
     // ---- tickets --------------------------------------------------------------------------
@@ -279,37 +280,35 @@ impl Store {
         ref_id: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO tickets (token_hash, purpose, ref_id, expires_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(purpose)
-        .bind(ref_id)
-        .bind(expires_at)
-        .execute(&self.pool)
-        .await?;
+        let sql =
+            "INSERT INTO tickets (token_hash, purpose, ref_id, expires_at) VALUES ($1, $2, $3, $4)";
+        on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(purpose)
+            .bind(ref_id)
+            .bind(expires_at)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn ticket(&self, token_hash: &[u8]) -> StoreResult<Option<TicketRow>> {
-        Ok(sqlx::query_as(
-            "SELECT purpose, ref_id, expires_at, used_at FROM tickets WHERE token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = "SELECT purpose, ref_id, expires_at, used_at FROM tickets WHERE token_hash = $1";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await)?)
     }
 
     pub async fn use_ticket(conn: &mut Conn, token_hash: &[u8], now: i64) -> StoreResult<bool> {
-        Ok(
-            sqlx::query("UPDATE tickets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
-                .bind(now)
-                .bind(token_hash)
-                .execute(conn)
-                .await?
-                .rows_affected()
-                == 1,
-        )
+        let sql = "UPDATE tickets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL";
+        Ok(on_tx!(conn, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?
+            == 1)
     }
 
     // ---- CAPTCHAs -------------------------------------------------------------------------
@@ -320,34 +319,35 @@ impl Store {
         answer_hash: &str,
         expires_at: i64,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO captchas (id, answer_hash, expires_at) VALUES (?, ?, ?)")
+        let sql = "INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)";
+        on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(id)
             .bind(answer_hash)
             .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Removes and returns a CAPTCHA: whatever the answer, it cannot be tried twice.
     pub async fn take_captcha(&self, id: &str) -> StoreResult<Option<CaptchaRow>> {
-        Ok(
-            sqlx::query_as("DELETE FROM captchas WHERE id = ? RETURNING answer_hash, expires_at")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        if !super::storable(id) {
+            return Ok(None);
+        }
+        let sql = "DELETE FROM captchas WHERE id = $1 RETURNING answer_hash, expires_at";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)?)
     }
 
     pub async fn prune_expired(&self, now: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM captchas WHERE expires_at < ?")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("DELETE FROM tickets WHERE expires_at < ?")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        for sql in [
+            "DELETE FROM captchas WHERE expires_at < $1",
+            "DELETE FROM tickets WHERE expires_at < $1",
+        ] {
+            on_pool!(self.pool, |p| sqlx::query(sql).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+        }
         Ok(())
     }
 }

@@ -13,14 +13,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
 use time::OffsetDateTime;
 
 mod accounts;
 mod audit;
 mod cache;
 mod codes;
+mod copy;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
 mod outbox;
@@ -30,12 +32,81 @@ mod throttle;
 pub use accounts::{AccountRow, NewAccountRow};
 pub use audit::AuditEvent;
 pub use codes::{CaptchaRow, CodeRow, EmailChangeRow, TicketRow};
+pub use copy::CopyReport;
 pub use outbox::OutboxRow;
 pub use sessions::SessionRow;
 pub use throttle::FailureStats;
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
-pub(crate) type Conn = sqlx::SqliteConnection;
+/// The two databases the service runs on. Every statement is written once, in the SQL both
+/// understand (`$1` parameters, `RETURNING`, `ON CONFLICT`), and compiled once per backend by
+/// [`on_pool!`] and [`on_tx!`]; the few that must differ ask [`Backend`].
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction on either backend. Functions that write inside the caller's transaction take
+/// `&mut Conn` (the same thing).
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+pub type Conn = Tx;
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// `$body` with `$c` bound to the transaction's connection, compiled for each backend.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// `$body` with `$p` bound to the backend's pool, compiled for each backend.
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match &$pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use {on_pool, on_tx};
+
+/// The PostgreSQL advisory lock every write transaction takes: writers that read then write
+/// (limits, code redemption, sequence numbers) run one after the other on every replica, as
+/// SQLite's `BEGIN IMMEDIATE` makes them run on one machine.
+const WRITE_LOCK: i64 = 0x4553_5041_4345; // "ESPACE"
 
 /// What can go wrong with the database, in terms the rest of the service can act on.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +135,16 @@ impl From<sqlx::Error> for StoreError {
             E::PoolTimedOut => Self::Busy(text),
             E::Database(db) => {
                 let message = db.message().to_ascii_lowercase();
-                if message.contains("locked") || message.contains("busy") {
+                // PostgreSQL's SQLSTATE: serialization failures, deadlocks and lock or statement
+                // timeouts are worth retrying; lost connections, a server shutting down and
+                // exhausted resources (a full disk) are an outage.
+                let code = db.code().unwrap_or_default();
+                if matches!(&*code, "40001" | "40P01" | "55P03" | "57014") {
+                    Self::Busy(text)
+                } else if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                {
+                    Self::Unavailable(text)
+                } else if message.contains("locked") || message.contains("busy") {
                     Self::Busy(text)
                 } else if matches!(
                     db.kind(),
@@ -106,6 +186,12 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Whether a text can be stored or looked up on both backends (PostgreSQL refuses NUL): a key
+/// that cannot be stored matches nothing.
+fn storable(text: &str) -> bool {
+    !text.contains('\0')
+}
+
 pub fn ts(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
@@ -116,25 +202,52 @@ pub fn from_ts(secs: i64) -> OffsetDateTime {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
     cache: Arc<cache::ReadCache>,
 }
 
+/// The database URLs the service takes, said the same way everywhere it refuses one.
+pub const DATABASE_URL_FORMS: &str =
+    "sqlite:///path/to/file.sqlite or postgres://user@host:port/database";
+
 impl Store {
-    /// Opens (creating if needed) the database and applies migrations.
+    /// Opens the database (creating an SQLite file if needed) and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        // sqlx would take any other URL for a file name (`./postgres:/…`): refuse it instead.
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(StoreError::Other(
-                "this build stores its data in SQLite only: --database takes sqlite:///path/to/file.sqlite (PostgreSQL is not supported yet)".into(),
-            ));
-        }
-        if !url.starts_with("sqlite:") {
+        Self::connect_with(url, 8).await
+    }
+
+    /// [`Store::connect`] with at most `connections` connections.
+    pub async fn connect_with(url: &str, connections: u32) -> StoreResult<Self> {
+        let store = Self::open(url, connections).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database without touching its schema.
+    pub async fn open(url: &str, connections: u32) -> StoreResult<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pool::Postgres(Self::open_postgres(url, connections).await?)
+        } else if url.starts_with("sqlite:") {
+            Pool::Sqlite(Self::open_sqlite(url, connections).await?)
+        } else {
+            // sqlx would take any other URL for a file name (`./mysql:/…`): refuse it instead.
             return Err(StoreError::Other(format!(
-                "--database takes sqlite:///path/to/file.sqlite, not {:?}",
+                "--database takes {DATABASE_URL_FORMS}, not {:?}",
                 url.split("://").next().unwrap_or(url)
             )));
-        }
+        };
+        // Replicas write to PostgreSQL behind each other's back: nothing read is kept.
+        let cache = match pool {
+            Pool::Sqlite(_) => cache::ReadCache::new(),
+            Pool::Postgres(_) => cache::ReadCache::off(),
+        };
+        Ok(Self {
+            pool,
+            cache: Arc::new(cache),
+        })
+    }
+
+    async fn open_sqlite(url: &str, connections: u32) -> StoreResult<SqlitePool> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -153,8 +266,8 @@ impl Store {
         if file.as_os_str() != ":memory:" {
             crate::files::touch_private(&file).map_err(unavailable)?;
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        Ok(SqlitePoolOptions::new()
+            .max_connections(connections.max(1))
             // A connection whose COMMIT or ROLLBACK failed (a full disk, an I/O error) still
             // believes it is in a transaction: it is closed, never handed out again. Only then
             // (rare) is it pinged, which lets a rollback queued by a dropped transaction finish
@@ -169,22 +282,89 @@ impl Store {
                 })
             })
             .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self {
-            pool,
-            cache: Arc::new(cache::ReadCache::new()),
+            .await?)
+    }
+
+    async fn open_postgres(url: &str, connections: u32) -> StoreResult<PgPool> {
+        let options = PgConnectOptions::from_str(url)?
+            .application_name("espace-pro-server")
+            // A statement stuck behind a lock gives up (503, retry) instead of holding a
+            // request until the client goes away.
+            .options([("statement_timeout", "10s"), ("lock_timeout", "5s")]);
+        // One connection first, to say plainly what is wrong (the pool would only time out).
+        // The URL's password is not repeated.
+        let at = format!(
+            "PostgreSQL at {}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("")
+        );
+        {
+            use sqlx::Connection as _;
+            let first = sqlx::PgConnection::connect_with(&options)
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("{at}: {e}")))?;
+            let _ = first.close().await;
+        }
+        Ok(PgPoolOptions::new()
+            .max_connections(connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            // A connection that lost its server (a restart) is found out before it is used.
+            .test_before_acquire(true)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
+                })
+            })
+            .connect_with(options)
+            .await?)
+    }
+
+    /// Applies this build's migrations (on PostgreSQL, under sqlx's lock: replicas starting
+    /// together do not race).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A transaction for reads (and writes that need no ordering with others).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 
-    pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(self.pool.begin().await?)
-    }
-
-    /// An `IMMEDIATE` transaction: takes the write lock at once, so two writers that read then
-    /// write (code redemption, sequence numbers) serialize instead of failing at commit.
+    /// A write transaction, serialized with every other: SQLite's `IMMEDIATE` (the write lock
+    /// at once), PostgreSQL's [`WRITE_LOCK`] (on every replica). Two writers that read then
+    /// write (code redemption, limits) wait for each other instead of both acting on what they
+    /// read.
     pub async fn begin_write(&self) -> StoreResult<Tx> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
     }
 
     /// Commits, then tells the read cache that what it holds may be stale (even when the commit
@@ -196,38 +376,41 @@ impl Store {
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_pool!(self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// One write, committed: whether the database takes writes now.
     pub async fn probe_write(&self, now: i64) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE readiness SET at = ? WHERE id = 1")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE readiness SET at = $1 WHERE id = 1"
+        )
+        .bind(now)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
         self.commit(tx).await
     }
 
     /// Every migration this build knows is applied (another build may have left the database
     /// behind, or ahead).
     pub async fn migrations_applied(&self) -> StoreResult<bool> {
-        let known = sqlx::migrate!("./migrations").iter().count() as i64;
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await?;
+        let known = match self.pool {
+            Pool::Sqlite(_) => sqlx::migrate!("./migrations/sqlite").iter().count(),
+            Pool::Postgres(_) => sqlx::migrate!("./migrations/postgres").iter().count(),
+        } as i64;
+        let sql = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+        let applied: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?;
         Ok(applied == known)
     }
 
     /// Connections of the pool: open, of which idle.
     pub fn pool_usage(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        on_pool!(self.pool, |p| (p.size(), p.num_idle()))
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(self.pool, |p| p.close().await)
     }
 }
 
@@ -241,10 +424,8 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
         let store = Store::connect(&url).await.unwrap();
         assert!(store.migrations_applied().await.unwrap());
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
-            .execute(&store.pool)
-            .await
-            .unwrap();
+        let sql = "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
+        on_pool!(store.pool, |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())).unwrap();
         assert!(!store.migrations_applied().await.unwrap());
     }
 }

@@ -1,8 +1,6 @@
 //! E-mails waiting for delivery: queued in the transaction of the change they announce.
 
-use sqlx::Row;
-
-use super::{Conn, Store, StoreResult};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -14,7 +12,13 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+/// How long a claimed message is left to the worker that claimed it: past this (that worker
+/// crashed, or its replica was killed), any worker may send it again.
+pub const CLAIM_LEASE_SECS: i64 = 120;
+
 impl Store {
+    /// Queues a message in the caller's transaction. On PostgreSQL the delivery workers of
+    /// every replica are told when it commits (`NOTIFY`).
     pub async fn enqueue_mail(
         conn: &mut Conn,
         recipient: &str,
@@ -22,47 +26,84 @@ impl Store {
         body: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query(
-            "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at)
-             VALUES (?, ?, ?, ?, 0)",
-        )
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(now)
-        .execute(conn)
-        .await?
-        .last_insert_rowid())
+        let sql = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, 0) RETURNING id";
+        let id = on_tx!(&mut *conn, |c| sqlx::query_scalar(sql)
+            .bind(recipient)
+            .bind(subject)
+            .bind(body)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await)?;
+        if let super::Tx::Postgres(tx) = conn {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(OUTBOX_CHANNEL)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(id)
     }
 
-    pub async fn due_mail(&self, wall_now: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, recipient, subject, body, created_at, attempts FROM outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        )
-        .bind(wall_now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+    /// Claims up to `limit` due messages for this worker: each is put off by
+    /// [`CLAIM_LEASE_SECS`] in the same statement, so no other worker (of this replica or
+    /// another) takes it while it is being sent. On PostgreSQL, rows another worker is claiming
+    /// at the same moment are skipped, not waited for.
+    pub async fn claim_due_mail(
+        &self,
+        worker: &str,
+        wall_now: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxRow>> {
+        let skip_locked = match self.backend() {
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET next_attempt_at = $1 + $3, claimed_by = $4
+             WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1
+                          ORDER BY id LIMIT $2 {skip_locked})
+               AND sent_at IS NULL AND next_attempt_at <= $1
+             RETURNING id, recipient, subject, body, created_at, attempts"
+        );
+        let mut rows: Vec<OutboxRow> =
+            on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(wall_now)
+                .bind(limit)
+                .bind(CLAIM_LEASE_SECS)
+                .bind(worker)
+                .fetch_all(p)
+                .await)?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    /// Gives back what `worker` claimed and has not settled (it is stopping): due again at once.
+    pub async fn release_mail(&self, worker: &str, wall_now: i64) -> StoreResult<u64> {
+        let sql = "UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL
+             WHERE claimed_by = $2 AND sent_at IS NULL";
+        Ok(on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(wall_now)
+            .bind(worker)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?)
     }
 
     pub async fn next_mail_attempt(&self) -> StoreResult<Option<i64>> {
-        Ok(
-            sqlx::query("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL")
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
+        let sql = "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
     }
 
     /// Marks a message accepted by the relay. Its body (which may hold a one-time code) is
     /// erased: the outbox keeps secrets only until they are delivered.
     pub async fn mark_mail_sent(&self, id: i64, wall_now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET sent_at = ?, body = '', last_error = NULL WHERE id = ?")
+        let sql = "UPDATE outbox SET sent_at = $1, body = '', last_error = NULL, claimed_by = NULL
+             WHERE id = $2";
+        on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(wall_now)
             .bind(id)
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -72,32 +113,45 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        )
-        .bind(next_attempt_at)
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        let sql = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2,
+                claimed_by = NULL
+             WHERE id = $3";
+        on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(next_attempt_at)
+            .bind(error)
+            .bind(id)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// When the oldest e-mail still waiting was queued (wall time), if any waits.
     pub async fn oldest_unsent_mail(&self) -> StoreResult<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let sql = "SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
     }
 
     pub async fn unsent_mail_count(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
+        let sql = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+    }
+
+    /// On PostgreSQL, a stream that yields whenever a transaction queued mail on any replica
+    /// (`None` on SQLite, whose writers all live in this process).
+    pub async fn mail_notifications(&self) -> StoreResult<Option<sqlx::postgres::PgListener>> {
+        let super::Pool::Postgres(pool) = &self.pool else {
+            return Ok(None);
+        };
+        // A pool of its own: the listener keeps its connection, which `Store::close` (and the
+        // requests) must not wait for.
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(pool.connect_options().as_ref().clone());
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
+        listener.listen(OUTBOX_CHANNEL).await?;
+        Ok(Some(listener))
     }
 }
+
+/// The PostgreSQL channel on which queued mail is announced.
+const OUTBOX_CHANNEL: &str = "espace_pro_outbox";

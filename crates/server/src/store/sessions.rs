@@ -1,6 +1,6 @@
 //! Session tokens (stored as hashes).
 
-use super::{Conn, Store, StoreResult};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -16,20 +16,19 @@ pub struct SessionRow {
 
 impl Store {
     pub async fn insert_session(conn: &mut Conn, row: &SessionRow) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
+        let sql = "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
                 expires_at, revoked_at, password_only)
-             VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-        )
-        .bind(&row.token_hash)
-        .bind(row.account_id)
-        .bind(row.created_at)
-        .bind(row.last_seen_at)
-        .bind(row.auth_time)
-        .bind(row.expires_at)
-        .bind(row.password_only)
-        .execute(conn)
-        .await?;
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(&row.token_hash)
+            .bind(row.account_id)
+            .bind(row.created_at)
+            .bind(row.last_seen_at)
+            .bind(row.auth_time)
+            .bind(row.expires_at)
+            .bind(row.password_only)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -42,10 +41,11 @@ impl Store {
         if let Some(row) = self.cache.sessions.get(token_hash, generation) {
             return Ok(Some(row));
         }
-        let row: Option<SessionRow> = sqlx::query_as("SELECT * FROM sessions WHERE token_hash = ?")
+        let sql = "SELECT * FROM sessions WHERE token_hash = $1";
+        let row: Option<SessionRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(p)
+            .await)?;
         let row = row.map(std::sync::Arc::new);
         if let Some(row) = &row {
             self.cache
@@ -56,26 +56,24 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        let written = sqlx::query(
-            "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE token_hash = ?",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await;
+        let sql = "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
+        let written = on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(now)
+            .bind(token_hash)
+            .execute(p)
+            .await.map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        let written = sqlx::query(
-            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await;
+        let sql = "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
+        let written = on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(now)
+            .bind(token_hash)
+            .execute(p)
+            .await.map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())
@@ -88,17 +86,23 @@ impl Store {
         keep: Option<&[u8]>,
         now: i64,
     ) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE sessions SET revoked_at = ?
-             WHERE account_id = ? AND revoked_at IS NULL AND (? IS NULL OR token_hash <> ?)",
-        )
-        .bind(now)
-        .bind(account_id)
-        .bind(keep)
-        .bind(keep)
-        .execute(conn)
-        .await?
-        .rows_affected())
+        let sql = "UPDATE sessions SET revoked_at = $1
+             WHERE account_id = $2 AND revoked_at IS NULL AND ($3::BYTEA IS NULL OR token_hash <> $3)";
+        // SQLite knows no `::` cast; PostgreSQL must be told the type of a parameter it sees
+        // only next to NULL.
+        let sql = match conn.backend() {
+            super::Backend::Postgres => sql,
+            super::Backend::Sqlite => "UPDATE sessions SET revoked_at = $1
+             WHERE account_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR token_hash <> $3)",
+        };
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(account_id)
+            .bind(keep)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(Into::into)
     }
 
     /// The password was just entered on this session: re-authentication clock restarts, and an
@@ -108,20 +112,22 @@ impl Store {
         token_hash: &[u8],
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET auth_time = ?, password_only = 0 WHERE token_hash = ?")
+        let sql = "UPDATE sessions SET auth_time = $1, password_only = FALSE WHERE token_hash = $2";
+        on_tx!(conn, |c| sqlx::query(sql)
             .bind(now)
             .bind(token_hash)
-            .execute(conn)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn set_auth_time(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        let written = sqlx::query("UPDATE sessions SET auth_time = ? WHERE token_hash = ?")
+        let sql = "UPDATE sessions SET auth_time = $1 WHERE token_hash = $2";
+        let written = on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(now)
             .bind(token_hash)
-            .execute(&self.pool)
-            .await;
+            .execute(p)
+            .await.map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Conn, Store, StoreResult};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FailureStats {
@@ -25,23 +25,24 @@ impl Store {
         since: i64,
         lease_start: i64,
     ) -> StoreResult<FailureStats> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) FILTER (WHERE pending = 0 OR at < ?1),
-                    MIN(at) FILTER (WHERE pending = 0 OR at < ?1),
-                    MAX(at) FILTER (WHERE pending = 0 OR at < ?1),
-                    COUNT(*) FILTER (WHERE pending = 1 AND at >= ?1)
-             FROM throttle_events WHERE subject = ?2 AND at > ?3",
-        )
-        .bind(lease_start)
-        .bind(subject)
-        .bind(since)
-        .fetch_one(conn)
-        .await?;
-        Ok(FailureStats {
-            count: row.try_get(0)?,
-            oldest: row.try_get(1)?,
-            newest: row.try_get(2)?,
-            in_flight: row.try_get(3)?,
+        let sql = "SELECT COUNT(*) FILTER (WHERE NOT pending OR at < $1),
+                    MIN(at) FILTER (WHERE NOT pending OR at < $1),
+                    MAX(at) FILTER (WHERE NOT pending OR at < $1),
+                    COUNT(*) FILTER (WHERE pending AND at >= $1)
+             FROM throttle_events WHERE subject = $2 AND at > $3";
+        on_tx!(conn, |c| {
+            let row = sqlx::query(sql)
+                .bind(lease_start)
+                .bind(subject)
+                .bind(since)
+                .fetch_one(&mut *c)
+                .await?;
+            Ok(FailureStats {
+                count: row.try_get(0)?,
+                oldest: row.try_get(1)?,
+                newest: row.try_get(2)?,
+                in_flight: row.try_get(3)?,
+            })
         })
     }
 
@@ -53,16 +54,15 @@ impl Store {
         at: i64,
         in_flight: bool,
     ) -> StoreResult<Vec<i64>> {
+        let sql = "INSERT INTO throttle_events (subject, at, pending) VALUES ($1, $2, $3) RETURNING rowid";
         let mut ids = Vec::with_capacity(subjects.len());
         for subject in subjects {
-            let id = sqlx::query_scalar(
-                "INSERT INTO throttle_events (subject, at, pending) VALUES (?, ?, ?) RETURNING rowid",
-            )
-            .bind(*subject)
-            .bind(at)
-            .bind(in_flight)
-            .fetch_one(&mut *conn)
-            .await?;
+            let id: i64 = on_tx!(&mut *conn, |c| sqlx::query_scalar(sql)
+                .bind(*subject)
+                .bind(at)
+                .bind(in_flight)
+                .fetch_one(&mut *c)
+                .await)?;
             ids.push(id);
         }
         Ok(ids)
@@ -70,60 +70,49 @@ impl Store {
 
     /// Attempts in flight that failed: failures from now on.
     pub async fn settle_events(&self, ids: &[i64]) -> StoreResult<()> {
-        self.each_event(
-            ids,
-            "UPDATE throttle_events SET pending = 0 WHERE rowid = ?",
-        )
-        .await
+        let mut tx = self.begin().await?;
+        Self::each_event(&mut tx, ids, "UPDATE throttle_events SET pending = FALSE WHERE rowid = $1").await?;
+        Ok(tx.commit().await?)
     }
 
     /// Takes back counted events (an attempt that succeeded).
     pub async fn delete_events(&self, ids: &[i64]) -> StoreResult<()> {
-        self.each_event(ids, "DELETE FROM throttle_events WHERE rowid = ?")
-            .await
+        let mut tx = self.begin().await?;
+        Self::delete_events_in(&mut tx, ids).await?;
+        Ok(tx.commit().await?)
     }
 
     /// [`Store::delete_events`] inside the caller's transaction.
     pub async fn delete_events_in(conn: &mut Conn, ids: &[i64]) -> StoreResult<()> {
+        Self::each_event(conn, ids, "DELETE FROM throttle_events WHERE rowid = $1").await
+    }
+
+    async fn each_event(conn: &mut Conn, ids: &[i64], sql: &'static str) -> StoreResult<()> {
         for id in ids {
-            sqlx::query("DELETE FROM throttle_events WHERE rowid = ?")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+            on_tx!(&mut *conn, |c| sqlx::query(sql).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
     }
 
     /// Forgets every event of a subject, inside the caller's transaction.
     pub async fn clear_failures_in(conn: &mut Conn, subject: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM throttle_events WHERE subject = ?")
-            .bind(subject)
-            .execute(conn)
-            .await?;
+        let sql = "DELETE FROM throttle_events WHERE subject = $1";
+        on_tx!(conn, |c| sqlx::query(sql).bind(subject).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    async fn each_event(&self, ids: &[i64], sql: &'static str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for id in ids {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-        }
-        Ok(tx.commit().await?)
-    }
-
     pub async fn clear_failures(&self, subject: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM throttle_events WHERE subject = ?")
-            .bind(subject)
-            .execute(&self.pool)
-            .await?;
+        let sql = "DELETE FROM throttle_events WHERE subject = $1";
+        on_pool!(self.pool, |p| sqlx::query(sql).bind(subject).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn prune_failures(&self, before: i64) -> StoreResult<u64> {
-        Ok(sqlx::query("DELETE FROM throttle_events WHERE at < ?")
+        let sql = "DELETE FROM throttle_events WHERE at < $1";
+        Ok(on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(before)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?)
     }
 }

@@ -45,6 +45,33 @@ pub async fn recovery_ticket(app: &TestApp, email: &str) -> String {
     body["ticket"].as_str().unwrap().to_owned()
 }
 
+/// The server `cargo xtask test` starts for the second run of this suite
+/// (`ESPACE_PRO_TEST_POSTGRES`, the URL of its `postgres` database); unset: SQLite files.
+pub fn on_postgres() -> bool {
+    std::env::var_os("ESPACE_PRO_TEST_POSTGRES").is_some()
+}
+
+/// On PostgreSQL, a new empty database for one test.
+async fn postgres_database() -> Option<String> {
+    use sqlx::Connection as _;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let admin = std::env::var("ESPACE_PRO_TEST_POSTGRES").ok()?;
+    let name = format!(
+        "api_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("database created");
+    let base = admin.rsplit_once('/').expect("a URL with a database").0;
+    Some(format!("{base}/{name}"))
+}
+
 pub struct TestApp {
     app: Option<Application>,
     pub base: String,
@@ -65,6 +92,9 @@ impl TestApp {
         let smtp = SmtpListener::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(&dir.path().join("espace-pro.sqlite"), smtp.port());
+        if let Some(url) = postgres_database().await {
+            config.database = url;
+        }
         config.captcha_test_answer = Some(CAPTCHA_TEST_ANSWER.into());
         tweak(&mut config);
         let clock = ManualClock::new(datetime!(2023-08-25 15:10:00 UTC));
@@ -103,6 +133,18 @@ impl TestApp {
             ..
         } = self;
         Self::start(config, clock, smtp, dir).await
+    }
+
+    /// Everything the service stored: every value of every row, and on SQLite the database's
+    /// files too (free pages, the write-ahead log), where deleted or overwritten values linger.
+    pub async fn stored_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.app().services().store.stored_bytes().await.unwrap();
+        if !on_postgres() {
+            for file in ["espace-pro.sqlite", "espace-pro.sqlite-wal"] {
+                bytes.extend(std::fs::read(self.dir.path().join(file)).unwrap_or_default());
+            }
+        }
+        bytes
     }
 
     pub fn app(&self) -> &Application {

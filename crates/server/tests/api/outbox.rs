@@ -116,15 +116,8 @@ async fn delivered_bodies_are_erased_from_the_outbox() {
     change(&app).await;
     app.smtp.wait_for_count(1, MAIL_WAIT).await;
     wait_all_sent(&app).await;
-    let db = app.dir.path().join("espace-pro.sqlite");
-    let conn = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    let (body,): (String,) = sqlx::query_as("SELECT body FROM outbox")
-        .fetch_one(&conn)
-        .await
-        .unwrap();
-    assert_eq!(body, "");
+    let bodies = app.app().services().store.outbox_bodies().await.unwrap();
+    assert_eq!(bodies, [""]);
 }
 
 #[tokio::test]

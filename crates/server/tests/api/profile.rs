@@ -92,14 +92,11 @@ async fn coordinates_can_be_read_and_changed() {
     assert_eq!(summary["generated_at"], "2023-08-25T15:16:00Z");
     assert_eq!(summary["login_email"], "lila@example.fr");
 
-    let db = std::fs::read(app.dir.path().join("espace-pro.sqlite")).unwrap();
-    let wal = std::fs::read(app.dir.path().join("espace-pro.sqlite-wal")).unwrap_or_default();
-    for bytes in [db, wal] {
-        assert!(
-            !bytes.windows(4).any(|w| w == b"Paul"),
-            "old answer in clear"
-        );
-    }
+    let bytes = app.stored_bytes().await;
+    assert!(
+        !bytes.windows(4).any(|w| w == b"Paul"),
+        "old answer in clear"
+    );
 }
 
 #[tokio::test]
