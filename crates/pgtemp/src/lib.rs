@@ -8,7 +8,7 @@
 
 use std::io;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,7 +26,11 @@ fn other(what: impl Into<String>) -> io::Error {
 /// The newest PostgreSQL installed by Debian's packages.
 pub fn bin_dir() -> io::Result<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map_err(|e| other(format!("PostgreSQL is not installed (apt install postgresql): {e}")))?
+        .map_err(|e| {
+            other(format!(
+                "PostgreSQL is not installed (apt install postgresql): {e}"
+            ))
+        })?
         .filter_map(Result::ok)
         .filter_map(|e| {
             let v = e.file_name().to_str()?.parse().ok()?;
@@ -61,10 +65,8 @@ impl TempPostgres {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "espace-pro-pg-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("espace-pro-pg-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let as_postgres_user = is_root();
         let pg = Self {
@@ -74,20 +76,28 @@ impl TempPostgres {
             as_postgres_user,
         };
         if as_postgres_user {
-            pg.checked(Command::new("chown").args(["postgres:postgres"]).arg(&pg.dir))?;
+            pg.checked(
+                Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(&pg.dir),
+            )?;
         }
         let data = pg.data();
-        pg.checked(pg.command("initdb").args([
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-            "-D",
-        ]).arg(&data))?;
+        pg.checked(
+            pg.command("initdb")
+                .args([
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                    "-D",
+                ])
+                .arg(&data),
+        )?;
         let mut conf = format!(
             "listen_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\nmax_connections = 400\n",
             pg.port,
@@ -97,9 +107,10 @@ impl TempPostgres {
             conf.push_str("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
         }
         let conf_file = data.join("postgresql.auto.conf");
-        let mut existing = pg.read_as_owner(&conf_file).unwrap_or_default();
+        // Root writes it; the file keeps its owner.
+        let mut existing = std::fs::read_to_string(&conf_file).unwrap_or_default();
         existing.push_str(&conf);
-        pg.write_as_owner(&conf_file, &existing)?;
+        std::fs::write(&conf_file, existing)?;
         pg.pg_ctl("start")?;
         Ok(pg)
     }
@@ -113,12 +124,12 @@ impl TempPostgres {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    /// Runs SQL with psql on the `postgres` database; returns what it printed.
-    pub fn psql(&self, sql: &str) -> io::Result<String> {
+    /// Runs SQL with psql on `database`; returns what it printed.
+    pub fn psql(&self, database: &str, sql: &str) -> io::Result<String> {
         let out = self.checked(
             self.command("psql")
                 .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
-                .arg(self.url("postgres"))
+                .arg(self.url(database))
                 .args(["-c", sql]),
         )?;
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -126,10 +137,13 @@ impl TempPostgres {
 
     /// A new, empty database; returns its URL.
     pub fn create_database(&self, name: &str) -> io::Result<String> {
-        if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             return Err(other(format!("not a plain database name: {name}")));
         }
-        self.psql(&format!("CREATE DATABASE {name}"))?;
+        self.psql("postgres", &format!("CREATE DATABASE {name}"))?;
         Ok(self.url(name))
     }
 
@@ -174,15 +188,6 @@ impl TempPostgres {
         }
     }
 
-    fn read_as_owner(&self, file: &Path) -> io::Result<String> {
-        std::fs::read_to_string(file)
-    }
-
-    fn write_as_owner(&self, file: &Path, text: &str) -> io::Result<()> {
-        // Root may write it; the file keeps its owner.
-        std::fs::write(file, text)
-    }
-
     fn checked(&self, cmd: &mut Command) -> io::Result<Output> {
         let shown = format!("{cmd:?}");
         let out = cmd
@@ -224,11 +229,11 @@ mod tests {
     #[test]
     fn a_cluster_starts_answers_restarts_and_is_removed() {
         let pg = TempPostgres::start(false).unwrap();
-        assert_eq!(pg.psql("SELECT 40 + 2").unwrap(), "42");
+        assert_eq!(pg.psql("postgres", "SELECT 40 + 2").unwrap(), "42");
         let url = pg.create_database("pgtemp_check").unwrap();
         assert!(url.ends_with("/pgtemp_check"), "{url}");
         pg.restart().unwrap();
-        assert_eq!(pg.psql("SELECT 1").unwrap(), "1");
+        assert_eq!(pg.psql("postgres", "SELECT 1").unwrap(), "1");
         let dir = pg.dir.clone();
         drop(pg);
         assert!(!dir.exists());

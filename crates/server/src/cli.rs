@@ -36,6 +36,19 @@ pub enum Command {
     },
     /// Create the demo accounts (one per home variant) and print their addresses.
     DemoSeed(StorageArgs),
+    /// Copy every table of a database into another, empty one (from SQLite to PostgreSQL, or
+    /// back), then check the counts. Stop the service first; keep the same master key file.
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database in use: sqlite:///path/to/file.sqlite or postgres://…
+    #[arg(long)]
+    pub from: String,
+    /// The new database, which must hold no data (its schema is created).
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,10 +60,11 @@ pub enum AccountCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct StorageArgs {
-    /// Database URL: sqlite:///absolute/path.sqlite
+    /// Database URL: sqlite:///absolute/path.sqlite or postgres://user@host:port/database
     #[arg(long, env = "ESPACE_PRO_DATABASE")]
     pub database: Option<String>,
-    /// Master key file (created with mode 0600 if missing). Default: beside the database.
+    /// Master key file (created with mode 0600 if missing). Default: beside an SQLite
+    /// database; required with PostgreSQL (every replica must read the same key).
     #[arg(long, env = "ESPACE_PRO_KEY_FILE")]
     pub key_file: Option<PathBuf>,
 }
@@ -295,23 +309,28 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
 }
 
 impl StorageArgs {
-    pub fn apply(&self, config: &mut Config) {
+    pub fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
         if let Some(db) = &self.database {
             config.database = db.clone();
             if let Some(path) = sqlite_path(db) {
                 config.key_file = path.with_extension("key");
+            } else if self.key_file.is_none() && is_postgres_url(db) {
+                anyhow::bail!(
+                    "with PostgreSQL, give --key-file: every replica must read the same master key (the file is created if missing; copy it to every replica)"
+                );
             }
         }
         if let Some(k) = &self.key_file {
             config.key_file = k.clone();
         }
+        Ok(())
     }
 }
 
 impl ServeArgs {
     pub fn into_config(self) -> anyhow::Result<Config> {
         let mut c = Config::defaults();
-        self.storage.apply(&mut c);
+        self.storage.apply(&mut c)?;
         c.listen = self.listen;
         c.metrics_listen = Some(self.metrics_listen);
         c.trusted_proxies = self.trusted_proxies;
@@ -458,7 +477,7 @@ pub fn main() -> ExitCode {
 
 async fn services_for(storage: &StorageArgs) -> anyhow::Result<Arc<Services>> {
     let mut config = Config::defaults();
-    storage.apply(&mut config);
+    storage.apply(&mut config)?;
     let clock = clock_for(&config);
     Services::new(config, clock).await
 }
@@ -494,6 +513,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             svc.store.close().await;
             Ok(())
         }
+        Command::Migrate(args) => migrate(&args.from, &args.to).await,
         Command::DemoSeed(storage) => {
             let svc = services_for(&storage).await?;
             for address in crate::demo::seed(&svc).await? {
@@ -504,6 +524,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `migrate`: the copy, then a table of what was copied.
+async fn migrate(from: &str, to: &str) -> anyhow::Result<()> {
+    use crate::store::Store;
+    if from == to {
+        anyhow::bail!("--from and --to name the same database");
+    }
+    let source = Store::open(from, 2).await?;
+    let target = Store::open(to, 2).await?;
+    let report = source.copy_into(&target).await;
+    source.close().await;
+    target.close().await;
+    let report = report?;
+    for (table, rows) in &report.tables {
+        println!("{table:<22} {rows:>10} rows");
+    }
+    let total: i64 = report.tables.iter().map(|(_, n)| n).sum();
+    println!("copied {total} rows; counts checked on both sides");
+    eprintln!("start the service on the new database with the same --key-file as before");
+    Ok(())
 }
 
 /// First line: password; second line (optional): security answer. Line ends are not part of
@@ -576,7 +621,23 @@ mod tests {
             database: Some("sqlite:///tmp/x/db.sqlite".into()),
             key_file: None,
         }
-        .apply(&mut c);
+        .apply(&mut c)
+        .unwrap();
         assert_eq!(c.key_file, PathBuf::from("/tmp/x/db.key"));
+    }
+
+    /// Replicas on PostgreSQL must share one master key: none is made up for them.
+    #[test]
+    fn postgres_needs_a_key_file() {
+        let pg = |key_file: Option<&str>| {
+            StorageArgs {
+                database: Some("postgres://u@db.example/espace".into()),
+                key_file: key_file.map(PathBuf::from),
+            }
+            .apply(&mut Config::defaults())
+        };
+        let refused = pg(None).unwrap_err().to_string();
+        assert!(refused.contains("--key-file"), "{refused}");
+        pg(Some("/etc/espace-pro/master.key")).unwrap();
     }
 }

@@ -764,7 +764,10 @@ fn unknown_database_urls_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     // Nothing listens on port 1: a PostgreSQL URL is taken, and its server found missing.
     for (url, told) in [
-        ("postgres://user:s3cret@127.0.0.1:1/espace", "PostgreSQL at 127.0.0.1:1/espace"),
+        (
+            "postgres://user:s3cret@127.0.0.1:1/espace",
+            "PostgreSQL at 127.0.0.1:1/espace",
+        ),
         ("mysql://db.example/x", "postgres://"),
         ("/var/db.sqlite", "sqlite://"),
     ] {
@@ -1074,4 +1077,117 @@ async fn log_lines_carry_the_request_id_and_no_colours() {
         .filter(|l| l.contains("id=lb-7f3a.42"))
         .collect();
     assert!(lines.len() >= 2, "the request's lines: {text}");
+}
+
+fn migrate(from: &str, to: &str) -> std::process::Output {
+    Command::new(BIN)
+        .args(["migrate", "--from", from, "--to", to])
+        .output()
+        .unwrap()
+}
+
+/// Moving a deployment: an SQLite database with an account, a session, an audit trail and a
+/// sealed security answer is copied to a real PostgreSQL; the service started on the copy (with
+/// the same key) logs the account in and shows the answer; a second copy into the now
+/// non-empty database is refused and changes nothing.
+#[tokio::test]
+async fn migrate_moves_a_deployment_to_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let key = dir.path().join("db.key");
+    let created = create_account(&sqlite, "lila@example.fr", PASSWORD);
+    assert!(created.status.success(), "{created:?}");
+    let number = String::from_utf8(created.stdout).unwrap().trim().to_owned();
+
+    let pg = espace_pro_pgtemp::TempPostgres::start(false).unwrap();
+    let target = pg.create_database("moved").unwrap();
+    let out = migrate(&sqlite, &target);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("accounts                        1 rows"),
+        "{said}"
+    );
+    assert!(
+        said.contains("dossiers                        1 rows"),
+        "{said}"
+    );
+
+    let again = migrate(&sqlite, &target);
+    assert!(!again.status.success());
+    let refused = String::from_utf8_lossy(&again.stderr);
+    assert!(refused.contains("not empty"), "{refused}");
+    assert_eq!(
+        pg.psql("moved", "SELECT COUNT(*) FROM accounts").unwrap(),
+        "1"
+    );
+
+    let port = reserve_port();
+    let _server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", &target])
+            .arg("--key-file")
+            .arg(&key)
+            .arg("--mail-dir")
+            .arg(dir.path().join("mail"))
+            .env("ESPACE_PRO_LOG", "warn")
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base).await;
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/v1/sessions"))
+        .json(&json!({"email": "lila@example.fr", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().expect("logged in on the copy");
+    let summary: Value = http
+        .get(format!("{base}/v1/account/summary"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["subscriber_number"], number.as_str());
+    assert_eq!(summary["security_answer"], "Paul");
+    // New rows continue after the copied ids.
+    let second = create_account_with_key(&target, &key, "paul@example.fr");
+    assert!(second.status.success(), "{second:?}");
+    assert_eq!(
+        pg.psql("moved", "SELECT COUNT(*) FROM accounts").unwrap(),
+        "2"
+    );
+}
+
+fn create_account_with_key(db: &str, key: &Path, email: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(["account", "create", "--database", db, "--email", email])
+        .args(["--first-name", "Paul", "--last-name", "MARTIN"])
+        .arg("--key-file")
+        .arg(key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }

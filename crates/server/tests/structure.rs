@@ -268,9 +268,7 @@ fn every_write_to_a_cached_table_tells_the_read_cache() {
                         || body.contains(&format!("{verb} {t}\n"))
                 })
             });
-            if writes_cached
-                && body.contains("self.pool")
-                && !body.contains("self.cache.changed()")
+            if writes_cached && body.contains("self.pool") && !body.contains("self.cache.changed()")
             {
                 offenders.push(format!("{rel}: {name} writes a cached table outside a transaction without self.cache.changed()"));
             }

@@ -39,6 +39,10 @@ const TEST_PACKAGES: &[&str] = &[
     "imagemagick",
     // schemathesis runs in a virtual environment (crates/server/tests/fuzz.rs).
     "python3-venv",
+    // The API suite runs a second time on a throw-away PostgreSQL (crates/pgtemp); the
+    // cluster test puts HAProxy in front of three replicas.
+    "postgresql",
+    "haproxy",
 ];
 
 fn main() -> ExitCode {
@@ -190,7 +194,13 @@ fn test(extra: &[String]) -> Result<(), String> {
             .args(extra);
         c
     };
-    let (rust_passed, rust_failed, rust_ok) = run_counting_tests(rust_tests)?;
+    let (mut rust_passed, mut rust_failed, mut rust_ok) = run_counting_tests(rust_tests)?;
+    {
+        let (passed, failed, ok) = postgres_tests(extra)?;
+        rust_passed += passed;
+        rust_failed += failed;
+        rust_ok &= ok;
+    }
     say("running the screens' JavaScript tests (node --test)");
     let mut node = Command::new("node");
     node.current_dir(root()).args(["--test", "ui/tests/"]);
@@ -225,6 +235,30 @@ fn test(extra: &[String]) -> Result<(), String> {
     } else {
         Err("some tests failed".into())
     }
+}
+
+/// The service's API suite again, on a throw-away PostgreSQL (each test in a database of its
+/// own), then the cluster test (three replicas behind HAProxy, one killed, PostgreSQL
+/// restarted).
+fn postgres_tests(extra: &[String]) -> Result<(u64, u64, bool), String> {
+    say("starting a throw-away PostgreSQL for the API suite's second run");
+    let pg = espace_pro_pgtemp::TempPostgres::start(false).map_err(|e| e.to_string())?;
+    say(&format!(
+        "running the API suite on PostgreSQL ({})",
+        pg.url("postgres")
+    ));
+    let mut c = cargo();
+    c.env("ESPACE_PRO_TEST_POSTGRES", pg.url("postgres"))
+        .args([
+            "test",
+            "-p",
+            "espace-pro-server",
+            "--test",
+            "api",
+            "--no-fail-fast",
+        ])
+        .args(extra);
+    run_counting_tests(c)
 }
 
 /// The speed and memory figures: release builds of the service, of the bench driver and of an

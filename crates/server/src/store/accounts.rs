@@ -93,7 +93,8 @@ impl Store {
             .bind(siren)
             .bind(name)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -158,7 +159,8 @@ impl Store {
             .bind(valid_until)
             .bind(account_id)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -207,7 +209,8 @@ impl Store {
             .bind(answer_sealed)
             .bind(account_id)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -52,7 +52,8 @@ impl Store {
             .bind(&event.client_ip)
             .bind(&event.detail)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

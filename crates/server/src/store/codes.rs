@@ -87,12 +87,14 @@ where
         "UPDATE {table} SET state = $1, ended_at = $2{forget} WHERE {column} = $3 AND state = 'pending'
          RETURNING {returning}"
     );
-    Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(state)
-        .bind(now)
-        .bind(value)
-        .fetch_all(&mut *c)
-        .await)?)
+    Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        sql
+    ))
+    .bind(state)
+    .bind(now)
+    .bind(value)
+    .fetch_all(&mut *c)
+    .await)?)
 }
 
 /// How many pending codes `end_pending_where` ended.
@@ -116,10 +118,12 @@ impl Store {
         code_hash: &str,
     ) -> StoreResult<Option<CodeRow>> {
         let sql = code_query(purpose, "code_hash = $1");
-        Ok(on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(code_hash)
-            .fetch_optional(p)
-            .await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(code_hash)
+        .fetch_optional(p)
+        .await)?)
     }
 
     pub async fn code_by_id(
@@ -171,11 +175,13 @@ impl Store {
             "UPDATE {table} SET {wrong} = {wrong} + 1
              WHERE id = $1 AND state = 'pending' AND {wrong} < $2 RETURNING {wrong}"
         );
-        Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(limit)
-            .fetch_optional(&mut *c)
-            .await)?)
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(id)
+        .bind(limit)
+        .fetch_optional(&mut *c)
+        .await)?)
     }
 
     // ---- e-mail changes -------------------------------------------------------------------
@@ -210,7 +216,8 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        let sql = "INSERT INTO email_changes (account_id, new_email, new_email_key, new_password_hash,
+        let sql =
+            "INSERT INTO email_changes (account_id, new_email, new_email_key, new_password_hash,
                 code_hash, requested_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
         Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
@@ -260,7 +267,8 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        let sql = "INSERT INTO password_recoveries (account_id, code_hash, requested_at, expires_at)
+        let sql =
+            "INSERT INTO password_recoveries (account_id, code_hash, requested_at, expires_at)
              VALUES ($1, $2, $3, $4) RETURNING id";
         Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
             .bind(account_id)
@@ -288,7 +296,8 @@ impl Store {
             .bind(ref_id)
             .bind(expires_at)
             .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -325,7 +334,8 @@ impl Store {
             .bind(answer_hash)
             .bind(expires_at)
             .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -346,7 +356,11 @@ impl Store {
             "DELETE FROM captchas WHERE expires_at < $1",
             "DELETE FROM tickets WHERE expires_at < $1",
         ] {
-            on_pool!(self.pool, |p| sqlx::query(sql).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+            on_pool!(self.pool, |p| sqlx::query(sql)
+                .bind(now)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         Ok(())
     }

@@ -60,7 +60,12 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     (
         "throttle_events",
-        &[("rowid", Int), ("subject", Text), ("at", Int), ("pending", Bool)],
+        &[
+            ("rowid", Int),
+            ("subject", Text),
+            ("at", Int),
+            ("pending", Bool),
+        ],
     ),
     (
         "outbox",
@@ -173,14 +178,18 @@ impl Store {
                  AND table_name NOT LIKE '\\_sqlx\\_%' ORDER BY table_name"
             }
         };
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_all(p)
+            .await)?)
     }
 
     async fn count(&self, table: &str) -> StoreResult<i64> {
         let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(p)
-            .await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_one(p)
+        .await)?)
     }
 
     /// Copies every row of this database into `target`, which must hold none; then checks that
@@ -301,7 +310,9 @@ async fn read_table(
         names[0]
     );
     on_tx!(tx, |c| {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *c).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *c)
+            .await?;
         let mut values = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut out = Vec::with_capacity(columns.len());

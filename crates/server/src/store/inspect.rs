@@ -46,11 +46,9 @@ impl Store {
         let mut counts = Vec::new();
         for table in self.tables().await? {
             let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
-            let n: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(
-                sql
-            ))
-            .fetch_one(p)
-            .await)?;
+            let n: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await)?;
             counts.push((table, n));
         }
         Ok(counts)
@@ -59,7 +57,9 @@ impl Store {
     /// The bodies kept in the outbox, oldest first.
     pub async fn outbox_bodies(&self) -> StoreResult<Vec<String>> {
         let sql = "SELECT body FROM outbox ORDER BY id";
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_all(p)
+            .await)?)
     }
 
     pub fn is_postgres(&self) -> bool {

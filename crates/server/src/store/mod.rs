@@ -141,7 +141,9 @@ impl From<sqlx::Error> for StoreError {
                 let code = db.code().unwrap_or_default();
                 if matches!(&*code, "40001" | "40P01" | "55P03" | "57014") {
                     Self::Busy(text)
-                } else if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                } else if code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
                 {
                     Self::Unavailable(text)
                 } else if message.contains("locked") || message.contains("busy") {
@@ -376,7 +378,10 @@ impl Store {
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
-        on_pool!(self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self.pool, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -388,7 +393,8 @@ impl Store {
         )
         .bind(now)
         .execute(&mut *c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         self.commit(tx).await
     }
 
@@ -425,7 +431,11 @@ mod tests {
         let store = Store::connect(&url).await.unwrap();
         assert!(store.migrations_applied().await.unwrap());
         let sql = "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
-        on_pool!(store.pool, |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())).unwrap();
+        on_pool!(store.pool, |p| sqlx::query(sql)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
         assert!(!store.migrations_applied().await.unwrap());
     }
 }

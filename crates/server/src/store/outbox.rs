@@ -91,7 +91,9 @@ impl Store {
 
     pub async fn next_mail_attempt(&self) -> StoreResult<Option<i64>> {
         let sql = "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL";
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await)?)
     }
 
     /// Marks a message accepted by the relay. Its body (which may hold a one-time code) is
@@ -103,7 +105,8 @@ impl Store {
             .bind(wall_now)
             .bind(id)
             .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -113,7 +116,8 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> StoreResult<()> {
-        let sql = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2,
+        let sql =
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2,
                 claimed_by = NULL
              WHERE id = $3";
         on_pool!(self.pool, |p| sqlx::query(sql)
@@ -121,19 +125,24 @@ impl Store {
             .bind(error)
             .bind(id)
             .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// When the oldest e-mail still waiting was queued (wall time), if any waits.
     pub async fn oldest_unsent_mail(&self) -> StoreResult<Option<i64>> {
         let sql = "SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL";
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await)?)
     }
 
     pub async fn unsent_mail_count(&self) -> StoreResult<i64> {
         let sql = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await)?)
     }
 
     /// On PostgreSQL, a stream that yields whenever a transaction queued mail on any replica

@@ -16,7 +16,8 @@ pub struct SessionRow {
 
 impl Store {
     pub async fn insert_session(conn: &mut Conn, row: &SessionRow) -> StoreResult<()> {
-        let sql = "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
+        let sql =
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
                 expires_at, revoked_at, password_only)
              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
         on_tx!(conn, |c| sqlx::query(sql)
@@ -28,7 +29,8 @@ impl Store {
             .bind(row.expires_at)
             .bind(row.password_only)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -56,24 +58,28 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        let sql = "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
+        let sql =
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
         let written = on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(now)
             .bind(token_hash)
             .execute(p)
-            .await.map(|r| r.rows_affected()));
+            .await
+            .map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        let sql = "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
+        let sql =
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
         let written = on_pool!(self.pool, |p| sqlx::query(sql)
             .bind(now)
             .bind(token_hash)
             .execute(p)
-            .await.map(|r| r.rows_affected()));
+            .await
+            .map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())
@@ -92,8 +98,10 @@ impl Store {
         // only next to NULL.
         let sql = match conn.backend() {
             super::Backend::Postgres => sql,
-            super::Backend::Sqlite => "UPDATE sessions SET revoked_at = $1
-             WHERE account_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR token_hash <> $3)",
+            super::Backend::Sqlite => {
+                "UPDATE sessions SET revoked_at = $1
+             WHERE account_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR token_hash <> $3)"
+            }
         };
         on_tx!(conn, |c| sqlx::query(sql)
             .bind(now)
@@ -117,7 +125,8 @@ impl Store {
             .bind(now)
             .bind(token_hash)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -127,7 +136,8 @@ impl Store {
             .bind(now)
             .bind(token_hash)
             .execute(p)
-            .await.map(|r| r.rows_affected()));
+            .await
+            .map(|r| r.rows_affected()));
         self.cache.changed();
         written?;
         Ok(())

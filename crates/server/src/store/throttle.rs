@@ -71,7 +71,12 @@ impl Store {
     /// Attempts in flight that failed: failures from now on.
     pub async fn settle_events(&self, ids: &[i64]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        Self::each_event(&mut tx, ids, "UPDATE throttle_events SET pending = FALSE WHERE rowid = $1").await?;
+        Self::each_event(
+            &mut tx,
+            ids,
+            "UPDATE throttle_events SET pending = FALSE WHERE rowid = $1",
+        )
+        .await?;
         Ok(tx.commit().await?)
     }
 
@@ -89,7 +94,11 @@ impl Store {
 
     async fn each_event(conn: &mut Conn, ids: &[i64], sql: &'static str) -> StoreResult<()> {
         for id in ids {
-            on_tx!(&mut *conn, |c| sqlx::query(sql).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            on_tx!(&mut *conn, |c| sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         Ok(())
     }
@@ -97,13 +106,21 @@ impl Store {
     /// Forgets every event of a subject, inside the caller's transaction.
     pub async fn clear_failures_in(conn: &mut Conn, subject: &str) -> StoreResult<()> {
         let sql = "DELETE FROM throttle_events WHERE subject = $1";
-        on_tx!(conn, |c| sqlx::query(sql).bind(subject).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(subject)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn clear_failures(&self, subject: &str) -> StoreResult<()> {
         let sql = "DELETE FROM throttle_events WHERE subject = $1";
-        on_pool!(self.pool, |p| sqlx::query(sql).bind(subject).execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(subject)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
