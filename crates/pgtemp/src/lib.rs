@@ -3,8 +3,8 @@
 //! (`/usr/lib/postgresql/<version>/bin`). PostgreSQL refuses to run as root: as root, every
 //! command runs as the `postgres` user (`runuser`), which owns the folder.
 //!
-//! Used by `cargo xtask test` (the API suite on PostgreSQL), `cargo xtask cluster` and the
-//! cluster test, which restarts the server under load.
+//! Used by `cargo xtask test` (the API suite on PostgreSQL) and, through [`LocalCluster`], by
+//! `cargo xtask cluster` and the cluster test, which restarts the server under load.
 
 use std::io;
 use std::net::TcpListener;
@@ -12,14 +12,17 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod cluster;
+pub use cluster::{ClusterOptions, LocalCluster};
+
 pub struct TempPostgres {
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
     bin: PathBuf,
     port: u16,
     as_postgres_user: bool,
 }
 
-fn other(what: impl Into<String>) -> io::Error {
+pub(crate) fn other(what: impl Into<String>) -> io::Error {
     io::Error::other(what.into())
 }
 
@@ -52,7 +55,7 @@ fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
-fn free_port() -> io::Result<u16> {
+pub(crate) fn free_port() -> io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("package") => package::run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("cluster") => cluster(&args[1..]),
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
             eprintln!("usage: cargo xtask <run|test|package|deps> [args…]");
@@ -62,6 +63,9 @@ fn main() -> ExitCode {
                 "  test  install test dependencies, run the whole test suite, then build and check the installers"
             );
             eprintln!("        (ESPACE_PRO_SKIP_PACKAGE=1 leaves the installers out)");
+            eprintln!(
+                "  cluster [--replicas N] [--port P]  PostgreSQL, N service replicas (3) and HAProxy in front; Ctrl-C stops all"
+            );
             eprintln!(
                 "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones;\n           package server: the service's .deb (systemd unit) and its checks"
             );
@@ -259,6 +263,56 @@ fn postgres_tests(extra: &[String]) -> Result<(u64, u64, bool), String> {
         ])
         .args(extra);
     run_counting_tests(c)
+}
+
+/// A local cluster to watch: PostgreSQL, replicas of the service (release build) writing their
+/// e-mails to a folder, HAProxy in front. Runs until Ctrl-C, then stops and removes everything.
+fn cluster(args: &[String]) -> Result<(), String> {
+    let mut replicas = 3;
+    let mut port = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--replicas" => replicas = value.parse().map_err(|_| "--replicas takes a number")?,
+            "--port" => port = Some(value.parse().map_err(|_| "--port takes a port number")?),
+            _ => return Err(format!("unknown option {arg}")),
+        }
+    }
+    ensure_packages(&["postgresql", "haproxy"])?;
+    say("building the service in release");
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "espace-pro-server"]);
+    status(build)?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, stop.clone()).map_err(|e| e.to_string())?;
+    }
+    let logs = root().join("target").join("cluster");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let mail = logs.join("mail");
+    let cluster = espace_pro_pgtemp::LocalCluster::start(espace_pro_pgtemp::ClusterOptions {
+        server: package::target_dir().join("release").join("espace-pro-server"),
+        replicas,
+        serve_args: vec!["--mail-dir".into(), mail.display().to_string()],
+        port,
+        durable: true,
+        log_dir: Some(logs.clone()),
+    })
+    .map_err(|e| e.to_string())?;
+    say(&format!("the service, through HAProxy: {}", cluster.url()));
+    for i in 0..cluster.replica_count() {
+        say(&format!("  replica {i}: {}", cluster.replica_url(i)));
+    }
+    say(&format!("PostgreSQL: {}", cluster.database));
+    say(&format!("logs: {}; e-mails: {}", logs.display(), mail.display()));
+    say("Ctrl-C stops everything");
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    say("stopping the replicas, HAProxy and PostgreSQL");
+    drop(cluster);
+    Ok(())
 }
 
 /// The speed and memory figures: release builds of the service, of the bench driver and of an
