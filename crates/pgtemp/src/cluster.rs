@@ -53,7 +53,11 @@ impl LocalCluster {
             .collect::<io::Result<Vec<_>>>()?;
         let config = dir.join("haproxy.cfg");
         std::fs::write(&config, haproxy_config(port, &ports))?;
-        let check = Command::new("haproxy").arg("-c").arg("-f").arg(&config).output();
+        let check = Command::new("haproxy")
+            .arg("-c")
+            .arg("-f")
+            .arg(&config)
+            .output();
         match check {
             Ok(out) if out.status.success() => {}
             Ok(out) => {
@@ -147,7 +151,9 @@ impl LocalCluster {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Err(other(format!("replica {i} (port {port}) not ready within {within:?}")))
+        Err(other(format!(
+            "replica {i} (port {port}) not ready within {within:?}"
+        )))
     }
 
     /// Waits until HAProxy itself answers `/readyz` (its health checks saw a replica up).

@@ -292,7 +292,9 @@ fn cluster(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let mail = logs.join("mail");
     let cluster = espace_pro_pgtemp::LocalCluster::start(espace_pro_pgtemp::ClusterOptions {
-        server: package::target_dir().join("release").join("espace-pro-server"),
+        server: package::target_dir()
+            .join("release")
+            .join("espace-pro-server"),
         replicas,
         serve_args: vec!["--mail-dir".into(), mail.display().to_string()],
         port,
@@ -305,7 +307,11 @@ fn cluster(args: &[String]) -> Result<(), String> {
         say(&format!("  replica {i}: {}", cluster.replica_url(i)));
     }
     say(&format!("PostgreSQL: {}", cluster.database));
-    say(&format!("logs: {}; e-mails: {}", logs.display(), mail.display()));
+    say(&format!(
+        "logs: {}; e-mails: {}",
+        logs.display(),
+        mail.display()
+    ));
     say("Ctrl-C stops everything");
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         std::thread::sleep(std::time::Duration::from_millis(200));

@@ -61,7 +61,6 @@ pub struct DeliveryWorker {
     pub parallel: usize,
 }
 
-const BATCH: i64 = 64;
 const IDLE_CHECK: Duration = Duration::from_secs(60);
 /// The longest one message may take with the relay, greeting included: a relay that accepts
 /// the connection and then says nothing does not hold the outbox.
@@ -98,7 +97,7 @@ impl DeliveryWorker {
                 }
             };
             let delivered_full_batch = match delivered {
-                Ok(n) => n == BATCH as usize,
+                Ok(n) => n == self.batch(),
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox: could not read due messages");
                     false
@@ -149,6 +148,12 @@ impl DeliveryWorker {
         });
     }
 
+    /// Messages claimed at once: as many as are sent at once, so that every claimed message is
+    /// being sent (within [`SEND_TIMEOUT`]) while its claim lasts.
+    fn batch(&self) -> usize {
+        self.parallel.max(1)
+    }
+
     async fn until_next_due(&self) -> Duration {
         match self.store.next_mail_attempt().await {
             Ok(Some(at)) => {
@@ -163,7 +168,7 @@ impl DeliveryWorker {
     async fn deliver_due(&self, worker: &str) -> Result<usize, crate::store::StoreError> {
         let due = self
             .store
-            .claim_due_mail(worker, ts(OffsetDateTime::now_utc()), BATCH)
+            .claim_due_mail(worker, ts(OffsetDateTime::now_utc()), self.batch() as i64)
             .await?;
         let count = due.len();
         let mut rows = due.into_iter();

@@ -13,8 +13,9 @@ pub struct OutboxRow {
 }
 
 /// How long a claimed message is left to the worker that claimed it: past this (that worker
-/// crashed, or its replica was killed), any worker may send it again.
-pub const CLAIM_LEASE_SECS: i64 = 120;
+/// crashed, or its replica was killed), any worker may send it again. Three times the longest
+/// a delivery may take (`mail::worker::SEND_TIMEOUT`, 15 s).
+pub const CLAIM_LEASE_SECS: i64 = 45;
 
 impl Store {
     /// Queues a message in the caller's transaction. On PostgreSQL the delivery workers of
