@@ -10,6 +10,7 @@
 //! | e-mail change → activation e-mail at the relay | the HTTP answer to the same request |
 //! | resident memory under log-in load, and its growth | the same process idle, after start |
 //! | start-up to healthy | the hello-world's start-up to its first answer |
+//! | `GET /v1/account` and log-ins on PostgreSQL | the same on SQLite |
 //!
 //! The load generator (wrk, or this process) shares the machine's cores with what it measures,
 //! for the baseline and the figure alike. Usage:
@@ -149,9 +150,25 @@ async fn start_hello(o: &Options) -> (Running, Duration) {
     start(cmd, format!("http://127.0.0.1:{port}"), "/").await
 }
 
+/// A database for the service: its URL and master key file.
+struct Db {
+    url: String,
+    key: PathBuf,
+}
+
+impl Db {
+    fn sqlite(dir: &Path, name: &str) -> Self {
+        let file = dir.join(name);
+        Self {
+            url: format!("sqlite://{}", file.display()),
+            key: file.with_extension("key"),
+        }
+    }
+}
+
 async fn start_service(
     o: &Options,
-    db: &Path,
+    db: &Db,
     smtp: &SmtpListener,
     extra: &[&str],
 ) -> (Running, Duration) {
@@ -159,14 +176,15 @@ async fn start_service(
     let mut cmd = Command::new(&o.server);
     cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--metrics-listen", "127.0.0.1:0", "--smtp", &smtp.url()])
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
+        .args(["--database", &db.url])
+        .arg("--key-file")
+        .arg(&db.key)
         .args(extra)
         .env("ESPACE_PRO_LOG", "warn");
     start(cmd, format!("http://127.0.0.1:{port}"), "/healthz").await
 }
 
-fn create_account(o: &Options, db: &Path) {
+fn create_account(o: &Options, db: &Db) {
     let mut child = Command::new(&o.server)
         .args([
             "account",
@@ -177,8 +195,9 @@ fn create_account(o: &Options, db: &Path) {
             "Banc",
         ])
         .args(["--last-name", "ESSAI", "--dossier", "000299001:SARL BANC"])
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
+        .args(["--database", &db.url])
+        .arg("--key-file")
+        .arg(&db.key)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -293,11 +312,9 @@ async fn parallel_hashes(cores: usize, seconds: u64) -> f64 {
 }
 
 /// Queues `count` e-mails straight into a new database, as requests would have.
-async fn queued_mail(dir: &Path, name: &str, count: usize) -> PathBuf {
-    let db = dir.join(name);
-    let store = Store::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+async fn queued_mail(dir: &Path, name: &str, count: usize) -> Db {
+    let db = Db::sqlite(dir, name);
+    let store = Store::connect(&db.url).await.unwrap();
     let mut tx = store.begin_write().await.unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for i in 0..count {
@@ -317,7 +334,7 @@ async fn queued_mail(dir: &Path, name: &str, count: usize) -> PathBuf {
 }
 
 /// E-mails per second from the first to the last arrival at the relay.
-async fn drain(o: &Options, db: &Path, count: usize, extra: &[&str]) -> f64 {
+async fn drain(o: &Options, db: &Db, count: usize, extra: &[&str]) -> f64 {
     let smtp = SmtpListener::start().await;
     let (_service, _) = start_service(o, db, &smtp, extra).await;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -360,7 +377,7 @@ async fn main() -> std::process::ExitCode {
     eprintln!("==> Argon2id: {cores} hashes at once for 5 s");
     let all_cores = parallel_hashes(cores, 5).await;
 
-    let db = dir.path().join("bench.sqlite");
+    let db = Db::sqlite(dir.path(), "bench.sqlite");
     create_account(&o, &db);
     let smtp = SmtpListener::start().await;
     let limits = [
@@ -421,6 +438,7 @@ async fn main() -> std::process::ExitCode {
     }
     drop(hello);
     let base = median(base_rps);
+    let sqlite_account = median(account_rps.clone());
     for (what, rps) in [
         ("`GET /v1/service-info` (requests/s)", median(info_rps)),
         (
@@ -549,6 +567,54 @@ async fn main() -> std::process::ExitCode {
         met: most <= 128 * 1024 && last <= first + 8 * 1024,
     });
     drop(service);
+
+    eprintln!("==> the same GET /v1/account and log-ins on PostgreSQL (fsync on, same machine)");
+    let pg = espace_pro_pgtemp::TempPostgres::start(true).expect("PostgreSQL starts");
+    let pg_db = Db {
+        url: pg.create_database("bench").expect("database created"),
+        key: dir.path().join("pg.key"),
+    };
+    create_account(&o, &pg_db);
+    let (service, _) = start_service(&o, &pg_db, &smtp, &limits).await;
+    let token = log_in(&http, &service.base).await;
+    let (mut pg_account, mut pg_logins) = (vec![], vec![]);
+    for _ in 0..o.rounds {
+        let w = wrk(
+            &format!("{}/v1/account", service.base),
+            &bearer_script(&token),
+            32,
+            o.wrk_seconds,
+        );
+        failed += w.failed;
+        pg_account.push(w.per_second);
+        let w = wrk(
+            &format!("{}/v1/sessions", service.base),
+            &login_script(),
+            8,
+            10,
+        );
+        failed += w.failed;
+        pg_logins.push(w.per_second);
+    }
+    drop(service);
+    drop(pg);
+    let (pg_account, pg_logins) = (median(pg_account), median(pg_logins));
+    rows.push(Row {
+        what: "`GET /v1/account` on PostgreSQL, no read cache (requests/s)",
+        figure: format!("{pg_account:.0}"),
+        baseline: format!("{sqlite_account:.0} (SQLite, read cache on)"),
+        ratio: format!("{:.2} ×", pg_account / sqlite_account),
+        goal: "(information)",
+        met: true,
+    });
+    rows.push(Row {
+        what: "log-ins per second on PostgreSQL",
+        figure: format!("{pg_logins:.1}"),
+        baseline: format!("{logins:.1} (SQLite)"),
+        ratio: format!("{:.2} ×", pg_logins / logins),
+        goal: "(information)",
+        met: true,
+    });
 
     eprintln!("==> outbox drain: 100 queued e-mails to a loopback relay");
     let one = drain(

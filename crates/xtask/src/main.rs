@@ -324,7 +324,7 @@ fn cluster(args: &[String]) -> Result<(), String> {
 /// The speed and memory figures: release builds of the service, of the bench driver and of an
 /// axum hello-world, then the driver (`crates/bench`), which prints one table.
 fn bench(extra: &[String]) -> Result<(), String> {
-    ensure_packages(&["wrk"])?;
+    ensure_packages(&["wrk", "postgresql"])?;
     say("building the service, the bench driver and the hello-world in release");
     let mut build = cargo();
     build.args([
