@@ -39,6 +39,10 @@ pub enum Command {
     /// Copy every table of a database into another, empty one (from SQLite to PostgreSQL, or
     /// back), then check the counts. Stop the service first; keep the same master key file.
     Migrate(MigrateArgs),
+    /// Replace the master key, with every replica stopped: security answers are re-sealed;
+    /// pending codes, CAPTCHAs and throttling counts (keyed with the old key) are ended. Run it
+    /// again if it was interrupted. Then copy the key file to every replica.
+    RotateKey(StorageArgs),
 }
 
 #[derive(Debug, Args)]
@@ -514,6 +518,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate(args) => migrate(&args.from, &args.to).await,
+        Command::RotateKey(storage) => rotate_key(&storage).await,
         Command::DemoSeed(storage) => {
             let svc = services_for(&storage).await?;
             for address in crate::demo::seed(&svc).await? {
@@ -528,6 +533,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `rotate-key`: the rotation, then what it did.
+async fn rotate_key(storage: &StorageArgs) -> anyhow::Result<()> {
+    let mut config = Config::defaults();
+    storage.apply(&mut config)?;
+    let store = crate::store::Store::connect(&config.database).await?;
+    let now = clock_for(&config).now().unix_timestamp();
+    let done = crate::rotation::rotate_key(&store, &config.key_file, now).await;
+    store.close().await;
+    let done = done?;
+    println!("security answers re-sealed: {}", done.answers);
+    println!(
+        "pending codes ended: {} (their holders must ask again)",
+        done.forgotten.codes_ended
+    );
+    println!(
+        "CAPTCHAs removed: {}; throttling events removed: {}",
+        done.forgotten.captchas, done.forgotten.throttle_events
+    );
+    println!(
+        "the new key is in {}: copy it to every replica before starting them",
+        config.key_file.display()
+    );
+    Ok(())
 }
 
 /// `migrate`: the copy, then a table of what was copied.

@@ -277,41 +277,70 @@ pub enum KeyError {
     Exposed(String),
     #[error("sealed value could not be opened (wrong key or altered data)")]
     Open,
+    #[error(
+        "a master key rotation was interrupted ({0} exists): run `espace-pro-server rotate-key` again to finish it"
+    )]
+    RotationUnfinished(String),
 }
 
 impl MasterKey {
-    /// Reads the key file, or creates it (permissions 0600) with 32 random bytes.
+    /// Reads the key file, or creates it (permissions 0600) with 32 random bytes. Refuses to
+    /// start beside an interrupted rotation (see [`MasterKey::next_path`]).
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        let next = Self::next_path(path);
+        if next.exists() {
+            return Err(KeyError::RotationUnfinished(next.display().to_string()));
+        }
+        match Self::load(path) {
+            Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Self::create(path)
+            }
+            other => other,
+        }
+    }
+
+    /// Reads an existing key file (private, 32 bytes).
+    pub fn load(path: &Path) -> Result<Self, KeyError> {
         let io = |source| KeyError::Io {
             path: path.display().to_string(),
             source,
         };
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                if crate::files::readable_by_others(path).map_err(io)? {
-                    return Err(KeyError::Exposed(path.display().to_string()));
-                }
-                let key: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| KeyError::Length(path.display().to_string()))?;
-                Ok(Self::from_bytes(&key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    crate::files::private_dir(parent).map_err(io)?;
-                }
-                let mut key = [0u8; 32];
-                OsRng.fill_bytes(&mut key);
-                let mut file = crate::files::private_file()
-                    .create_new(true)
-                    .open(path)
-                    .map_err(io)?;
-                file.write_all(&key).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                Ok(Self::from_bytes(&key))
-            }
-            Err(e) => Err(io(e)),
+        let bytes = std::fs::read(path).map_err(io)?;
+        if crate::files::readable_by_others(path).map_err(io)? {
+            return Err(KeyError::Exposed(path.display().to_string()));
         }
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyError::Length(path.display().to_string()))?;
+        Ok(Self::from_bytes(&key))
+    }
+
+    /// Writes a new random key to `path`, which must not exist (0600, on disk before it returns).
+    pub fn create(path: &Path) -> Result<Self, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            crate::files::private_dir(parent).map_err(io)?;
+        }
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        let mut file = crate::files::private_file()
+            .create_new(true)
+            .open(path)
+            .map_err(io)?;
+        file.write_all(&key).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        crate::files::sync_dir_of(path).map_err(io)?;
+        Ok(Self::from_bytes(&key))
+    }
+
+    /// Where a rotation keeps the new key until the database uses it (`<key file>.next`).
+    pub fn next_path(path: &Path) -> std::path::PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".next");
+        name.into()
     }
 
     pub fn from_bytes(master: &[u8; 32]) -> Self {

@@ -48,3 +48,21 @@ pub fn readable_by_others(path: &Path) -> io::Result<bool> {
         Ok(false)
     }
 }
+
+/// Makes a file's creation or renaming in its folder durable (the folder's entry reaches the
+/// disk). A no-op where folders cannot be opened (Windows).
+pub fn sync_dir_of(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}

@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod passwords;
 pub mod profile;
 pub mod recovery;
+pub mod rotation;
 pub mod services;
 pub mod store;
 pub mod throttle;

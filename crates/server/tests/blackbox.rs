@@ -762,6 +762,7 @@ fn unsafe_mail_and_test_settings_are_refused() {
 #[test]
 fn unknown_database_urls_are_refused() {
     let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
     // Nothing listens on port 1: a PostgreSQL URL is taken, and its server found missing.
     for (url, told) in [
         (
@@ -782,6 +783,8 @@ fn unknown_database_urls_are_refused() {
             ])
             .args(["--database", url, "--mail-dir"])
             .arg(dir.path().join("mail"))
+            .arg("--key-file")
+            .arg(elsewhere.path().join("master.key"))
             .output()
             .unwrap();
         assert!(!out.status.success(), "{url} accepted");
@@ -1190,4 +1193,37 @@ fn create_account_with_key(db: &str, key: &Path, email: &str) -> std::process::O
         .write_all(format!("{PASSWORD}\n").as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// `rotate-key` from the command line: the key file changes, the answer is re-sealed, and the
+/// file stays private.
+#[test]
+fn rotate_key_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let key = dir.path().join("db.key");
+    assert!(
+        create_account(&db, "lila@example.fr", PASSWORD)
+            .status
+            .success()
+    );
+    let before = std::fs::read(&key).unwrap();
+    let out = Command::new(BIN)
+        .args(["rotate-key", "--database", &db])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("security answers re-sealed: 1"), "{said}");
+    let after = std::fs::read(&key).unwrap();
+    assert_eq!(after.len(), 32);
+    assert_ne!(before, after);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!dir.path().join("db.key.next").exists());
 }

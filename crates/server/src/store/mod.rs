@@ -25,6 +25,7 @@ mod codes;
 mod copy;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
+mod keyed;
 mod outbox;
 mod sessions;
 mod throttle;
@@ -33,6 +34,7 @@ pub use accounts::{AccountRow, NewAccountRow};
 pub use audit::AuditEvent;
 pub use codes::{CaptchaRow, CodeRow, EmailChangeRow, TicketRow};
 pub use copy::CopyReport;
+pub use keyed::Forgotten;
 pub use outbox::OutboxRow;
 pub use sessions::SessionRow;
 pub use throttle::FailureStats;

@@ -12,5 +12,6 @@ mod outbox;
 mod password;
 mod profile;
 mod recovery;
+mod rotation;
 mod sessions;
 mod throttling;
