@@ -50,18 +50,18 @@ pub async fn build_state(
         }
     };
     let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
-    let service = api.service_info().await.ok();
-    let policy = service
-        .as_ref()
-        .map(|i| i.password_policy)
-        .unwrap_or_default();
+    // The embedded service answers at once; a remote one is asked by the window, in the
+    // background (`connect_service`).
+    let service = match &embedded {
+        Some(_) => api.service_info().await.ok(),
+        None => None,
+    };
     Ok(AppState {
         // The keyring entry is per service URL, except for the embedded service whose port
         // changes at every start: it keeps one entry.
         vault: SessionVault::new(KEYRING_SERVICE, if demo.is_some() { "demo" } else { &url }),
         api,
-        policy,
-        service,
+        service: std::sync::Mutex::new(service),
         demo,
         summary_dir: test_summary_dir(),
         session: Mutex::new(None),
@@ -165,8 +165,15 @@ mod ipc_tests {
             .build()
             .unwrap();
 
+        // Before the service is asked: the bundled contacts and the contract's rules.
         let info = invoke(&webview, "app_info", json!({})).unwrap();
         assert_eq!(info["demo"], Value::Null);
+        assert_eq!(info["service"], Value::Null);
+        assert_eq!(info["support"]["hotline"], "0 809 400 210");
+        let info = invoke(&webview, "connect_service", json!({})).unwrap();
+        assert_eq!(info["service"]["password_policy"]["min_chars"], 20);
+        assert_eq!(info["policy"]["min_chars"], 20);
+        let info = invoke(&webview, "app_info", json!({})).unwrap();
         assert_eq!(info["service"]["password_policy"]["min_chars"], 20);
 
         let err = invoke(&webview, "home", json!({})).unwrap_err();

@@ -22,9 +22,9 @@ pub struct DemoInfo {
 pub struct AppState {
     pub api: ApiClient,
     pub vault: SessionVault,
-    pub policy: PasswordPolicy,
-    /// Support contacts and policy, as the service published them at start-up.
-    pub service: Option<ServiceInfo>,
+    /// Support contacts and policy, as the service published them: asked in the background
+    /// at start-up (`connect_service`), so the window never waits for it.
+    pub service: std::sync::Mutex<Option<ServiceInfo>>,
     pub demo: Option<DemoInfo>,
     /// Tests only: save the summary here instead of asking with the native dialog.
     pub summary_dir: Option<PathBuf>,
@@ -40,6 +40,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn service(&self) -> Option<ServiceInfo> {
+        self.service
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The service's password rules, or the contract's defaults until it has answered.
+    pub fn policy(&self) -> PasswordPolicy {
+        self.service()
+            .map(|s| s.password_policy)
+            .unwrap_or_default()
+    }
+
     pub async fn token(&self) -> CommandResult<Secret> {
         self.session
             .lock()

@@ -932,3 +932,69 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
         violations.join("\n")
     );
 }
+
+// ---- a service that never answers --------------------------------------------------------------
+
+/// A service that accepts the connection and never answers: the log-in screen is there as soon
+/// as the window is, the banner says the service cannot be reached (with "Réessayer"), and
+/// "Dépannage" shows the hotline bundled with the app. Before, the window stayed blank ~30 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_service_leaves_the_window_usable_with_a_banner() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Accepts every connection and keeps it, saying nothing.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    let (_driver, port) =
+        start_driver(&app_env(dir.path(), &[("ESPACE_PRO_SERVICE_URL", url)])).await;
+    let began = std::time::Instant::now();
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    let window_up = began.elapsed();
+    // Usable at once: the form is there within a second of the window, long before the app
+    // gives up on the service (3 s).
+    let email =
+        ui.c.wait_for("css selector", "#login-email", Duration::from_secs(1))
+            .await;
+    assert!(
+        ui.c.find("css selector", "#service-banner:not([hidden])")
+            .await
+            .is_err(),
+        "the form came only after the app gave up on the service"
+    );
+    ui.c.send_keys(&email, "lila@example.fr").await;
+    let banner =
+        ui.c.wait_for("css selector", "#service-banner:not([hidden])", WAIT)
+            .await;
+    let banner_text = ui.c.text(&banner).await;
+    let banner_after = began.elapsed();
+    println!("window up after {window_up:?}, banner after {banner_after:?}");
+    assert!(
+        banner_text.contains("Le service est injoignable"),
+        "{banner_text}"
+    );
+    assert!(banner_text.contains("Réessayer"), "{banner_text}");
+    // What was typed is kept.
+    let typed =
+        ui.c.execute("return document.getElementById('login-email').value")
+            .await
+            .unwrap();
+    assert_eq!(typed, "lila@example.fr");
+    ui.shot("silent-service-banner").await;
+    // Retrying asks again, and says so again.
+    ui.press("Réessayer").await;
+    ui.c.wait_for("css selector", "#service-banner:not([hidden])", WAIT)
+        .await;
+    ui.press("Dépannage").await;
+    let help = ui.wait_text("0 809 400 210").await;
+    assert!(help.contains("Une assistance aux téléprocédures"), "{help}");
+    assert_accessible(&ui, "silent-service-help").await;
+    ui.c.close().await;
+}

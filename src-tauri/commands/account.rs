@@ -41,7 +41,7 @@ pub async fn password_strength(
     if let Some(Ok(e)) = email.as_deref().map(LoginEmail::parse) {
         context = context.with_email(&e);
     }
-    Ok(estimate(&password, &context, &state.policy))
+    Ok(estimate(&password, &context, &state.policy()))
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 // these. Included by both with `include!`, each with its own `commands!` macro.
 commands! {
     session::app_info,
+    session::connect_service,
     session::login,
     session::resume_session,
     session::logout,

@@ -1,4 +1,5 @@
 use espace_pro_contract::Secret;
+use espace_pro_contract::api::SupportContacts;
 use serde::Serialize;
 use tauri::State;
 
@@ -11,23 +12,60 @@ pub struct AppInfo {
     pub service_url: String,
     /// Present in demo mode (embedded service): the demo addresses and their password.
     pub demo: Option<DemoInfo>,
+    /// What the service published, once it has answered (`None`: not yet, or unreachable).
     pub service: Option<espace_pro_contract::api::ServiceInfo>,
+    /// The hotline and the online form: the service's, or the ones bundled with the app (the
+    /// guide's), so that "Dépannage" has them when the service cannot be reached.
+    pub support: SupportContacts,
     /// The rules' numbers the screens show and check: the service's, or the contract's defaults
     /// when it could not be asked.
     pub policy: espace_pro_contract::PasswordPolicy,
     pub limits: espace_pro_contract::api::Limits,
 }
 
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+/// The guide's support contacts, shipped with the app.
+pub fn bundled_support() -> SupportContacts {
+    SupportContacts {
+        hotline: "0 809 400 210".into(),
+        hotline_hours: "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)"
+            .into(),
+        online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures".into(),
+    }
+}
+
+/// How long the window waits for the service's information before it says the service cannot
+/// be reached (it keeps working meanwhile).
+pub const SERVICE_INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn app_info_of(state: &AppState) -> AppInfo {
+    let service = state.service();
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         service_url: state.api.base_url().to_string(),
         demo: state.demo.clone(),
-        service: state.service.clone(),
-        policy: state.policy,
-        limits: state.service.as_ref().map(|s| s.limits).unwrap_or_default(),
+        support: service
+            .as_ref()
+            .map(|s| s.support.clone())
+            .unwrap_or_else(bundled_support),
+        policy: state.policy(),
+        limits: service.as_ref().map(|s| s.limits).unwrap_or_default(),
+        service,
     }
+}
+
+/// What the window knows at once, without asking the service.
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    app_info_of(&state)
+}
+
+/// Asks the service for its information (at most [`SERVICE_INFO_WAIT`]); the window calls it
+/// in the background at start-up and from the banner's "Réessayer".
+#[tauri::command]
+pub async fn connect_service(state: State<'_, AppState>) -> CommandResult<AppInfo> {
+    let info = state.api.service_info_within(SERVICE_INFO_WAIT).await?;
+    *state.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
+    Ok(app_info_of(&state))
 }
 
 #[derive(Debug, Serialize)]

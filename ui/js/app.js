@@ -97,6 +97,51 @@ function updateHeader() {
   quit.hidden = !ctx.loggedIn;
 }
 
+/** The banner above every screen while the service cannot be reached, with "Réessayer". */
+function serviceBanner(error) {
+  const banner = document.getElementById('service-banner');
+  document.getElementById('service-retry').textContent = t('app.retry');
+  if (!error) {
+    banner.hidden = true;
+    return;
+  }
+  banner.dataset.code = error.code;
+  document.getElementById('service-banner-text').textContent =
+    error.code === 'network' ? t('app.service_unreachable') : t('app.service_unavailable');
+  banner.hidden = false;
+}
+
+/**
+ * Asks the service for its information in the background (the app gives it 3 s): the window is
+ * usable meanwhile, and is not redrawn when it answers (what the log-in screen shows does not
+ * depend on it). Once it answers, a session kept in the keyring is resumed, unless the person
+ * has started typing on the log-in screen.
+ */
+async function connect() {
+  try {
+    ctx.info = await call('connect_service');
+  } catch (error) {
+    serviceBanner(error);
+    return;
+  }
+  serviceBanner(null);
+  setPolicy(ctx.info);
+  updateHeader();
+  if (ctx.loggedIn || ctx.current.name !== 'login') return;
+  let resumed = false;
+  try {
+    resumed = await call('resume_session');
+  } catch {
+    resumed = false;
+  }
+  const typed = [...document.querySelectorAll('#screen input')].some((i) => i.value);
+  if (resumed && !ctx.loggedIn && ctx.current.name === 'login' && !typed) {
+    ctx.loggedIn = true;
+    ctx.go('home');
+    announce(t('login.resumed'));
+  }
+}
+
 async function start() {
   setLang(localStorage.getItem('espace-pro-lang') || 'fr');
   document.getElementById('nav-help').addEventListener('click', () => ctx.go('help', { back: ctx.current }));
@@ -105,23 +150,20 @@ async function start() {
   document.getElementById('nav-lang').addEventListener('click', () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');
     localStorage.setItem('espace-pro-lang', lang());
+    const banner = document.getElementById('service-banner');
+    if (!banner.hidden) serviceBanner({ code: banner.dataset.code });
     ctx.go(ctx.current.name, ctx.current.params);
   });
+  document.getElementById('service-retry').addEventListener('click', () => connect());
+  // Local: answers at once, whatever the service does.
   try {
     ctx.info = await call('app_info');
   } catch {
     ctx.info = null;
   }
   setPolicy(ctx.info);
-  let resumed = false;
-  try {
-    resumed = await call('resume_session');
-  } catch {
-    resumed = false;
-  }
-  ctx.loggedIn = resumed;
-  ctx.go(resumed ? 'home' : 'login');
-  if (resumed) announce(t('login.resumed'));
+  ctx.go('login');
+  connect();
 }
 
 window.espacePro = ctx;

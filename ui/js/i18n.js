@@ -18,6 +18,8 @@ export const MESSAGES = {
   'app.hide': ['Masquer', 'Hide'],
   'app.show_password': ['Afficher le mot de passe', 'Show the password'],
   'app.retry': ['Réessayer', 'Try again'],
+  'app.service_unreachable': ['Le service est injoignable. Vérifiez votre connexion, puis réessayez.', 'The service cannot be reached. Check your connection, then try again.'],
+  'app.service_unavailable': ['Le service ne répond pas pour le moment. Réessayez dans quelques instants.', 'The service is not answering at the moment. Try again in a few moments.'],
   'app.error_title': ['Il y a un problème', 'There is a problem'],
   'app.session_ended': ['Votre session a pris fin. Connectez-vous à nouveau.', 'Your session has ended. Please log in again.'],
   'app.loading': ['Chargement…', 'Loading…'],

@@ -39,7 +39,8 @@ impl ApiClient {
         let base = check_service_url(base)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            // A request the service does not answer ends in an error the screen can show.
+            .timeout(Duration::from_secs(15))
             .https_only(base.scheme() == "https")
             .user_agent(concat!("espace-pro/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -129,6 +130,16 @@ impl ApiClient {
 
     pub async fn service_info(&self) -> Result<ServiceInfo, ClientError> {
         self.get("/v1/service-info", None).await
+    }
+
+    /// [`ApiClient::service_info`], given up after `within` (a service that accepts the
+    /// connection and never answers must not hold the window).
+    pub async fn service_info_within(&self, within: Duration) -> Result<ServiceInfo, ClientError> {
+        self.send(
+            self.request(Method::GET, "/v1/service-info", None)?
+                .timeout(within),
+        )
+        .await
     }
 
     /// Logs in; `captcha` (id and answer) when the service asked for one (`captcha_required`).

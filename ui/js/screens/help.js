@@ -4,7 +4,8 @@ import { t } from '../i18n.js';
 export default {
   title: 'help.title',
   render(ctx, params) {
-    const support = ctx.info?.service?.support;
+    // The service's contacts, or those bundled with the app when it cannot be reached.
+    const support = ctx.info?.support;
     const back = params.back || { name: ctx.loggedIn ? 'home' : 'login' };
     return h('div', {},
       h('h1', {}, t('help.title')),
