@@ -296,6 +296,10 @@ async fn the_security_answer_asks_for_the_password_again() {
             .as_deref(),
         Some("Paul")
     );
+    // The guide §4.1: from the coordinates to the address and password.
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
     ui.c.close().await;
 }
 
@@ -800,7 +804,16 @@ async fn expired_replayed_codes_and_the_five_address_limit_in_the_window() {
     )
     .await;
     ui.press("Continuer").await;
-    ui.wait_text("Votre inscription a été réalisée le").await;
+    // Two days after the account was made: the recap gives the registration day (the one in
+    // the subscriber number, as the guide does), and the activation day apart.
+    let done = ui.wait_text("Votre inscription a été réalisée le").await;
+    let registered = format!(
+        "Votre inscription a été réalisée le {} sous le numéro {}.",
+        french_date_of_number(&s.number),
+        s.number
+    );
+    assert!(done.contains(&registered), "{registered:?} in {done}");
+    assert!(done.contains("Activation de votre espace : "), "{done}");
     ui.press("Accédez à vos services en ligne").await;
     ui.press("Activer mon espace / mes services").await;
     enter_code(&ui, &code).await;
@@ -933,6 +946,33 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     );
 }
 
+/// "25 août 2023" for a subscriber number registered that day (year, then day of the year).
+fn french_date_of_number(number: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let day =
+        time::Date::from_ordinal_date(number[0..4].parse().unwrap(), number[4..7].parse().unwrap())
+            .unwrap();
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS[u8::from(day.month()) as usize - 1],
+        day.year()
+    )
+}
+
 // ---- a service that never answers --------------------------------------------------------------
 
 /// A service that accepts the connection and never answers: the log-in screen is there as soon
@@ -996,5 +1036,61 @@ async fn a_silent_service_leaves_the_window_usable_with_a_banner() {
     let help = ui.wait_text("0 809 400 210").await;
     assert!(help.contains("Une assistance aux téléprocédures"), "{help}");
     assert_accessible(&ui, "silent-service-help").await;
+    ui.c.close().await;
+}
+
+// ---- the current password asked before it is refused --------------------------------------------
+
+/// The password change form shows "Mot de passe actuel" as soon as the service says a change
+/// will need it, here when the 5 minutes run out while the form is open: the first "Valider les
+/// modifications" goes through instead of being refused for a missing field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_password_is_asked_before_the_first_refusal() {
+    let s = AgainstService::start(NewAccount {
+        email: "lila.rosemonde@example.fr".into(),
+        first_name: "Lila".into(),
+        last_name: "ROSEMONDE".into(),
+        ..Default::default()
+    })
+    .await;
+    let ui = s.window().await;
+    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
+    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    ui.press("Gérer les services").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    let shown = async |ui: &Ui| {
+        ui.c.execute(
+            "return document.querySelector('#current-password').closest('[hidden]') === null",
+        )
+        .await
+        .unwrap()
+            == true
+    };
+    assert!(!shown(&ui).await, "not needed right after logging in");
+    // The delay runs out while the form is open.
+    s.service.set_clock_offset(6 * 60);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !shown(&ui).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the field never appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    ui.shot("credentials-current-password-shown").await;
+    assert_accessible(&ui, "credentials-current-password-shown").await;
+    let checkbox = ui
+        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.c.click(&checkbox).await;
+    ui.type_into("Nouveau mot de passe", NEW_PASSWORD).await;
+    ui.type_into("Confirmez votre nouveau mot de passe", NEW_PASSWORD)
+        .await;
+    ui.type_into("Mot de passe actuel", PASSWORD).await;
+    ui.press("Valider les modifications").await;
+    ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .await;
     ui.c.close().await;
 }

@@ -89,6 +89,7 @@ export const MESSAGES = {
   'cred.strength': ['Niveau de sécurité de votre mot de passe', 'Security level of your password'],
   'cred.level': ['Niveau de sécurité : {level}', 'Security level: {level}'],
   'cred.current': ['Mot de passe actuel', 'Current password'],
+  'cred.current_needed': ['Pour confirmer une modification, saisissez désormais votre mot de passe actuel.', 'To confirm a change, now enter your current password.'],
   'cred.current_hint': ['Pour votre sécurité, saisissez votre mot de passe actuel pour confirmer la modification.', 'For your security, enter your current password to confirm the change.'],
   'cred.cancel': ['Annuler', 'Cancel'],
   'cred.submit': ['Valider les modifications', 'Validate the changes'],
@@ -148,6 +149,7 @@ export const MESSAGES = {
   'act.clear': ['Effacer', 'Clear'],
   'act.registration': ['Votre inscription', 'Your registration'],
   'act.done': ['Votre inscription a été réalisée le {date} sous le numéro {number}.', 'Your registration was completed on {date} under number {number}.'],
+  'act.activated_on': ['Activation de votre espace : {date}.', 'Activation of your account: {date}.'],
   'act.personal': ["Ce numéro d'abonné vous est personnel et doit le rester.", 'This subscriber number is personal and must remain so.'],
   'act.save': ['Sauvegardez ou imprimez le récapitulatif', 'Save or print the summary'],
   'act.print': ['Imprimer le récapitulatif', 'Print the summary'],
@@ -314,6 +316,18 @@ export function longDate(iso) {
   const [y, m, d] = String(iso).slice(0, 10).split('-').map(Number);
   if (!y || !m || !d) return String(iso);
   return `${d} ${MONTHS[current][m - 1]} ${y}`;
+}
+
+/**
+ * The registration day a subscriber number carries (its first 7 digits: year, day of the year),
+ * as "YYYY-MM-DD"; null if it is not such a number.
+ */
+export function registrationDate(number) {
+  const m = /^(\d{4})(\d{3})\d{7}$/.exec(String(number));
+  if (!m) return null;
+  const day = new Date(Date.UTC(Number(m[1]), 0, Number(m[2])));
+  if (day.getUTCFullYear() !== Number(m[1])) return null;
+  return day.toISOString().slice(0, 10);
 }
 
 /** "2026-08-24" → "24/08/2026". */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { MESSAGES, SERVICE_EN, t, setLang, setPolicy, policy, serviceEnglish, longDate, shortDate } from '../js/i18n.js';
+import { MESSAGES, SERVICE_EN, t, setLang, setPolicy, policy, serviceEnglish, longDate, shortDate, registrationDate } from '../js/i18n.js';
 import { topMessage, fieldMessage } from '../js/forms.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -119,4 +119,13 @@ test('in English the service\'s messages have twins, with the policy\'s numbers'
   assert.equal(serviceEnglish('unknown'), null);
   setLang('fr');
   assert.equal(topMessage({ code: 'invalid_code', message: 'Ce code…' }), 'Ce code…');
+});
+
+test('a subscriber number carries its registration day', () => {
+  // 2023, day 237: 25 August 2023 (the guide's own account).
+  assert.equal(registrationDate('20232370000001'), '2023-08-25');
+  assert.equal(registrationDate('20240600000012'), '2024-02-29');
+  assert.equal(registrationDate('20233660000001'), null, 'no 366th day in 2023');
+  assert.equal(registrationDate('2023237'), null);
+  assert.equal(registrationDate('abcdefghijklmn'), null);
 });

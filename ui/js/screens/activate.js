@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t, longDate, policy } from '../i18n.js';
+import { t, longDate, policy, registrationDate } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
 import { summaryActions } from './summary.js';
 import { captchaBox } from './captcha.js';
@@ -89,7 +89,12 @@ function summaryStep(ctx, state) {
   return h('div', {},
     h('h2', {}, t('act.registration')),
     h('p', { class: 'identity-name' }, `${s.first_name} ${s.last_name}`),
-    h('p', { id: 'activation-done' }, t('act.done', { date: longDate(s.activated_on), number: s.subscriber_number })),
+    // The guide's recap: the day of registration, which the subscriber number carries; the
+    // activation day beside it when it is another.
+    h('p', { id: 'activation-done' }, t('act.done', { date: longDate(registrationDate(s.subscriber_number) ?? s.activated_on), number: s.subscriber_number })),
+    registrationDate(s.subscriber_number) && registrationDate(s.subscriber_number) !== String(s.activated_on).slice(0, 10)
+      ? h('p', { id: 'activation-day' }, t('act.activated_on', { date: longDate(s.activated_on) }))
+      : null,
     h('p', {}, t('act.personal')),
     summaryActions(ctx),
     h('p', {}, t('act.keep')),

@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { t, shortDate } from '../i18n.js';
-import { errorSummary, showError, field, requireFilled, busy } from '../forms.js';
+import { errorSummary, showError, field, requireFilled, busy, announce } from '../forms.js';
 
 /** "Mme Lila ROSEMONDE", "Abonné : …", "Expiration du mot de passe : …". */
 export function identity(account) {
@@ -10,6 +10,41 @@ export function identity(account) {
     h('p', { class: 'identity-name' }, [account.civility, account.first_name, account.last_name].filter(Boolean).join(' ')),
     h('p', {}, t('home.subscriber', { number: account.subscriber_number })),
     h('p', {}, t('home.expiry', { date: shortDate(account.password_expires_on) })));
+}
+
+/** How often an open form asks whether the current password has become necessary. */
+const REAUTH_CHECK_MS = 10000;
+
+/**
+ * Shows the "Mot de passe actuel" field (`current`, hidden until then) as soon as the service
+ * says a change will need it: when the form opens, and while it stays open (the delay runs out
+ * while the person types). So the first "Valider" is not refused for a field that was not there.
+ */
+export function currentPasswordWhenNeeded(ctx, root, current) {
+  // The password was entered before the form opened, so within the service's delay the field
+  // is needed: asking stops then (each question also keeps the session alive).
+  const delay = ctx.info?.service?.reauthentication_after_seconds ?? 300;
+  const until = Date.now() + (delay + 30) * 1000;
+  let timer = null;
+  async function check() {
+    if (!root.isConnected || Date.now() > until) {
+      clearInterval(timer);
+      return;
+    }
+    if (!current.hidden) return;
+    try {
+      const account = await ctx.call('home');
+      ctx.account = account;
+      if (account.reauthentication_needed && current.hidden && root.isConnected) {
+        current.hidden = false;
+        announce(t('cred.current_needed'));
+      }
+    } catch {
+      // The form's own request will say what is wrong.
+    }
+  }
+  setTimeout(check, 0);
+  timer = setInterval(check, REAUTH_CHECK_MS);
 }
 
 /**

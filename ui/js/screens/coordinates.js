@@ -1,7 +1,7 @@
 import { h } from '../dom.js';
 import { t, policy } from '../i18n.js';
 import { field, errorSummary, showError, busy, announce } from '../forms.js';
-import { loading, backButton } from './common.js';
+import { loading, backButton, currentPasswordWhenNeeded } from './common.js';
 import { summaryActions } from './summary.js';
 
 const FIELD_IDS = {
@@ -17,6 +17,9 @@ export default {
   render(ctx) {
     return h('div', {},
       h('h1', {}, t('coord.title')),
+      // The guide §4.1 goes from "Gérer vos coordonnées" to the address and password: so does
+      // this screen.
+      h('p', {}, h('button', { type: 'button', class: 'link-button', id: 'coord-credentials', onclick: () => ctx.go('credentials') }, t('services.credentials'))),
       loading(ctx, () => ctx.call('profile'), (profile) => {
         const summary = errorSummary();
         const current = field({ id: 'coord-current', label: t('cred.current'), type: 'password', hint: t('cred.current_hint'), autocomplete: 'current-password', toggle: true });
@@ -58,6 +61,7 @@ export default {
           });
         }
         form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+        currentPasswordWhenNeeded(ctx, root, current);
         return root;
       }));
   },

@@ -1,7 +1,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy } from '../forms.js';
-import { identity } from './common.js';
+import { identity, currentPasswordWhenNeeded } from './common.js';
 import { strengthMeter } from './strength.js';
 
 const FIELD_IDS = {
@@ -117,6 +117,7 @@ export default {
       });
     }
     form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+    currentPasswordWhenNeeded(ctx, root, current);
     return root;
   },
 };
