@@ -948,29 +948,8 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
 
 /// "25 août 2023" for a subscriber number registered that day (year, then day of the year).
 fn french_date_of_number(number: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let day =
-        time::Date::from_ordinal_date(number[0..4].parse().unwrap(), number[4..7].parse().unwrap())
-            .unwrap();
-    format!(
-        "{} {} {}",
-        day.day(),
-        MONTHS[u8::from(day.month()) as usize - 1],
-        day.year()
-    )
+    let number: espace_pro_contract::SubscriberNumber = number.parse().unwrap();
+    espace_pro_server::dates::long_french(number.registered_on())
 }
 
 // ---- a service that never answers --------------------------------------------------------------

@@ -24,8 +24,8 @@ impl Drop for Server {
 }
 
 fn create_account(db: &str, email: &str, password: &str) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args(["account", "create", "--database", db, "--email", email])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["account", "create", "--database", db, "--email", email])
         .args([
             "--first-name",
             "Lila",
@@ -41,7 +41,13 @@ fn create_account(db: &str, email: &str, password: &str) -> std::process::Output
             "12 rue de Longchamp, 75016 Paris, FRANCE",
         ])
         .args(["--security-question", "Le prénom de votre conjoint(e) ?"])
-        .args(["--dossier", "000299001:SARL MARTIN DISTRIBUTION"])
+        .args(["--dossier", "000299001:SARL MARTIN DISTRIBUTION"]);
+    with_input(&mut cmd, &format!("{password}\nPaul\n"))
+}
+
+/// Runs `cmd` with `input` on its standard input (the secrets `account create` reads).
+fn with_input(cmd: &mut Command, input: &str) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -51,7 +57,7 @@ fn create_account(db: &str, email: &str, password: &str) -> std::process::Output
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{password}\nPaul\n").as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
 }
@@ -1176,23 +1182,12 @@ async fn migrate_moves_a_deployment_to_postgresql() {
 }
 
 fn create_account_with_key(db: &str, key: &Path, email: &str) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args(["account", "create", "--database", db, "--email", email])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["account", "create", "--database", db, "--email", email])
         .args(["--first-name", "Paul", "--last-name", "MARTIN"])
         .arg("--key-file")
-        .arg(key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+        .arg(key);
+    with_input(&mut cmd, &format!("{PASSWORD}\n"))
 }
 
 /// `rotate-key` from the command line: the key file changes, the answer is re-sealed, and the
