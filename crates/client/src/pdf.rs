@@ -154,6 +154,30 @@ impl Writer {
     }
 }
 
+/// printpdf's own date type, in the same offset.
+fn pdf_time(at: OffsetDateTime) -> printpdf::date::DateTime {
+    let offset = at.offset();
+    printpdf::date::DateTime::new_in_offset(
+        printpdf::date::Date {
+            year: at.year(),
+            month: u8::from(at.month()),
+            day: at.day(),
+        },
+        printpdf::date::Time {
+            hour: at.hour(),
+            minute: at.minute(),
+            second: at.second(),
+            millisecond: 0,
+        },
+        printpdf::date::Offset {
+            hours: offset.whole_hours(),
+            minutes: offset.minutes_past_hour(),
+            seconds: offset.seconds_past_minute(),
+            milliseconds: 0,
+        },
+    )
+}
+
 /// Renders the summary; `generated_at` is the local time printed in the footer.
 pub fn summary_pdf(
     data: &SummaryData,
@@ -165,6 +189,16 @@ pub fn summary_pdf(
     let bold = ParsedFont::from_bytes(BOLD, 0, &mut warnings)
         .ok_or_else(|| ClientError::Pdf("police grasse".into()))?;
     let mut doc = PdfDocument::new("Récapitulatif de vos données personnelles");
+    // The document says what it is, who made it and when (printpdf's defaults: 1 January 1970,
+    // no producer).
+    let at = pdf_time(generated_at);
+    let info = &mut doc.metadata.info;
+    info.creation_date = at.clone();
+    info.modification_date = at.clone();
+    info.metadata_date = at;
+    info.subject = "Votre espace professionnel".into();
+    info.creator = "Espace Pro".into();
+    info.producer = format!("Espace Pro {}", env!("CARGO_PKG_VERSION"));
     let regular = PdfFontHandle::External(doc.add_font(&regular));
     let bold = PdfFontHandle::External(doc.add_font(&bold));
     let mut w = Writer {
@@ -254,6 +288,53 @@ mod tests {
         assert_eq!(wrap("12 rue de Longchamp", 10), ["12 rue de", "Longchamp"]);
         assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
         assert_eq!(wrap("", 5), [""]);
+    }
+
+    /// What a PDF viewer's "Properties" shows, read back with poppler's `pdfinfo`.
+    #[test]
+    fn the_document_says_what_it_is_who_made_it_and_when() {
+        let data = SummaryData {
+            civility: "Mme".into(),
+            first_name: "Lila".into(),
+            last_name: "ROSEMONDE".into(),
+            subscriber_number: "20232370000001".parse().unwrap(),
+            login_email: "lila@example.fr".into(),
+            phone: String::new(),
+            address: String::new(),
+            security_question: String::new(),
+            security_answer: String::new(),
+        };
+        let at = time::macros::datetime!(2023-08-22 14:09:36 +02:00);
+        let pdf = summary_pdf(&data, at).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("summary.pdf");
+        std::fs::write(&file, pdf).unwrap();
+        let out = std::process::Command::new("pdfinfo")
+            .arg("-isodates")
+            .arg(&file)
+            .output()
+            .expect("pdfinfo (poppler-utils; cargo xtask test installs it)");
+        let info = String::from_utf8_lossy(&out.stdout);
+        let line = |name: &str| {
+            info.lines()
+                .find(|l| l.starts_with(&format!("{name}:")))
+                .map(|l| l[name.len() + 1..].trim().to_owned())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            line("Title"),
+            "Récapitulatif de vos données personnelles",
+            "{info}"
+        );
+        assert_eq!(
+            line("Producer"),
+            format!("Espace Pro {}", env!("CARGO_PKG_VERSION"))
+        );
+        assert_eq!(line("Creator"), "Espace Pro");
+        assert!(
+            line("CreationDate").starts_with("2023-08-22T14:09:36"),
+            "{info}"
+        );
     }
 
     #[test]
