@@ -193,8 +193,8 @@ pub fn summary_pdf(
     // no producer).
     let at = pdf_time(generated_at);
     let info = &mut doc.metadata.info;
-    info.creation_date = at.clone();
-    info.modification_date = at.clone();
+    info.creation_date = at;
+    info.modification_date = at;
     info.metadata_date = at;
     info.subject = "Votre espace professionnel".into();
     info.creator = "Espace Pro".into();
