@@ -5,7 +5,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,6 @@ pub struct LocalCluster {
     replicas: Vec<(u16, Option<Child>)>,
     haproxy: Child,
     port: u16,
-    dir: PathBuf,
 }
 
 impl LocalCluster {
@@ -83,7 +82,6 @@ impl LocalCluster {
             replicas: ports.into_iter().map(|p| (p, None)).collect(),
             haproxy,
             port,
-            dir,
         };
         // The first replica migrates the schema and creates the key; the others then share both.
         for i in 0..cluster.replicas.len() {
@@ -166,10 +164,6 @@ impl LocalCluster {
             std::thread::sleep(Duration::from_millis(50));
         }
         Err(other("HAProxy sends nothing to the replicas"))
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

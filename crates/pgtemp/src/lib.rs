@@ -118,10 +118,6 @@ impl TempPostgres {
         Ok(pg)
     }
 
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// The URL of `database` (user `postgres`, no password: the cluster trusts loopback).
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
@@ -153,14 +149,6 @@ impl TempPostgres {
     /// Stops the server (fast: connections are cut) and starts it again on the same port.
     pub fn restart(&self) -> io::Result<()> {
         self.pg_ctl("restart").map(|_| ())
-    }
-
-    pub fn stop(&self) -> io::Result<()> {
-        self.pg_ctl("stop").map(|_| ())
-    }
-
-    pub fn start_again(&self) -> io::Result<()> {
-        self.pg_ctl("start").map(|_| ())
     }
 
     fn data(&self) -> PathBuf {

@@ -183,7 +183,8 @@ impl Store {
             .await)?)
     }
 
-    async fn count(&self, table: &str) -> StoreResult<i64> {
+    /// Rows in `table` (a name of ours, never input).
+    pub(super) async fn count(&self, table: &str) -> StoreResult<i64> {
         let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
         Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
             sqlx::AssertSqlSafe(sql)

@@ -1,6 +1,6 @@
 //! Tests only (feature `test-switches`): looking into the database to check what a request wrote.
 
-use super::{Backend, Store, StoreResult, on_pool};
+use super::{Store, StoreResult, on_pool};
 use crate::kinds::AuditKind;
 
 impl Store {
@@ -45,10 +45,7 @@ impl Store {
     pub async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {
         let mut counts = Vec::new();
         for table in self.tables().await? {
-            let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
-            let n: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(p)
-                .await)?;
+            let n = self.count(&table).await?;
             counts.push((table, n));
         }
         Ok(counts)
@@ -60,9 +57,5 @@ impl Store {
         Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
             .fetch_all(p)
             .await)?)
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        self.backend() == Backend::Postgres
     }
 }

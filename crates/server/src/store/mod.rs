@@ -190,6 +190,17 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Whether a connection given back to the pool may be handed out again. One whose COMMIT or
+/// ROLLBACK failed (a full disk, an I/O error, a server gone) still believes it is in a
+/// transaction: it is closed instead. Only then (rare) is it pinged, which lets a rollback queued
+/// by a dropped transaction finish before it is judged; a healthy release costs nothing.
+async fn still_usable<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
+}
+
 /// Whether a text can be stored or looked up on both backends (PostgreSQL refuses NUL): a key
 /// that cannot be stored matches nothing.
 fn storable(text: &str) -> bool {
@@ -217,12 +228,7 @@ pub const DATABASE_URL_FORMS: &str =
 impl Store {
     /// Opens the database (creating an SQLite file if needed) and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        Self::connect_with(url, 8).await
-    }
-
-    /// [`Store::connect`] with at most `connections` connections.
-    pub async fn connect_with(url: &str, connections: u32) -> StoreResult<Self> {
-        let store = Self::open(url, connections).await?;
+        let store = Self::open(url, 8).await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -272,19 +278,7 @@ impl Store {
         }
         Ok(SqlitePoolOptions::new()
             .max_connections(connections.max(1))
-            // A connection whose COMMIT or ROLLBACK failed (a full disk, an I/O error) still
-            // believes it is in a transaction: it is closed, never handed out again. Only then
-            // (rare) is it pinged, which lets a rollback queued by a dropped transaction finish
-            // before it is judged; a healthy release costs nothing.
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    use sqlx::Connection as _;
-                    if !conn.is_in_transaction() {
-                        return Ok(true);
-                    }
-                    Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
-                })
-            })
+            .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await?)
     }
@@ -315,15 +309,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(5))
             // A connection that lost its server (a restart) is found out before it is used.
             .test_before_acquire(true)
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    use sqlx::Connection as _;
-                    if !conn.is_in_transaction() {
-                        return Ok(true);
-                    }
-                    Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
-                })
-            })
+            .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await?)
     }
