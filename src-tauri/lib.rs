@@ -67,6 +67,7 @@ pub async fn build_state(
         session: Mutex::new(None),
         account: Mutex::new(None),
         ticket: Mutex::new(None),
+        recovery_context: Mutex::new(None),
         last_summary: Mutex::new(None),
         embedded,
     })

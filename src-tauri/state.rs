@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use espace_pro_client::{ApiClient, SessionVault};
 use espace_pro_contract::api::{AccountView, ServiceInfo, SummaryData};
-use espace_pro_contract::{PasswordPolicy, Secret};
+use espace_pro_contract::{PasswordContext, PasswordPolicy, Secret};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
@@ -33,6 +33,9 @@ pub struct AppState {
     pub account: Mutex<Option<AccountView>>,
     /// Activation or recovery ticket between two steps.
     pub ticket: Mutex<Option<Secret>>,
+    /// In recovery, logged out: the account's words the service sent with the question, for
+    /// the meter.
+    pub recovery_context: Mutex<Option<PasswordContext>>,
     /// The summary shown after activation, for "Sauvegardez ou imprimez le récapitulatif".
     pub last_summary: Mutex<Option<SummaryData>>,
     /// Keeps the embedded service running for the app's lifetime.

@@ -36,7 +36,12 @@ pub async fn password_strength(
             &a.login_email,
             &a.subscriber_number.to_string(),
         ),
-        None => PasswordContext::new(),
+        None => state
+            .recovery_context
+            .lock()
+            .await
+            .clone()
+            .unwrap_or_default(),
     };
     if let Some(Ok(e)) = email.as_deref().map(LoginEmail::parse) {
         context = context.with_email(&e);

@@ -4,6 +4,7 @@
 commands! {
     session::app_info,
     session::connect_service,
+    session::set_language,
     session::login,
     session::resume_session,
     session::logout,

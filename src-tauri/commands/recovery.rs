@@ -1,4 +1,4 @@
-use espace_pro_contract::Secret;
+use espace_pro_contract::{PasswordContext, Secret};
 use espace_pro_contract::api::{PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest};
 use tauri::State;
 
@@ -25,6 +25,8 @@ pub async fn recovery_question(
         .recovery_question(&email, &Secret::new(code))
         .await?;
     *state.ticket.lock().await = Some(response.ticket);
+    *state.recovery_context.lock().await =
+        Some(PasswordContext::from_words(response.password_context));
     Ok(response.security_question.unwrap_or_default())
 }
 
@@ -37,7 +39,7 @@ pub async fn recovery_complete(
 ) -> CommandResult<PasswordChangeResponse> {
     let ticket = state.ticket.lock().await.clone().ok_or_else(|| {
         CommandError::new(
-            "ticket_expired",
+            "no_ticket",
             "Votre saisie a expiré. Recommencez la procédure « Mot de passe oublié ».",
         )
     })?;
@@ -51,6 +53,7 @@ pub async fn recovery_complete(
         })
         .await?;
     *state.ticket.lock().await = None;
+    *state.recovery_context.lock().await = None;
     state.forget_session().await;
     Ok(done)
 }

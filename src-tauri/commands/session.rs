@@ -23,15 +23,6 @@ pub struct AppInfo {
     pub limits: espace_pro_contract::api::Limits,
 }
 
-/// The guide's support contacts, shipped with the app.
-pub fn bundled_support() -> SupportContacts {
-    SupportContacts {
-        hotline: "0 809 400 210".into(),
-        hotline_hours: "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)"
-            .into(),
-        online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures".into(),
-    }
-}
 
 /// How long the window waits for the service's information before it says the service cannot
 /// be reached (it keeps working meanwhile).
@@ -46,7 +37,7 @@ fn app_info_of(state: &AppState) -> AppInfo {
         support: service
             .as_ref()
             .map(|s| s.support.clone())
-            .unwrap_or_else(bundled_support),
+            .unwrap_or_else(|| SupportContacts::guide(state.api.is_english())),
         policy: state.policy(),
         limits: service.as_ref().map(|s| s.limits).unwrap_or_default(),
         service,
@@ -66,6 +57,14 @@ pub async fn connect_service(state: State<'_, AppState>) -> CommandResult<AppInf
     let info = state.api.service_info_within(SERVICE_INFO_WAIT).await?;
     *state.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
     Ok(app_info_of(&state))
+}
+
+/// The language of the screens ("fr" or "en"): the service's messages follow it
+/// (`Accept-Language`). The window calls it at start and on every switch, then
+/// `connect_service` for the service's texts in that language.
+#[tauri::command]
+pub fn set_language(state: State<'_, AppState>, lang: String) {
+    state.api.set_language(&lang);
 }
 
 #[derive(Debug, Serialize)]

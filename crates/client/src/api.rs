@@ -16,6 +16,8 @@ use crate::ClientError;
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
+    /// Whether the service should answer in English (`Accept-Language`); French otherwise.
+    english: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// `https://` anywhere; `http://` only to this machine (the embedded service, tests).
@@ -45,7 +47,22 @@ impl ApiClient {
             .user_agent(concat!("espace-pro/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            english: Default::default(),
+        })
+    }
+
+    pub fn is_english(&self) -> bool {
+        self.english.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The language the service's messages should be in: "en" for English, anything else for
+    /// French. Shared by every clone of this client.
+    pub fn set_language(&self, lang: &str) {
+        self.english
+            .store(lang == "en", std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn base_url(&self) -> &Url {
@@ -62,7 +79,11 @@ impl ApiClient {
             .base
             .join(path)
             .map_err(|e| ClientError::InsecureUrl(e.to_string()))?;
-        let mut req = self.http.request(method, url);
+        let english = self.is_english();
+        let mut req = self.http.request(method, url).header(
+            reqwest::header::ACCEPT_LANGUAGE,
+            if english { "en, fr;q=0.5" } else { "fr, en;q=0.5" },
+        );
         if let Some(t) = token {
             req = req.bearer_auth(t.expose());
         }

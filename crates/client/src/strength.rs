@@ -1,13 +1,13 @@
-//! The live "Niveau de sécurité" meter: zxcvbn with the account's own data as context, French
-//! levels and advice, and a bound on the work so that no input blocks a keystroke.
+//! The live "Niveau de sécurité" meter: the service's own verdict, computed in the app. The same
+//! rules (`PasswordPolicy` of the contract), the same context (the account's names, address and
+//! subscriber number; in recovery, those the service sends with the question), the same text
+//! (Unicode NFC, up to the policy's maximum length, as the service scores it). Levels and advice
+//! in French and English.
 
+use espace_pro_contract::password::normalize;
 use espace_pro_contract::{PasswordContext, PasswordPolicy, PasswordRule};
 use serde::Serialize;
 use zxcvbn::feedback::{Suggestion, Warning};
-
-/// zxcvbn's matching grows quickly with length; beyond this many characters the estimate is made
-/// on the first ones only (a longer password is never weaker than its beginning).
-pub const ANALYSED_CHARS: usize = 40;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RuleCheck {
@@ -25,6 +25,8 @@ pub struct Strength {
     pub strong_enough: bool,
     pub warning_fr: Option<&'static str>,
     pub suggestions_fr: Vec<&'static str>,
+    pub warning_en: Option<String>,
+    pub suggestions_en: Vec<String>,
     /// The guide's rules, each met or not, for the checklist beside the field.
     pub rules: Vec<RuleCheck>,
 }
@@ -118,10 +120,17 @@ pub fn estimate(password: &str, context: &PasswordContext, policy: &PasswordPoli
             strong_enough: false,
             warning_fr: None,
             suggestions_fr: vec![],
+            warning_en: None,
+            suggestions_en: vec![],
             rules,
         };
     }
-    let analysed: String = password.chars().take(ANALYSED_CHARS).collect();
+    // Beyond the maximum the service refuses the password anyway (`too_long`); scoring its
+    // beginning keeps a pasted novel from blocking a keystroke.
+    let analysed: String = normalize(password)
+        .chars()
+        .take(policy.max_chars)
+        .collect();
     let words: Vec<&str> = context.words().collect();
     let entropy = zxcvbn::zxcvbn(&analysed, &words);
     let score = u8::from(entropy.score()).min(4);
@@ -134,6 +143,12 @@ pub fn estimate(password: &str, context: &PasswordContext, policy: &PasswordPoli
         warning_fr: feedback.and_then(|f| f.warning()).map(warning_fr),
         suggestions_fr: feedback
             .map(|f| f.suggestions().iter().map(|s| suggestion_fr(*s)).collect())
+            .unwrap_or_default(),
+        warning_en: feedback
+            .and_then(|f| f.warning())
+            .map(|w| w.to_string()),
+        suggestions_en: feedback
+            .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
             .unwrap_or_default(),
         rules,
     }
@@ -179,9 +194,39 @@ mod tests {
     }
 
     #[test]
+    fn the_meter_accepts_exactly_what_the_service_accepts() {
+        let p = PasswordPolicy::default();
+        let long_tail = format!("Vert7Citron4Galop9Sable2{}", "rosemonde".repeat(6));
+        for password in [
+            "Vert7Citron4Galop9Sable2",
+            "Rosemonde20232330000101",
+            "lila.rosemonde@example.fr2023",
+            "Rosemonde-Lila-2023-Rosemonde",
+            "aaaaaaaaaaaaaaaaaaaaaaaaa1",
+            "Cafe\u{301}Noir7Tulipe3Granit8Ve\u{301}lo",
+            long_tail.as_str(),
+            &"Zq8!".repeat(32),
+        ] {
+            let s = estimate(password, &ctx(), &p);
+            let meter_accepts = s.strong_enough && s.rules.iter().all(|r| r.met);
+            let service_accepts = p.check(password, password, &ctx()).is_ok();
+            assert_eq!(meter_accepts, service_accepts, "{password}: {s:?}");
+            assert_eq!(s.score, p.score(&normalize(password), &ctx()), "{password}");
+        }
+    }
+
+    #[test]
+    fn advice_in_both_languages() {
+        let s = estimate("azertyuiop", &ctx(), &PasswordPolicy::default());
+        assert!(s.warning_en.is_some() || !s.suggestions_en.is_empty(), "{s:?}");
+        assert_eq!(s.warning_en.is_some(), s.warning_fr.is_some());
+        assert_eq!(s.suggestions_en.len(), s.suggestions_fr.len());
+    }
+
+    #[test]
     fn very_long_input_is_bounded() {
         let long = "a".repeat(100_000);
         let s = estimate(&long, &ctx(), &PasswordPolicy::default());
-        assert_eq!(s.score, 0);
+        assert!(s.score <= 1, "{s:?}");
     }
 }

@@ -15,6 +15,40 @@ pub struct SupportContacts {
     pub online_form: String,
 }
 
+const GUIDE_HOURS: [&str; 2] = [
+    "du lundi au vendredi, de 8 h à 19 h 30 (service gratuit + prix de l'appel)",
+    "Monday to Friday, 8 am to 7.30 pm (free service + cost of the call)",
+];
+const GUIDE_FORM: [&str; 2] = [
+    "Contact et RDV > Professionnel > Une assistance aux téléprocédures",
+    "Contact and appointments > Professional > Help with online procedures",
+];
+
+impl SupportContacts {
+    /// The guide's hotline and online form, in French or in English.
+    pub fn guide(english: bool) -> Self {
+        let i = usize::from(english);
+        Self {
+            hotline: "0 809 400 210".into(),
+            hotline_hours: GUIDE_HOURS[i].into(),
+            online_form: GUIDE_FORM[i].into(),
+        }
+    }
+
+    /// These contacts for an English reader: the guide's French texts become their English
+    /// twins; any other text (an operator's own) stays as written.
+    pub fn in_english(&self) -> Self {
+        let twin = |text: &str, pair: [&str; 2]| {
+            if text == pair[0] { pair[1] } else { text }.to_owned()
+        };
+        Self {
+            hotline: self.hotline.clone(),
+            hotline_hours: twin(&self.hotline_hours, GUIDE_HOURS),
+            online_form: twin(&self.online_form, GUIDE_FORM),
+        }
+    }
+}
+
 /// Longest telephone number in the coordinates.
 pub const PHONE_MAX_CHARS: usize = 20;
 /// Longest postal address.
@@ -269,6 +303,12 @@ pub struct TicketResponse {
     /// Recovery only: the question to answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_question: Option<String>,
+    /// Recovery only: the words the new password is checked against (the account's names,
+    /// login address and subscriber number, lowercased, as `PasswordContext::words`), so that
+    /// the app's meter judges as the service does. Given only to whoever holds a code sent to
+    /// the login address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_context: Vec<String>,
 }
 
 impl std::fmt::Debug for TicketResponse {

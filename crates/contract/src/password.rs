@@ -72,6 +72,35 @@ impl PasswordRule {
             .collect::<Vec<_>>()
             .join(" ; ")
     }
+
+    /// The rule in English, as the reason for a refusal ("it must have at least 24
+    /// characters").
+    pub fn explain_en(self, policy: &PasswordPolicy) -> String {
+        match self {
+            PasswordRule::TooShort => {
+                format!("it must have at least {} characters", policy.min_chars)
+            }
+            PasswordRule::TooLong => {
+                format!("it must have at most {} characters", policy.max_chars)
+            }
+            PasswordRule::MissingLetter => "it must contain at least one letter".into(),
+            PasswordRule::MissingDigit => "it must contain at least one digit".into(),
+            PasswordRule::ContainsWhitespace => "it must not contain spaces".into(),
+            PasswordRule::InvalidCharacter => "it contains an invisible or control character".into(),
+            PasswordRule::TooWeak => "it is too easy to guess (avoid your names, address and subscriber number, and predictable sequences)".into(),
+            PasswordRule::SameAsCurrent => "it must differ from the current password".into(),
+            PasswordRule::Mismatch => "the confirmation does not match the new password".into(),
+        }
+    }
+
+    /// Every refusal of a list, joined as one English sentence part.
+    pub fn explain_all_en(rules: &[PasswordRule], policy: &PasswordPolicy) -> String {
+        rules
+            .iter()
+            .map(|r| r.explain_en(policy))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// Policy numbers; the defaults are the guide's (20 characters minimum) plus our hardening.
@@ -135,6 +164,17 @@ impl PasswordContext {
     pub fn with_email(mut self, email: &crate::LoginEmail) -> Self {
         self.words.extend(email.context_words());
         self
+    }
+
+    /// A context from words already prepared by `with` (as a recovery ticket carries them).
+    pub fn from_words(words: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            words: words
+                .into_iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+        }
     }
 
     pub fn words(&self) -> impl Iterator<Item = &str> {

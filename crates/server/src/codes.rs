@@ -138,6 +138,7 @@ pub async fn issue_ticket(
         ticket: Secret::new(ticket),
         expires_at,
         security_question,
+        password_context: Vec::new(),
     })
 }
 

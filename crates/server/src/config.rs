@@ -163,13 +163,7 @@ impl Config {
             mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
             mail_parallel_deliveries: 16,
             public_name: "Espace Pro".into(),
-            support: SupportContacts {
-                hotline: "0 809 400 210".into(),
-                hotline_hours:
-                    "du lundi au vendredi, de 8h à 19h30 (service gratuit + prix de l'appel)".into(),
-                online_form: "Contact et RDV > Professionnel > Une assistance aux téléprocédures"
-                    .into(),
-            },
+            support: SupportContacts::guide(false),
             policy: PasswordPolicy::default(),
             password_validity_years: 3,
             argon2: Argon2Config::default(),

@@ -23,11 +23,16 @@ use crate::throttle::client_subject;
 
 const PURPOSE: Purpose = Purpose::Recovery;
 
+/// What step 1 answers for every address, in French; [`ACCEPTED_EN`] is its English twin.
 pub fn accepted() -> RecoveryAccepted {
     RecoveryAccepted {
-        message: "Si cette adresse est celle d'un espace professionnel, un code vient d'y être envoyé. Il est valable une heure. Pensez à consulter le dossier « Courrier indésirable ».".into(),
+        message: format!("Si cette adresse est celle d'un espace professionnel, un code vient d'y être envoyé. Il est valable {RECOVERY_VALIDITY_MINUTES} minutes. Pensez à consulter le dossier « Courrier indésirable »."),
         code_validity_minutes: RECOVERY_VALIDITY_MINUTES,
     }
+}
+
+pub fn accepted_en() -> String {
+    format!("If this address is that of a professional account, a code has just been sent to it. It is valid for {RECOVERY_VALIDITY_MINUTES} minutes. Remember to look in the “Junk” folder.")
 }
 
 /// Answers the same whatever the address; the work for a real account is done after the answer,
@@ -137,13 +142,18 @@ pub async fn question(
     if account.security_question.is_empty() || account.security_answer_sealed.is_none() {
         return Err(CodeError::RecoveryUnavailable);
     }
-    codes::issue_ticket(
+    let mut ticket = codes::issue_ticket(
         svc,
         PURPOSE,
         recovery.id,
         Some(account.security_question.clone()),
     )
-    .await
+    .await?;
+    ticket.password_context = passwords::context_of(&account)
+        .words()
+        .map(str::to_owned)
+        .collect();
+    Ok(ticket)
 }
 
 /// Answers compare without regard to case, accents' encoding, or surrounding and repeated spaces.

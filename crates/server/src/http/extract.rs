@@ -35,11 +35,13 @@ where
         if !value.is_object() {
             return Err(ApiError::invalid_request(
                 "Le corps de la requête doit être un objet JSON ({ … }).",
+                "The request body must be a JSON object ({ … }).",
             ));
         }
         serde_json::from_value(value).map(Self).map_err(|_| {
             ApiError::invalid_request(
                 "Le corps de la requête ne correspond pas au format attendu (champ manquant, inconnu ou de mauvais type).",
+                "The request body does not have the expected shape (a field missing, unknown or of the wrong type).",
             )
         })
     }
@@ -51,17 +53,25 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
             "Le corps de la requête doit être du JSON (Content-Type: application/json).",
+            "The request body must be JSON (Content-Type: application/json).",
         ),
         JsonRejection::JsonSyntaxError(_) => {
-            ApiError::invalid_request("Le corps de la requête n'est pas un JSON valide.")
+            ApiError::invalid_request(
+                "Le corps de la requête n'est pas un JSON valide.",
+                "The request body is not valid JSON.",
+            )
         }
         JsonRejection::JsonDataError(_) => ApiError::invalid_request(
             "Le corps de la requête ne correspond pas au format attendu (champ manquant, inconnu ou de mauvais type).",
+            "The request body does not have the expected shape (a field missing, unknown or of the wrong type).",
         ),
         JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             payload_too_large()
         }
-        _ => ApiError::invalid_request("Le corps de la requête n'a pas pu être lu."),
+        _ => ApiError::invalid_request(
+            "Le corps de la requête n'a pas pu être lu.",
+            "The request body could not be read.",
+        ),
     }
 }
 
@@ -70,6 +80,7 @@ pub fn payload_too_large() -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::PayloadTooLarge,
         "La requête dépasse la taille autorisée.",
+        "The request is larger than allowed.",
     )
 }
 

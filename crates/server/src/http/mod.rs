@@ -3,6 +3,7 @@
 mod constraints;
 pub mod error;
 pub mod extract;
+pub mod lang;
 pub mod routes;
 pub mod serve;
 
@@ -167,6 +168,7 @@ async fn own_host_only(State(own): State<Arc<Vec<String>>>, req: Request, next: 
             StatusCode::MISDIRECTED_REQUEST,
             ErrorCode::InvalidRequest,
             "Ce service ne répond qu'à l'application Espace Pro de cet ordinateur.",
+            "This service only answers the Espace Pro application of this computer.",
         )
         .into_response()
     }
@@ -217,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
     }))
     .layer(middleware::from_fn_with_state(state.clone(), request_id))
+    .layer(middleware::from_fn(lang::middleware))
     .with_state(state)
 }
 
@@ -328,6 +331,7 @@ async fn not_found() -> ApiError {
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
         "Cette adresse n'existe pas dans l'API.",
+        "This address does not exist in the API.",
     )
 }
 
@@ -336,6 +340,7 @@ async fn method_not_allowed() -> ApiError {
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
         "Cette méthode n'est pas acceptée à cette adresse.",
+        "This method is not accepted at this address.",
     )
 }
 
@@ -364,9 +369,15 @@ async fn json_errors(State(svc): State<AppState>, req: Request, next: Next) -> R
             status,
             ErrorCode::Unavailable,
             "La requête a pris trop de temps. Réessayez.",
+            "The request took too long. Try again.",
         ),
         s if s.is_server_error() => ApiError::unavailable(),
-        s => ApiError::new(s, ErrorCode::InvalidRequest, "Requête refusée."),
+        s => ApiError::new(
+            s,
+            ErrorCode::InvalidRequest,
+            "Requête refusée.",
+            "Request refused.",
+        ),
     };
     let mut rebuilt = error.into_response();
     *rebuilt.status_mut() = status;

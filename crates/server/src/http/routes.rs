@@ -25,7 +25,10 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
     let c = &svc.config;
     Json(ServiceInfo {
         name: c.public_name.clone(),
-        support: c.support.clone(),
+        support: match super::lang::current() {
+            super::lang::Lang::Fr => c.support.clone(),
+            super::lang::Lang::En => c.support.in_english(),
+        },
         password_policy: c.policy,
         max_email_chars: espace_pro_contract::email::MAX_EMAIL_CHARS,
         password_validity_years: c.password_validity_years,
@@ -237,7 +240,10 @@ pub async fn request_recovery(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RecoveryRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let accepted = recovery::request(&svc, &req, ip).await?;
+    let mut accepted = recovery::request(&svc, &req, ip).await?;
+    if super::lang::current() == super::lang::Lang::En {
+        accepted.message = recovery::accepted_en();
+    }
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 

@@ -2,6 +2,7 @@
 //! a real SMTP listener, and a clock the tests move.
 
 mod helpers;
+mod language;
 
 mod accounts;
 mod activation;

@@ -36,8 +36,8 @@ async fn forgotten_password_from_the_received_code() {
             .all(|m| m.envelope_to != ["nobody@example.fr".to_owned()])
     );
 
-    // The code is tied to the address.
-    expect_error(
+    // The code is tied to the address; the refusal speaks of the recovery, not of an activation.
+    let refused = expect_error(
         app.post(
             "/v1/password-recovery/question",
             json!({"email": "other@example.fr", "code": code}),
@@ -47,6 +47,11 @@ async fn forgotten_password_from_the_received_code() {
         "invalid_code",
     )
     .await;
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Mot de passe oublié") && !message.contains("activation"),
+        "{message}"
+    );
     let (status, body) = read(
         app.post(
             "/v1/password-recovery/question",
@@ -60,6 +65,17 @@ async fn forgotten_password_from_the_received_code() {
         body["security_question"],
         "Le prénom de votre conjoint(e) ?"
     );
+    // The meter's context: the words the service checks a new password against.
+    let words: Vec<&str> = body["password_context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    for expected in ["lila", "rosemonde"] {
+        assert!(words.contains(&expected), "{words:?}");
+    }
+    assert!(words.iter().any(|w| w.len() == 14 && w.bytes().all(|b| b.is_ascii_digit())), "{words:?}");
     let ticket = body["ticket"].as_str().unwrap().to_owned();
 
     let complete = |answer: &str, password: &str| {
@@ -163,8 +179,8 @@ async fn five_wrong_answers_void_the_code() {
         "invalid_security_answer",
     )
     .await;
-    // …and the code itself says it is void.
-    expect_error(
+    // …and the code itself says it is void, and how to get another.
+    let locked = expect_error(
         app.post(
             "/v1/password-recovery/question",
             json!({"email": "lila@example.fr", "code": code}),
@@ -174,6 +190,11 @@ async fn five_wrong_answers_void_the_code() {
         "code_locked",
     )
     .await;
+    let message = locked["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("réponses erronées") && message.contains("« Mot de passe oublié »"),
+        "{message}"
+    );
     assert_eq!(
         app.login("lila@example.fr", PASSWORD).await.status(),
         StatusCode::CREATED
@@ -188,7 +209,7 @@ async fn the_recovery_code_lasts_one_hour() {
         .await;
     let code = recovery_code(&app, "lila@example.fr").await;
     app.clock.advance(Duration::hours(1) + Duration::seconds(1));
-    expect_error(
+    let expired = expect_error(
         app.post(
             "/v1/password-recovery/question",
             json!({"email": "lila@example.fr", "code": code}),
@@ -198,6 +219,11 @@ async fn the_recovery_code_lasts_one_hour() {
         "code_expired",
     )
     .await;
+    let message = expired["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("60 minutes") && !message.contains("48") && !message.contains("activation"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
