@@ -62,7 +62,7 @@ pub async fn complete_activation(
 ) -> CommandResult<ActivationResult> {
     let ticket = state.ticket.lock().await.clone().ok_or_else(|| {
         crate::error::CommandError::new(
-            "ticket_expired",
+            "no_ticket",
             "Votre saisie a expiré. Saisissez de nouveau le code reçu par courriel.",
         )
     })?;

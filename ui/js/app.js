@@ -142,17 +142,37 @@ async function connect() {
   }
 }
 
+/** The service answers in the screens' language. */
+async function tellLanguage() {
+  try {
+    await call('set_language', { lang: lang() });
+  } catch {
+    // An older build without the command: messages stay French.
+  }
+}
+
 async function start() {
   setLang(localStorage.getItem('espace-pro-lang') || 'fr');
+  await tellLanguage();
   document.getElementById('nav-help').addEventListener('click', () => ctx.go('help', { back: ctx.current }));
   document.getElementById('nav-mailbox').addEventListener('click', () => ctx.go('mailbox', { back: ctx.current }));
   document.getElementById('nav-quit').addEventListener('click', () => ctx.quit());
-  document.getElementById('nav-lang').addEventListener('click', () => {
+  document.getElementById('nav-lang').addEventListener('click', async () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');
     localStorage.setItem('espace-pro-lang', lang());
+    await tellLanguage();
     const banner = document.getElementById('service-banner');
     if (!banner.hidden) serviceBanner({ code: banner.dataset.code });
     ctx.go(ctx.current.name, ctx.current.params);
+    // The service's own texts (support hours, form path) in the new language.
+    if (banner.hidden) {
+      try {
+        ctx.info = await call('connect_service');
+        if (ctx.current.name === 'help') ctx.go('help', ctx.current.params);
+      } catch {
+        // The banner's retry will ask again.
+      }
+    }
   });
   document.getElementById('service-retry').addEventListener('click', () => connect());
   // Local: answers at once, whatever the service does.

@@ -2,7 +2,7 @@
 // linking to each field, the message beside the field, announcements for screen readers.
 
 import { h, clear } from './dom.js';
-import { t, has, lang, serviceEnglish } from './i18n.js';
+import { t, has } from './i18n.js';
 
 /** A labelled input. `toggle: true` adds the "Afficher" button of password fields. */
 export function field({ id, label, type = 'text', hint, required = false, autocomplete, value, toggle = false, inputmode, maxlength, narrow = false }) {
@@ -56,18 +56,26 @@ export function errorSummary() {
     h('ul', {}));
 }
 
-/** The message for a per-field rule code. */
+// The kind of each field the service names, for the messages every field of a kind shares.
+const FIELD_KINDS = {
+  email: 'email', new_email: 'email', confirm_email: 'email',
+  new_password: 'password', confirm_password: 'password', current_password: 'password', password: 'password',
+};
+
+/** The message beside a field for one of its rule codes: that field's own, its kind's, or
+ * what any field may say; never another field's. */
 export function fieldMessage(fieldName, code) {
-  if (code === 'too_long' && /email/.test(fieldName)) return t('err.email_too_long');
-  if (code === 'mismatch' && /email/.test(fieldName)) return t('err.email_mismatch');
-  if (code === 'same_as_current' && /email/.test(fieldName)) return t('err.same_as_current_email');
-  return has(`err.${code}`) ? t(`err.${code}`) : t('err.invalid');
+  const kind = FIELD_KINDS[fieldName];
+  for (const key of [`err.${fieldName}.${code}`, kind && `err.${kind}.${code}`, `err.${code}`]) {
+    if (key && has(key)) return t(key);
+  }
+  return t('err.invalid');
 }
 
-/** The top message: the service's French text, or our English twin of its code. */
+/** The top message: the app's own errors from its texts; the service's as it wrote them (in the
+ * language the app asked for). */
 export function topMessage(error) {
-  const english = lang() === 'en' ? serviceEnglish(error.code, { seconds: error.retry_after ?? '…' }) : null;
-  if (english) return english;
+  if (has(`apperr.${error.code}`)) return t(`apperr.${error.code}`);
   return error.message || t('err.invalid');
 }
 
@@ -89,7 +97,6 @@ export function showError(root, summary, error, fieldIds = {}, retry = null) {
   const list = summary.querySelector('ul');
   const items = [];
   const fields = error.fields || {};
-  let namedTop = false;
   for (const [name, codes] of Object.entries(fields)) {
     const id = fieldIds[name];
     const input = id && root.querySelector(`#${id}`);
@@ -101,11 +108,8 @@ export function showError(root, summary, error, fieldIds = {}, retry = null) {
     input.setAttribute('aria-invalid', 'true');
     root.querySelector(`#${id}-field`)?.classList.add('has-error');
     for (const m of messages) items.push(h('li', {}, h('a', { href: `#${id}`, onclick: (e) => { e.preventDefault(); input.focus(); } }, m)));
-    namedTop = true;
   }
-  if (!namedTop || lang() === 'fr' || error.code !== 'password_policy') {
-    items.unshift(h('li', {}, topMessage(error)));
-  }
+  items.unshift(h('li', {}, topMessage(error)));
   list.append(...items);
   if (retry && (error.code === 'network' || error.code === 'unavailable')) {
     list.append(h('li', {}, h('button', { type: 'button', class: 'button-secondary', onclick: retry }, t('app.retry'))));

@@ -206,43 +206,55 @@ export const MESSAGES = {
   'mailbox.to': ['À : {to}', 'To: {to}'],
   'mailbox.date': ['Date : {date}', 'Date: {date}'],
 
+  // Beside a field: `err.<field>.<code>` first, then `err.<kind>.<code>` (the kind of field,
+  // see forms.js), then `err.<code>` for what any field may say.
   'err.required': ['Ce champ est obligatoire.', 'This field is required.'],
-  'err.invalid_email': ['Saisissez une adresse électronique valide, comme nom@domaine.fr.', 'Enter a valid e-mail address, like name@domain.fr.'],
-  'err.email_too_long': ['Saisissez une adresse électronique de {email_max} caractères au plus.', 'Enter an e-mail address of at most {email_max} characters.'],
-  'err.email_mismatch': ['Les deux adresses ne sont pas identiques.', 'The two addresses are not the same.'],
-  'err.same_as_current_email': ['Cette adresse est déjà votre adresse de connexion.', 'This is already your login address.'],
-  'err.too_short': ['Le mot de passe doit compter au moins {min} caractères.', 'The password must have at least {min} characters.'],
-  'err.too_long': ['Le mot de passe doit compter au plus {max} caractères.', 'The password must have at most {max} characters.'],
-  'err.missing_letter': ['Le mot de passe doit contenir au moins une lettre.', 'The password must contain at least one letter.'],
-  'err.missing_digit': ['Le mot de passe doit contenir au moins un chiffre.', 'The password must contain at least one digit.'],
-  'err.contains_whitespace': ["Le mot de passe ne doit pas contenir d'espace.", 'The password must not contain spaces.'],
-  'err.invalid_character': ['Le mot de passe contient un caractère invisible : retapez-le.', 'The password contains an invisible character: type it again.'],
-  'err.too_weak': ['Ce mot de passe est trop facile à deviner : allongez-le, évitez vos nom, prénom, adresse et numéro d\'abonné.', 'This password is too easy to guess: make it longer, avoid your names, address and subscriber number.'],
-  'err.same_as_current': ['Choisissez un mot de passe différent du mot de passe actuel.', 'Choose a password different from the current one.'],
-  'err.mismatch': ['Les deux mots de passe ne sont pas identiques.', 'The two passwords are not the same.'],
-  'err.incorrect': ['La valeur saisie est incorrecte.', 'The value entered is incorrect.'],
-  'err.invalid_phone': ['Le téléphone ne peut contenir que des chiffres, des espaces et + . - ( ).', 'The telephone may only contain digits, spaces and + . - ( ).'],
-  'err.taken': ["Cette adresse est déjà celle d'un autre espace.", 'This address already belongs to another account.'],
   'err.invalid': ['La valeur saisie est incorrecte.', 'The value entered is incorrect.'],
-  'err.expired': ["Ce code n'est plus valable.", 'This code is no longer valid.'],
-};
+  'err.too_long': ['Ce champ est trop long.', 'This field is too long.'],
+  'err.invalid_character': ['Ce champ contient un caractère invisible ou de contrôle : retapez-le.', 'This field contains an invisible or control character: type it again.'],
+  'err.email.required': ['Saisissez une adresse électronique.', 'Enter an e-mail address.'],
+  'err.email.invalid_email': ['Saisissez une adresse électronique valide, comme nom@domaine.fr.', 'Enter a valid e-mail address, like name@domain.fr.'],
+  'err.email.too_long': ['Saisissez une adresse électronique de {email_max} caractères au plus.', 'Enter an e-mail address of at most {email_max} characters.'],
+  'err.email.invalid_character': ["L'adresse électronique contient un caractère invisible : retapez-la.", 'The e-mail address contains an invisible character: type it again.'],
+  'err.email.not_requested': ["Ce n'est pas la nouvelle adresse demandée : saisissez celle à laquelle vous avez reçu le code.", 'This is not the new address requested: enter the one where you received the code.'],
+  'err.email.taken': ["Cette adresse électronique est déjà celle d'un autre espace.", 'This e-mail address already belongs to another account.'],
+  'err.confirm_email.mismatch': ['Les deux adresses électroniques ne sont pas identiques.', 'The two e-mail addresses are not the same.'],
+  'err.new_email.same_as_current': ['Cette adresse est déjà votre adresse électronique de connexion.', 'This is already your login e-mail address.'],
+  'err.password.too_short': ['Le mot de passe doit compter au moins {min} caractères.', 'The password must have at least {min} characters.'],
+  'err.password.too_long': ['Le mot de passe doit compter au plus {max} caractères.', 'The password must have at most {max} characters.'],
+  'err.password.missing_letter': ['Le mot de passe doit contenir au moins une lettre.', 'The password must contain at least one letter.'],
+  'err.password.missing_digit': ['Le mot de passe doit contenir au moins un chiffre.', 'The password must contain at least one digit.'],
+  'err.password.contains_whitespace': ["Le mot de passe ne doit pas contenir d'espace.", 'The password must not contain spaces.'],
+  'err.password.invalid_character': ['Le mot de passe contient un caractère invisible : retapez-le.', 'The password contains an invisible character: type it again.'],
+  'err.password.too_weak': ["Ce mot de passe est trop facile à deviner : allongez-le, évitez vos nom, prénom, adresse et numéro d'abonné.", 'This password is too easy to guess: make it longer, avoid your names, address and subscriber number.'],
+  'err.password.same_as_current': ['Choisissez un mot de passe différent du mot de passe actuel.', 'Choose a password different from the current one.'],
+  'err.confirm_password.mismatch': ['Les deux mots de passe ne sont pas identiques.', 'The two passwords are not the same.'],
+  'err.current_password.incorrect': ['Le mot de passe actuel est incorrect.', 'The current password is wrong.'],
+  'err.captcha_answer.incorrect': ["Les caractères ne correspondent pas à l'image.", 'The characters do not match the image.'],
+  'err.code.invalid': ["Ce code n'est pas reconnu.", 'This code is not recognised.'],
+  'err.code.expired': ["Ce code n'est plus valable.", 'This code is no longer valid.'],
+  'err.code.locked': ['Ce code est annulé.', 'This code is cancelled.'],
+  'err.security_answer.incorrect': ['La réponse ne correspond pas à votre réponse de confiance.', 'The answer does not match your security answer.'],
+  'err.security_answer.required': ['Une nouvelle question de confiance demande une nouvelle réponse.', 'A new security question needs a new answer.'],
+  'err.phone.invalid_phone': ['Le téléphone ne peut contenir que des chiffres, des espaces et + . - ( ).', 'The telephone may only contain digits, spaces and + . - ( ).'],
+  'err.phone.too_long': ['Le téléphone doit compter au plus {phone_max} caractères.', 'The telephone must have at most {phone_max} characters.'],
+  'err.address.too_long': ['Adresse trop longue : raccourcissez-la.', 'Address too long: shorten it.'],
+  'err.security_question.too_long': ['Question trop longue : raccourcissez-la.', 'Question too long: shorten it.'],
 
-// The service answers in French; in English the screens show these twins of its messages, by
-// error code.
-export const SERVICE_EN = {
-  invalid_credentials: 'Wrong e-mail address or password. Check what you typed or use “Forgotten password”.',
-  too_many_attempts: 'Too many failed attempts. Try again in {seconds} seconds.',
-  network: 'The Espace Pro service cannot be reached. Check your connection, then try again.',
-  reauthentication_required: 'To confirm this change, enter your current password.',
-  reauthentication_failed: 'The current password entered is wrong.',
-  invalid_captcha: 'The characters do not match the image. Copy those of the new image.',
-  invalid_code: 'This activation code is not recognised. Copy the {code_chars} letters you received, respecting upper and lower case.',
-  code_expired: 'This code is no longer valid (already used, replaced, cancelled or older than {hours} hours). Start the change request again.',
-  code_locked: 'Too many wrong addresses were entered: the request is cancelled. Start it again from your account.',
-  email_taken: 'This address already belongs to another account: the change cannot be activated.',
-  invalid_security_answer: 'The answer does not match your security answer.',
-  ticket_expired: 'Your entry has expired. Start this step again.',
-  captcha_required: 'Many log-in attempts failed for this address: to log in, also copy the characters in the image.',
+  // The app's own errors (the service's come with their message in the screens' language).
+  'apperr.network': ['Le service Espace Pro est injoignable. Vérifiez votre connexion, puis réessayez.', 'The Espace Pro service cannot be reached. Check your connection, then try again.'],
+  'apperr.unexpected_response': ['Le service a fait une réponse inattendue. Réessayez dans quelques instants.', 'The service gave an unexpected answer. Try again in a few moments.'],
+  'apperr.unexpected': ["L'application a rencontré une erreur inattendue. Réessayez.", 'The application met an unexpected error. Try again.'],
+  'apperr.no_backend': ['Espace Pro doit être ouvert dans son application.', 'Espace Pro must be opened in its application.'],
+  'apperr.no_session': ['Votre session a pris fin. Connectez-vous à nouveau.', 'Your session has ended. Log in again.'],
+  'apperr.no_ticket': ['Votre saisie a expiré. Saisissez de nouveau le code reçu par courriel.', 'Your entry has expired. Enter the code received by e-mail again.'],
+  'apperr.keyring': ["Le trousseau du système n'a pas pu conserver votre session : vous devrez vous reconnecter au prochain démarrage.", 'The system keyring could not keep your session: you will have to log in again at the next start.'],
+  'apperr.pdf': ["Le récapitulatif n'a pas pu être créé. Réessayez.", 'The summary could not be created. Try again.'],
+  'apperr.io': ["Le fichier n'a pas pu être écrit : choisissez un autre dossier.", 'The file could not be written: choose another folder.'],
+  'apperr.open': ["Le visualiseur PDF n'a pas pu être ouvert : enregistrez le récapitulatif, puis ouvrez-le.", 'The PDF viewer could not be opened: save the summary, then open it.'],
+  'apperr.no_summary': ["Aucun récapitulatif à enregistrer : connectez-vous d'abord.", 'No summary to save: log in first.'],
+  'apperr.not_demo': ["La boîte de démonstration n'existe qu'en mode démo.", 'The demo mailbox exists only in demo mode.'],
+  'apperr.insecure_url': ["L'adresse du service doit commencer par https:// (http:// n'est accepté que sur cet ordinateur).", 'The service address must start with https:// (http:// is accepted only on this computer).'],
 };
 
 const LANGS = ['fr', 'en'];
@@ -295,11 +307,6 @@ export function t(key, vars = {}) {
   const entry = MESSAGES[key];
   if (!entry) return key;
   return fill(entry[LANGS.indexOf(current)], vars);
-}
-
-/** The English twin of a service message, by its code, or null. */
-export function serviceEnglish(code, vars = {}) {
-  return code in SERVICE_EN ? fill(SERVICE_EN[code], vars) : null;
 }
 
 export function has(key) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { MESSAGES, SERVICE_EN, t, setLang, setPolicy, policy, serviceEnglish, longDate, shortDate, registrationDate } from '../js/i18n.js';
+import { MESSAGES, t, setLang, setPolicy, policy, longDate, shortDate, registrationDate } from '../js/i18n.js';
 import { topMessage, fieldMessage } from '../js/forms.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -78,10 +78,11 @@ test('texts that name a rule quote the numbers the service publishes', () => {
     setLang(lang);
     assert.match(t('cred.change_password'), /\b24\b/);
     assert.match(t('rule.too_short'), /\b24\b/);
-    assert.match(t('err.too_short'), /\b24\b/);
+    assert.match(t('err.password.too_short'), /\b24\b/);
     assert.match(fieldMessage('new_password', 'too_short'), /\b24\b/);
     assert.match(t('rule.too_long'), /\b99\b/);
-    assert.match(t('err.too_long'), /\b99\b/);
+    assert.match(t('err.password.too_long'), /\b99\b/);
+    assert.match(fieldMessage('phone', 'too_long'), /\b19\b/);
     assert.match(t('cred.email_hint'), /\b77\b/);
     assert.match(fieldMessage('new_email', 'too_long'), /\b77\b/);
     assert.match(t('pending.delay', { date: 'x' }), /\b7\s?h/);
@@ -108,17 +109,38 @@ test('no text writes down a rule number, and every placeholder is filled', () =>
   assert.deepEqual(leftovers, []);
 });
 
-test('in English the service\'s messages have twins, with the policy\'s numbers', () => {
+test('a field\'s message speaks of that field, never of another', () => {
   setPolicy(INFO);
-  setLang('en');
-  assert.match(topMessage({ code: 'invalid_code', message: 'Ce code…' }), /^This activation code is not recognised\. Copy the 11 letters/);
-  assert.match(topMessage({ code: 'code_expired', message: 'Ce code…' }), /older than 7 hours/);
-  assert.equal(topMessage({ code: 'too_many_attempts', message: 'Trop…', retry_after: 30 }), 'Too many failed attempts. Try again in 30 seconds.');
-  assert.equal(topMessage({ code: 'something_new', message: 'Message du service.' }), 'Message du service.');
-  for (const text of Object.values(SERVICE_EN)) assert.ok(!/[éèàç]/.test(text), text);
-  assert.equal(serviceEnglish('unknown'), null);
+  for (const lang of ['fr', 'en']) {
+    setLang(lang);
+    const password = lang === 'fr' ? /mots? de passe/i : /password/i;
+    const address = lang === 'fr' ? /adresse/i : /address/i;
+    for (const [field, code] of [['new_email', 'too_long'], ['email', 'too_long'], ['new_email', 'invalid_character'],
+      ['security_question', 'invalid_character'], ['address', 'invalid_character'], ['email', 'not_requested'],
+      ['confirm_email', 'mismatch'], ['new_email', 'same_as_current'], ['security_answer', 'too_long'], ['phone', 'invalid_phone']]) {
+      assert.doesNotMatch(fieldMessage(field, code), password, `${lang} ${field}/${code}`);
+    }
+    for (const [field, code] of [['new_password', 'too_long'], ['confirm_password', 'mismatch'], ['current_password', 'incorrect'], ['new_password', 'invalid_character']]) {
+      assert.match(fieldMessage(field, code), password, `${lang} ${field}/${code}`);
+    }
+    for (const [field, code] of [['new_email', 'too_long'], ['email', 'invalid_email'], ['confirm_email', 'mismatch']]) {
+      assert.match(fieldMessage(field, code), address, `${lang} ${field}/${code}`);
+    }
+    // A wrong address at activation is not a confirmation that differs.
+    assert.doesNotMatch(fieldMessage('email', 'not_requested'), /identiques|not the same/);
+  }
   setLang('fr');
-  assert.equal(topMessage({ code: 'invalid_code', message: 'Ce code…' }), 'Ce code…');
+});
+
+test('the app\'s own errors from its texts, the service\'s as it wrote them', () => {
+  setLang('en');
+  assert.match(topMessage({ code: 'network', message: 'Le service Espace Pro est injoignable.' }), /^The Espace Pro service cannot be reached/);
+  assert.equal(topMessage({ code: 'invalid_code', message: 'This code is not recognised.' }), 'This code is not recognised.');
+  setLang('fr');
+  assert.match(topMessage({ code: 'network', message: 'x' }), /^Le service Espace Pro est injoignable/);
+  for (const key of Object.keys(MESSAGES).filter((k) => k.startsWith('apperr.'))) {
+    assert.ok(!/[éèàç«»]/.test(MESSAGES[key][1]), key);
+  }
 });
 
 test('a subscriber number carries its registration day', () => {

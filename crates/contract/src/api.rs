@@ -95,6 +95,10 @@ impl Default for Limits {
     }
 }
 
+fn default_zone() -> String {
+    crate::zone::DEFAULT_ZONE.into()
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
@@ -107,6 +111,10 @@ pub struct ServiceInfo {
     pub activation_code_validity_hours: u32,
     #[serde(default)]
     pub limits: Limits,
+    /// The IANA time zone of the service's dates (validity dates, e-mails): the app shows
+    /// dates in it too.
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
     /// True when the service runs with test switches (test clock, fixed CAPTCHA answer).
     pub test_mode: bool,
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod password;
 pub mod secret;
 pub mod subscriber;
+pub mod zone;
 
 pub use code::ActivationCode;
 pub use email::{EmailError, LoginEmail};
@@ -16,6 +17,7 @@ pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use password::{NewPassword, PasswordContext, PasswordPolicy, PasswordRule};
 pub use secret::Secret;
 pub use subscriber::SubscriberNumber;
+pub use zone::TimeZone;
 
 /// Both wire as plain strings; their schemas say so.
 #[cfg(feature = "openapi")]

@@ -72,7 +72,7 @@ pub async fn create_account(
         }
     }
     let now = svc.now();
-    let today = now.date();
+    let today = svc.config.time_zone.date(now);
     let mut tx = svc.store.begin_write().await?;
     let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
     let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))

@@ -104,7 +104,7 @@ pub async fn complete(
     // A password chosen with the request never replaces one set after it: any later password
     // change or recovery ended this request (`passwords::install`), so it cannot get here.
     if let Some(hash) = &change.new_password_hash {
-        let until = password_valid_until(now.date(), svc.config.password_validity_years);
+        let until = password_valid_until(svc.config.time_zone.date(now), svc.config.password_validity_years);
         Store::update_password(&mut tx, account.id, hash, ts(now), &format_date(until)).await?;
     }
     codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Activated, now).await?;
@@ -122,6 +122,7 @@ pub async fn complete(
         &svc.config.support.hotline,
         &change.new_email,
         now,
+        &svc.config.time_zone,
     );
     Store::enqueue_mail(
         &mut tx,
@@ -151,6 +152,6 @@ pub async fn complete(
         .ok_or(CodeError::TicketExpired)?;
     Ok(ActivationResult {
         summary: profile::summary_data(svc, &account)?,
-        activated_on: now.date(),
+        activated_on: svc.config.time_zone.date(now),
     })
 }

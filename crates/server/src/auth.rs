@@ -86,7 +86,7 @@ pub async fn login(
         svc.metrics.login("failure");
         return Err(AuthError::InvalidCredentials);
     };
-    let expired = password_expired(&account, now.date());
+    let expired = password_expired(&account, svc.config.time_zone.date(now));
     let (token, hash) = new_token();
     let expires_at =
         now + Duration::try_from(svc.config.session_absolute).unwrap_or(Duration::HOUR);

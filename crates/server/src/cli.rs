@@ -152,6 +152,9 @@ pub struct ServeArgs {
     pub mail_parallel_deliveries: usize,
     #[arg(long, env = "ESPACE_PRO_PUBLIC_NAME")]
     pub public_name: Option<String>,
+    /// The IANA time zone of dates (validity dates, subscriber numbers, e-mail times).
+    #[arg(long, env = "ESPACE_PRO_TIME_ZONE", default_value = "Europe/Paris")]
+    pub time_zone: String,
     #[arg(long, env = "ESPACE_PRO_SUPPORT_HOTLINE")]
     pub support_hotline: Option<String>,
     #[arg(long, env = "ESPACE_PRO_SUPPORT_HOURS")]
@@ -363,6 +366,7 @@ impl ServeArgs {
         if let Some(v) = self.public_name {
             c.public_name = v;
         }
+        c.time_zone = espace_pro_contract::TimeZone::named(&self.time_zone)?;
         if let Some(v) = self.support_hotline {
             c.support.hotline = v;
         }

@@ -102,6 +102,8 @@ pub struct Config {
     /// E-mails handed to the relay at once.
     pub mail_parallel_deliveries: usize,
     pub public_name: String,
+    /// Where dates are dated: validity dates, subscriber numbers, e-mail times.
+    pub time_zone: espace_pro_contract::TimeZone,
     pub support: SupportContacts,
     pub policy: PasswordPolicy,
     pub password_validity_years: u8,
@@ -163,6 +165,7 @@ impl Config {
             mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
             mail_parallel_deliveries: 16,
             public_name: "Espace Pro".into(),
+            time_zone: espace_pro_contract::TimeZone::paris(),
             support: SupportContacts::guide(false),
             policy: PasswordPolicy::default(),
             password_validity_years: 3,

@@ -116,6 +116,7 @@ pub async fn request(
         new_email.as_str(),
         with_password,
         now,
+        &svc.config.time_zone,
     );
     let mut tx = svc.store.begin_write().await?;
     let replaced = Store::end_pending_code(

@@ -82,7 +82,10 @@ pub async fn install(
     keep: Option<&[u8]>,
     now: OffsetDateTime,
 ) -> Result<(Date, u64), StoreError> {
-    let valid_until = password_valid_until(now.date(), svc.config.password_validity_years);
+    let valid_until = password_valid_until(
+        svc.config.time_zone.date(now),
+        svc.config.password_validity_years,
+    );
     let until = format_date(valid_until);
     Store::update_password(conn, account.id, hash, ts(now), &until).await?;
     let revoked = Store::revoke_account_sessions(conn, account.id, keep, ts(now)).await?;

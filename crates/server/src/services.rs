@@ -47,8 +47,14 @@ impl Services {
         now.replace_nanosecond(0).unwrap_or(now)
     }
 
+    /// Today in the configured time zone (a change at 00:30 in Paris is dated that day).
     pub fn today(&self) -> time::Date {
-        self.clock.now().date()
+        self.config.time_zone.date(self.clock.now())
+    }
+
+    /// `at` in the configured time zone, for what people read (e-mails).
+    pub fn local(&self, at: time::OffsetDateTime) -> time::OffsetDateTime {
+        self.config.time_zone.local(at)
     }
 }
 

@@ -69,7 +69,7 @@ function addressStep(ctx, state) {
         state.step = 2;
         state.render();
       } catch (error) {
-        if (error.code === 'code_locked' || error.code === 'code_expired' || error.code === 'ticket_expired') {
+        if (['code_locked', 'code_expired', 'ticket_expired', 'no_ticket'].includes(error.code)) {
           state.step = 0;
           state.render();
           state.showError(error);

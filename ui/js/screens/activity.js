@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t, dateTime } from '../i18n.js';
+import { t, dateTime, lang } from '../i18n.js';
 import { loading, backButton } from './common.js';
 
 export default {
@@ -13,7 +13,7 @@ export default {
           : h('table', {},
             h('caption', { class: 'visually-hidden' }, t('activity.title')),
             h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('activity.when')), h('th', { scope: 'col' }, t('activity.what')), h('th', { scope: 'col' }, t('activity.where')))),
-            h('tbody', {}, activity.events.map((e) => h('tr', {}, h('td', {}, dateTime(e.at)), h('td', {}, e.label), h('td', {}, e.client_ip || '—')))))),
+            h('tbody', {}, activity.events.map((e) => h('tr', {}, h('td', {}, dateTime(e.at)), h('td', {}, lang() === 'en' && e.label_en ? e.label_en : e.label), h('td', {}, e.client_ip || '—')))))),
       h('div', { class: 'actions' }, backButton(ctx)));
   },
 };

@@ -34,7 +34,7 @@ export function strengthMeter(ctx, input, { emailInput = null } = {}) {
       if (items[rule.rule]) items[rule.rule].classList.toggle('met', rule.met);
     }
     items.strong.classList.toggle('met', s.strong_enough);
-    advice.textContent = lang() === 'fr' ? [s.warning_fr, ...s.suggestions_fr].filter(Boolean).join(' ') : '';
+    advice.textContent = (lang() === 'fr' ? [s.warning_fr, ...s.suggestions_fr] : [s.warning_en, ...s.suggestions_en]).filter(Boolean).join(' ');
   }
   input.addEventListener('input', update);
   update();

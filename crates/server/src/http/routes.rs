@@ -35,6 +35,7 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
         reauthentication_after_seconds: c.reauthentication_after.as_secs(),
         activation_code_validity_hours: espace_pro_contract::code::ACTIVATION_VALIDITY_HOURS,
         limits: espace_pro_contract::api::Limits::default(),
+        time_zone: c.time_zone.name().to_owned(),
         test_mode: c.test_mode(),
     })
 }

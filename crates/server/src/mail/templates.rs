@@ -1,6 +1,7 @@
 //! The e-mails' subjects and texts, as the guide writes them, with the service's public name where
 //! the guide names the tax website.
 
+use espace_pro_contract::TimeZone;
 use time::Date;
 
 use crate::dates::long_french;
@@ -69,12 +70,15 @@ pub fn activation_code(public_name: &str, code: &str) -> MailText {
     }
 }
 
-fn when(at: time::OffsetDateTime) -> String {
+/// "le 28/11/2026 à 00 h 30 (heure de Paris)": the time in the service's zone, named.
+fn when(at: time::OffsetDateTime, zone: &TimeZone) -> String {
+    let local = zone.local(at);
     format!(
-        "le {} à {:02}h{:02} (UTC)",
-        crate::dates::short_french(at.date()),
-        at.hour(),
-        at.minute()
+        "le {} à {:02} h {:02} ({})",
+        crate::dates::short_french(local.date()),
+        local.hour(),
+        local.minute(),
+        zone.label_fr()
     )
 }
 
@@ -86,6 +90,7 @@ pub fn email_change_notice(
     new_email: &str,
     with_password: bool,
     at: time::OffsetDateTime,
+    zone: &TimeZone,
 ) -> MailText {
     let password = if with_password {
         " La demande comprend aussi un nouveau mot de passe, qui prendra effet en même temps."
@@ -107,7 +112,7 @@ pub fn email_change_notice(
              actuelle, annulez la demande dans \"Gérer votre adresse électronique de connexion / \
              votre mot de passe\", changez votre mot de passe, puis contactez l'assistance au \
              {support_hotline}.\n\n{}",
-            when(at),
+            when(at, zone),
             closing(public_name)
         ),
     }
@@ -139,6 +144,7 @@ pub fn email_changed_notice(
     support_hotline: &str,
     new_email: &str,
     at: time::OffsetDateTime,
+    zone: &TimeZone,
 ) -> MailText {
     MailText {
         subject: "Espace professionnel - Adresse électronique de connexion modifiée".into(),
@@ -148,7 +154,7 @@ pub fn email_changed_notice(
              {} par {new_email}. Cette adresse-ci ne permet plus de vous connecter.\n\n\
              Si vous n'êtes pas à l'origine de cette modification, contactez sans attendre \
              l'assistance au {support_hotline}.\n\n{}",
-            when(at),
+            when(at, zone),
             closing(public_name)
         ),
     }

@@ -146,3 +146,42 @@ async fn service_texts_follow_the_language() {
     let message = accepted["message"].as_str().unwrap();
     assert!(message.contains("60 minutes") && !looks_french(message), "{message}");
 }
+
+/// Dates are the days of the configured zone (Paris by default): a change at 00:30 in Paris,
+/// 23:30 the day before in UTC, is dated the Paris day, and e-mails give the Paris time.
+#[tokio::test]
+async fn dates_are_those_of_paris() {
+    let app = TestApp::spawn().await;
+    let token = app.lila().await;
+    app.clock.set(time::macros::datetime!(2026-11-27 23:30:00 UTC));
+    let token2 = app.token("lila@example.fr", PASSWORD).await;
+    let _ = token;
+    let (status, body) = read(app.change_password(&token2, new_password(NEW_PASSWORD)).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["valid_until"], "2029-11-27", "three years from 28 November, minus a day");
+
+    let token3 = app.token("lila@example.fr", NEW_PASSWORD).await;
+    let (status, body) = read(
+        app.request_email_change(
+            &token3,
+            json!({"new_email": "lila.new@example.fr", "confirm_email": "lila.new@example.fr", "current_password": NEW_PASSWORD}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let notice = app
+        .smtp
+        .wait_for(MAIL_WAIT, |m| {
+            m.envelope_to == ["lila@example.fr".to_owned()] && m.body.contains("nouvelle adresse demandée")
+        })
+        .await;
+    assert!(
+        notice.body.contains("le 28/11/2026 à 00 h 30 (heure de Paris)"),
+        "{}",
+        notice.body
+    );
+
+    let (_, info) = read(app.http.get(app.url("/v1/service-info")).send().await.unwrap()).await;
+    assert_eq!(info["time_zone"], "Europe/Paris");
+}

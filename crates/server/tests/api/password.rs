@@ -137,8 +137,9 @@ async fn validity_date_arithmetic_across_leap_years() {
     for (now, expected) in [
         (datetime!(2024-02-29 10:00 UTC), "2027-02-28"),
         (datetime!(2025-03-01 10:00 UTC), "2028-02-29"),
-        (datetime!(2023-12-31 23:59 UTC), "2026-12-30"),
-        (datetime!(2024-01-01 00:00 UTC), "2026-12-31"),
+        // Days are Paris days: 22:59 UTC is 23:59 in Paris, 23:00 UTC already the next day.
+        (datetime!(2023-12-31 22:59 UTC), "2026-12-30"),
+        (datetime!(2023-12-31 23:00 UTC), "2026-12-31"),
     ] {
         let app = TestApp::spawn().await;
         app.clock.set(now);
