@@ -57,6 +57,14 @@ impl AppState {
             .unwrap_or_default()
     }
 
+    /// The service's time zone (Europe/Paris until it has said, or if it names one this build
+    /// does not know).
+    pub fn time_zone(&self) -> espace_pro_contract::TimeZone {
+        self.service()
+            .and_then(|s| espace_pro_contract::TimeZone::named(&s.time_zone).ok())
+            .unwrap_or_default()
+    }
+
     pub async fn token(&self) -> CommandResult<Secret> {
         self.session
             .lock()

@@ -63,7 +63,7 @@ async fn summary_bytes(state: &AppState) -> CommandResult<Vec<u8>> {
             )
         })?,
     };
-    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let now = state.time_zone().local(time::OffsetDateTime::now_utc());
     Ok(summary_pdf(&data, now)?)
 }
 

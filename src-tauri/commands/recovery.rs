@@ -1,5 +1,5 @@
-use espace_pro_contract::{PasswordContext, Secret};
 use espace_pro_contract::api::{PasswordChangeResponse, RecoveryAccepted, RecoveryCompleteRequest};
+use espace_pro_contract::{PasswordContext, Secret};
 use tauri::State;
 
 use crate::error::{CommandError, CommandResult};

@@ -23,7 +23,6 @@ pub struct AppInfo {
     pub limits: espace_pro_contract::api::Limits,
 }
 
-
 /// How long the window waits for the service's information before it says the service cannot
 /// be reached (it keeps working meanwhile).
 pub const SERVICE_INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(3);

@@ -109,3 +109,43 @@ pub async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
         .map(|v| format!("{screen} — {}", v.as_str().unwrap_or_default()))
         .collect()
 }
+
+/// Every visible text of the window that looks French, outside of what is French on purpose
+/// (`lang="fr"`: the e-mails, the "Français" button) or is the user's own data (`data-user`:
+/// names, dossiers, the security question). Attributes people hear or read are checked too.
+pub async fn french_texts(ui: &Ui) -> Vec<String> {
+    let found = ui
+        .c
+        .execute(
+            r#"const FRENCH = /[éèêàùçôîœ«»]|\b(le|la|les|des|du|votre|vos|vous|est|pour|avec|dans|une|et|aux|sur|pas|ce|cette|mot|passe|adresse|courriel|connexion|saisissez|modifier|valider|réessayez|heure|jours?)\b/i;
+               const skipped = (el) => el.closest('[data-user]') || (el.closest('[lang]') && el.closest('[lang]').getAttribute('lang') === 'fr');
+               const visible = (el) => el.getClientRects().length > 0 && !el.closest('[hidden]');
+               const out = [];
+               if (FRENCH.test(document.title)) out.push('title: ' + document.title);
+               const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+               for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                 const el = n.parentElement;
+                 const text = n.textContent.trim();
+                 if (!text || !el || skipped(el) || !visible(el) || ['SCRIPT', 'STYLE'].includes(el.tagName)) continue;
+                 if (FRENCH.test(text)) out.push(text);
+               }
+               for (const el of document.body.querySelectorAll('[aria-label], [title], [alt], [placeholder]')) {
+                 if (skipped(el) || !visible(el)) continue;
+                 for (const a of ['aria-label', 'title', 'alt', 'placeholder']) {
+                   const v = el.getAttribute(a);
+                   if (v && FRENCH.test(v)) out.push(a + '=' + v);
+                 }
+               }
+               return out;"#,
+        )
+        .await
+        .expect("texts read");
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

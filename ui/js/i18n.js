@@ -33,7 +33,7 @@ export const MESSAGES = {
   'login.submit': ['Connexion', 'Log in'],
   'login.forgot': ['Mot de passe oublié', 'Forgotten password'],
   'login.activation_title': ['Activation de mon espace / mes services', 'Activating my account / my services'],
-  'login.activation_text': ["Vous avez reçu un code d'activation par courriel ? Activez ici votre nouvelle adresse de connexion.", 'Received an activation code by e-mail? Activate your new login address here.'],
+  'login.activation_text': ["Vous avez reçu un code d'activation par courriel ? Activez ici votre nouvelle adresse électronique de connexion.", 'Received an activation code by e-mail? Activate your new login address here.'],
   'login.activate': ['Activer mon espace / mes services', 'Activate my account / my services'],
   'login.demo': ['Mode démo : le service tourne sur cet ordinateur et les courriels arrivent dans « Courriels (démo) ». Comptes de démonstration :', 'Demo mode: the service runs on this computer and e-mails arrive in “E-mails (demo)”. Demo accounts:'],
   'login.demo_password': ['Mot de passe de démonstration : {password}', 'Demo password: {password}'],
@@ -97,7 +97,7 @@ export const MESSAGES = {
   'cred.advice_title': ['Recommandations pour prévenir des usurpations', 'Recommendations to prevent identity theft'],
   'cred.advice_1': ["1 mot de passe différent pour chaque site (limitation des effets en cas d'interception) ;", 'a different password for each site (limits the damage if one is intercepted);'],
   'cred.advice_2': ['1 mot de passe différent de ceux utilisés précédemment ;', 'a password different from those used before;'],
-  'cred.advice_3': ['ne l\'envoyez pas par courriel (les messageries électroniques sont cibles de nombreuses tentatives de piratage) ;', 'do not send it by e-mail (mailboxes are the target of many hacking attempts);'],
+  'cred.advice_3': ['ne l\'envoyez pas par courriel (les boîtes aux lettres électroniques sont la cible de nombreuses tentatives de piratage) ;', 'do not send it by e-mail (mailboxes are the target of many hacking attempts);'],
   'cred.advice_4': ['ne l\'écrivez jamais sur quelque support que ce soit (ni fichier ni papier) ;', 'never write it down anywhere (neither file nor paper);'],
   'cred.advice_5': ['renouvelez vos mots de passe régulièrement (notamment en cas de changement de collaborateur) ;', 'renew your passwords regularly (especially when staff change);'],
   'cred.advice_6': ['Pour faciliter la mémorisation, vous pouvez adopter par exemple la technique de la phrase « Un tien vaut mieux que deux tu l\'auras » : 1tvmq2t!A.', 'To remember it, you can for instance use the sentence technique: “A bird in the hand is worth two in the bush” gives AbitHiw2itB!'],
@@ -117,12 +117,12 @@ export const MESSAGES = {
   'done.ok': ['OK', 'OK'],
 
   'pending.title': ['Activation de votre espace abonné', 'Activating your subscriber account'],
-  'pending.sent': ["Vous allez recevoir le code d'activation dans votre messagerie.", 'You will receive the activation code in your mailbox.'],
-  'pending.check': ['Si vous ne le recevez pas, vérifiez que l\'adresse que vous avez saisie ({email}) est correcte, et consultez la rubrique "Courrier indésirable" ou "Spam" de votre messagerie personnelle.', 'If you do not receive it, check that the address you entered ({email}) is correct, and look in the "Junk" or "Spam" folder of your mailbox.'],
-  'pending.not_password': ["Remarque : Ce code n'est pas un mot de passe.", 'Note: this code is not a password.'],
+  'pending.sent': ["Vous allez recevoir le code d'activation par courriel.", 'You will receive the activation code by e-mail.'],
+  'pending.check': ['Si vous ne le recevez pas, vérifiez que l\'adresse que vous avez saisie ({email}) est correcte, et consultez le dossier « Courrier indésirable » ou « Spam » de votre boîte aux lettres électronique.', 'If you do not receive it, check that the address you entered ({email}) is correct, and look in the “Junk” or “Spam” folder of your mailbox.'],
+  'pending.not_password': ["Remarque : ce code n'est pas un mot de passe.", 'Note: this code is not a password.'],
   'pending.once': ["Il ne doit être utilisé qu'une seule fois pour activer votre espace abonné.", 'It must be used only once to activate your subscriber account.'],
   'pending.how': ['Pour activer votre espace abonné, cliquez sur « Activez votre espace abonné » ci-dessous, ou plus tard sur « Activer mon espace / mes services » depuis l\'écran de connexion.', 'To activate your subscriber account, click “Activate your subscriber account” below, or later “Activate my account / my services” on the log-in screen.'],
-  'pending.delay': ["Vous disposez d'un délai de {hours}h, à compter de l'envoi du code ci-dessus, pour activer votre espace abonné (jusqu'au {date}).", 'You have {hours} hours from when the code was sent to activate your subscriber account (until {date}).'],
+  'pending.delay': ["Vous disposez d'un délai de {hours} h, à compter de l'envoi du code ci-dessus, pour activer votre espace abonné (jusqu'au {date}).", 'You have {hours} hours from when the code was sent to activate your subscriber account (until {date}).'],
   'pending.old_works': ["Tant que la modification n'est pas activée, seule votre adresse actuelle permet de vous connecter.", 'Until the change is activated, only your current address lets you log in.'],
   'pending.with_password': ['Votre nouveau mot de passe prendra effet à l\'activation, en même temps que la nouvelle adresse.', 'Your new password will take effect on activation, together with the new address.'],
   'pending.notice': ['Un avis a aussi été envoyé à votre adresse actuelle ({email}).', 'A notice was also sent to your current address ({email}).'],
@@ -135,7 +135,7 @@ export const MESSAGES = {
   'act.step_ids': ['Identifiants', 'Login details'],
   'act.step_summary': ['Récapitulatif', 'Summary'],
   'act.code': ["Saisissez le code d'activation : *", 'Enter the activation code: *'],
-  'act.code_hint': ['{code_chars} caractères. Ne saisissez pas votre mot de passe, mais le code reçu dans votre messagerie.', '{code_chars} characters. Do not enter your password, but the code you received by e-mail.'],
+  'act.code_hint': ['{code_chars} caractères. Ne saisissez pas votre mot de passe, mais le code reçu par courriel.', '{code_chars} characters. Do not enter your password, but the code you received by e-mail.'],
   'act.captcha': ["Recopiez les caractères de l'image : *", 'Copy the characters in the image: *'],
   'act.captcha_alt': ['Image de {captcha_chars} caractères à recopier', 'Image with {captcha_chars} characters to copy'],
   'act.captcha_hint': ["{captcha_chars} caractères. Si l'image est illisible, changez-la ou écoutez l'extrait sonore.", '{captcha_chars} characters. If the image is unreadable, change it or listen to the audio.'],
@@ -170,7 +170,7 @@ export const MESSAGES = {
   'coord.save': ['Enregistrer les coordonnées', 'Save the contact details'],
   'coord.saved': ['Vos coordonnées sont enregistrées.', 'Your contact details are saved.'],
   'coord.summary_title': ['Récapitulatif de vos données personnelles', 'Summary of your personal data'],
-  'coord.summary_text': ['Le récapitulatif contient votre numéro d\'abonné, votre adresse de connexion et votre question/réponse de confiance : conservez-le en lieu sûr.', 'The summary holds your subscriber number, login address and security question/answer: keep it somewhere safe.'],
+  'coord.summary_text': ['Le récapitulatif contient votre numéro d\'abonné, votre adresse électronique de connexion et votre question/réponse de confiance : conservez-le en lieu sûr.', 'The summary holds your subscriber number, login e-mail address and security question/answer: keep it somewhere safe.'],
 
   'forgot.title': ['Mot de passe oublié', 'Forgotten password'],
   'forgot.intro': ['Saisissez votre adresse électronique de connexion : un code à usage unique vous sera envoyé. Vous répondrez ensuite à votre question de confiance.', 'Enter your login e-mail address: a single-use code will be sent to you. You will then answer your security question.'],
@@ -194,7 +194,7 @@ export const MESSAGES = {
   'help.hotline': ['par téléphone au {hotline} ({hours}) ;', 'by telephone on {hotline} ({hours});'],
   'help.form': ['par formulaire en ligne : {form}.', 'through the online form: {form}.'],
   'help.phishing_title': ['Attention au hameçonnage', 'Beware of phishing'],
-  'help.phishing': ["L'administration ne vous sollicite jamais (que ce soit par courriel, par SMS ou par téléphone) pour vous demander de communiquer de quelque manière que ce soit vos identifiants ou vos coordonnées bancaires. Si vous recevez un tel message, ne cliquez sur aucun lien, n'appelez pas le numéro indiqué et ne tenez pas compte des informations qu'il contient car il s'agit sans doute d'un message de phishing.", 'The administration never asks you (by e-mail, text message or telephone) to give your login details or bank details in any way. If you receive such a message, click no link, do not call the number given and ignore what it says: it is most likely a phishing message.'],
+  'help.phishing': ["L'administration ne vous sollicite jamais (que ce soit par courriel, par SMS ou par téléphone) pour vous demander de communiquer de quelque manière que ce soit vos identifiants ou vos coordonnées bancaires. Si vous recevez un tel message, ne cliquez sur aucun lien, n'appelez pas le numéro indiqué et ne tenez pas compte des informations qu'il contient car il s'agit sans doute d'une tentative d'hameçonnage.", 'The administration never asks you (by e-mail, text message or telephone) to give your login details or bank details in any way. If you receive such a message, click no link, do not call the number given and ignore what it says: it is most likely a phishing message.'],
   'help.data_title': ['Protection des données personnelles', 'Protection of personal data'],
   'help.data': ["Les données personnelles recueillies lors de l'inscription peuvent être utilisées pour vous informer du fonctionnement des services proposés, des évolutions de la réglementation, ou pour vous communiquer des informations susceptibles de concerner votre activité, notamment par courriel.", 'Personal data collected at registration may be used to inform you about how the services work, about changes in regulations, or to send you information that may concern your business, especially by e-mail.'],
   'help.rights': ["Conformément à la loi n° 78-17 du 6 janvier 1978 modifiée par la loi n° 2004-801 du 6 août 2004, vous disposez d'un droit d'accès et de rectification de vos données personnelles, et pouvez demander à ne plus recevoir ces courriels en écrivant à : desabonnement@dgfip.finances.gouv.fr.", 'Under Act no. 78-17 of 6 January 1978 as amended by Act no. 2004-801 of 6 August 2004, you have a right to access and correct your personal data, and may ask to no longer receive these e-mails by writing to: desabonnement@dgfip.finances.gouv.fr.'],
@@ -286,6 +286,7 @@ export function setPolicy(info) {
     captcha_chars: l.captcha_chars,
     phone_max: l.phone_max_chars,
   };
+  setZone(info?.service?.time_zone ?? 'Europe/Paris');
   for (const [name, value] of Object.entries(policyVars)) {
     if (value === undefined || value === null) delete policyVars[name];
   }
@@ -343,13 +344,29 @@ export function shortDate(iso) {
   return d && m && y ? `${d}/${m}/${y}` : String(iso);
 }
 
-/** An RFC 3339 instant in local time: "24/08/2026 à 13h00" / "24/08/2026 at 13:00". */
+// The service's time zone (its e-mails and validity dates use it): times are shown in it, not in
+// the computer's.
+let zone = 'Europe/Paris';
+
+/** The IANA zone times are shown in (from `service-info`; Europe/Paris until it says). */
+export function setZone(name) {
+  try {
+    new Intl.DateTimeFormat('fr-FR', { timeZone: name });
+    zone = name;
+  } catch {
+    zone = 'Europe/Paris';
+  }
+}
+
+/** An RFC 3339 instant in the service's zone: "24/08/2026 à 13 h 00" / "24/08/2026 at 13:00". */
 export function dateTime(instant) {
   const date = new Date(instant);
   if (Number.isNaN(date.getTime())) return String(instant);
-  const pad = (n) => String(n).padStart(2, '0');
-  const day = `${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()}`;
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const day = `${parts.day}/${parts.month}/${parts.year}`;
   return current === 'fr'
-    ? `${day} à ${pad(date.getHours())}h${pad(date.getMinutes())}`
-    : `${day} at ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+    ? `${day} à ${parts.hour} h ${parts.minute}`
+    : `${day} at ${parts.hour}:${parts.minute}`;
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { MESSAGES, t, setLang, setPolicy, policy, longDate, shortDate, registrationDate } from '../js/i18n.js';
+import { MESSAGES, t, setLang, setPolicy, policy, longDate, shortDate, registrationDate, dateTime, setZone } from '../js/i18n.js';
 import { topMessage, fieldMessage } from '../js/forms.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -150,4 +150,19 @@ test('a subscriber number carries its registration day', () => {
   assert.equal(registrationDate('20233660000001'), null, 'no 366th day in 2023');
   assert.equal(registrationDate('2023237'), null);
   assert.equal(registrationDate('abcdefghijklmn'), null);
+});
+
+test('times are those of the service\'s zone, summer time included', () => {
+  setZone('Europe/Paris');
+  setLang('fr');
+  // 23:30 UTC on 27 November is 00:30 on the 28th in Paris.
+  assert.equal(dateTime('2026-11-27T23:30:00Z'), '28/11/2026 à 00 h 30');
+  assert.equal(dateTime('2026-07-01T12:00:00Z'), '01/07/2026 à 14 h 00');
+  setLang('en');
+  assert.equal(dateTime('2026-11-27T23:30:00Z'), '28/11/2026 at 00:30');
+  setZone('America/Cayenne');
+  assert.equal(dateTime('2026-11-28T02:00:00Z'), '27/11/2026 at 23:00');
+  setZone('Not/AZone');
+  assert.equal(dateTime('2026-11-27T23:30:00Z'), '28/11/2026 at 00:30');
+  setLang('fr');
 });

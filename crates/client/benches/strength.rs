@@ -15,9 +15,15 @@ fn bench(c: &mut Criterion) {
         ("repeated_96", "a".repeat(96)),
         ("repeated_128", "a".repeat(128)),
         ("repeated_10000", "a".repeat(10_000)),
-        ("words_spaces_128", "lila rosemonde 2023 ".repeat(7)[..128].to_owned()),
+        (
+            "words_spaces_128",
+            "lila rosemonde 2023 ".repeat(7)[..128].to_owned(),
+        ),
         ("digits_128", "2023233000010119".repeat(8)),
-        ("keyboard_128", "azertyuiopqsdfghjklmwxcvbn".repeat(5)[..128].to_owned()),
+        (
+            "keyboard_128",
+            "azertyuiopqsdfghjklmwxcvbn".repeat(5)[..128].to_owned(),
+        ),
         ("mixed_128", "aZ9!".repeat(32)),
         ("words_128", "RosemondeLila2023".repeat(8)),
         ("typical_24", "Vert7Citron4Galop9Sable2".to_owned()),

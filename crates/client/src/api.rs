@@ -82,7 +82,11 @@ impl ApiClient {
         let english = self.is_english();
         let mut req = self.http.request(method, url).header(
             reqwest::header::ACCEPT_LANGUAGE,
-            if english { "en, fr;q=0.5" } else { "fr, en;q=0.5" },
+            if english {
+                "en, fr;q=0.5"
+            } else {
+                "fr, en;q=0.5"
+            },
         );
         if let Some(t) = token {
             req = req.bearer_auth(t.expose());

@@ -154,6 +154,23 @@ impl Writer {
     }
 }
 
+/// A PDF date (ISO 32000-1 §7.9.4) with its offset: "D:20230822140936+02'00'".
+fn pdf_date(at: OffsetDateTime) -> String {
+    let offset = at.offset();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}{sign}{:02}'{:02}'",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        offset.whole_hours().unsigned_abs(),
+        offset.minutes_past_hour().unsigned_abs(),
+    )
+}
+
 /// printpdf's own date type, in the same offset.
 fn pdf_time(at: OffsetDateTime) -> printpdf::date::DateTime {
     let offset = at.offset();
@@ -178,7 +195,11 @@ fn pdf_time(at: OffsetDateTime) -> printpdf::date::DateTime {
     )
 }
 
-/// Renders the summary; `generated_at` is the local time printed in the footer.
+/// The summary is in French (the guide's document).
+pub const LANGUAGE: &str = "fr-FR";
+
+/// Renders the summary; `generated_at` is the time printed in the footer, in the service's
+/// time zone.
 pub fn summary_pdf(
     data: &SummaryData,
     generated_at: OffsetDateTime,
@@ -266,13 +287,40 @@ pub fn summary_pdf(
     w.text(LEFT, 16.0, false, 9.5, &footer_stamp(generated_at));
 
     let page = PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), w.ops);
-    let bytes = doc.with_pages(vec![page]).save(
-        &PdfSaveOptions {
-            subset_fonts: true,
-            ..Default::default()
-        },
-        &mut Vec::new(),
-    );
+    let options = PdfSaveOptions {
+        subset_fonts: true,
+        ..Default::default()
+    };
+    let mut pdf = doc
+        .with_pages(vec![page])
+        .to_lopdf_document(&options, &mut Vec::new());
+    if options.optimize {
+        pdf.compress();
+    }
+    // The document's language, for screen readers and text extraction (PDF 1.4 §9.8.1).
+    let catalog = pdf
+        .trailer
+        .get(b"Root")
+        .and_then(lopdf::Object::as_reference)
+        .and_then(|id| pdf.get_object_mut(id))
+        .and_then(lopdf::Object::as_dict_mut)
+        .map_err(|e| ClientError::Pdf(e.to_string()))?;
+    catalog.set("Lang", lopdf::Object::string_literal(LANGUAGE));
+    // printpdf writes its dates with a "+00'00'" offset whatever the time's own: write them
+    // again, with the offset of the time they give.
+    let stamp = lopdf::Object::string_literal(pdf_date(generated_at));
+    let info = pdf
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference)
+        .and_then(|id| pdf.get_object_mut(id))
+        .and_then(lopdf::Object::as_dict_mut)
+        .map_err(|e| ClientError::Pdf(e.to_string()))?;
+    info.set("CreationDate", stamp.clone());
+    info.set("ModDate", stamp);
+    let mut bytes = Vec::new();
+    pdf.save_to(&mut bytes)
+        .map_err(|e| ClientError::Pdf(e.to_string()))?;
     if bytes.is_empty() {
         return Err(ClientError::Pdf("document vide".into()));
     }
@@ -306,6 +354,12 @@ mod tests {
         };
         let at = time::macros::datetime!(2023-08-22 14:09:36 +02:00);
         let pdf = summary_pdf(&data, at).unwrap();
+        // The catalog names the document's language.
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("/Lang(fr-FR)") || text.contains("/Lang (fr-FR)"),
+            "no /Lang in the catalog"
+        );
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("summary.pdf");
         std::fs::write(&file, pdf).unwrap();
@@ -331,10 +385,8 @@ mod tests {
             format!("Espace Pro {}", env!("CARGO_PKG_VERSION"))
         );
         assert_eq!(line("Creator"), "Espace Pro");
-        assert!(
-            line("CreationDate").starts_with("2023-08-22T14:09:36"),
-            "{info}"
-        );
+        assert_eq!(line("CreationDate"), "2023-08-22T14:09:36+02", "{info}");
+        assert_eq!(line("ModDate"), "2023-08-22T14:09:36+02", "{info}");
     }
 
     #[test]

@@ -127,10 +127,7 @@ pub fn estimate(password: &str, context: &PasswordContext, policy: &PasswordPoli
     }
     // Beyond the maximum the service refuses the password anyway (`too_long`); scoring its
     // beginning keeps a pasted novel from blocking a keystroke.
-    let analysed: String = normalize(password)
-        .chars()
-        .take(policy.max_chars)
-        .collect();
+    let analysed: String = normalize(password).chars().take(policy.max_chars).collect();
     let words: Vec<&str> = context.words().collect();
     let entropy = zxcvbn::zxcvbn(&analysed, &words);
     let score = u8::from(entropy.score()).min(4);
@@ -144,9 +141,7 @@ pub fn estimate(password: &str, context: &PasswordContext, policy: &PasswordPoli
         suggestions_fr: feedback
             .map(|f| f.suggestions().iter().map(|s| suggestion_fr(*s)).collect())
             .unwrap_or_default(),
-        warning_en: feedback
-            .and_then(|f| f.warning())
-            .map(|w| w.to_string()),
+        warning_en: feedback.and_then(|f| f.warning()).map(|w| w.to_string()),
         suggestions_en: feedback
             .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
             .unwrap_or_default(),
@@ -215,10 +210,34 @@ mod tests {
         }
     }
 
+    /// Logged out (recovery), the meter knows the account only through the words the service
+    /// sends with the question: without them, a password made of the user's names looks strong.
+    #[test]
+    fn the_context_changes_the_verdict() {
+        let p = PasswordPolicy::default();
+        let password = "Quimperle20232370000001";
+        let none = estimate(password, &PasswordContext::new(), &p);
+        let own = PasswordContext::for_account(
+            "Gwendoline",
+            "QUIMPERLE",
+            "g.quimperle@example.fr",
+            "20232370000001",
+        );
+        let words: Vec<String> = own.words().map(str::to_owned).collect();
+        let sent = PasswordContext::from_words(words);
+        let with = estimate(password, &sent, &p);
+        assert!(none.strong_enough, "{none:?}");
+        assert!(!with.strong_enough, "{with:?}");
+        assert_eq!(with.score, estimate(password, &own, &p).score);
+    }
+
     #[test]
     fn advice_in_both_languages() {
         let s = estimate("azertyuiop", &ctx(), &PasswordPolicy::default());
-        assert!(s.warning_en.is_some() || !s.suggestions_en.is_empty(), "{s:?}");
+        assert!(
+            s.warning_en.is_some() || !s.suggestions_en.is_empty(),
+            "{s:?}"
+        );
         assert_eq!(s.warning_en.is_some(), s.warning_fr.is_some());
         assert_eq!(s.suggestions_en.len(), s.suggestions_fr.len());
     }

@@ -38,9 +38,8 @@ impl SupportContacts {
     /// These contacts for an English reader: the guide's French texts become their English
     /// twins; any other text (an operator's own) stays as written.
     pub fn in_english(&self) -> Self {
-        let twin = |text: &str, pair: [&str; 2]| {
-            if text == pair[0] { pair[1] } else { text }.to_owned()
-        };
+        let twin =
+            |text: &str, pair: [&str; 2]| if text == pair[0] { pair[1] } else { text }.to_owned();
         Self {
             hotline: self.hotline.clone(),
             hotline_hours: twin(&self.hotline_hours, GUIDE_HOURS),

@@ -92,7 +92,10 @@ mod tests {
     #[test]
     fn other_zones_and_unknown_names() {
         let cayenne = TimeZone::named("America/Cayenne").unwrap();
-        assert_eq!(cayenne.date(datetime!(2026-11-28 02:00 UTC)), date!(2026 - 11 - 27));
+        assert_eq!(
+            cayenne.date(datetime!(2026-11-28 02:00 UTC)),
+            date!(2026 - 11 - 27)
+        );
         assert_eq!(cayenne.label_fr(), "America/Cayenne");
         assert!(TimeZone::named("Mars/Olympus").is_err());
         assert!(TimeZone::named("").is_err());

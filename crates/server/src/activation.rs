@@ -104,7 +104,10 @@ pub async fn complete(
     // A password chosen with the request never replaces one set after it: any later password
     // change or recovery ended this request (`passwords::install`), so it cannot get here.
     if let Some(hash) = &change.new_password_hash {
-        let until = password_valid_until(svc.config.time_zone.date(now), svc.config.password_validity_years);
+        let until = password_valid_until(
+            svc.config.time_zone.date(now),
+            svc.config.password_validity_years,
+        );
         Store::update_password(&mut tx, account.id, hash, ts(now), &format_date(until)).await?;
     }
     codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Activated, now).await?;

@@ -26,13 +26,17 @@ const PURPOSE: Purpose = Purpose::Recovery;
 /// What step 1 answers for every address, in French; [`ACCEPTED_EN`] is its English twin.
 pub fn accepted() -> RecoveryAccepted {
     RecoveryAccepted {
-        message: format!("Si cette adresse est celle d'un espace professionnel, un code vient d'y être envoyé. Il est valable {RECOVERY_VALIDITY_MINUTES} minutes. Pensez à consulter le dossier « Courrier indésirable »."),
+        message: format!(
+            "Si cette adresse est celle d'un espace professionnel, un code vient d'y être envoyé. Il est valable {RECOVERY_VALIDITY_MINUTES} minutes. Pensez à consulter le dossier « Courrier indésirable »."
+        ),
         code_validity_minutes: RECOVERY_VALIDITY_MINUTES,
     }
 }
 
 pub fn accepted_en() -> String {
-    format!("If this address is that of a professional account, a code has just been sent to it. It is valid for {RECOVERY_VALIDITY_MINUTES} minutes. Remember to look in the “Junk” folder.")
+    format!(
+        "If this address is that of a professional account, a code has just been sent to it. It is valid for {RECOVERY_VALIDITY_MINUTES} minutes. Remember to look in the “Junk” folder."
+    )
 }
 
 /// Answers the same whatever the address; the work for a real account is done after the answer,

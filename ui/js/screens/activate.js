@@ -88,7 +88,7 @@ function summaryStep(ctx, state) {
   const s = state.result;
   return h('div', {},
     h('h2', {}, t('act.registration')),
-    h('p', { class: 'identity-name' }, `${s.first_name} ${s.last_name}`),
+    h('p', { class: 'identity-name', 'data-user': '' }, `${s.first_name} ${s.last_name}`),
     // The guide's recap: the day of registration, which the subscriber number carries; the
     // activation day beside it when it is another.
     h('p', { id: 'activation-done' }, t('act.done', { date: longDate(registrationDate(s.subscriber_number) ?? s.activated_on), number: s.subscriber_number })),

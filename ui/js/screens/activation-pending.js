@@ -8,7 +8,7 @@ export default {
     const a = ctx.account;
     return h('div', {},
       h('h1', {}, t('pending.title')),
-      a ? h('p', {}, [a.civility, a.last_name, a.first_name].filter(Boolean).join(' ')) : null,
+      a ? h('p', { 'data-user': '' }, [a.civility, a.last_name, a.first_name].filter(Boolean).join(' ')) : null,
       h('div', { class: 'notice', role: 'status' },
         h('p', {}, t('pending.sent')),
         h('p', {}, t('pending.check', { email: r.sent_to })),

@@ -7,7 +7,7 @@ import { errorSummary, showError, field, requireFilled, busy, announce } from '.
 /** "Mme Lila ROSEMONDE", "Abonné : …", "Expiration du mot de passe : …". */
 export function identity(account) {
   return h('div', { class: 'identity' },
-    h('p', { class: 'identity-name' }, [account.civility, account.first_name, account.last_name].filter(Boolean).join(' ')),
+    h('p', { class: 'identity-name', 'data-user': '' }, [account.civility, account.first_name, account.last_name].filter(Boolean).join(' ')),
     h('p', {}, t('home.subscriber', { number: account.subscriber_number })),
     h('p', {}, t('home.expiry', { date: shortDate(account.password_expires_on) })));
 }

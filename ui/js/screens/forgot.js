@@ -54,7 +54,7 @@ export default {
     function askAnswer(question) {
       const newPassword = field({ id: 'forgot-new-password', label: t('cred.new_password'), type: 'password', autocomplete: 'new-password', required: true, toggle: true });
       step(h('div', {},
-        h('p', { id: 'forgot-question' }, t('forgot.question', { question })),
+        h('p', { id: 'forgot-question' }, t('forgot.question', { question: '' }), h('span', { 'data-user': '' }, question)),
         field({ id: 'forgot-answer', label: t('forgot.answer'), type: 'password', required: true, toggle: true }),
         newPassword,
         strengthMeter(ctx, newPassword.querySelector('input'), { emailInput: { value: state.email } }),

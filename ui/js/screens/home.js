@@ -15,11 +15,12 @@ function dossiers(account) {
     return h('section', { 'aria-labelledby': 'current-heading' },
       h('h2', { id: 'current-heading' }, t('home.current')),
       h('p', {}, t('home.siren', { siren: list[0].siren })),
-      h('p', { class: 'dossier-name' }, list[0].name));
+      h('p', { class: 'dossier-name', 'data-user': '' }, list[0].name));
   }
-  const all = h('ul', { id: 'all-dossiers', hidden: true }, list.map((d) => h('li', {}, `${t('home.siren', { siren: d.siren })} — ${d.name}`)));
-  const current = h('p', { id: 'current-dossier', 'aria-live': 'polite' }, `${t('home.siren', { siren: list[0].siren })} — ${list[0].name}`);
-  const select = h('select', { id: 'dossier-choice' }, list.map((d) => h('option', { value: d.siren }, `${d.siren} — ${d.name}`)));
+  const all = h('ul', { id: 'all-dossiers', hidden: true }, list.map((d) => h('li', {}, `${t('home.siren', { siren: d.siren })} — `, h('span', { 'data-user': '' }, d.name))));
+  // The dossier's name is the user's data, in whatever language it was written.
+  const current = h('p', { id: 'current-dossier', 'aria-live': 'polite', 'data-user': '' }, `${t('home.siren', { siren: list[0].siren })} — ${list[0].name}`);
+  const select = h('select', { id: 'dossier-choice' }, list.map((d) => h('option', { value: d.siren, 'data-user': '' }, `${d.siren} — ${d.name}`)));
   select.addEventListener('change', () => {
     const d = list.find((x) => x.siren === select.value);
     current.textContent = `${t('home.siren', { siren: d.siren })} — ${d.name}`;

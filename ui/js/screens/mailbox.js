@@ -16,9 +16,9 @@ export default {
         mails.length === 0
           ? h('p', {}, t('mailbox.empty'))
           : h('div', {}, mails.map((m, i) => h('article', { class: 'mail', 'aria-labelledby': `mail-${i}` },
-            h('h2', { id: `mail-${i}` }, m.subject),
+            h('h2', { id: `mail-${i}`, lang: 'fr' }, m.subject),
             h('p', {}, t('mailbox.to', { to: m.to })),
             h('p', {}, t('mailbox.date', { date: m.date })),
-            h('pre', {}, m.body))))));
+            h('pre', { lang: 'fr' }, m.body))))));
   },
 };

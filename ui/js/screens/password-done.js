@@ -7,7 +7,7 @@ export default {
     const a = ctx.account;
     return h('div', {},
       h('h1', {}, t('done.title')),
-      a ? h('p', {}, [a.civility, a.last_name, a.first_name].filter(Boolean).join(' ')) : null,
+      a ? h('p', { 'data-user': '' }, [a.civility, a.last_name, a.first_name].filter(Boolean).join(' ')) : null,
       h('div', { class: 'success', role: 'status' },
         h('p', { id: 'password-success' }, t('done.success')),
         h('p', { id: 'password-valid-until' }, t('done.valid', { date: longDate(params.result.valid_until) })),

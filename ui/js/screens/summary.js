@@ -3,7 +3,7 @@
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { announce, busy } from '../forms.js';
+import { announce, busy, topMessage } from '../forms.js';
 import { passwordGate } from './common.js';
 
 export function summaryActions(ctx) {
@@ -25,7 +25,7 @@ export function summaryActions(ctx) {
         gate.querySelector('input')?.focus();
         return;
       }
-      report(error.message);
+      report(topMessage(error));
     }
   });
   const saveSummary = async () => {

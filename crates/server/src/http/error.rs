@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use espace_pro_contract::api::{
     ADDRESS_MAX_CHARS, PHONE_MAX_CHARS, SECURITY_ANSWER_MAX_CHARS, SECURITY_QUESTION_MAX_CHARS,
 };
-use espace_pro_contract::code::{ACTIVATION_VALIDITY_HOURS, CODE_LENGTH, RECOVERY_VALIDITY_MINUTES};
+use espace_pro_contract::code::{
+    ACTIVATION_VALIDITY_HOURS, CODE_LENGTH, RECOVERY_VALIDITY_MINUTES,
+};
 use espace_pro_contract::{
     EmailError, ErrorBody, ErrorCode, ErrorDetail, PasswordPolicy, PasswordRule,
 };
@@ -394,12 +396,20 @@ impl From<CodeError> for ApiError {
 fn unknown_code(purpose: Purpose) -> ApiError {
     let (fr, en) = match purpose {
         Purpose::Activation => (
-            format!("Ce code d'activation n'est pas reconnu. Recopiez les {CODE_LENGTH} lettres reçues par courriel, en respectant les majuscules et les minuscules."),
-            format!("This activation code is not recognised. Copy the {CODE_LENGTH} letters received by e-mail, respecting upper and lower case."),
+            format!(
+                "Ce code d'activation n'est pas reconnu. Recopiez les {CODE_LENGTH} lettres reçues par courriel, en respectant les majuscules et les minuscules."
+            ),
+            format!(
+                "This activation code is not recognised. Copy the {CODE_LENGTH} letters received by e-mail, respecting upper and lower case."
+            ),
         ),
         Purpose::Recovery => (
-            format!("Ce code n'est pas reconnu pour cette adresse. Vérifiez l'adresse électronique de connexion et recopiez les {CODE_LENGTH} lettres du courriel « Mot de passe oublié », en respectant les majuscules et les minuscules."),
-            format!("This code is not recognised for this address. Check the login e-mail address and copy the {CODE_LENGTH} letters of the “Forgotten password” e-mail, respecting upper and lower case."),
+            format!(
+                "Ce code n'est pas reconnu pour cette adresse. Vérifiez l'adresse électronique de connexion et recopiez les {CODE_LENGTH} lettres du courriel « Mot de passe oublié », en respectant les majuscules et les minuscules."
+            ),
+            format!(
+                "This code is not recognised for this address. Check the login e-mail address and copy the {CODE_LENGTH} letters of the “Forgotten password” e-mail, respecting upper and lower case."
+            ),
         ),
     };
     ApiError::unprocessable(ErrorCode::InvalidCode, fr, en).with_field("code", "invalid")
@@ -408,12 +418,20 @@ fn unknown_code(purpose: Purpose) -> ApiError {
 fn expired_code(purpose: Purpose) -> ApiError {
     let (fr, en) = match purpose {
         Purpose::Activation => (
-            format!("Ce code d'activation n'est plus valable : il a déjà été utilisé, remplacé par une demande plus récente, annulé, ou son délai de {ACTIVATION_VALIDITY_HOURS} heures est dépassé. Recommencez la demande de modification pour recevoir un nouveau code."),
-            format!("This activation code is no longer valid: it was already used, replaced by a more recent request, cancelled, or its {ACTIVATION_VALIDITY_HOURS}-hour limit has passed. Make the change request again to receive a new code."),
+            format!(
+                "Ce code d'activation n'est plus valable : il a déjà été utilisé, remplacé par une demande plus récente, annulé, ou son délai de {ACTIVATION_VALIDITY_HOURS} heures est dépassé. Recommencez la demande de modification pour recevoir un nouveau code."
+            ),
+            format!(
+                "This activation code is no longer valid: it was already used, replaced by a more recent request, cancelled, or its {ACTIVATION_VALIDITY_HOURS}-hour limit has passed. Make the change request again to receive a new code."
+            ),
         ),
         Purpose::Recovery => (
-            format!("Ce code n'est plus valable : il a déjà été utilisé, remplacé par un code plus récent, ou son délai de {RECOVERY_VALIDITY_MINUTES} minutes est dépassé. Demandez un nouveau code depuis « Mot de passe oublié »."),
-            format!("This code is no longer valid: it was already used, replaced by a more recent code, or its {RECOVERY_VALIDITY_MINUTES}-minute limit has passed. Ask for a new code from “Forgotten password”."),
+            format!(
+                "Ce code n'est plus valable : il a déjà été utilisé, remplacé par un code plus récent, ou son délai de {RECOVERY_VALIDITY_MINUTES} minutes est dépassé. Demandez un nouveau code depuis « Mot de passe oublié »."
+            ),
+            format!(
+                "This code is no longer valid: it was already used, replaced by a more recent code, or its {RECOVERY_VALIDITY_MINUTES}-minute limit has passed. Ask for a new code from “Forgotten password”."
+            ),
         ),
     };
     ApiError::gone(ErrorCode::CodeExpired, fr, en).with_field("code", "expired")
@@ -500,19 +518,37 @@ mod tests {
     #[test]
     fn waits_are_said_in_both_languages() {
         let e = ApiError::too_many_attempts(900);
-        assert_eq!(e.message.fr, "Trop de tentatives infructueuses. Réessayez dans 15 minutes.");
-        assert_eq!(e.message.en, "Too many failed attempts. Try again in 15 minutes.");
+        assert_eq!(
+            e.message.fr,
+            "Trop de tentatives infructueuses. Réessayez dans 15 minutes."
+        );
+        assert_eq!(
+            e.message.en,
+            "Too many failed attempts. Try again in 15 minutes."
+        );
         let e = ApiError::too_many_attempts(1);
-        assert_eq!(e.message.en, "Too many failed attempts. Try again in 1 second.");
+        assert_eq!(
+            e.message.en,
+            "Too many failed attempts. Try again in 1 second."
+        );
     }
 
     #[test]
     fn each_procedure_names_its_own_code() {
         for purpose in [Purpose::Activation, Purpose::Recovery] {
-            for e in [unknown_code(purpose), expired_code(purpose), locked_code(purpose)] {
+            for e in [
+                unknown_code(purpose),
+                expired_code(purpose),
+                locked_code(purpose),
+            ] {
                 let about_activation = e.message.fr.contains("activation")
                     || e.message.fr.contains("demande de modification");
-                assert_eq!(about_activation, purpose == Purpose::Activation, "{:?}", e.message);
+                assert_eq!(
+                    about_activation,
+                    purpose == Purpose::Activation,
+                    "{:?}",
+                    e.message
+                );
                 assert_eq!(
                     e.message.en.contains("activation") || e.message.en.contains("change request"),
                     purpose == Purpose::Activation,

@@ -55,12 +55,10 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             "Le corps de la requête doit être du JSON (Content-Type: application/json).",
             "The request body must be JSON (Content-Type: application/json).",
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::invalid_request(
-                "Le corps de la requête n'est pas un JSON valide.",
-                "The request body is not valid JSON.",
-            )
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::invalid_request(
+            "Le corps de la requête n'est pas un JSON valide.",
+            "The request body is not valid JSON.",
+        ),
         JsonRejection::JsonDataError(_) => ApiError::invalid_request(
             "Le corps de la requête ne correspond pas au format attendu (champ manquant, inconnu ou de mauvais type).",
             "The request body does not have the expected shape (a field missing, unknown or of the wrong type).",

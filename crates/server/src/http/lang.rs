@@ -52,7 +52,9 @@ pub fn negotiate(accept: &str) -> Lang {
 fn quality(q: &str) -> u16 {
     let q = q.trim();
     match q.split_once('.') {
-        None => q.parse::<u16>().map_or(0, |v| if v == 1 { 1000 } else { 0 }),
+        None => q
+            .parse::<u16>()
+            .map_or(0, |v| if v == 1 { 1000 } else { 0 }),
         Some((whole, frac)) if frac.len() <= 3 && frac.bytes().all(|b| b.is_ascii_digit()) => {
             let frac_value = format!("{frac:0<3}").parse::<u16>().unwrap_or(0);
             match whole {

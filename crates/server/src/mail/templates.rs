@@ -18,11 +18,11 @@ fn closing(public_name: &str) -> String {
          Si vous avez une question particulière, nous vous invitons à ne pas répondre à l'adresse \
          électronique de ce message mais à vous connecter à {public_name}, où vous trouverez les \
          réponses aux questions les plus fréquentes.\n\n\
-         {public_name} ne vous sollicite jamais (que ce soit par mail, par SMS ou par téléphone) \
+         {public_name} ne vous sollicite jamais (que ce soit par courriel, par SMS ou par téléphone) \
          pour vous demander de communiquer de quelque manière que ce soit vos identifiants ou vos \
          coordonnées bancaires. Si vous recevez un tel message, ne cliquez sur aucun lien, \
          n'appelez pas le numéro indiqué et ne tenez pas compte des informations qu'il contient \
-         car il s'agit sans doute d'un message de phishing.\n"
+         car il s'agit sans doute d'une tentative d'hameçonnage.\n"
     )
 }
 
@@ -35,9 +35,9 @@ pub fn password_changed(public_name: &str, valid_until: Date) -> MailText {
              Vous avez modifié votre mot de passe ; cette demande a bien été prise en compte.\n\n\
              Celui-ci est valable jusqu'au {}.\n\n\
              En cas d'oubli de votre mot de passe, vous devrez saisir votre réponse à la question \
-             de confiance présente dans vos informations personnelles (\"Gérer vos coordonnées\").\n\n\
+             de confiance présente dans vos informations personnelles (« Gérer vos coordonnées »).\n\n\
              Si vous n'êtes pas à l'origine de cette modification, utilisez sans attendre la \
-             procédure \"Mot de passe oublié\" et contactez l'assistance.\n\n{}",
+             procédure « Mot de passe oublié » et contactez l'assistance.\n\n{}",
             long_french(valid_until),
             closing(public_name)
         ),
@@ -58,10 +58,10 @@ pub fn activation_code(public_name: &str, code: &str) -> MailText {
              fois pour activer votre espace professionnel.\n\n\
              Pour activer votre espace professionnel, veuillez suivre la procédure suivante :\n\n\
              1. ouvrez l'application {public_name}\n\
-             2. sur l'écran de connexion, cliquez sur \"Activer mon espace / mes services\"\n\
+             2. sur l'écran de connexion, cliquez sur « Activer mon espace / mes services »\n\
              3. saisissez le code d'activation reçu ci-dessus et validez\n\
              4. saisissez l'adresse électronique de connexion à l'espace et validez\n\n\
-             Vous disposez d'un délai de 48 heures maximum pour activer votre espace \
+             Vous disposez d'un délai de 48 h maximum pour activer votre espace \
              professionnel à compter de l'envoi de ce message.\n\n\
              Si vous n'êtes pas à l'origine de cette demande, ne saisissez pas ce code et \
              ignorez ce message.\n\n{}",
@@ -107,10 +107,10 @@ pub fn email_change_notice(
              professionnel a été faite {} : la nouvelle adresse demandée est {new_email}.{password}\n\n\
              Un code d'activation a été envoyé à cette nouvelle adresse. Tant qu'il n'a pas été \
              saisi, seule votre adresse actuelle permet de vous connecter ; il n'est plus valable \
-             après 48 heures.\n\n\
+             après 48 h.\n\n\
              Si vous n'êtes pas à l'origine de cette demande : connectez-vous avec votre adresse \
-             actuelle, annulez la demande dans \"Gérer votre adresse électronique de connexion / \
-             votre mot de passe\", changez votre mot de passe, puis contactez l'assistance au \
+             actuelle, annulez la demande dans « Gérer votre adresse électronique de connexion / \
+             votre mot de passe », changez votre mot de passe, puis contactez l'assistance au \
              {support_hotline}.\n\n{}",
             when(at, zone),
             closing(public_name)
@@ -195,7 +195,7 @@ mod tests {
             m.body
                 .contains("Celui-ci est valable jusqu'au 24 août 2026.")
         );
-        assert!(m.body.contains("message de phishing"));
+        assert!(m.body.contains("tentative d'hameçonnage"));
     }
 
     #[test]
@@ -206,6 +206,6 @@ mod tests {
             "Espace professionnel - Création ou modification de l'espace"
         );
         assert!(m.body.contains("\n\nmHPstewGkBYj\n\n"));
-        assert!(m.body.contains("48 heures maximum"));
+        assert!(m.body.contains("48 h maximum"));
     }
 }

@@ -49,7 +49,7 @@ async fn the_whole_change_of_address_from_the_received_email() {
         mail.body
             .contains("Remarque : ce code n'est pas un mot de passe.")
     );
-    assert!(mail.body.contains("48 heures"));
+    assert!(mail.body.contains("48 h maximum"));
     let notice = app
         .smtp
         .wait_for(MAIL_WAIT, |m| m.envelope_to == [OLD.to_owned()])

@@ -9,9 +9,11 @@ use crate::helpers::*;
 /// A French word or sign no English message of ours contains.
 fn looks_french(message: &str) -> bool {
     message.chars().any(|c| "éèêàùçôî«»".contains(c))
-        || [" le ", " la ", " les ", " votre ", " vous ", " des ", " pas "]
-            .iter()
-            .any(|w| message.contains(w))
+        || [
+            " le ", " la ", " les ", " votre ", " vous ", " des ", " pas ",
+        ]
+        .iter()
+        .any(|w| message.contains(w))
 }
 
 async fn post_in(app: &TestApp, lang: &str, path: &str, body: Value) -> reqwest::Response {
@@ -31,15 +33,26 @@ async fn errors_answer_in_the_language_asked_for() {
     let wrong = json!({"email": "lila@example.fr", "password": "pas le bon mot de passe 1"});
 
     // Default and French: French.
-    let fr = app.login("lila@example.fr", "pas le bon mot de passe 1").await;
+    let fr = app
+        .login("lila@example.fr", "pas le bon mot de passe 1")
+        .await;
     assert_eq!(fr.headers()["content-language"], "fr");
     let body = expect_error(fr, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    assert!(looks_french(body["error"]["message"].as_str().unwrap()), "{body}");
+    assert!(
+        looks_french(body["error"]["message"].as_str().unwrap()),
+        "{body}"
+    );
 
     // English preferred: the same code, an English message.
     let cases: Vec<(reqwest::Response, StatusCode, &str)> = vec![
         (
-            post_in(&app, "en-GB,en;q=0.9,fr;q=0.5", "/v1/sessions", wrong.clone()).await,
+            post_in(
+                &app,
+                "en-GB,en;q=0.9,fr;q=0.5",
+                "/v1/sessions",
+                wrong.clone(),
+            )
+            .await,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
         ),
@@ -133,18 +146,39 @@ async fn service_texts_follow_the_language() {
     };
     let fr = info("fr").await;
     let en = info("en").await;
-    assert!(looks_french(fr["support"]["hotline_hours"].as_str().unwrap()), "{fr}");
-    assert!(!looks_french(en["support"]["hotline_hours"].as_str().unwrap()), "{en}");
-    assert!(en["support"]["online_form"].as_str().unwrap().starts_with("Contact and"), "{en}");
+    assert!(
+        looks_french(fr["support"]["hotline_hours"].as_str().unwrap()),
+        "{fr}"
+    );
+    assert!(
+        !looks_french(en["support"]["hotline_hours"].as_str().unwrap()),
+        "{en}"
+    );
+    assert!(
+        en["support"]["online_form"]
+            .as_str()
+            .unwrap()
+            .starts_with("Contact and"),
+        "{en}"
+    );
     assert_eq!(fr["support"]["hotline"], en["support"]["hotline"]);
 
     let (status, accepted) = read(
-        post_in(&app, "en", "/v1/password-recovery", json!({"email": "x@example.fr"})).await,
+        post_in(
+            &app,
+            "en",
+            "/v1/password-recovery",
+            json!({"email": "x@example.fr"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let message = accepted["message"].as_str().unwrap();
-    assert!(message.contains("60 minutes") && !looks_french(message), "{message}");
+    assert!(
+        message.contains("60 minutes") && !looks_french(message),
+        "{message}"
+    );
 }
 
 /// Dates are the days of the configured zone (Paris by default): a change at 00:30 in Paris,
@@ -153,12 +187,20 @@ async fn service_texts_follow_the_language() {
 async fn dates_are_those_of_paris() {
     let app = TestApp::spawn().await;
     let token = app.lila().await;
-    app.clock.set(time::macros::datetime!(2026-11-27 23:30:00 UTC));
+    app.clock
+        .set(time::macros::datetime!(2026-11-27 23:30:00 UTC));
     let token2 = app.token("lila@example.fr", PASSWORD).await;
     let _ = token;
-    let (status, body) = read(app.change_password(&token2, new_password(NEW_PASSWORD)).await).await;
+    let (status, body) = read(
+        app.change_password(&token2, new_password(NEW_PASSWORD))
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["valid_until"], "2029-11-27", "three years from 28 November, minus a day");
+    assert_eq!(
+        body["valid_until"], "2029-11-27",
+        "three years from 28 November, minus a day"
+    );
 
     let token3 = app.token("lila@example.fr", NEW_PASSWORD).await;
     let (status, body) = read(
@@ -173,15 +215,25 @@ async fn dates_are_those_of_paris() {
     let notice = app
         .smtp
         .wait_for(MAIL_WAIT, |m| {
-            m.envelope_to == ["lila@example.fr".to_owned()] && m.body.contains("nouvelle adresse demandée")
+            m.envelope_to == ["lila@example.fr".to_owned()]
+                && m.body.contains("nouvelle adresse demandée")
         })
         .await;
     assert!(
-        notice.body.contains("le 28/11/2026 à 00 h 30 (heure de Paris)"),
+        notice
+            .body
+            .contains("le 28/11/2026 à 00 h 30 (heure de Paris)"),
         "{}",
         notice.body
     );
 
-    let (_, info) = read(app.http.get(app.url("/v1/service-info")).send().await.unwrap()).await;
+    let (_, info) = read(
+        app.http
+            .get(app.url("/v1/service-info"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(info["time_zone"], "Europe/Paris");
 }

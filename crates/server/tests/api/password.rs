@@ -101,7 +101,7 @@ async fn success_gives_validity_and_sends_the_guides_confirmation() {
         mail.body
             .contains("Celui-ci est valable jusqu'au 24 août 2026.")
     );
-    assert!(mail.body.contains("message de phishing"));
+    assert!(mail.body.contains("tentative d'hameçonnage"));
     assert!(!mail.raw.contains(NEW_PASSWORD));
     assert!(
         mail.header("Message-ID")

@@ -75,7 +75,12 @@ async fn forgotten_password_from_the_received_code() {
     for expected in ["lila", "rosemonde"] {
         assert!(words.contains(&expected), "{words:?}");
     }
-    assert!(words.iter().any(|w| w.len() == 14 && w.bytes().all(|b| b.is_ascii_digit())), "{words:?}");
+    assert!(
+        words
+            .iter()
+            .any(|w| w.len() == 14 && w.bytes().all(|b| b.is_ascii_digit())),
+        "{words:?}"
+    );
     let ticket = body["ticket"].as_str().unwrap().to_owned();
 
     let complete = |answer: &str, password: &str| {
@@ -221,7 +226,9 @@ async fn the_recovery_code_lasts_one_hour() {
     .await;
     let message = expired["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("60 minutes") && !message.contains("48") && !message.contains("activation"),
+        message.contains("60 minutes")
+            && !message.contains("48")
+            && !message.contains("activation"),
         "{message}"
     );
 }
