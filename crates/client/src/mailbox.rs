@@ -66,7 +66,7 @@ pub fn read_mailbox(dir: &Path) -> std::io::Result<Vec<DemoMail>> {
                 .unwrap_or_default(),
             to: mail.header("To").unwrap_or_default().to_owned(),
             subject: mail.subject.clone(),
-            date: mail.header("Date").unwrap_or_default().to_owned(),
+            date: instant(mail.header("Date").unwrap_or_default()),
             body: mail.body,
         });
     }
@@ -101,5 +101,27 @@ mod tests {
             1
         );
         assert!(read_mailbox(dir.path()).unwrap().is_empty());
+    }
+}
+
+/// An e-mail's `Date` (RFC 5322) as an RFC 3339 instant, which the screens show in the service's
+/// time zone; left as written if it does not parse.
+fn instant(date: &str) -> String {
+    use time::format_description::well_known::{Rfc2822, Rfc3339};
+    time::OffsetDateTime::parse(date.trim(), &Rfc2822)
+        .ok()
+        .and_then(|d| d.format(&Rfc3339).ok())
+        .unwrap_or_else(|| date.to_owned())
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn dates_become_instants() {
+        assert_eq!(
+            super::instant("Sat, 28 Nov 2026 03:57:45 +0000"),
+            "2026-11-28T03:57:45Z"
+        );
+        assert_eq!(super::instant("hier"), "hier");
     }
 }

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, dateTime } from '../i18n.js';
 import { loading } from './common.js';
 
 export default {
@@ -18,7 +18,7 @@ export default {
           : h('div', {}, mails.map((m, i) => h('article', { class: 'mail', 'aria-labelledby': `mail-${i}` },
             h('h2', { id: `mail-${i}`, lang: 'fr' }, m.subject),
             h('p', {}, t('mailbox.to', { to: m.to })),
-            h('p', {}, t('mailbox.date', { date: m.date })),
+            h('p', {}, t('mailbox.date', { date: dateTime(m.date) })),
             h('pre', { lang: 'fr' }, m.body))))));
   },
 };
