@@ -14,6 +14,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src-tauri/commands/list.rs");
     println!("cargo:rerun-if-changed=tauri.conf.json");
     println!("cargo:rerun-if-changed=ui");
+    // The organisation's service, baked in by `cargo xtask package --service-url`.
+    println!("cargo:rerun-if-env-changed=ESPACE_PRO_PACKAGED_SERVICE_URL");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -7,9 +7,7 @@ pub mod error;
 pub mod settings;
 pub mod state;
 
-use espace_pro_client::{ApiClient, SessionVault, vault::KEYRING_SERVICE};
 use tauri::Manager;
-use tokio::sync::Mutex;
 
 use crate::state::AppState;
 
@@ -30,47 +28,29 @@ macro_rules! commands {
 include!("commands/list.rs");
 
 /// Tests only (feature `test-switches`): save the summary in this folder, without the dialog.
-fn test_summary_dir() -> Option<std::path::PathBuf> {
+pub(crate) fn test_summary_dir() -> Option<std::path::PathBuf> {
     #[cfg(feature = "test-switches")]
     return std::env::var_os("ESPACE_PRO_SUMMARY_DIR").map(Into::into);
     #[cfg(not(feature = "test-switches"))]
     None
 }
 
-/// Builds the state: the configured service, or the embedded one (demo mode).
+/// Builds the state: the chosen service, or the embedded one (demo mode).
 pub async fn build_state(
-    service_url: Option<String>,
+    choice: settings::Choice,
+    config_dir: &std::path::Path,
     data_dir: &std::path::Path,
 ) -> Result<AppState, String> {
-    let (url, embedded, demo) = match service_url {
-        Some(url) => (url, None, None),
-        None => {
-            let (app, demo) = embedded::start(data_dir).await?;
-            (format!("http://{}", app.addr()), Some(app), Some(demo))
-        }
-    };
-    let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
+    let connection = state::Connection::open(&choice, data_dir).await?;
     // The embedded service answers at once; a remote one is asked by the window, in the
     // background (`connect_service`).
-    let service = match &embedded {
-        Some(_) => api.service_info().await.ok(),
-        None => None,
+    let service = match connection.is_embedded() {
+        true => connection.api.service_info().await.ok(),
+        false => None,
     };
-    Ok(AppState {
-        // The keyring entry is per service URL, except for the embedded service whose port
-        // changes at every start: it keeps one entry.
-        vault: SessionVault::new(KEYRING_SERVICE, if demo.is_some() { "demo" } else { &url }),
-        api,
-        service: std::sync::Mutex::new(service),
-        demo,
-        summary_dir: test_summary_dir(),
-        session: Mutex::new(None),
-        account: Mutex::new(None),
-        ticket: Mutex::new(None),
-        recovery_context: Mutex::new(None),
-        last_summary: Mutex::new(None),
-        embedded,
-    })
+    let state = AppState::new(connection, config_dir.to_owned(), data_dir.to_owned());
+    *state.service.lock().unwrap_or_else(|p| p.into_inner()) = service;
+    Ok(state)
 }
 
 pub fn run() {
@@ -84,8 +64,9 @@ pub fn run() {
             espace_pro_server::files::private_dir(&data_dir)?;
             // A summary left for the viewer by a run that crashed.
             commands::profile::remove_printed(app.handle());
-            let url = settings::service_url(&args, &config_dir);
-            let state = tauri::async_runtime::block_on(build_state(url, &data_dir))?;
+            let choice = settings::choose(&args, &config_dir);
+            let state =
+                tauri::async_runtime::block_on(build_state(choice, &config_dir, &data_dir))?;
             app.manage(state);
             Ok(())
         })
@@ -154,7 +135,13 @@ mod ipc_tests {
                 .await
                 .unwrap();
             let url = format!("http://{}", service.addr());
-            let state = crate::build_state(Some(url), dir.path()).await.unwrap();
+            let choice = crate::settings::Choice {
+                url: Some(url),
+                source: crate::settings::Source::Flag,
+            };
+            let state = crate::build_state(choice, dir.path(), dir.path())
+                .await
+                .unwrap();
             (service, state)
         });
         let app = tauri::test::mock_builder()

@@ -1,15 +1,18 @@
 //! What the app keeps between commands. The session token and one-time tickets stay here, in
 //! Rust: JavaScript never sees them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use espace_pro_client::{ApiClient, SessionVault};
+use espace_pro_client::{ApiClient, SessionVault, vault::KEYRING_SERVICE};
 use espace_pro_contract::api::{AccountView, ServiceInfo, SummaryData};
 use espace_pro_contract::{PasswordContext, PasswordPolicy, Secret};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
 use crate::error::{CommandError, CommandResult};
+use crate::settings::{Choice, Source};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoInfo {
@@ -19,13 +22,55 @@ pub struct DemoInfo {
     pub mailbox: PathBuf,
 }
 
-pub struct AppState {
+/// The service in use and what belongs to it: swapped whole when "Paramètres" picks another.
+pub struct Connection {
     pub api: ApiClient,
+    /// The session's keyring entry: one per service URL (the demo has its own), so choosing
+    /// another service leaves the previous one's entry alone.
     pub vault: SessionVault,
+    /// Present in demo mode (embedded service).
+    pub demo: Option<DemoInfo>,
+    pub source: Source,
+    /// Keeps the embedded service running while it is the one in use.
+    embedded: Option<espace_pro_server::Application>,
+}
+
+impl Connection {
+    /// The service `choice` names, or the embedded demo service (started here).
+    pub async fn open(choice: &Choice, data_dir: &Path) -> Result<Self, String> {
+        let (url, embedded, demo) = match &choice.url {
+            Some(url) => (url.clone(), None, None),
+            None => {
+                let (app, demo) = crate::embedded::start(data_dir).await?;
+                (format!("http://{}", app.addr()), Some(app), Some(demo))
+            }
+        };
+        let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
+        Ok(Self {
+            // The embedded service's port changes at every start: it keeps one entry.
+            vault: SessionVault::new(KEYRING_SERVICE, if demo.is_some() { "demo" } else { &url }),
+            api,
+            demo,
+            source: choice.source,
+            embedded,
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+}
+
+pub struct AppState {
+    connection: std::sync::RwLock<Arc<Connection>>,
+    /// The screens' language, kept for the next connection too.
+    english: AtomicBool,
+    /// Where "Paramètres" saves its choice, and where the demo keeps its data.
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
     /// Support contacts and policy, as the service published them: asked in the background
     /// at start-up (`connect_service`), so the window never waits for it.
     pub service: std::sync::Mutex<Option<ServiceInfo>>,
-    pub demo: Option<DemoInfo>,
     /// Tests only: save the summary here instead of asking with the native dialog.
     pub summary_dir: Option<PathBuf>,
     pub session: Mutex<Option<Secret>>,
@@ -38,11 +83,76 @@ pub struct AppState {
     pub recovery_context: Mutex<Option<PasswordContext>>,
     /// The summary shown after activation, for "Sauvegardez ou imprimez le récapitulatif".
     pub last_summary: Mutex<Option<SummaryData>>,
-    /// Keeps the embedded service running for the app's lifetime.
-    pub embedded: Option<espace_pro_server::Application>,
 }
 
 impl AppState {
+    pub fn new(connection: Connection, config_dir: PathBuf, data_dir: PathBuf) -> Self {
+        Self {
+            connection: std::sync::RwLock::new(Arc::new(connection)),
+            english: AtomicBool::new(false),
+            config_dir,
+            data_dir,
+            service: std::sync::Mutex::new(None),
+            summary_dir: crate::test_summary_dir(),
+            session: Mutex::new(None),
+            account: Mutex::new(None),
+            ticket: Mutex::new(None),
+            recovery_context: Mutex::new(None),
+            last_summary: Mutex::new(None),
+        }
+    }
+
+    pub fn connection(&self) -> Arc<Connection> {
+        self.connection
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn api(&self) -> ApiClient {
+        self.connection().api.clone()
+    }
+
+    pub fn vault(&self) -> SessionVault {
+        self.connection().vault.clone()
+    }
+
+    pub fn demo(&self) -> Option<DemoInfo> {
+        self.connection().demo.clone()
+    }
+
+    pub fn set_language(&self, lang: &str) {
+        self.english.store(lang == "en", Ordering::Relaxed);
+        self.connection().api.set_language(lang);
+    }
+
+    /// Uses another service from now on: what belonged to the previous one (session, account,
+    /// tickets) is forgotten here, its keyring entry left as it is; an embedded service no
+    /// longer in use is stopped.
+    pub async fn switch(&self, next: Connection, info: Option<ServiceInfo>) {
+        next.api
+            .set_language(if self.english.load(Ordering::Relaxed) {
+                "en"
+            } else {
+                "fr"
+            });
+        *self.session.lock().await = None;
+        *self.account.lock().await = None;
+        *self.ticket.lock().await = None;
+        *self.recovery_context.lock().await = None;
+        *self.last_summary.lock().await = None;
+        *self.service.lock().unwrap_or_else(|p| p.into_inner()) = info;
+        let previous = std::mem::replace(
+            &mut *self.connection.write().unwrap_or_else(|p| p.into_inner()),
+            Arc::new(next),
+        );
+        if let Ok(mut previous) = Arc::try_unwrap(previous)
+            && let Some(app) = previous.embedded.take()
+        {
+            app.shutdown().await;
+        }
+    }
+
     pub fn service(&self) -> Option<ServiceInfo> {
         self.service
             .lock()
@@ -77,7 +187,7 @@ impl AppState {
     pub async fn forget_session(&self) {
         *self.session.lock().await = None;
         *self.account.lock().await = None;
-        if let Err(e) = self.vault.delete() {
+        if let Err(e) = self.vault().delete() {
             tracing::warn!(error = %e, "could not delete the session from the keyring");
         }
     }
@@ -97,7 +207,7 @@ impl AppState {
         call: impl AsyncFnOnce(&ApiClient, &Secret) -> Result<T, espace_pro_client::ClientError>,
     ) -> CommandResult<T> {
         let token = self.token().await?;
-        match call(&self.api, &token).await {
+        match call(&self.api(), &token).await {
             Ok(value) => Ok(value),
             Err(e) => Err(self.fail(e).await),
         }

@@ -1136,6 +1136,12 @@ async fn every_screen_in_english_without_a_french_word() {
     ui.wait_text("Monday to Friday").await;
     check(&ui, "help").await;
     ui.press("Back").await;
+    ui.press("Settings").await;
+    ui.wait_text("Service in use").await;
+    ui.wait_text("Chosen by the ESPACE_PRO_SERVICE_URL variable.")
+        .await;
+    check(&ui, "settings").await;
+    ui.press("Back").await;
 
     // Forgotten password: the service's notice and refusals in English; the meter knows the
     // account from the words the service sends with the question.
@@ -1272,7 +1278,7 @@ async fn every_screen_in_english_without_a_french_word() {
     ui.wait_text("Your registration was completed on").await;
     check(&ui, "recap").await;
 
-    assert!(screens >= 16, "{screens} screens");
+    assert!(screens >= 17, "{screens} screens");
     assert!(
         french.is_empty(),
         "French text in English mode:\n{}",
@@ -1361,5 +1367,150 @@ async fn messages_belong_to_their_field_and_procedure() {
         .unwrap_or_default()
         .to_owned();
     assert!(created.ends_with(&offset), "{created} (Paris is {offset})");
+    ui.c.close().await;
+}
+
+// ---- the service chosen in "Paramètres" ---------------------------------------------------------
+
+/// From the log-in screen's header: a plain http:// address of another computer is refused, a
+/// real service is checked then used, its session survives a restart of the app, the choice is
+/// in a private settings file, and demo mode can be chosen again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_choose_a_service_and_keep_it() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = espace_pro_testkit::SmtpListener::start().await;
+    let service = support::service::ServiceProcess::start_with(dir.path(), &smtp, &[]).await;
+    service.create_account(
+        &NewAccount {
+            email: "reglages@example.fr".into(),
+            first_name: "Régis".into(),
+            last_name: "REGLAGE".into(),
+            ..Default::default()
+        },
+        PASSWORD,
+    );
+    let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Mot de passe de démonstration").await;
+    ui.press("Paramètres").await;
+    ui.wait_text("Service utilisé").await;
+    ui.wait_text("Mode démo : le service tourne sur cet ordinateur")
+        .await;
+    ui.shot("60-settings-demo").await;
+    assert_accessible(&ui, "settings-demo").await;
+
+    // Plain http to another computer: refused, nothing saved.
+    ui.type_into("Adresse du service", "http://example.com")
+        .await;
+    ui.press("Tester et utiliser ce service").await;
+    ui.wait_text("Saisissez une adresse qui commence par https://")
+        .await;
+    assert_accessible(&ui, "settings-refused").await;
+    let config = dir.path().join("home/config/fr.espacepro.desktop");
+    assert!(!config.join("settings.json").exists());
+
+    // The real service: checked, then used.
+    let field = ui.by_label("Adresse du service").await;
+    ui.c.clear(&field).await;
+    ui.c.send_keys(&field, &service.url()).await;
+    ui.press("Tester").await;
+    ui.wait_text("(version ").await;
+    ui.press("Tester et utiliser ce service").await;
+    ui.wait_text("Service utilisé désormais").await;
+    let login = ui.main_text().await;
+    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
+    let badge_hidden =
+        ui.c.execute("return document.getElementById('demo-badge').hidden")
+            .await
+            .unwrap();
+    assert_eq!(badge_hidden, true);
+    let saved = std::fs::read_to_string(config.join("settings.json")).unwrap();
+    assert!(saved.contains(&service.url()), "{saved}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(config.join("settings.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    log_in(&ui, "reglages@example.fr", PASSWORD).await;
+    ui.wait_text("Abonné : ").await;
+    ui.c.close().await;
+
+    // The app again: the same service, and its session resumed from the keyring.
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Abonné : ").await;
+    ui.press("Quitter").await;
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.press("Paramètres").await;
+    let shown = ui.wait_text("Choisi dans ces paramètres.").await;
+    assert!(shown.contains(&service.url()), "{shown}");
+    assert!(shown.contains("Le service répond."), "{shown}");
+
+    // Back to demo mode, explicitly.
+    ui.press("Utiliser le mode démo").await;
+    ui.wait_text("Mot de passe de démonstration").await;
+    let saved = std::fs::read_to_string(config.join("settings.json")).unwrap();
+    assert!(saved.contains("\"demo\": true"), "{saved}");
+    ui.c.close().await;
+}
+
+/// An installer made for an organisation's service (here through the test switch that stands
+/// for `cargo xtask package --service-url`) starts against it; when it cannot be reached the app
+/// says so and offers the settings, never the demo silently; demo mode and the way back to the
+/// organisation's service are in the settings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_packaged_service_is_the_default_and_never_silently_the_demo() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let closed = format!("http://127.0.0.1:{}", espace_pro_testkit::reserve_port());
+    let (_driver, port) = start_driver(&app_env(
+        dir.path(),
+        &[("ESPACE_PRO_TEST_PACKAGED_URL", closed.clone())],
+    ))
+    .await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.c.wait_for(
+        "css selector",
+        "#service-banner:not([hidden])",
+        Duration::from_secs(10),
+    )
+    .await;
+    let login = ui.main_text().await;
+    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
+    let settings =
+        ui.c.wait_for("css selector", "#service-settings", WAIT)
+            .await;
+    ui.c.click(&settings).await;
+    let shown = ui.wait_text("Service de votre organisation").await;
+    assert!(shown.contains(&closed), "{shown}");
+    assert!(shown.contains("ne répond pas"), "{shown}");
+    assert_accessible(&ui, "settings-packaged-unreachable").await;
+    ui.press("Utiliser le mode démo").await;
+    ui.wait_text("Mot de passe de démonstration").await;
+    ui.press("Paramètres").await;
+    ui.press(&format!(
+        "Revenir au service de votre organisation ({closed})"
+    ))
+    .await;
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.c.wait_for(
+        "css selector",
+        "#service-banner:not([hidden])",
+        Duration::from_secs(10),
+    )
+    .await;
+    let login = ui.main_text().await;
+    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
     ui.c.close().await;
 }

@@ -25,7 +25,7 @@ pub async fn new_captcha(state: State<'_, AppState>) -> CommandResult<CaptchaVie
         audio_wav,
         length,
         ..
-    } = state.api.captcha().await?;
+    } = state.api().captcha().await?;
     Ok(CaptchaView {
         id,
         image: format!("data:image/png;base64,{image_png}"),
@@ -43,7 +43,7 @@ pub async fn verify_activation_code(
     captcha_answer: String,
 ) -> CommandResult<()> {
     let ticket = state
-        .api
+        .api()
         .verify_code(&VerifyCodeRequest {
             code: Secret::new(code),
             captcha_id,
@@ -67,7 +67,7 @@ pub async fn complete_activation(
         )
     })?;
     let result = state
-        .api
+        .api()
         .complete_activation(&CompleteActivationRequest { ticket, email })
         .await?;
     *state.ticket.lock().await = None;

@@ -7,7 +7,7 @@ use crate::state::AppState;
 /// "Courriels (démo)": what the embedded service sent, newest first.
 #[tauri::command]
 pub fn demo_mailbox(state: State<'_, AppState>) -> CommandResult<Vec<DemoMail>> {
-    let demo = state.demo.as_ref().ok_or_else(|| {
+    let demo = state.demo().ok_or_else(|| {
         CommandError::new(
             "not_demo",
             "La boîte de démonstration n'existe qu'en mode démo.",

@@ -26,4 +26,8 @@ commands! {
     recovery::recovery_question,
     recovery::recovery_complete,
     demo::demo_mailbox,
+    settings::check_service,
+    settings::use_service,
+    settings::use_packaged_service,
+    settings::use_demo,
 }

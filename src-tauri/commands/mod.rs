@@ -7,3 +7,4 @@ pub mod demo;
 pub mod profile;
 pub mod recovery;
 pub mod session;
+pub mod settings;

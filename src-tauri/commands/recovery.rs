@@ -10,7 +10,7 @@ pub async fn recovery_request(
     state: State<'_, AppState>,
     email: String,
 ) -> CommandResult<RecoveryAccepted> {
-    Ok(state.api.recovery_request(&email).await?)
+    Ok(state.api().recovery_request(&email).await?)
 }
 
 /// Address and code give the security question; the ticket stays in Rust.
@@ -21,7 +21,7 @@ pub async fn recovery_question(
     code: String,
 ) -> CommandResult<String> {
     let response = state
-        .api
+        .api()
         .recovery_question(&email, &Secret::new(code))
         .await?;
     *state.ticket.lock().await = Some(response.ticket);
@@ -44,7 +44,7 @@ pub async fn recovery_complete(
         )
     })?;
     let done = state
-        .api
+        .api()
         .recovery_complete(&RecoveryCompleteRequest {
             ticket,
             security_answer: Secret::new(security_answer),

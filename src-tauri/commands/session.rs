@@ -21,22 +21,29 @@ pub struct AppInfo {
     /// when it could not be asked.
     pub policy: espace_pro_contract::PasswordPolicy,
     pub limits: espace_pro_contract::api::Limits,
+    /// Where the service in use comes from (flag, variable, saved, packaged, demo).
+    pub source: crate::settings::Source,
+    /// The organisation's service baked in at packaging, if any.
+    pub packaged_url: Option<String>,
 }
 
 /// How long the window waits for the service's information before it says the service cannot
 /// be reached (it keeps working meanwhile).
 pub const SERVICE_INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-fn app_info_of(state: &AppState) -> AppInfo {
+pub fn app_info_of(state: &AppState) -> AppInfo {
     let service = state.service();
+    let connection = state.connection();
     AppInfo {
+        source: connection.source,
+        packaged_url: crate::settings::packaged(),
         version: env!("CARGO_PKG_VERSION"),
-        service_url: state.api.base_url().to_string(),
-        demo: state.demo.clone(),
+        service_url: state.api().base_url().to_string(),
+        demo: state.demo(),
         support: service
             .as_ref()
             .map(|s| s.support.clone())
-            .unwrap_or_else(|| SupportContacts::guide(state.api.is_english())),
+            .unwrap_or_else(|| SupportContacts::guide(state.api().is_english())),
         policy: state.policy(),
         limits: service.as_ref().map(|s| s.limits).unwrap_or_default(),
         service,
@@ -53,7 +60,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// in the background at start-up and from the banner's "Réessayer".
 #[tauri::command]
 pub async fn connect_service(state: State<'_, AppState>) -> CommandResult<AppInfo> {
-    let info = state.api.service_info_within(SERVICE_INFO_WAIT).await?;
+    let info = state.api().service_info_within(SERVICE_INFO_WAIT).await?;
     *state.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
     Ok(app_info_of(&state))
 }
@@ -63,7 +70,7 @@ pub async fn connect_service(state: State<'_, AppState>) -> CommandResult<AppInf
 /// `connect_service` for the service's texts in that language.
 #[tauri::command]
 pub fn set_language(state: State<'_, AppState>, lang: String) {
-    state.api.set_language(&lang);
+    state.set_language(&lang);
 }
 
 #[derive(Debug, Serialize)]
@@ -81,10 +88,10 @@ pub async fn login(
 ) -> CommandResult<LoggedIn> {
     let captcha = captcha_id.zip(captcha_answer);
     let response = state
-        .api
+        .api()
         .login(&email, &Secret::new(password), captcha)
         .await?;
-    if let Err(e) = state.vault.save(&response.token) {
+    if let Err(e) = state.vault().save(&response.token) {
         // The session still works for this run; it just will not resume after a restart.
         tracing::warn!(error = %e, "session not saved to the keyring");
     }
@@ -97,10 +104,10 @@ pub async fn login(
 /// At start-up: the session saved in the keyring, if the service still accepts it.
 #[tauri::command]
 pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
-    let Some(token) = state.vault.load().ok().flatten() else {
+    let Some(token) = state.vault().load().ok().flatten() else {
         return Ok(false);
     };
-    match state.api.account(&token).await {
+    match state.api().account(&token).await {
         Ok(account) => {
             *state.account.lock().await = Some(account);
             *state.session.lock().await = Some(token);
@@ -126,13 +133,13 @@ pub async fn logout<R: tauri::Runtime>(
 ) -> CommandResult<()> {
     crate::commands::profile::remove_printed(&app);
     if let Some(token) = state.session.lock().await.clone()
-        && let Err(e) = state.api.logout(&token).await
+        && let Err(e) = state.api().logout(&token).await
     {
         tracing::info!(error = %e, "log-out not confirmed by the service; forgetting the session anyway");
     }
     state.forget_session().await;
     // "Quitter" also empties the demo mailbox: its codes are no one's business after the session.
-    if let Some(demo) = &state.demo
+    if let Some(demo) = &state.demo()
         && let Err(e) =
             espace_pro_client::mailbox::purge_mailbox(&demo.mailbox, std::time::Duration::ZERO)
     {

@@ -18,8 +18,9 @@ import forgot from './screens/forgot.js';
 import activity from './screens/activity.js';
 import help from './screens/help.js';
 import mailbox from './screens/mailbox.js';
+import settings from './screens/settings.js';
 
-const SCREENS = { login, home, services, credentials, passwordDone, activationPending, activate, coordinates, forgot, activity, help, mailbox };
+const SCREENS = { login, home, services, credentials, passwordDone, activationPending, activate, coordinates, forgot, activity, help, mailbox, settings };
 
 const ctx = {
   info: null,
@@ -61,6 +62,18 @@ const ctx = {
     return false;
   },
 
+  /** Another service is in use (from "Paramètres"): its information, no session, no banner
+   * until it is asked again; a session kept for it in the keyring is resumed. */
+  switched(next, message) {
+    ctx.info = next;
+    ctx.loggedIn = false;
+    ctx.account = null;
+    setPolicy(ctx.info);
+    serviceBanner(next.service ? null : { code: 'network' });
+    ctx.go('login', { message });
+    connect();
+  },
+
   /** After the session starts or ends without a change of screen. */
   refreshHeader() {
     updateHeader();
@@ -86,6 +99,10 @@ function updateHeader() {
   badge.textContent = t('app.demo');
   badge.hidden = !ctx.info?.demo;
   document.getElementById('nav-help').textContent = t('app.help');
+  const settingsButton = document.getElementById('nav-settings');
+  settingsButton.textContent = t('app.settings');
+  // Another service ends the session: offered when logged out.
+  settingsButton.hidden = ctx.loggedIn;
   const mail = document.getElementById('nav-mailbox');
   mail.textContent = t('app.mailbox');
   mail.hidden = !ctx.info?.demo;
@@ -101,6 +118,7 @@ function updateHeader() {
 function serviceBanner(error) {
   const banner = document.getElementById('service-banner');
   document.getElementById('service-retry').textContent = t('app.retry');
+  document.getElementById('service-settings').textContent = t('app.settings');
   if (!error) {
     banner.hidden = true;
     return;
@@ -175,6 +193,8 @@ async function start() {
     }
   });
   document.getElementById('service-retry').addEventListener('click', () => connect());
+  document.getElementById('nav-settings').addEventListener('click', () => ctx.go('settings'));
+  document.getElementById('service-settings').addEventListener('click', () => ctx.go('settings'));
   // Local: answers at once, whatever the service does.
   try {
     ctx.info = await call('app_info');

@@ -102,6 +102,9 @@ fn default_zone() -> String {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
     pub name: String,
+    /// The service's version.
+    #[serde(default)]
+    pub version: String,
     pub support: SupportContacts,
     pub password_policy: PasswordPolicy,
     pub max_email_chars: usize,

@@ -210,13 +210,24 @@ fn test(extra: &[String]) -> Result<(), String> {
     node.current_dir(root()).args(["--test", "ui/tests/"]);
     let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
     let (pkg_passed, pkg_failed) = if with_installers {
-        let (app_passed, app_failed) = match package::build() {
+        let (mut app_passed, mut app_failed) = match package::build() {
             Ok(installers) => package::check(&installers),
             Err(e) => {
                 eprintln!("xtask: the installers could not be built: {e}");
                 (0, 1)
             }
         };
+        // The same app packaged for an organisation's service.
+        let url = "https://example.invalid";
+        let (passed, failed) = match package::build_with(Some(url)) {
+            Ok(installers) => package::check_packaged(&installers, url),
+            Err(e) => {
+                eprintln!("xtask: the organisation's installers could not be built: {e}");
+                (0, 1)
+            }
+        };
+        app_passed += passed;
+        app_failed += failed;
         let (server_passed, server_failed) = match server_deb::build() {
             Ok(deb) => server_deb::check(&deb),
             Err(e) => {

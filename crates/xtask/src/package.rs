@@ -48,15 +48,47 @@ fn tauri_cli() -> Result<PathBuf, String> {
     Ok(cli)
 }
 
-/// Builds the release binary and wraps it into a `.deb` and an `.rpm`.
+/// The variable through which the organisation's service URL reaches the app's build.
+const PACKAGED_URL: &str = "ESPACE_PRO_PACKAGED_SERVICE_URL";
+
+/// Builds the release binary and wraps it into a `.deb` and an `.rpm`: the demo by default.
 pub fn build() -> Result<Installers, String> {
+    build_with(None)
+}
+
+/// The same, with the organisation's service baked in (`--service-url`): the installed app
+/// starts against it instead of the demo.
+pub fn build_with(service_url: Option<&str>) -> Result<Installers, String> {
     let cli = tauri_cli()?;
-    say("building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)");
     let mut c = Command::new(&cli);
     c.current_dir(root())
         .args(["build", "--ci", "--bundles", "deb,rpm"]);
+    match service_url {
+        Some(url) => {
+            check_url(url)?;
+            say(&format!(
+                "building the release app and its .deb and .rpm for the service {url}"
+            ));
+            c.env(PACKAGED_URL, url);
+        }
+        None => {
+            say("building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)");
+            c.env_remove(PACKAGED_URL);
+        }
+    }
     status(c)?;
     locate()
+}
+
+/// An organisation's service is reached over https: refused otherwise, before any build.
+fn check_url(url: &str) -> Result<(), String> {
+    let host = url.strip_prefix("https://").unwrap_or_default();
+    if host.is_empty() || host.starts_with('/') || url.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "--service-url must be an https:// address with a host, not {url:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// The installers of this version, as the last build left them.
@@ -276,12 +308,18 @@ fn installed_version() -> Result<(), String> {
 
 /// The installed app started as a user starts it (fresh data folders, a D-Bus session with a
 /// keyring, a virtual display): after 8 seconds it is still running, its window "Espace Pro" is
-/// on the display, and the embedded demo service has created its SQLite database.
-fn installed_app_opens() -> Result<(), String> {
+/// on the display, and the embedded demo service has created its SQLite database — or, when
+/// the package names the organisation's service (`demo: false`), has not: the demo is never
+/// chosen silently.
+fn installed_app_opens(demo: bool) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("espace-pro-installed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let shot = target_dir().join("tmp/screenshots/installed-app.png");
+    let shot = target_dir().join(if demo {
+        "tmp/screenshots/installed-app.png"
+    } else {
+        "tmp/screenshots/installed-app-organisation.png"
+    });
     if let Some(parent) = shot.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
@@ -314,8 +352,13 @@ exec xvfb-run -a -s "-screen 0 1280x1000x24" sh -c '
         ))
     } else if !printed.contains("app: window") {
         Err("no window named \"Espace Pro\" on the display".into())
-    } else if !header.starts_with(b"SQLite format 3\0") {
+    } else if demo && !header.starts_with(b"SQLite format 3\0") {
         Err(format!("no demo database at {}", database.display()))
+    } else if !demo && database.exists() {
+        Err(format!(
+            "the app packaged for a service started the demo ({})",
+            database.display()
+        ))
     } else {
         say(&format!(
             "installed app: window up, picture at {}",
@@ -412,7 +455,12 @@ pub fn check(installers: &Installers) -> (u64, u64) {
         report("installed --version", installed_version(), &mut tally);
         report(
             "installed app opens its window",
-            installed_app_opens(),
+            installed_app_opens(true),
+            &mut tally,
+        );
+        report(
+            "installed app carries no service URL",
+            installed_service_url(None),
             &mut tally,
         );
         report("deb removed with dpkg -r", removes(), &mut tally);
@@ -429,7 +477,55 @@ pub fn check(installers: &Installers) -> (u64, u64) {
     tally
 }
 
-/// `cargo xtask package [--no-build]`: build (unless asked not to), then check.
+/// The service URL the installed binary was packaged with (`--packaged-service-url`).
+fn installed_service_url(expected: Option<&str>) -> Result<(), String> {
+    let printed = output(INSTALLED, &["--packaged-service-url"], None)?;
+    if printed.trim() == expected.unwrap_or_default() {
+        Ok(())
+    } else {
+        Err(format!(
+            "installed app's packaged service: {:?}, expected {expected:?}",
+            printed.trim()
+        ))
+    }
+}
+
+/// The installers built for an organisation's service: installed, the URL in the binary, the
+/// app opening against it (not the demo), removed.
+pub fn check_packaged(installers: &Installers, url: &str) -> (u64, u64) {
+    let mut tally = (0, 0);
+    report(
+        "release build without test switches",
+        release_has_no_test_switches(),
+        &mut tally,
+    );
+    let mut install = as_root("dpkg");
+    install.arg("-i").arg(&installers.deb);
+    let installed = status(install);
+    let ok = installed.is_ok();
+    report("organisation's deb installed", installed, &mut tally);
+    if ok {
+        report(
+            "installed app carries the organisation's service",
+            installed_service_url(Some(url)),
+            &mut tally,
+        );
+        report(
+            "installed app opens without the demo",
+            installed_app_opens(false),
+            &mut tally,
+        );
+        report("organisation's deb removed", removes(), &mut tally);
+    }
+    let size = std::fs::metadata(&installers.deb)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!("organisation's installer: {size} bytes");
+    tally
+}
+
+/// `cargo xtask package [--no-build] [--service-url https://…]`: build (unless asked not to),
+/// then check.
 pub fn run(args: &[String]) -> Result<(), String> {
     ensure_packages(
         &[
@@ -449,12 +545,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Err("some package checks failed".into())
         };
     }
+    let service_url = args
+        .iter()
+        .position(|a| a == "--service-url")
+        .map(|i| {
+            args.get(i + 1)
+                .cloned()
+                .ok_or("--service-url needs an https:// address")
+        })
+        .transpose()?;
     let installers = if args.iter().any(|a| a == "--no-build") {
         locate()?
     } else {
-        build()?
+        build_with(service_url.as_deref())?
     };
-    let (passed, failed) = check(&installers);
+    let (passed, failed) = match &service_url {
+        Some(url) => check_packaged(&installers, url),
+        None => check(&installers),
+    };
     println!("packages: {passed} passed, {failed} failed");
     if failed == 0 {
         Ok(())

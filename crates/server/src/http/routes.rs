@@ -25,6 +25,7 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
     let c = &svc.config;
     Json(ServiceInfo {
         name: c.public_name.clone(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
         support: match super::lang::current() {
             super::lang::Lang::Fr => c.support.clone(),
             super::lang::Lang::En => c.support.in_english(),
