@@ -3,6 +3,8 @@
 
 mod commands;
 mod embedded;
+pub mod links;
+pub mod reminders;
 pub mod error;
 pub mod settings;
 pub mod state;
@@ -55,9 +57,18 @@ pub async fn build_state(
 
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let link = links::from_args(&args);
     tauri::Builder::default()
+        // First: a second start of the app hands its arguments (a link) to this one, and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            links::forwarded(app, &argv);
+        }))
+        // Registers the espace-pro:// scheme where the installers do not (and gives macOS's
+        // links, which come as events).
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
@@ -67,7 +78,17 @@ pub fn run() {
             let choice = settings::choose(&args, &config_dir);
             let state =
                 tauri::async_runtime::block_on(build_state(choice, &config_dir, &data_dir))?;
+            *state.link.lock().unwrap_or_else(|p| p.into_inner()) = link;
             app.manage(state);
+            {
+                use tauri_plugin_deep_link::DeepLinkExt as _;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    let urls: Vec<String> = event.urls().iter().map(|u| u.to_string()).collect();
+                    links::forwarded(&handle, &urls);
+                });
+            }
+            tauri::async_runtime::spawn(reminders::daily(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(invoke_handler())

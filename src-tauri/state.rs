@@ -83,6 +83,8 @@ pub struct AppState {
     pub recovery_context: Mutex<Option<PasswordContext>>,
     /// The summary shown after activation, for "Sauvegardez ou imprimez le récapitulatif".
     pub last_summary: Mutex<Option<SummaryData>>,
+    /// A link from an e-mail, waiting for the window (`take_link`).
+    pub link: std::sync::Mutex<Option<crate::links::Opened>>,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
             ticket: Mutex::new(None),
             recovery_context: Mutex::new(None),
             last_summary: Mutex::new(None),
+            link: std::sync::Mutex::new(None),
         }
     }
 
@@ -119,6 +122,10 @@ impl AppState {
 
     pub fn demo(&self) -> Option<DemoInfo> {
         self.connection().demo.clone()
+    }
+
+    pub fn is_english(&self) -> bool {
+        self.english.load(Ordering::Relaxed)
     }
 
     pub fn set_language(&self, lang: &str) {

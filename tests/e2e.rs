@@ -1514,3 +1514,257 @@ async fn the_packaged_service_is_the_default_and_never_silently_the_demo() {
     assert!(!login.contains("Mot de passe de démonstration"), "{login}");
     ui.c.close().await;
 }
+
+// ---- expiry reminders ----------------------------------------------------------------------------
+
+/// A notification daemon (Debian's dunst) on the test display, stopped with the test.
+struct Dunst(std::process::Child);
+
+impl Dunst {
+    async fn start() -> Self {
+        let child = std::process::Command::new("dunst")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dunst (cargo xtask test installs it)");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !std::process::Command::new("dunstctl")
+            .args(["count", "history"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            assert!(std::time::Instant::now() < deadline, "dunst did not answer");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self(child)
+    }
+
+    /// Every notification received so far (the ones still shown are closed into the history
+    /// first), as dunstctl prints them.
+    fn history(&self) -> String {
+        let _ = std::process::Command::new("dunstctl")
+            .arg("close-all")
+            .status();
+        let out = std::process::Command::new("dunstctl")
+            .arg("history")
+            .output()
+            .expect("dunstctl history");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    async fn wait_for(&self, expected: &str, times: usize) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let history = self.history();
+            if history.matches(expected).count() >= times {
+                return history;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{times} × {expected:?} never in the notifications:\n{history}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Dunst {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// 29 days before the password expires (the service's clock moved), the home screen shows the
+/// banner leading to the change and a desktop notification is shown, once for the 30-day
+/// threshold; 6 days before, a second one for the 7-day threshold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expiry_reminder_as_a_banner_and_a_notification() {
+    let s = AgainstService::start(NewAccount {
+        email: "rappel@example.fr".into(),
+        first_name: "Rémi".into(),
+        last_name: "RAPPEL".into(),
+        ..Default::default()
+    })
+    .await;
+    let dunst = Dunst::start().await;
+    const TITLE: &str = "Espace Pro : votre mot de passe expire bientôt";
+    let today = espace_pro_contract::TimeZone::paris().date(time::OffsetDateTime::now_utc());
+    let expires = espace_pro_server::dates::password_valid_until(today, 3);
+    let shift = (expires - today).whole_days() - 29;
+    s.service.set_clock_offset(shift * 86_400);
+
+    let ui = s.window().await;
+    log_in(&ui, "rappel@example.fr", PASSWORD).await;
+    ui.wait_text("Votre mot de passe expire dans 29 jours").await;
+    ui.shot("70-expiry-banner").await;
+    assert_accessible(&ui, "expiry-banner").await;
+    let history = dunst.wait_for("dans 29 jours", 1).await;
+    assert!(history.contains(TITLE), "{history}");
+    // How many times one notification shows its title in the history (summary, message).
+    let once = history.matches(TITLE).count();
+    // The banner leads to the change.
+    ui.press("Changer mon mot de passe").await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    ui.c.close().await;
+
+    // The app again (the session resumed, the home screen checked again): no second
+    // notification for the same threshold.
+    let ui = s.window().await;
+    ui.wait_text("Votre mot de passe expire dans 29 jours").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(dunst.history().matches(TITLE).count(), once);
+    ui.c.close().await;
+
+    // Six days before: the 7-day threshold.
+    s.service.set_clock_offset((shift + 23) * 86_400);
+    let ui = s.window().await;
+    log_in(&ui, "rappel@example.fr", PASSWORD).await;
+    ui.wait_text("Votre mot de passe expire dans 6 jours").await;
+    let history = dunst.wait_for("dans 6 jours", 1).await;
+    assert_eq!(history.matches(TITLE).count(), 2 * once, "{history}");
+    ui.c.close().await;
+}
+
+// ---- links from the e-mails ------------------------------------------------------------------------
+
+/// The line of `body` that is an espace-pro:// link.
+fn link_in(body: &str) -> String {
+    body.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("espace-pro://"))
+        .expect("a link in the e-mail")
+        .to_owned()
+}
+
+/// Starts the app a second time with `link`, as the system does when a link is clicked: it hands
+/// the link to the running app and exits.
+async fn open_in_running_app(s: &AgainstService, link: &str) {
+    let mut second = std::process::Command::new(APP);
+    second.arg(link).envs(s.app_env());
+    let mut child = second.spawn().expect("the app, a second time");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "the second start failed: {status}");
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the second start did not hand its link over and exit");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The activation e-mail's link starts the app at the activation wizard with the code filled in
+/// and the CAPTCHA shown; with the app running, a malformed link changes nothing and says so, and
+/// the recovery e-mail's link is handed to the running app, which opens the recovery with its
+/// code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_from_the_e_mails_open_the_procedure() {
+    let s = AgainstService::start(NewAccount {
+        email: "lien@example.fr".into(),
+        first_name: "Line".into(),
+        last_name: "LIEN".into(),
+        security_question: "Votre ville natale ?".into(),
+        security_answer: "Lille".into(),
+        ..Default::default()
+    })
+    .await;
+    // The change of address, asked through the API.
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{}/v1/sessions", s.service.url()))
+        .json(&serde_json::json!({"email": "lien@example.fr", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let asked = http
+        .post(format!("{}/v1/account/email-change", s.service.url()))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"new_email": "lien.nouveau@example.fr", "confirm_email": "lien.nouveau@example.fr"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(asked.status().is_success(), "{}", asked.status());
+    let mail = s
+        .smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.envelope_to == ["lien.nouveau@example.fr".to_owned()]
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    let link = link_in(&mail.body);
+    assert_eq!(link, format!("espace-pro://activation?code={code}"));
+
+    // The app closed: started by the link.
+    let ui = s.window_with_args(&[&link]).await;
+    ui.wait_text("Le code d'activation vient du lien du courriel").await;
+    ui.c.wait_for(
+        "css selector",
+        "#captcha-image[src^='data:image/png']",
+        WAIT,
+    )
+    .await;
+    let filled = ui
+        .c
+        .execute("return document.querySelector('#activation-code').value")
+        .await
+        .unwrap();
+    assert_eq!(filled.as_str(), Some(code.as_str()));
+    ui.shot("80-activation-from-link").await;
+    assert_accessible(&ui, "activation-from-link").await;
+    ui.type_into("Recopiez les caractères de l'image : *", "abcdef").await;
+    ui.press("Continuer").await;
+    ui.type_into(
+        "Saisissez votre adresse électronique de connexion : *",
+        "lien.nouveau@example.fr",
+    )
+    .await;
+    ui.press("Continuer").await;
+    ui.wait_text("Votre inscription a été réalisée le").await;
+
+    // The app running: a malformed link is refused, and the screen stays as it was.
+    open_in_running_app(&s, "espace-pro://activation?code=pas-un-code").await;
+    let text = ui
+        .wait_text("Ce lien n'est pas un lien Espace Pro valide")
+        .await;
+    assert!(text.contains("Votre inscription a été réalisée le"), "{text}");
+
+    // The recovery e-mail's link, handed to the running app.
+    let asked = http
+        .post(format!("{}/v1/password-recovery", s.service.url()))
+        .json(&serde_json::json!({"email": "lien.nouveau@example.fr"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(asked.status().is_success());
+    let mail = s
+        .smtp
+        .wait_for(Duration::from_secs(15), |m| {
+            m.subject == "Espace professionnel - Mot de passe oublié"
+        })
+        .await;
+    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    let link = link_in(&mail.body);
+    assert_eq!(link, format!("espace-pro://recovery?code={code}"));
+    open_in_running_app(&s, &link).await;
+    ui.wait_text("Le code vient du lien du courriel").await;
+    let filled = ui
+        .c
+        .execute("return document.querySelector('#forgot-code').value")
+        .await
+        .unwrap();
+    assert_eq!(filled.as_str(), Some(code.as_str()));
+    assert_accessible(&ui, "recovery-from-link").await;
+    ui.type_into("Adresse électronique de connexion", "lien.nouveau@example.fr")
+        .await;
+    ui.press("Continuer").await;
+    ui.wait_text("Votre question de confiance").await;
+    ui.c.close().await;
+}

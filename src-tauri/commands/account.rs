@@ -13,11 +13,16 @@ fn optional(s: Option<String>) -> Option<Secret> {
     s.filter(|v| !v.is_empty()).map(Secret::new)
 }
 
+/// The home screen's account; shows the expiry reminder when one is due.
 #[tauri::command]
-pub async fn home(state: State<'_, AppState>) -> CommandResult<AccountView> {
+pub async fn home<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<AccountView> {
     let account = state
         .with_session(async |api, token| api.account(token).await)
         .await?;
+    crate::reminders::check(&app, &state, &account);
     *state.account.lock().await = Some(account.clone());
     Ok(account)
 }

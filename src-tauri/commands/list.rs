@@ -30,4 +30,5 @@ commands! {
     settings::use_service,
     settings::use_packaged_service,
     settings::use_demo,
+    links::take_link,
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod activation;
 pub mod demo;
+pub mod links;
 pub mod profile;
 pub mod recovery;
 pub mod session;

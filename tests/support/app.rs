@@ -226,6 +226,27 @@ impl AgainstService {
         }
     }
 
+    /// The app started with `args` (a link, as the system gives it), in a new session.
+    pub async fn window_with_args(&self, args: &[&str]) -> Ui {
+        Ui {
+            c: WebDriver::connect_with_args(self.port, APP, args).await,
+        }
+    }
+
+    /// The app's environment in this scenario, for starting it a second time by hand.
+    pub fn app_env(&self) -> Vec<(&'static str, String)> {
+        app_env(
+            self.dir.path(),
+            &[
+                ("ESPACE_PRO_SERVICE_URL", self.service.url()),
+                (
+                    "ESPACE_PRO_SUMMARY_DIR",
+                    self.summary_dir().display().to_string(),
+                ),
+            ],
+        )
+    }
+
     pub fn summary_dir(&self) -> PathBuf {
         self.dir.path().join("summaries")
     }

@@ -18,11 +18,16 @@ pub struct Element(pub String);
 impl WebDriver {
     /// Opens a session on the Tauri app at `application` (tauri-driver's capabilities).
     pub async fn connect(port: u16, application: &str) -> Self {
+        Self::connect_with_args(port, application, &[]).await
+    }
+
+    /// The same, the app started with `args` (a link, as the system gives it).
+    pub async fn connect_with_args(port: u16, application: &str, args: &[&str]) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap();
-        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args}}}});
         // tauri-driver listens before its WebKitWebDriver is ready: wait for /status, and retry a
         // session that the driver dropped while starting.
         let deadline = Instant::now() + Duration::from_secs(30);

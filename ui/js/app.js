@@ -169,6 +169,32 @@ async function tellLanguage() {
   }
 }
 
+/** A link from an e-mail (given at start, or forwarded by a second start of the app): the
+ * procedure it names with its code filled in; a malformed or foreign one is said so, and
+ * nothing else changes. */
+async function openLink() {
+  let link = null;
+  try {
+    link = await call('take_link');
+  } catch {
+    return;
+  }
+  if (!link) return;
+  if (link.kind === 'activation') {
+    ctx.go('activate', { code: link.code });
+  } else if (link.kind === 'recovery') {
+    ctx.go('forgot', { code: link.code });
+  } else {
+    document.getElementById('link-refused')?.remove();
+    const notice = document.createElement('p');
+    notice.id = 'link-refused';
+    notice.className = 'notice';
+    notice.setAttribute('role', 'alert');
+    notice.textContent = t('link.refused');
+    document.getElementById('screen').prepend(notice);
+  }
+}
+
 async function start() {
   setLang(localStorage.getItem('espace-pro-lang') || 'fr');
   await tellLanguage();
@@ -204,6 +230,8 @@ async function start() {
   setPolicy(ctx.info);
   ctx.go('login');
   connect();
+  globalThis.__TAURI__?.event?.listen('espace-pro-link', () => openLink());
+  openLink();
 }
 
 window.espacePro = ctx;

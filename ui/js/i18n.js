@@ -61,6 +61,12 @@ export const MESSAGES = {
   'home.pending_cancel': ['Annuler la demande', 'Cancel the request'],
   'home.pending_cancelled': ['La demande de modification est annulée.', 'The change request is cancelled.'],
 
+  'expiry.text': ['Votre mot de passe expire {when} : il est valable jusqu\'au {date}. Changez-le dès maintenant pour ne pas être bloqué.', 'Your password expires {when}: it is valid until {date}. Change it now so as not to be locked out.'],
+  'expiry.today': ["aujourd'hui", 'today'],
+  'expiry.tomorrow': ['demain', 'tomorrow'],
+  'expiry.in_days': ['dans {days} jours', 'in {days} days'],
+  'expiry.change': ['Changer mon mot de passe', 'Change my password'],
+
   'services.title': ['Gérer les services', 'Manage services'],
   'services.online': ['SERVICES EN LIGNE', 'ONLINE SERVICES'],
   'services.join': ['Adhérer aux services en ligne', 'Join online services'],
@@ -130,6 +136,9 @@ export const MESSAGES = {
   'pending.ok': ['OK', 'OK'],
   'pending.activate': ['Activez votre espace abonné', 'Activate your subscriber account'],
 
+  'link.refused': ["Ce lien n'est pas un lien Espace Pro valide : il n'a rien ouvert ni modifié. Utilisez le code reçu par courriel.", 'This link is not a valid Espace Pro link: it opened and changed nothing. Use the code received by e-mail.'],
+  'act.from_link': ["Le code d'activation vient du lien du courriel : recopiez les caractères de l'image pour continuer.", "The activation code comes from the e-mail's link: copy the characters in the image to continue."],
+  'forgot.from_link': ["Le code vient du lien du courriel : saisissez votre adresse électronique de connexion pour continuer.", "The code comes from the e-mail's link: enter your login e-mail address to continue."],
   'act.title': ['Activez votre espace / vos services', 'Activate your account / your services'],
   'act.steps': ['Étapes', 'Steps'],
   'act.step_code': ["Code d'activation", 'Activation code'],

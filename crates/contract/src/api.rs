@@ -94,6 +94,13 @@ impl Default for Limits {
     }
 }
 
+/// 30, 7 and 1 days before the expiry.
+pub const EXPIRY_REMINDER_DAYS: [u32; 3] = [30, 7, 1];
+
+fn default_reminders() -> Vec<u32> {
+    EXPIRY_REMINDER_DAYS.to_vec()
+}
+
 fn default_zone() -> String {
     crate::zone::DEFAULT_ZONE.into()
 }
@@ -113,6 +120,9 @@ pub struct ServiceInfo {
     pub activation_code_validity_hours: u32,
     #[serde(default)]
     pub limits: Limits,
+    /// How many days before a password expires its owner is reminded (largest first).
+    #[serde(default = "default_reminders")]
+    pub expiry_reminder_days: Vec<u32>,
     /// The IANA time zone of the service's dates (validity dates, e-mails): the app shows
     /// dates in it too.
     #[serde(default = "default_zone")]
@@ -195,6 +205,10 @@ pub struct AccountView {
     #[serde(with = "iso_date")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub password_expires_on: Date,
+    /// Days from the service's today to `password_expires_on` (0: the last valid day), for
+    /// the expiry reminders; absent from older services (no reminder then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_expires_in_days: Option<i64>,
     pub dossiers: Vec<Dossier>,
     /// Always present: the pending change, or null.
     #[cfg_attr(feature = "openapi", schema(required = true))]

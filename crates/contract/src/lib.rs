@@ -6,6 +6,7 @@ pub mod api;
 pub mod code;
 pub mod email;
 pub mod error;
+pub mod link;
 pub mod password;
 pub mod secret;
 pub mod subscriber;

@@ -140,6 +140,8 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         .map(|(siren, name)| Dossier { siren, name })
         .collect();
     let now = svc.now();
+    let expires_on = parse_date(&account.password_valid_until)
+        .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?;
     Ok(AccountView {
         subscriber_number: account
             .subscriber_number
@@ -149,8 +151,8 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
         login_email: account.login_email.clone(),
-        password_expires_on: parse_date(&account.password_valid_until)
-            .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?,
+        password_expires_on: expires_on,
+        password_expires_in_days: Some((expires_on - svc.today()).whole_days()),
         dossiers,
         pending_email_change: pending_change(svc, account.id).await?,
         reauthentication_needed: now - session.auth_time

@@ -169,6 +169,9 @@ pub struct ServeArgs {
     pub password_min_score: u8,
     #[arg(long, env = "ESPACE_PRO_PASSWORD_VALIDITY_YEARS", default_value_t = 3)]
     pub password_validity_years: u8,
+    /// Days before a password expires when the app reminds its owner (comma-separated).
+    #[arg(long, env = "ESPACE_PRO_EXPIRY_REMINDER_DAYS", value_delimiter = ',', default_values_t = espace_pro_contract::api::EXPIRY_REMINDER_DAYS)]
+    pub expiry_reminder_days: Vec<u32>,
     /// Argon2id memory in KiB (OWASP: at least 19456 with 2 iterations, or an equivalent pair).
     #[arg(long, env = "ESPACE_PRO_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,
@@ -386,6 +389,11 @@ impl ServeArgs {
             "password length limits must satisfy 1 ≤ min ≤ max ≤ 1024"
         );
         c.password_validity_years = self.password_validity_years.max(1);
+        let mut reminders = self.expiry_reminder_days.clone();
+        reminders.sort_unstable_by(|a, b| b.cmp(a));
+        reminders.dedup();
+        reminders.truncate(8);
+        c.expiry_reminder_days = reminders;
         c.argon2 = Argon2Config {
             memory_kib: self.argon2_memory_kib,
             iterations: self.argon2_iterations,

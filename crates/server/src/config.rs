@@ -107,6 +107,8 @@ pub struct Config {
     pub support: SupportContacts,
     pub policy: PasswordPolicy,
     pub password_validity_years: u8,
+    /// Days before the expiry when the app reminds the owner (published in service-info).
+    pub expiry_reminder_days: Vec<u32>,
     pub argon2: Argon2Config,
     /// Password hashes computed at once; more wait their turn.
     pub hash_concurrency: usize,
@@ -169,6 +171,7 @@ impl Config {
             support: SupportContacts::guide(false),
             policy: PasswordPolicy::default(),
             password_validity_years: 3,
+            expiry_reminder_days: espace_pro_contract::api::EXPIRY_REMINDER_DAYS.to_vec(),
             argon2: Argon2Config::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             session_idle: Duration::from_secs(30 * 60),

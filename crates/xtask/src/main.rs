@@ -27,7 +27,8 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Extra packages the tests use: pdftotext, a Secret Service (gnome-keyring) on a private D-Bus
 /// session (dbus-run-session), secret-tool to look into it, a virtual display (Xvfb) with
-/// WebKitWebDriver for the window's tests, and ImageMagick's `import` for their screenshots.
+/// WebKitWebDriver for the window's tests, ImageMagick's `import` for their screenshots, and a
+/// notification daemon.
 const TEST_PACKAGES: &[&str] = &[
     "poppler-utils",
     "gnome-keyring",
@@ -37,6 +38,9 @@ const TEST_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "imagemagick",
+    // A notification daemon on the test display, for the expiry reminders (read back with
+    // `dunstctl history`).
+    "dunst",
     // schemathesis runs in a virtual environment (crates/server/tests/fuzz.rs).
     "python3-venv",
     // The API suite runs a second time on a throw-away PostgreSQL (crates/pgtemp); the

@@ -238,9 +238,20 @@ fn deb_desktop_entry(deb: &Path) -> Result<(), String> {
                 "Exec=espace-pro",
                 "Icon=espace-pro",
                 "Comment=Gérez l'adresse électronique",
+                // The links of the e-mails open the app, which is given the link.
+                "x-scheme-handler/espace-pro",
             ],
             "the desktop entry",
-        )
+        )?;
+        let exec = text
+            .lines()
+            .find(|l| l.starts_with("Exec="))
+            .unwrap_or_default();
+        if exec.contains("%u") || exec.contains("%U") {
+            Ok(())
+        } else {
+            Err(format!("the desktop entry does not pass the link to the app: {exec}"))
+        }
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result

@@ -22,7 +22,9 @@ function codeStep(ctx, state) {
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button-secondary', id: 'code-cancel', onclick: () => ctx.go(ctx.loggedIn ? 'home' : 'login') }, t('cred.cancel')),
       submit));
-  const root = h('div', {}, h('p', {}, t('app.required')), summary, form);
+  const root = h('div', {}, h('p', {}, t('app.required')),
+    state.fromLink ? h('p', { class: 'notice', id: 'activation-from-link' }, t('act.from_link')) : null,
+    summary, form);
   async function send() {
     if (!requireFilled(root, summary, ['activation-code', 'captcha-answer'])) return;
     await busy(submit, async () => {
@@ -107,17 +109,20 @@ function summaryStep(ctx, state) {
 
 export default {
   title: 'act.title',
-  render(ctx) {
+  render(ctx, params = {}) {
     const body = h('div', {});
     const state = {
       step: 0,
-      code: '',
+      // From an e-mail's link: the code is filled in, the CAPTCHA is next.
+      code: params.code || '',
+      fromLink: Boolean(params.code),
       result: null,
       render() {
         const content = [codeStep, addressStep, summaryStep][state.step](ctx, state);
         body.replaceChildren(stepper(state.step), content);
         announce(t(STEPS[state.step]));
-        body.querySelector('input')?.focus();
+        const empty = [...body.querySelectorAll('input')].find((i) => !i.value);
+        (empty || body.querySelector('input'))?.focus();
       },
       showError(error) {
         const summary = body.querySelector('.error-summary');

@@ -5,9 +5,10 @@ import { strengthMeter } from './strength.js';
 
 export default {
   title: 'forgot.title',
-  render(ctx) {
+  render(ctx, params = {}) {
     const body = h('div', {});
-    const state = { email: '' };
+    // From an e-mail's link: the code is known, the address is asked beside it.
+    const state = { email: '', code: params.code || '' };
 
     function step(content, ids, map, action, buttonLabel, buttonId) {
       const summary = errorSummary();
@@ -43,9 +44,12 @@ export default {
     }
 
     function askCode(message) {
+      const needsEmail = !state.email;
       step(h('div', {}, h('p', { class: 'notice', role: 'status' }, message),
-        field({ id: 'forgot-code', label: t('forgot.code'), hint: t('forgot.code_hint'), required: true, maxlength: policy().code_chars })),
-      ['forgot-code'], { code: 'forgot-code' }, async (root) => {
+        needsEmail ? field({ id: 'forgot-email', label: t('forgot.email'), type: 'email', autocomplete: 'username', required: true }) : null,
+        field({ id: 'forgot-code', label: t('forgot.code'), hint: t('forgot.code_hint'), required: true, maxlength: policy().code_chars, value: state.code })),
+      [...(needsEmail ? ['forgot-email'] : []), 'forgot-code'], { email: 'forgot-email', code: 'forgot-code' }, async (root) => {
+        if (needsEmail) state.email = value(root, 'forgot-email');
         const question = await ctx.call('recovery_question', { email: state.email, code: value(root, 'forgot-code').trim() });
         askAnswer(question);
       }, t('act.continue'), 'forgot-code-continue');
@@ -77,7 +81,8 @@ export default {
       }, t('forgot.submit'), 'forgot-submit');
     }
 
-    askEmail();
+    if (state.code) askCode(t('forgot.from_link'));
+    else askEmail();
     return h('div', {}, h('h1', {}, t('forgot.title')), body);
   },
 };

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t, dateTime } from '../i18n.js';
+import { t, dateTime, shortDate } from '../i18n.js';
 import { announce } from '../forms.js';
 import { identity, loading } from './common.js';
 
@@ -37,6 +37,19 @@ function dossiers(account) {
     toggle, all);
 }
 
+/** The password expires within the service's first reminder threshold: say when, and lead to
+ * the change. */
+function expiryBanner(ctx, account) {
+  const thresholds = ctx.info?.service?.expiry_reminder_days ?? [30, 7, 1];
+  const days = account.password_expires_in_days;
+  if (typeof days !== 'number' || days < 0 || days > Math.max(...thresholds)) return null;
+  const when = days === 0 ? t('expiry.today') : days === 1 ? t('expiry.tomorrow') : t('expiry.in_days', { days });
+  return h('div', { class: 'notice', id: 'expiry-banner', role: 'status' },
+    h('p', {}, t('expiry.text', { when, date: shortDate(account.password_expires_on) })),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button-primary', id: 'expiry-change', onclick: () => ctx.go('credentials') }, t('expiry.change'))));
+}
+
 export default {
   title: 'home.title',
   render(ctx) {
@@ -47,6 +60,7 @@ export default {
         const pending = account.pending_email_change;
         return h('div', {},
           identity(account),
+          expiryBanner(ctx, account),
           pending ? h('div', { class: 'notice', id: 'pending-change' },
             h('p', {}, t('home.pending', { email: pending.new_email, date: dateTime(pending.expires_at) })),
             h('div', { class: 'actions' },

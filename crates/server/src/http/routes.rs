@@ -37,6 +37,7 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
         activation_code_validity_hours: espace_pro_contract::code::ACTIVATION_VALIDITY_HOURS,
         limits: espace_pro_contract::api::Limits::default(),
         time_zone: c.time_zone.name().to_owned(),
+        expiry_reminder_days: c.expiry_reminder_days.clone(),
         test_mode: c.test_mode(),
     })
 }

@@ -47,6 +47,7 @@ pub fn password_changed(public_name: &str, valid_until: Date) -> MailText {
 /// "Espace professionnel - Création ou modification de l'espace" (guide, section 4.1), to the new
 /// address, with the activation code.
 pub fn activation_code(public_name: &str, code: &str) -> MailText {
+    let link = espace_pro_contract::link::Link::activation(code);
     MailText {
         subject: "Espace professionnel - Création ou modification de l'espace".into(),
         body: format!(
@@ -56,7 +57,11 @@ pub fn activation_code(public_name: &str, code: &str) -> MailText {
              {code}\n\n\
              Remarque : ce code n'est pas un mot de passe. Il ne doit être utilisé qu'une seule \
              fois pour activer votre espace professionnel.\n\n\
-             Pour activer votre espace professionnel, veuillez suivre la procédure suivante :\n\n\
+             Si l'application {public_name} est installée sur cet ordinateur, ce lien l'ouvre à \
+             l'activation, le code déjà saisi :\n\n\
+             {link}\n\n\
+             Sinon, pour activer votre espace professionnel, veuillez suivre la procédure \
+             suivante :\n\n\
              1. ouvrez l'application {public_name}\n\
              2. sur l'écran de connexion, cliquez sur « Activer mon espace / mes services »\n\
              3. saisissez le code d'activation reçu ci-dessus et validez\n\
@@ -162,6 +167,7 @@ pub fn email_changed_notice(
 
 /// "Mot de passe oublié": the one-time recovery code, to the login address.
 pub fn recovery_code(public_name: &str, code: &str, validity_minutes: u32) -> MailText {
+    let link = espace_pro_contract::link::Link::recovery(code);
     MailText {
         subject: "Espace professionnel - Mot de passe oublié".into(),
         body: format!(
@@ -172,6 +178,9 @@ pub fn recovery_code(public_name: &str, code: &str, validity_minutes: u32) -> Ma
              {code}\n\n\
              Remarque : ce code n'est pas un mot de passe. Il ne peut être utilisé qu'une seule \
              fois, pendant {validity_minutes} minutes.\n\n\
+             Si l'application {public_name} est installée sur cet ordinateur, ce lien l'ouvre à \
+             cette étape, le code déjà saisi :\n\n\
+             {link}\n\n\
              Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de \
              passe actuel reste valable.\n\n{}",
             closing(public_name)
@@ -207,5 +216,9 @@ mod tests {
         );
         assert!(m.body.contains("\n\nmHPstewGkBYj\n\n"));
         assert!(m.body.contains("48 h maximum"));
+        // The link that opens the app at the activation, the code filled in.
+        assert!(m.body.contains("\n\nespace-pro://activation?code=mHPstewGkBYj\n\n"));
+        let r = recovery_code("Espace Pro", "mHPstewGkBYj", 60);
+        assert!(r.body.contains("\n\nespace-pro://recovery?code=mHPstewGkBYj\n\n"));
     }
 }
