@@ -3,9 +3,9 @@
 
 mod commands;
 mod embedded;
+pub mod error;
 pub mod links;
 pub mod reminders;
-pub mod error;
 pub mod settings;
 pub mod state;
 

@@ -13,8 +13,12 @@ use crate::state::AppState;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Opened {
-    Activation { code: String },
-    Recovery { code: String },
+    Activation {
+        code: String,
+    },
+    Recovery {
+        code: String,
+    },
     /// Something that claimed to be ours and is not: nothing changes.
     Refused,
 }
@@ -59,7 +63,6 @@ fn focus<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,7 +75,10 @@ mod tests {
     fn the_link_among_the_arguments() {
         assert_eq!(from_args(&args(&["/usr/bin/espace-pro"])), None);
         assert_eq!(
-            from_args(&args(&["espace-pro", "espace-pro://activation?code=mHPstewGkBYj"])),
+            from_args(&args(&[
+                "espace-pro",
+                "espace-pro://activation?code=mHPstewGkBYj"
+            ])),
             Some(Opened::Activation {
                 code: "mHPstewGkBYj".into()
             })
@@ -89,7 +95,11 @@ mod tests {
             "ESPACE-PRO://delete-everything",
             "espace-pro:",
         ] {
-            assert_eq!(from_args(&args(&["espace-pro", bad])), Some(Opened::Refused), "{bad}");
+            assert_eq!(
+                from_args(&args(&["espace-pro", bad])),
+                Some(Opened::Refused),
+                "{bad}"
+            );
         }
     }
 }

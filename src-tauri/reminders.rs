@@ -106,45 +106,6 @@ pub fn message(account: &AccountView, english: bool) -> (String, String) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thresholds_reached() {
-        let t = [30, 7, 1];
-        assert_eq!(reached(31, &t), None);
-        assert_eq!(reached(30, &t), Some(30));
-        assert_eq!(reached(8, &t), Some(30));
-        assert_eq!(reached(7, &t), Some(7));
-        assert_eq!(reached(2, &t), Some(7));
-        assert_eq!(reached(1, &t), Some(1));
-        assert_eq!(reached(0, &t), Some(1));
-        assert_eq!(reached(-1, &t), None);
-        assert_eq!(reached(5, &[]), None);
-    }
-
-    #[test]
-    fn each_threshold_once_per_expiry() {
-        let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::new(&dir.path().join("data"));
-        assert!(ledger.first_time("s|1|2029-11-27", 30).unwrap());
-        assert!(!ledger.first_time("s|1|2029-11-27", 30).unwrap());
-        assert!(ledger.first_time("s|1|2029-11-27", 7).unwrap());
-        // A new password: a new expiry date, reminders again.
-        assert!(ledger.first_time("s|1|2032-11-27", 30).unwrap());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(dir.path().join("data/reminders.json"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-    }
-}
-
 /// Shows the notification due for `account`, if any, once.
 pub fn check<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
@@ -200,6 +161,45 @@ pub async fn daily<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
         };
         if let Ok(account) = state.api().account(&token).await {
             check(&app, &state, &account);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_reached() {
+        let t = [30, 7, 1];
+        assert_eq!(reached(31, &t), None);
+        assert_eq!(reached(30, &t), Some(30));
+        assert_eq!(reached(8, &t), Some(30));
+        assert_eq!(reached(7, &t), Some(7));
+        assert_eq!(reached(2, &t), Some(7));
+        assert_eq!(reached(1, &t), Some(1));
+        assert_eq!(reached(0, &t), Some(1));
+        assert_eq!(reached(-1, &t), None);
+        assert_eq!(reached(5, &[]), None);
+    }
+
+    #[test]
+    fn each_threshold_once_per_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(&dir.path().join("data"));
+        assert!(ledger.first_time("s|1|2029-11-27", 30).unwrap());
+        assert!(!ledger.first_time("s|1|2029-11-27", 30).unwrap());
+        assert!(ledger.first_time("s|1|2029-11-27", 7).unwrap());
+        // A new password: a new expiry date, reminders again.
+        assert!(ledger.first_time("s|1|2032-11-27", 30).unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("data/reminders.json"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
         }
     }
 }

@@ -1596,7 +1596,8 @@ async fn the_expiry_reminder_as_a_banner_and_a_notification() {
 
     let ui = s.window().await;
     log_in(&ui, "rappel@example.fr", PASSWORD).await;
-    ui.wait_text("Votre mot de passe expire dans 29 jours").await;
+    ui.wait_text("Votre mot de passe expire dans 29 jours")
+        .await;
     ui.shot("70-expiry-banner").await;
     assert_accessible(&ui, "expiry-banner").await;
     let history = dunst.wait_for("dans 29 jours", 1).await;
@@ -1611,7 +1612,8 @@ async fn the_expiry_reminder_as_a_banner_and_a_notification() {
     // The app again (the session resumed, the home screen checked again): no second
     // notification for the same threshold.
     let ui = s.window().await;
-    ui.wait_text("Votre mot de passe expire dans 29 jours").await;
+    ui.wait_text("Votre mot de passe expire dans 29 jours")
+        .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(dunst.history().matches(TITLE).count(), once);
     ui.c.close().await;
@@ -1704,22 +1706,23 @@ async fn links_from_the_e_mails_open_the_procedure() {
 
     // The app closed: started by the link.
     let ui = s.window_with_args(&[&link]).await;
-    ui.wait_text("Le code d'activation vient du lien du courriel").await;
+    ui.wait_text("Le code d'activation vient du lien du courriel")
+        .await;
     ui.c.wait_for(
         "css selector",
         "#captcha-image[src^='data:image/png']",
         WAIT,
     )
     .await;
-    let filled = ui
-        .c
-        .execute("return document.querySelector('#activation-code').value")
-        .await
-        .unwrap();
+    let filled =
+        ui.c.execute("return document.querySelector('#activation-code').value")
+            .await
+            .unwrap();
     assert_eq!(filled.as_str(), Some(code.as_str()));
     ui.shot("80-activation-from-link").await;
     assert_accessible(&ui, "activation-from-link").await;
-    ui.type_into("Recopiez les caractères de l'image : *", "abcdef").await;
+    ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
+        .await;
     ui.press("Continuer").await;
     ui.type_into(
         "Saisissez votre adresse électronique de connexion : *",
@@ -1734,7 +1737,10 @@ async fn links_from_the_e_mails_open_the_procedure() {
     let text = ui
         .wait_text("Ce lien n'est pas un lien Espace Pro valide")
         .await;
-    assert!(text.contains("Votre inscription a été réalisée le"), "{text}");
+    assert!(
+        text.contains("Votre inscription a été réalisée le"),
+        "{text}"
+    );
 
     // The recovery e-mail's link, handed to the running app.
     let asked = http
@@ -1755,15 +1761,17 @@ async fn links_from_the_e_mails_open_the_procedure() {
     assert_eq!(link, format!("espace-pro://recovery?code={code}"));
     open_in_running_app(&s, &link).await;
     ui.wait_text("Le code vient du lien du courriel").await;
-    let filled = ui
-        .c
-        .execute("return document.querySelector('#forgot-code').value")
-        .await
-        .unwrap();
+    let filled =
+        ui.c.execute("return document.querySelector('#forgot-code').value")
+            .await
+            .unwrap();
     assert_eq!(filled.as_str(), Some(code.as_str()));
     assert_accessible(&ui, "recovery-from-link").await;
-    ui.type_into("Adresse électronique de connexion", "lien.nouveau@example.fr")
-        .await;
+    ui.type_into(
+        "Adresse électronique de connexion",
+        "lien.nouveau@example.fr",
+    )
+    .await;
     ui.press("Continuer").await;
     ui.wait_text("Votre question de confiance").await;
     ui.c.close().await;

@@ -250,7 +250,9 @@ fn deb_desktop_entry(deb: &Path) -> Result<(), String> {
         if exec.contains("%u") || exec.contains("%U") {
             Ok(())
         } else {
-            Err(format!("the desktop entry does not pass the link to the app: {exec}"))
+            Err(format!(
+                "the desktop entry does not pass the link to the app: {exec}"
+            ))
         }
     })();
     let _ = std::fs::remove_dir_all(&dir);

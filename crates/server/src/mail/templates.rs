@@ -217,8 +217,14 @@ mod tests {
         assert!(m.body.contains("\n\nmHPstewGkBYj\n\n"));
         assert!(m.body.contains("48 h maximum"));
         // The link that opens the app at the activation, the code filled in.
-        assert!(m.body.contains("\n\nespace-pro://activation?code=mHPstewGkBYj\n\n"));
+        assert!(
+            m.body
+                .contains("\n\nespace-pro://activation?code=mHPstewGkBYj\n\n")
+        );
         let r = recovery_code("Espace Pro", "mHPstewGkBYj", 60);
-        assert!(r.body.contains("\n\nespace-pro://recovery?code=mHPstewGkBYj\n\n"));
+        assert!(
+            r.body
+                .contains("\n\nespace-pro://recovery?code=mHPstewGkBYj\n\n")
+        );
     }
 }
