@@ -154,6 +154,21 @@ impl Writer {
     }
 }
 
+/// The dictionary the trailer's `key` refers to (`Root`: the catalog, `Info`: the metadata).
+fn trailer_dict<'a>(
+    pdf: &'a mut lopdf::Document,
+    key: &[u8],
+) -> Result<&'a mut lopdf::Dictionary, ClientError> {
+    let id = pdf
+        .trailer
+        .get(key)
+        .and_then(lopdf::Object::as_reference)
+        .map_err(|e| ClientError::Pdf(e.to_string()))?;
+    pdf.get_object_mut(id)
+        .and_then(lopdf::Object::as_dict_mut)
+        .map_err(|e| ClientError::Pdf(e.to_string()))
+}
+
 /// A PDF date (ISO 32000-1 §7.9.4) with its offset: "D:20230822140936+02'00'".
 fn pdf_date(at: OffsetDateTime) -> String {
     let offset = at.offset();
@@ -298,24 +313,11 @@ pub fn summary_pdf(
         pdf.compress();
     }
     // The document's language, for screen readers and text extraction (PDF 1.4 §9.8.1).
-    let catalog = pdf
-        .trailer
-        .get(b"Root")
-        .and_then(lopdf::Object::as_reference)
-        .and_then(|id| pdf.get_object_mut(id))
-        .and_then(lopdf::Object::as_dict_mut)
-        .map_err(|e| ClientError::Pdf(e.to_string()))?;
-    catalog.set("Lang", lopdf::Object::string_literal(LANGUAGE));
+    trailer_dict(&mut pdf, b"Root")?.set("Lang", lopdf::Object::string_literal(LANGUAGE));
     // printpdf writes its dates with a "+00'00'" offset whatever the time's own: write them
     // again, with the offset of the time they give.
     let stamp = lopdf::Object::string_literal(pdf_date(generated_at));
-    let info = pdf
-        .trailer
-        .get(b"Info")
-        .and_then(lopdf::Object::as_reference)
-        .and_then(|id| pdf.get_object_mut(id))
-        .and_then(lopdf::Object::as_dict_mut)
-        .map_err(|e| ClientError::Pdf(e.to_string()))?;
+    let info = trailer_dict(&mut pdf, b"Info")?;
     info.set("CreationDate", stamp.clone());
     info.set("ModDate", stamp);
     let mut bytes = Vec::new();
