@@ -30,6 +30,23 @@ macro_rules! commands {
 include!("commands/list.rs");
 
 /// Tests only (feature `test-switches`): save the summary in this folder, without the dialog.
+/// A second start of the app hands its arguments (a link) to the running one, and exits.
+fn single_instance<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, argv, _cwd| {
+        links::forwarded(app, &argv);
+    });
+    // Tests only: each scenario's app is its own single instance (they share one D-Bus session,
+    // where the instance is found by name).
+    #[cfg(feature = "test-switches")]
+    let builder = match std::env::var("ESPACE_PRO_TEST_INSTANCE") {
+        Ok(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            builder.dbus_id(format!("fr.espacepro.desktop.test{id}"))
+        }
+        _ => builder,
+    };
+    builder.build()
+}
+
 pub(crate) fn test_summary_dir() -> Option<std::path::PathBuf> {
     #[cfg(feature = "test-switches")]
     return std::env::var_os("ESPACE_PRO_SUMMARY_DIR").map(Into::into);
@@ -60,9 +77,7 @@ pub fn run() {
     let link = links::from_args(&args);
     tauri::Builder::default()
         // First: a second start of the app hands its arguments (a link) to this one, and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            links::forwarded(app, &argv);
-        }))
+        .plugin(single_instance())
         // Registers the espace-pro:// scheme where the installers do not (and gives macOS's
         // links, which come as events).
         .plugin(tauri_plugin_deep_link::init())

@@ -133,6 +133,16 @@ impl Ui {
 pub fn app_env(dir: &Path, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let home = dir.join("home");
     let mut env = extra.to_vec();
+    // Each scenario's app is its own single instance: a window another scenario left open does
+    // not take its links (or its start).
+    let instance: String = dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    env.push(("ESPACE_PRO_TEST_INSTANCE", instance));
     for (name, sub) in [
         ("XDG_DATA_HOME", "data"),
         ("XDG_CONFIG_HOME", "config"),

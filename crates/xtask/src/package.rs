@@ -404,6 +404,8 @@ fn release_has_no_test_switches() -> Result<(), String> {
         &[
             "ESPACE_PRO_CAPTCHA_TEST_ANSWER",
             "ESPACE_PRO_SUMMARY_DIR",
+            "ESPACE_PRO_TEST_PACKAGED_URL",
+            "ESPACE_PRO_TEST_INSTANCE",
             "captcha-test-answer",
             "test-clock-file",
         ],
