@@ -47,7 +47,6 @@ impl Ledger {
     /// Records `threshold` for `key`; true when it was not recorded yet (the notification is
     /// due).
     pub fn first_time(&self, key: &str, threshold: u32) -> std::io::Result<bool> {
-        use std::io::Write as _;
         let mut shown = self.read();
         let entry = shown.entry(key.to_owned()).or_default();
         if entry.contains(&threshold) {
@@ -55,14 +54,7 @@ impl Ledger {
         }
         entry.push(threshold);
         let text = serde_json::to_string(&shown).map_err(std::io::Error::other)?;
-        if let Some(dir) = self.path.parent() {
-            espace_pro_server::files::private_dir(dir)?;
-        }
-        espace_pro_server::files::private_file()
-            .create(true)
-            .truncate(true)
-            .open(&self.path)
-            .and_then(|mut f| f.write_all(text.as_bytes()))?;
+        espace_pro_server::files::write_private(&self.path, text.as_bytes())?;
         Ok(true)
     }
 }
@@ -76,8 +68,7 @@ pub fn key(service_url: &str, account: &AccountView) -> String {
 
 /// The notification's title and text, in the screens' language.
 pub fn message(account: &AccountView, english: bool) -> (String, String) {
-    let d = account.password_expires_on;
-    let date = format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let date = espace_pro_server::dates::short_french(account.password_expires_on);
     let days = account.password_expires_in_days.unwrap_or_default();
     if english {
         let when = match days {

@@ -56,26 +56,10 @@ pub fn read_saved(config_dir: &Path) -> Saved {
         .unwrap_or_default()
 }
 
-/// Writes the choice, private (0600), whole or not at all (a temporary file renamed).
+/// Writes the choice, private (0600), whole or not at all.
 pub fn write_saved(config_dir: &Path, saved: &Saved) -> std::io::Result<()> {
-    use std::io::Write as _;
-    espace_pro_server::files::private_dir(config_dir)?;
-    let path = config_dir.join(FILE);
-    let temporary = config_dir.join(format!(".{FILE}.{}", std::process::id()));
     let text = serde_json::to_string_pretty(saved).map_err(std::io::Error::other)?;
-    let written = espace_pro_server::files::private_file()
-        .create(true)
-        .truncate(true)
-        .open(&temporary)
-        .and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, &path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    espace_pro_server::files::write_private(&config_dir.join(FILE), text.as_bytes())
 }
 
 fn flag(args: &[String]) -> Option<String> {

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use espace_pro_client::{ApiClient, SessionVault, vault::KEYRING_SERVICE};
 use espace_pro_contract::api::{AccountView, ServiceInfo, SummaryData};
@@ -63,8 +62,6 @@ impl Connection {
 
 pub struct AppState {
     connection: std::sync::RwLock<Arc<Connection>>,
-    /// The screens' language, kept for the next connection too.
-    english: AtomicBool,
     /// Where "Paramètres" saves its choice, and where the demo keeps its data.
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
@@ -91,7 +88,6 @@ impl AppState {
     pub fn new(connection: Connection, config_dir: PathBuf, data_dir: PathBuf) -> Self {
         Self {
             connection: std::sync::RwLock::new(Arc::new(connection)),
-            english: AtomicBool::new(false),
             config_dir,
             data_dir,
             service: std::sync::Mutex::new(None),
@@ -124,12 +120,12 @@ impl AppState {
         self.connection().demo.clone()
     }
 
+    /// The screens' language, as the service's client asks for it.
     pub fn is_english(&self) -> bool {
-        self.english.load(Ordering::Relaxed)
+        self.connection().api.is_english()
     }
 
     pub fn set_language(&self, lang: &str) {
-        self.english.store(lang == "en", Ordering::Relaxed);
         self.connection().api.set_language(lang);
     }
 
@@ -138,11 +134,7 @@ impl AppState {
     /// longer in use is stopped.
     pub async fn switch(&self, next: Connection, info: Option<ServiceInfo>) {
         next.api
-            .set_language(if self.english.load(Ordering::Relaxed) {
-                "en"
-            } else {
-                "fr"
-            });
+            .set_language(if self.is_english() { "en" } else { "fr" });
         *self.session.lock().await = None;
         *self.account.lock().await = None;
         *self.ticket.lock().await = None;

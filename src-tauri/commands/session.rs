@@ -43,7 +43,7 @@ pub fn app_info_of(state: &AppState) -> AppInfo {
         support: service
             .as_ref()
             .map(|s| s.support.clone())
-            .unwrap_or_else(|| SupportContacts::guide(state.api().is_english())),
+            .unwrap_or_else(|| SupportContacts::guide(state.is_english())),
         policy: state.policy(),
         limits: service.as_ref().map(|s| s.limits).unwrap_or_default(),
         service,

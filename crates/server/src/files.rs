@@ -25,6 +25,30 @@ pub fn private_file() -> std::fs::OpenOptions {
     options
 }
 
+/// Writes `bytes` to `path`, private (0600), whole or not at all: a temporary file beside it,
+/// synced, then renamed over it; its folder is created private when missing.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.{}", std::process::id()));
+    let written = private_file()
+        .create(true)
+        .truncate(true)
+        .open(&temporary)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 /// Creates `path` empty and private if it does not exist (so that a database created there by
 /// another library inherits private permissions).
 pub fn touch_private(path: &Path) -> io::Result<()> {
