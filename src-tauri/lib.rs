@@ -1,6 +1,7 @@
 //! Espace Pro desktop app: the Tauri shell. Screens live in `ui/`; the logic lives in crates that
 //! know nothing of Tauri (`espace-pro-client`, and the service for the embedded default).
 
+pub mod accounts;
 mod commands;
 mod embedded;
 pub mod error;

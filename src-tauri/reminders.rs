@@ -147,7 +147,7 @@ pub async fn daily<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     loop {
         tokio::time::sleep(DAY).await;
         let state = app.state::<crate::state::AppState>();
-        let Some(token) = state.session.lock().await.clone() else {
+        let Some(token) = state.token().await.ok() else {
             continue;
         };
         if let Ok(account) = state.api().account(&token).await {

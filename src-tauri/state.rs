@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use espace_pro_client::{ApiClient, SessionVault, vault::KEYRING_SERVICE};
+
+use crate::accounts::{Accounts, Known};
 use espace_pro_contract::api::{AccountView, ServiceInfo, SummaryData};
 use espace_pro_contract::{PasswordContext, PasswordPolicy, Secret};
 use serde::Serialize;
@@ -24,9 +26,10 @@ pub struct DemoInfo {
 /// The service in use and what belongs to it: swapped whole when "Paramètres" picks another.
 pub struct Connection {
     pub api: ApiClient,
-    /// The session's keyring entry: one per service URL (the demo has its own), so choosing
-    /// another service leaves the previous one's entry alone.
-    pub vault: SessionVault,
+    /// The service's name for the keyring and the list of accounts: its URL, or "demo" (the
+    /// embedded service's port changes at every start). Choosing another service leaves the
+    /// previous one's entries alone.
+    pub key: String,
     /// Present in demo mode (embedded service).
     pub demo: Option<DemoInfo>,
     pub source: Source,
@@ -46,8 +49,7 @@ impl Connection {
         };
         let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
         Ok(Self {
-            // The embedded service's port changes at every start: it keeps one entry.
-            vault: SessionVault::new(KEYRING_SERVICE, if demo.is_some() { "demo" } else { &url }),
+            key: if demo.is_some() { "demo".into() } else { url },
             api,
             demo,
             source: choice.source,
@@ -58,6 +60,23 @@ impl Connection {
     pub fn is_embedded(&self) -> bool {
         self.embedded.is_some()
     }
+
+    /// The keyring entry of `account`'s session on this service.
+    pub fn vault(&self, account: &str) -> SessionVault {
+        SessionVault::for_account(KEYRING_SERVICE, &self.key, account)
+    }
+
+    /// The one entry of this service written before several accounts.
+    pub fn legacy_vault(&self) -> SessionVault {
+        SessionVault::new(KEYRING_SERVICE, &self.key)
+    }
+}
+
+/// The session in use: whose it is (subscriber number) and its token.
+#[derive(Clone)]
+pub struct Session {
+    pub account: String,
+    pub token: Secret,
 }
 
 pub struct AppState {
@@ -70,7 +89,9 @@ pub struct AppState {
     pub service: std::sync::Mutex<Option<ServiceInfo>>,
     /// Tests only: save the summary here instead of asking with the native dialog.
     pub summary_dir: Option<PathBuf>,
-    pub session: Mutex<Option<Secret>>,
+    pub session: Mutex<Option<Session>>,
+    /// The accounts used on this computer (`accounts.json`).
+    pub accounts: Accounts,
     /// The account as last shown (strength-meter context, summary names).
     pub account: Mutex<Option<AccountView>>,
     /// Activation or recovery ticket between two steps.
@@ -88,6 +109,7 @@ impl AppState {
     pub fn new(connection: Connection, config_dir: PathBuf, data_dir: PathBuf) -> Self {
         Self {
             connection: std::sync::RwLock::new(Arc::new(connection)),
+            accounts: Accounts::new(&config_dir),
             config_dir,
             data_dir,
             service: std::sync::Mutex::new(None),
@@ -112,8 +134,9 @@ impl AppState {
         self.connection().api.clone()
     }
 
-    pub fn vault(&self) -> SessionVault {
-        self.connection().vault.clone()
+    /// The service's name for the keyring and the list of accounts.
+    pub fn service_key(&self) -> String {
+        self.connection().key.clone()
     }
 
     pub fn demo(&self) -> Option<DemoInfo> {
@@ -178,15 +201,47 @@ impl AppState {
         self.session
             .lock()
             .await
-            .clone()
+            .as_ref()
+            .map(|s| s.token.clone())
             .ok_or_else(CommandError::no_session)
     }
 
-    /// Forgets the session everywhere (state and keyring): after log-out, expiry or revocation.
-    pub async fn forget_session(&self) {
+    /// `account`'s session is the one in use from now on: kept in its keyring entry, the
+    /// account first in the list.
+    pub async fn start_session(&self, account: Known, token: Secret) {
+        let connection = self.connection();
+        if let Err(e) = connection.vault(&account.subscriber_number).save(&token) {
+            // The session still works for this run; it just will not resume after a restart.
+            tracing::warn!(error = %e, "session not saved to the keyring");
+        }
+        if let Err(e) = self.accounts.used(&connection.key, account.clone()) {
+            tracing::warn!(error = %e, "the list of accounts could not be saved");
+        }
+        *self.account.lock().await = None;
+        *self.session.lock().await = Some(Session {
+            account: account.subscriber_number,
+            token,
+        });
+    }
+
+    /// No session in use, the keyring left as it is ("Changer de compte"): the account's session
+    /// can be taken up again from the list.
+    pub async fn leave_session(&self) {
         *self.session.lock().await = None;
         *self.account.lock().await = None;
-        if let Err(e) = self.vault().delete() {
+        if let Err(e) = self.accounts.none_current(&self.service_key()) {
+            tracing::warn!(error = %e, "the list of accounts could not be saved");
+        }
+    }
+
+    /// Forgets the session in use everywhere (state and keyring): after log-out, expiry or
+    /// revocation. The account stays in the list.
+    pub async fn forget_session(&self) {
+        let Some(session) = self.session.lock().await.take() else {
+            return;
+        };
+        self.leave_session().await;
+        if let Err(e) = self.connection().vault(&session.account).delete() {
             tracing::warn!(error = %e, "could not delete the session from the keyring");
         }
     }

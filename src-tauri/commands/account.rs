@@ -23,6 +23,12 @@ pub async fn home<R: tauri::Runtime>(
         .with_session(async |api, token| api.account(token).await)
         .await?;
     crate::reminders::check(&app, &state, &account);
+    // After a change of address, the list shows the new one.
+    state.accounts.rename(
+        &state.service_key(),
+        &account.subscriber_number.to_string(),
+        &account.login_email,
+    );
     *state.account.lock().await = Some(account.clone());
     Ok(account)
 }

@@ -3,7 +3,8 @@ use espace_pro_contract::api::SupportContacts;
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::CommandResult;
+use crate::accounts::Known;
+use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, DemoInfo};
 
 #[derive(Debug, Serialize)]
@@ -87,65 +88,267 @@ pub async fn login(
     captcha_answer: Option<String>,
 ) -> CommandResult<LoggedIn> {
     let captcha = captcha_id.zip(captcha_answer);
-    let response = state
-        .api()
-        .login(&email, &Secret::new(password), captcha)
-        .await?;
-    if let Err(e) = state.vault().save(&response.token) {
-        // The session still works for this run; it just will not resume after a restart.
-        tracing::warn!(error = %e, "session not saved to the keyring");
-    }
-    *state.session.lock().await = Some(response.token);
+    let api = state.api();
+    let response = api.login(&email, &Secret::new(password), captcha).await?;
+    // Whose session: the service says so; an older one is asked (which fails while the
+    // password has expired: the address typed names the account then).
+    let subscriber_number = match response.subscriber_number {
+        Some(number) => number.to_string(),
+        None => match api.account(&response.token).await {
+            Ok(account) => account.subscriber_number.to_string(),
+            Err(_) => email.trim().to_lowercase(),
+        },
+    };
+    let account = Known {
+        subscriber_number,
+        login_email: email.trim().to_owned(),
+    };
+    state.start_session(account, response.token).await;
     Ok(LoggedIn {
         must_change_password: response.must_change_password,
     })
 }
 
-/// At start-up: the session saved in the keyring, if the service still accepts it.
-#[tauri::command]
-pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
-    let Some(token) = state.vault().load().ok().flatten() else {
+/// Takes up `subscriber_number`'s session from the keyring if the service still accepts it;
+/// false when there is none to take up (the log-in form then asks for the password).
+async fn take_up(state: &AppState, subscriber_number: &str) -> CommandResult<bool> {
+    let connection = state.connection();
+    let vault = connection.vault(subscriber_number);
+    let Some(token) = vault.load().ok().flatten() else {
         return Ok(false);
     };
-    match state.api().account(&token).await {
+    match connection.api.account(&token).await {
         Ok(account) => {
+            let known = Known {
+                subscriber_number: subscriber_number.to_owned(),
+                login_email: account.login_email.clone(),
+            };
+            state.start_session(known, token).await;
             *state.account.lock().await = Some(account);
-            *state.session.lock().await = Some(token);
             Ok(true)
         }
         Err(e)
             if e.is_unauthorized()
                 || e.api_code() == Some(espace_pro_contract::ErrorCode::PasswordExpired) =>
         {
-            state.forget_session().await;
+            if let Err(e) = vault.delete() {
+                tracing::warn!(error = %e, "could not delete the session from the keyring");
+            }
             Ok(false)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// "Quitter": the service revokes the token, and the keyring forgets it; the printed summary and
-/// the demo mailbox are emptied.
-#[tauri::command]
-pub async fn logout<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-) -> CommandResult<()> {
-    crate::commands::profile::remove_printed(&app);
-    if let Some(token) = state.session.lock().await.clone()
-        && let Err(e) = state.api().logout(&token).await
+/// The session kept by a version before several accounts (one per service): carried over to
+/// its account's entry if the service still accepts it, then deleted.
+async fn carry_over_legacy(state: &AppState) -> CommandResult<bool> {
+    let connection = state.connection();
+    let legacy = connection.legacy_vault();
+    let Some(token) = legacy.load().ok().flatten() else {
+        return Ok(false);
+    };
+    let result = connection.api.account(&token).await;
+    if let Err(e) = &result
+        && !e.is_unauthorized()
+        && e.api_code() != Some(espace_pro_contract::ErrorCode::PasswordExpired)
     {
+        // Unreachable service: kept for the next try.
+        return Err(result.unwrap_err().into());
+    }
+    if let Err(e) = legacy.delete() {
+        tracing::warn!(error = %e, "could not delete the former session entry");
+    }
+    let Ok(account) = result else {
+        return Ok(false);
+    };
+    let known = Known {
+        subscriber_number: account.subscriber_number.to_string(),
+        login_email: account.login_email.clone(),
+    };
+    state.start_session(known, token).await;
+    *state.account.lock().await = Some(account);
+    Ok(true)
+}
+
+/// At start-up: the session of the account last in use, if the service still accepts it.
+#[tauri::command]
+pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
+    match state.accounts.list(&state.service_key()).1 {
+        Some(current) => take_up(&state, &current).await,
+        None => carry_over_legacy(&state).await,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct KnownAccount {
+    pub subscriber_number: String,
+    pub login_email: String,
+    /// Its session is the one in use.
+    pub current: bool,
+    /// A session is kept for it in the keyring (taken up without the password, if the service
+    /// still accepts it).
+    pub signed_in: bool,
+}
+
+/// The log-in screen's list: the accounts used with this service on this computer, most
+/// recent first (address and subscriber number; never a password).
+#[tauri::command]
+pub async fn known_accounts(state: State<'_, AppState>) -> CommandResult<Vec<KnownAccount>> {
+    let connection = state.connection();
+    let current = state
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .map(|s| s.account.clone());
+    let (list, _) = state.accounts.list(&connection.key);
+    Ok(list
+        .into_iter()
+        .map(|k| KnownAccount {
+            current: current.as_deref() == Some(k.subscriber_number.as_str()),
+            signed_in: matches!(connection.vault(&k.subscriber_number).load(), Ok(Some(_))),
+            subscriber_number: k.subscriber_number,
+            login_email: k.login_email,
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize)]
+pub struct Switched {
+    /// Its session was taken up: straight to the home screen.
+    pub resumed: bool,
+    /// Otherwise, the address to put in the log-in form.
+    pub login_email: String,
+}
+
+/// "Continuer avec ce compte": the session in use is set aside (kept in the keyring) and the
+/// chosen account's is taken up; without one, the log-in form gets its address.
+#[tauri::command]
+pub async fn switch_account(
+    state: State<'_, AppState>,
+    subscriber_number: String,
+) -> CommandResult<Switched> {
+    let Some(known) = state
+        .accounts
+        .find(&state.service_key(), &subscriber_number)
+    else {
+        return Err(CommandError::new(
+            "unknown_account",
+            "Ce compte n'est plus dans la liste de cet ordinateur.",
+        ));
+    };
+    state.leave_session().await;
+    let resumed = take_up(&state, &subscriber_number).await?;
+    Ok(Switched {
+        resumed,
+        login_email: known.login_email,
+    })
+}
+
+/// "Changer de compte": back to the list, the session in use kept for later.
+#[tauri::command]
+pub async fn leave_account(state: State<'_, AppState>) -> CommandResult<()> {
+    state.leave_session().await;
+    Ok(())
+}
+
+/// Ends `token`'s session at the service (what it says is only logged: the entry goes anyway).
+async fn revoke(state: &AppState, token: &Secret) {
+    if let Err(e) = state.api().logout(token).await {
         tracing::info!(error = %e, "log-out not confirmed by the service; forgetting the session anyway");
     }
-    state.forget_session().await;
-    // "Quitter" also empties the demo mailbox: its codes are no one's business after the session.
+}
+
+/// What a log-out empties besides the session: the printed summary, and the demo mailbox (its
+/// codes are no one's business after the session).
+fn tidy_after_logout<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: &AppState) {
+    crate::commands::profile::remove_printed(app);
     if let Some(demo) = &state.demo()
         && let Err(e) =
             espace_pro_client::mailbox::purge_mailbox(&demo.mailbox, std::time::Duration::ZERO)
     {
         tracing::warn!(error = %e, "the demo mailbox could not be emptied");
     }
+}
+
+/// "Oublier ce compte": its session ended at the service and deleted from the keyring, and the
+/// account off the list.
+#[tauri::command]
+pub async fn forget_account(
+    state: State<'_, AppState>,
+    subscriber_number: String,
+) -> CommandResult<()> {
+    let connection = state.connection();
+    let in_use = state
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .is_some_and(|s| s.account == subscriber_number);
+    if in_use {
+        state.leave_session().await;
+    }
+    let vault = connection.vault(&subscriber_number);
+    if let Some(token) = vault.load().ok().flatten() {
+        revoke(&state, &token).await;
+    }
+    vault.delete()?;
+    state
+        .accounts
+        .forget(&connection.key, &subscriber_number)
+        .map_err(|e| {
+            CommandError::new(
+                "accounts_file",
+                format!("La liste des comptes de cet ordinateur n'a pas pu être enregistrée : {e}"),
+            )
+        })?;
     Ok(())
+}
+
+/// "Quitter": the service revokes the token of the account in use, and the keyring forgets it;
+/// the other accounts' sessions stay. The printed summary and the demo mailbox are emptied.
+#[tauri::command]
+pub async fn logout<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    if let Ok(token) = state.token().await {
+        revoke(&state, &token).await;
+    }
+    state.forget_session().await;
+    tidy_after_logout(&app, &state);
+    Ok(())
+}
+
+/// "Tout quitter": every session of this service on this computer ended and forgotten (the
+/// accounts stay in the list).
+#[tauri::command]
+pub async fn logout_all<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    let connection = state.connection();
+    state.leave_session().await;
+    let (list, _) = state.accounts.list(&connection.key);
+    let vaults = list
+        .iter()
+        .map(|k| connection.vault(&k.subscriber_number))
+        .chain([connection.legacy_vault()]);
+    let mut failed = None;
+    for vault in vaults {
+        if let Some(token) = vault.load().ok().flatten() {
+            revoke(&state, &token).await;
+        }
+        if let Err(e) = vault.delete() {
+            failed = Some(e);
+        }
+    }
+    tidy_after_logout(&app, &state);
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 /// The current password again (to see or print the security answer after the re-authentication

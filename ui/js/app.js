@@ -52,7 +52,7 @@ const ctx = {
     if (error && (error.code === 'unauthorized' || error.code === 'no_session')) {
       ctx.loggedIn = false;
       ctx.account = null;
-      ctx.go('login', { message: t('app.session_ended') });
+      ctx.go('login', { messageKey: 'app.session_ended' });
       return true;
     }
     if (error && error.code === 'password_expired') {
@@ -64,13 +64,13 @@ const ctx = {
 
   /** Another service is in use (from "Paramètres"): its information, no session, no banner
    * until it is asked again; a session kept for it in the keyring is resumed. */
-  switched(next, message) {
+  switched(next, notice) {
     ctx.info = next;
     ctx.loggedIn = false;
     ctx.account = null;
     setPolicy(ctx.info);
     serviceBanner(next.service ? null : { code: 'network' });
-    ctx.go('login', { message });
+    ctx.go('login', notice);
     connect();
   },
 
@@ -79,9 +79,35 @@ const ctx = {
     updateHeader();
   },
 
+  /** "Quitter": the session in use ends; the other accounts' stay. */
   async quit() {
     try {
       await call('logout');
+    } finally {
+      ctx.loggedIn = false;
+      ctx.account = null;
+      ctx.go('login');
+    }
+  },
+
+  /** "Tout quitter": every session on this computer ends. */
+  async quitAll() {
+    let notice = { messageKey: 'accounts.all_ended' };
+    try {
+      await call('logout_all');
+    } catch (error) {
+      notice = { message: error.message };
+    } finally {
+      ctx.loggedIn = false;
+      ctx.account = null;
+      ctx.go('login', notice);
+    }
+  },
+
+  /** "Changer de compte": back to the list; the session in use stays open for later. */
+  async switchAccount() {
+    try {
+      await call('leave_account');
     } finally {
       ctx.loggedIn = false;
       ctx.account = null;
@@ -112,6 +138,12 @@ function updateHeader() {
   const quit = document.getElementById('nav-quit');
   quit.textContent = t('app.quit');
   quit.hidden = !ctx.loggedIn;
+  const quitAll = document.getElementById('nav-quit-all');
+  quitAll.textContent = t('app.quit_all');
+  quitAll.hidden = !ctx.loggedIn;
+  const switchButton = document.getElementById('nav-switch');
+  switchButton.textContent = t('app.switch');
+  switchButton.hidden = !ctx.loggedIn;
 }
 
 /** The banner above every screen while the service cannot be reached, with "Réessayer". */
@@ -201,9 +233,14 @@ async function start() {
   document.getElementById('nav-help').addEventListener('click', () => ctx.go('help', { back: ctx.current }));
   document.getElementById('nav-mailbox').addEventListener('click', () => ctx.go('mailbox', { back: ctx.current }));
   document.getElementById('nav-quit').addEventListener('click', () => ctx.quit());
+  document.getElementById('nav-quit-all').addEventListener('click', () => ctx.quitAll());
+  document.getElementById('nav-switch').addEventListener('click', () => ctx.switchAccount());
   document.getElementById('nav-lang').addEventListener('click', async () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');
     localStorage.setItem('espace-pro-lang', lang());
+    // What was announced in the other language is not left behind.
+    const announcer = document.getElementById('announcer');
+    if (announcer) announcer.textContent = '';
     await tellLanguage();
     const banner = document.getElementById('service-banner');
     if (!banner.hidden) serviceBanner({ code: banner.dataset.code });

@@ -1,5 +1,6 @@
-//! The session token in the operating system's keyring (Secret Service, Keychain, Credential
-//! Manager): saved at log-in, read at start-up to resume, deleted at log-out or when refused.
+//! The session tokens in the operating system's keyring (Secret Service, Keychain, Credential
+//! Manager): one entry per service and account, saved at log-in, read at start-up or when
+//! switching accounts to resume, deleted at log-out or when refused.
 
 use espace_pro_contract::Secret;
 use keyring::Entry;
@@ -11,7 +12,8 @@ pub const KEYRING_SERVICE: &str = "fr.espacepro.desktop";
 #[derive(Debug, Clone)]
 pub struct SessionVault {
     service: String,
-    /// One entry per service URL, so a demo session never resumes against a real service.
+    /// One entry per service URL and account, so a demo session never resumes against a real
+    /// service, nor one account's session as another's.
     user: String,
 }
 
@@ -20,10 +22,20 @@ fn keyring_error(e: keyring::Error) -> ClientError {
 }
 
 impl SessionVault {
+    /// The entry of one service URL, without an account: what versions before several accounts
+    /// wrote (read once to carry its session over, then deleted).
     pub fn new(service: &str, service_url: &str) -> Self {
         Self {
             service: service.to_owned(),
             user: format!("session@{service_url}"),
+        }
+    }
+
+    /// The entry of `account` (its subscriber number) on the service at `service_url`.
+    pub fn for_account(service: &str, service_url: &str, account: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            user: format!("session@{service_url}#{account}"),
         }
     }
 

@@ -362,6 +362,27 @@ fn the_session_token_round_trips_through_the_system_keyring() {
     vault.delete().unwrap();
 }
 
+/// Several accounts on one service: each has its own entry; deleting one leaves the others.
+#[cfg(target_os = "linux")]
+#[test]
+fn each_account_has_its_own_keyring_entry() {
+    let url = format!("http://127.0.0.1:{}/accounts", std::process::id());
+    let service = "fr.espacepro.desktop.tests";
+    let first = SessionVault::for_account(service, &url, "20240115000001");
+    let second = SessionVault::for_account(service, &url, "20240115000002");
+    let legacy = SessionVault::new(service, &url);
+    first.save(&Secret::new("token-first")).unwrap();
+    second.save(&Secret::new("token-second")).unwrap();
+    assert_eq!(first.load().unwrap().unwrap().expose(), "token-first");
+    assert_eq!(second.load().unwrap().unwrap().expose(), "token-second");
+    assert!(legacy.load().unwrap().is_none());
+    first.delete().unwrap();
+    assert!(first.load().unwrap().is_none());
+    assert_eq!(second.load().unwrap().unwrap().expose(), "token-second");
+    second.delete().unwrap();
+    assert!(second.load().unwrap().is_none());
+}
+
 fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.pdf");

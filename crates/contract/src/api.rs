@@ -165,6 +165,11 @@ pub struct LoginResponse {
     pub idle_expires_at: OffsetDateTime,
     /// The password has expired: the session may only choose a new one.
     pub must_change_password: bool,
+    /// Whose session this is: the app keeps one session per account and knows the account by
+    /// this number even when the password has expired (and `GET /v1/account` refuses). Absent
+    /// from older services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriber_number: Option<SubscriberNumber>,
 }
 
 impl std::fmt::Debug for LoginResponse {

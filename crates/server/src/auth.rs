@@ -126,6 +126,7 @@ pub async fn login(
         expires_at,
         idle_expires_at: (now + idle).min(expires_at),
         must_change_password: expired,
+        subscriber_number: account.subscriber_number.parse().ok(),
     })
 }
 

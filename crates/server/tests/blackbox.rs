@@ -205,6 +205,8 @@ async fn the_password_procedure_from_outside() {
         .unwrap();
     let token = session["token"].as_str().unwrap().to_owned();
     assert_eq!(session["must_change_password"], false);
+    // Whose session it is, for the app's list of accounts.
+    assert_eq!(session["subscriber_number"], number.as_str());
     let other: Value = login("lila.rosemonde@example.fr", PASSWORD)
         .await
         .unwrap()

@@ -1,6 +1,6 @@
-import { h } from '../dom.js';
+import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { field, errorSummary, showError, requireFilled, busy } from '../forms.js';
+import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
 import { captchaBox } from './captcha.js';
 
 export default {
@@ -18,16 +18,22 @@ export default {
       h('div', { class: 'actions' }, submit,
         h('button', { type: 'button', class: 'link-button', id: 'login-forgot', onclick: () => ctx.go('forgot') }, t('login.forgot'))));
     const demo = ctx.info?.demo;
+    // A notice given as a key is drawn again in the other language when it is switched.
+    const message = params.messageKey ? t(params.messageKey, params.messageVars) : params.message;
+    const addHeading = h('h2', { id: 'login-add-heading', hidden: true }, t('accounts.add'));
+    // The accounts used on this computer (filled once the app has said which).
+    const accounts = h('section', { class: 'panel accounts', id: 'known-accounts', 'aria-labelledby': 'accounts-heading', hidden: true });
     const root = h('div', {},
       h('h1', { id: 'login-heading' }, t('login.title')),
-      params.message ? h('p', { class: 'notice', role: 'status' }, params.message) : null,
+      message ? h('p', { class: 'notice', role: 'status' }, message) : null,
       demo ? h('div', { class: 'notice', id: 'demo-accounts' },
         h('p', {}, t('login.demo')),
         h('ul', {}, demo.accounts.map((a) => h('li', {}, a))),
         h('p', {}, t('login.demo_password', { password: demo.password }))) : null,
       summary,
+      accounts,
       h('div', { class: 'columns' },
-        h('section', { class: 'panel' }, form),
+        h('section', { class: 'panel' }, addHeading, form),
         h('section', { class: 'panel', 'aria-labelledby': 'activation-heading' },
           h('h2', { id: 'activation-heading' }, t('login.activation_title')),
           h('p', {}, t('login.activation_text')),
@@ -63,6 +69,92 @@ export default {
       });
     }
     form.addEventListener('submit', (e) => { e.preventDefault(); send(); });
+
+    /** "Continuer avec ce compte": its session if the keyring has one the service still
+     * accepts; otherwise the form, with its address, asks for its password. */
+    async function use(account, button) {
+      await busy(button, async () => {
+        try {
+          const result = await ctx.call('switch_account', { subscriberNumber: account.subscriber_number });
+          if (result.resumed) {
+            ctx.loggedIn = true;
+            ctx.go('home');
+            announce(t('accounts.resumed', { email: account.login_email }));
+            return;
+          }
+          const email = root.querySelector('#login-email');
+          email.value = result.login_email;
+          const password = root.querySelector('#login-password');
+          password.value = '';
+          password.focus();
+          announce(t('accounts.password_needed', { email: result.login_email }));
+          showAccounts();
+        } catch (error) {
+          showError(root, summary, error);
+        }
+      });
+    }
+
+    async function forget(account, button) {
+      await busy(button, async () => {
+        try {
+          await ctx.call('forget_account', { subscriberNumber: account.subscriber_number });
+          announce(t('accounts.forgotten', { email: account.login_email }));
+          await showAccounts();
+          root.querySelector('#login-email')?.focus();
+        } catch (error) {
+          showError(root, summary, error);
+        }
+      });
+    }
+
+    async function quitAll(button) {
+      await busy(button, async () => {
+        try {
+          await ctx.call('logout_all');
+          announce(t('accounts.all_ended'));
+          await showAccounts();
+        } catch (error) {
+          showError(root, summary, error);
+        }
+      });
+    }
+
+    async function showAccounts() {
+      let list = [];
+      try {
+        list = await ctx.call('known_accounts');
+      } catch {
+        list = [];
+      }
+      clear(accounts);
+      accounts.hidden = list.length === 0;
+      addHeading.hidden = list.length === 0;
+      if (!list.length) return;
+      accounts.append(
+        h('h2', { id: 'accounts-heading' }, t('accounts.title')),
+        h('p', { class: 'hint' }, t('accounts.hint')),
+        h('ul', { class: 'account-list' }, list.map((a) => h('li', { class: 'account', 'data-account': a.subscriber_number },
+          h('p', {},
+            h('strong', { 'data-user': true }, a.login_email), ' ',
+            h('span', {}, t('accounts.number', { number: a.subscriber_number })), ' ',
+            a.signed_in ? h('span', { class: 'badge' }, t('accounts.signed_in')) : null),
+          h('div', { class: 'actions' },
+            h('button', {
+              type: 'button', class: 'button-primary', id: `account-use-${a.subscriber_number}`,
+              'aria-label': t('accounts.use_label', { email: a.login_email }),
+              onclick: (e) => use(a, e.currentTarget),
+            }, t('accounts.use')),
+            h('button', {
+              type: 'button', class: 'button-secondary', id: `account-forget-${a.subscriber_number}`,
+              'aria-label': t('accounts.forget_label', { email: a.login_email }),
+              onclick: (e) => forget(a, e.currentTarget),
+            }, t('accounts.forget')))))),
+        list.some((a) => a.signed_in)
+          ? h('button', { type: 'button', class: 'button-secondary', id: 'accounts-quit-all', onclick: (e) => quitAll(e.currentTarget) }, t('app.quit_all'))
+          : null);
+    }
+    showAccounts();
     return root;
   },
 };

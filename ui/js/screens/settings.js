@@ -46,7 +46,7 @@ export default {
     const fields = { url: 'settings-new-url' };
 
     async function switched(next) {
-      ctx.switched(next, t('settings.switched', { url: next.service_url }));
+      ctx.switched(next, { messageKey: 'settings.switched', messageVars: { url: next.service_url } });
     }
 
     check.addEventListener('click', () => {
