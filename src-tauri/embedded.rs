@@ -18,6 +18,9 @@ pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInf
     config.mail = MailTransportConfig::Directory(mailbox.clone());
     config.public_name = "Espace Pro (démo)".into();
     config.metrics_listen = None;
+    // One person, a few hashes: one at a time, and their 19 MiB given back after each.
+    config.hash_concurrency = 1;
+    config.release_hash_memory = true;
     // Only this app may call it: not a web page through DNS rebinding.
     config.own_host_only = true;
     // For automated tests of the demo only, in builds with the `test-switches` feature (the

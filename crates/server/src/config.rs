@@ -112,6 +112,10 @@ pub struct Config {
     pub argon2: Argon2Config,
     /// Password hashes computed at once; more wait their turn.
     pub hash_concurrency: usize,
+    /// Each hash's working memory is given back to the system once it is done, instead of being
+    /// kept for the next one: for the desktop app's embedded service, where hashes are rare and
+    /// the memory is better left to the rest of the computer.
+    pub release_hash_memory: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub reauthentication_after: Duration,
@@ -174,6 +178,7 @@ impl Config {
             expiry_reminder_days: espace_pro_contract::api::EXPIRY_REMINDER_DAYS.to_vec(),
             argon2: Argon2Config::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            release_hash_memory: false,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             reauthentication_after: Duration::from_secs(5 * 60),

@@ -25,8 +25,11 @@ impl Services {
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<Arc<Self>> {
         let store = Store::connect(&config.database).await?;
         let metrics = Arc::new(Metrics::default());
-        let hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?
+        let mut hasher = PasswordHasher::new(config.argon2, config.hash_concurrency)?
             .with_queue(metrics.hash_queue.clone());
+        if config.release_hash_memory {
+            hasher = hasher.releasing_memory();
+        }
         let key = MasterKey::load_or_create(&config.key_file)?;
         let throttle = Throttle::new(store.clone(), config.throttle, clock.clone(), key.clone());
         Ok(Arc::new(Self {

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod desktop_bench;
 mod package;
 mod server_deb;
 
@@ -56,6 +57,8 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("package") => package::run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        // `bench desktop` starts itself again on a virtual display to measure there.
+        Some("desktop-measure") => desktop_bench::measure(&args[1..]),
         Some("cluster") => cluster(&args[1..]),
         Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
         _ => {
@@ -76,7 +79,11 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench  build in release, then measure the service beside its baselines (wrk, a hello-world);"
             );
-            eprintln!("         --memory-seconds N (300), --rounds N (3), --wrk-seconds N (5)");
+            eprintln!("         --memory-seconds N (300), --rounds N (3), --wrk-seconds N (5);");
+            eprintln!(
+                "         then the desktop app beside a bare Tauri window (sizes, start, memory)"
+            );
+            eprintln!("  bench desktop [--rounds N (5)]  only the desktop table");
             eprintln!("  deps  only install the system packages");
             return ExitCode::from(2);
         }
@@ -339,6 +346,21 @@ fn cluster(args: &[String]) -> Result<(), String> {
 /// The speed and memory figures: release builds of the service, of the bench driver and of an
 /// axum hello-world, then the driver (`crates/bench`), which prints one table.
 fn bench(extra: &[String]) -> Result<(), String> {
+    if extra.first().map(String::as_str) == Some("desktop") {
+        let rounds = match extra.get(1..) {
+            Some([flag, n]) if flag == "--rounds" => {
+                n.parse().map_err(|_| "--rounds takes a number")?
+            }
+            Some([]) | None => 5,
+            Some(other) => return Err(format!("bench desktop: unknown arguments {other:?}")),
+        };
+        return desktop_bench::run(rounds);
+    }
+    service_bench(extra)?;
+    desktop_bench::run(5)
+}
+
+fn service_bench(extra: &[String]) -> Result<(), String> {
     ensure_packages(&["wrk", "postgresql"])?;
     say("building the service, the bench driver and the hello-world in release");
     let mut build = cargo();

@@ -133,7 +133,7 @@ impl DeliveryWorker {
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    received = listener.try_recv() => match received {
+                    received = listener.next() => match received {
                         Ok(_) => signal.wake(),
                         Err(e) => {
                             tracing::warn!(error = %e, "outbox: notifications lost");

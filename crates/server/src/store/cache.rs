@@ -96,6 +96,7 @@ impl ReadCache {
     }
 
     /// A cache that keeps nothing: for PostgreSQL, where other replicas write.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(super) fn off() -> Self {
         Self::with_capacity(0)
     }

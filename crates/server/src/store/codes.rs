@@ -59,6 +59,38 @@ fn code_query(purpose: Purpose, filter: &str) -> String {
     )
 }
 
+/// A value read from a column on every backend this build has.
+#[cfg(feature = "postgres")]
+pub trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+    + sqlx::Type<sqlx::Sqlite>
+    + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+    + sqlx::Type<sqlx::Postgres>
+    + Send
+    + Unpin
+{
+}
+#[cfg(feature = "postgres")]
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + Send
+        + Unpin
+{
+}
+#[cfg(not(feature = "postgres"))]
+pub trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
+{
+}
+#[cfg(not(feature = "postgres"))]
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
+{
+}
+
 /// Ends the pending codes whose `column` (a name of ours, never input) is `value`; returns the
 /// ended rows' `returning` column. An ended e-mail change loses the hash of the password it
 /// carried: nothing may install it any more.
@@ -71,12 +103,7 @@ async fn end_pending_where<T>(
     returning: &'static str,
 ) -> StoreResult<Vec<T>>
 where
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-        + sqlx::Type<sqlx::Sqlite>
-        + for<'r> sqlx::Decode<'r, sqlx::Postgres>
-        + sqlx::Type<sqlx::Postgres>
-        + Send
-        + Unpin,
+    T: Column,
 {
     let (table, _) = table(purpose);
     let forget = match purpose {

@@ -139,6 +139,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
 ];
 
 /// Tables whose first column is generated: PostgreSQL's sequence is moved past the copied ids.
+#[cfg(feature = "postgres")]
 const GENERATED_IDS: &[(&str, &str)] = &[
     ("accounts", "id"),
     ("throttle_events", "rowid"),
@@ -223,6 +224,7 @@ impl Store {
         }
 
         let mut source = self.begin().await?;
+        #[cfg(feature = "postgres")]
         if let Tx::Postgres(tx) = &mut source {
             // One snapshot for every table.
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -239,6 +241,7 @@ impl Store {
             }
             copied.push((table.to_string(), rows.len() as i64));
         }
+        #[cfg(feature = "postgres")]
         if let Tx::Postgres(tx) = &mut into {
             for (table, column) in GENERATED_IDS {
                 let sql = format!(

@@ -25,6 +25,7 @@ impl Store {
                     .fetch_one(p)
                     .await?
             }
+            #[cfg(feature = "postgres")]
             super::Pool::Postgres(_) => 1,
         };
         Ok((subjects, secure))

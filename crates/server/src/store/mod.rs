@@ -13,9 +13,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::SqlitePool;
+#[cfg(feature = "postgres")]
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
 use time::OffsetDateTime;
 
 mod accounts;
@@ -45,6 +46,7 @@ pub use throttle::FailureStats;
 #[derive(Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
 }
 
@@ -58,6 +60,7 @@ pub enum Backend {
 /// `&mut Conn` (the same thing).
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 pub type Conn = Tx;
@@ -66,6 +69,7 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
             Tx::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
@@ -73,6 +77,7 @@ impl Tx {
     async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
+            #[cfg(feature = "postgres")]
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
@@ -86,6 +91,7 @@ macro_rules! on_tx {
                 let $c = &mut **t;
                 $body
             }
+            #[cfg(feature = "postgres")]
             $crate::store::Tx::Postgres(t) => {
                 let $c = &mut **t;
                 $body
@@ -99,6 +105,7 @@ macro_rules! on_pool {
     ($pool:expr, |$p:ident| $body:expr) => {
         match &$pool {
             $crate::store::Pool::Sqlite($p) => $body,
+            #[cfg(feature = "postgres")]
             $crate::store::Pool::Postgres($p) => $body,
         }
     };
@@ -108,6 +115,7 @@ pub(crate) use {on_pool, on_tx};
 /// The PostgreSQL advisory lock every write transaction takes: writers that read then write
 /// (limits, code redemption, sequence numbers) run one after the other on every replica, as
 /// SQLite's `BEGIN IMMEDIATE` makes them run on one machine.
+#[cfg(feature = "postgres")]
 const WRITE_LOCK: i64 = 0x4553_5041_4345; // "ESPACE"
 
 /// What can go wrong with the database, in terms the rest of the service can act on.
@@ -236,7 +244,14 @@ impl Store {
     /// Opens the database without touching its schema.
     pub async fn open(url: &str, connections: u32) -> StoreResult<Self> {
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Pool::Postgres(Self::open_postgres(url, connections).await?)
+            #[cfg(feature = "postgres")]
+            {
+                Pool::Postgres(Self::open_postgres(url, connections).await?)
+            }
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Other(
+                "this build runs on SQLite only (built without the `postgres` feature)".into(),
+            ));
         } else if url.starts_with("sqlite:") {
             Pool::Sqlite(Self::open_sqlite(url, connections).await?)
         } else {
@@ -249,6 +264,7 @@ impl Store {
         // Replicas write to PostgreSQL behind each other's back: nothing read is kept.
         let cache = match pool {
             Pool::Sqlite(_) => cache::ReadCache::new(),
+            #[cfg(feature = "postgres")]
             Pool::Postgres(_) => cache::ReadCache::off(),
         };
         Ok(Self {
@@ -283,6 +299,7 @@ impl Store {
             .await?)
     }
 
+    #[cfg(feature = "postgres")]
     async fn open_postgres(url: &str, connections: u32) -> StoreResult<PgPool> {
         let options = PgConnectOptions::from_str(url)?
             .application_name("espace-pro-server")
@@ -319,6 +336,7 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            #[cfg(feature = "postgres")]
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -327,6 +345,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -335,6 +354,7 @@ impl Store {
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            #[cfg(feature = "postgres")]
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -346,6 +366,7 @@ impl Store {
     pub async fn begin_write(&self) -> StoreResult<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            #[cfg(feature = "postgres")]
             Pool::Postgres(p) => {
                 let mut tx = p.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -391,6 +412,7 @@ impl Store {
     pub async fn migrations_applied(&self) -> StoreResult<bool> {
         let known = match self.pool {
             Pool::Sqlite(_) => sqlx::migrate!("./migrations/sqlite").iter().count(),
+            #[cfg(feature = "postgres")]
             Pool::Postgres(_) => sqlx::migrate!("./migrations/postgres").iter().count(),
         } as i64;
         let sql = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";

@@ -36,6 +36,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *c)
             .await)?;
+        #[cfg(feature = "postgres")]
         if let super::Tx::Postgres(tx) = conn {
             sqlx::query("SELECT pg_notify($1, '')")
                 .bind(OUTBOX_CHANNEL)
@@ -148,7 +149,8 @@ impl Store {
 
     /// On PostgreSQL, a stream that yields whenever a transaction queued mail on any replica
     /// (`None` on SQLite, whose writers all live in this process).
-    pub async fn mail_notifications(&self) -> StoreResult<Option<sqlx::postgres::PgListener>> {
+    #[cfg(feature = "postgres")]
+    pub async fn mail_notifications(&self) -> StoreResult<Option<MailNotifications>> {
         let super::Pool::Postgres(pool) = &self.pool else {
             return Ok(None);
         };
@@ -159,9 +161,35 @@ impl Store {
             .connect_lazy_with(pool.connect_options().as_ref().clone());
         let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
         listener.listen(OUTBOX_CHANNEL).await?;
-        Ok(Some(listener))
+        Ok(Some(MailNotifications(listener)))
+    }
+
+    /// Built without PostgreSQL: SQLite's writers all live in this process.
+    #[cfg(not(feature = "postgres"))]
+    pub async fn mail_notifications(&self) -> StoreResult<Option<MailNotifications>> {
+        Ok(None)
+    }
+}
+
+/// Mail queued on another replica, announced by PostgreSQL.
+pub struct MailNotifications(
+    #[cfg(feature = "postgres")] sqlx::postgres::PgListener,
+    #[cfg(not(feature = "postgres"))] std::convert::Infallible,
+);
+
+impl MailNotifications {
+    /// The next announcement.
+    pub async fn next(&mut self) -> StoreResult<()> {
+        #[cfg(feature = "postgres")]
+        {
+            self.0.try_recv().await?;
+            Ok(())
+        }
+        #[cfg(not(feature = "postgres"))]
+        match self.0 {}
     }
 }
 
 /// The PostgreSQL channel on which queued mail is announced.
+#[cfg(feature = "postgres")]
 const OUTBOX_CHANNEL: &str = "espace_pro_outbox";
