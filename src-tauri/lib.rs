@@ -9,6 +9,7 @@ pub mod links;
 pub mod reminders;
 pub mod settings;
 pub mod state;
+pub mod updates;
 
 use tauri::Manager;
 
@@ -85,6 +86,9 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // Signed updates: the project's public key is in tauri.conf.json.
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::Pending::default())
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;

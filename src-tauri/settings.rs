@@ -32,6 +32,9 @@ pub struct Saved {
     pub service_url: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
+    /// Updates are not looked for at start ("Paramètres").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_update_check: bool,
 }
 
 const FILE: &str = "settings.json";
@@ -158,6 +161,7 @@ mod tests {
             &Saved {
                 service_url: None,
                 demo: true,
+                ..Saved::default()
             },
         )
         .unwrap();
@@ -173,6 +177,7 @@ mod tests {
         let saved = Saved {
             service_url: Some("https://d.example".into()),
             demo: false,
+            no_update_check: true,
         };
         write_saved(&config, &saved).unwrap();
         let mode = std::fs::metadata(config.join(FILE))

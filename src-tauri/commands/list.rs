@@ -36,4 +36,9 @@ commands! {
     settings::use_packaged_service,
     settings::use_demo,
     links::take_link,
+    updates::check_update,
+    updates::install_update,
+    updates::restart_app,
+    updates::update_check_enabled,
+    updates::set_update_check,
 }

@@ -9,3 +9,4 @@ pub mod profile;
 pub mod recovery;
 pub mod session;
 pub mod settings;
+pub mod updates;

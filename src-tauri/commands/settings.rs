@@ -47,6 +47,7 @@ pub async fn use_service(state: State<'_, AppState>, url: String) -> CommandResu
     let saved = Saved {
         service_url: Some(connection.api.base_url().to_string()),
         demo: false,
+        ..settings::read_saved(&state.config_dir)
     };
     save(&state, &saved)?;
     state.switch(connection, Some(info)).await;
@@ -56,7 +57,14 @@ pub async fn use_service(state: State<'_, AppState>, url: String) -> CommandResu
 /// Forgets the saved choice: the packaged default, or the demo when there is none.
 #[tauri::command]
 pub async fn use_packaged_service(state: State<'_, AppState>) -> CommandResult<AppInfo> {
-    save(&state, &Saved::default())?;
+    save(
+        &state,
+        &Saved {
+            service_url: None,
+            demo: false,
+            ..settings::read_saved(&state.config_dir)
+        },
+    )?;
     let choice = match settings::packaged() {
         Some(url) => Choice {
             url: Some(url),
@@ -78,6 +86,7 @@ pub async fn use_demo(state: State<'_, AppState>) -> CommandResult<AppInfo> {
         &Saved {
             service_url: None,
             demo: true,
+            ..settings::read_saved(&state.config_dir)
         },
     )?;
     let choice = Choice {

@@ -5,6 +5,7 @@ import { clear } from './dom.js';
 import { t, setLang, lang, setPolicy } from './i18n.js';
 import { call } from './ipc.js';
 import { announce } from './forms.js';
+import { setUpUpdates, checkAtStart, drawUpdate } from './updates.js';
 
 import login from './screens/login.js';
 import home from './screens/home.js';
@@ -244,6 +245,7 @@ async function start() {
     await tellLanguage();
     const banner = document.getElementById('service-banner');
     if (!banner.hidden) serviceBanner({ code: banner.dataset.code });
+    drawUpdate();
     ctx.go(ctx.current.name, ctx.current.params);
     // The service's own texts (support hours, form path) in the new language.
     if (banner.hidden) {
@@ -269,6 +271,8 @@ async function start() {
   connect();
   globalThis.__TAURI__?.event?.listen('espace-pro-link', () => openLink());
   openLink();
+  setUpUpdates();
+  checkAtStart();
 }
 
 window.espacePro = ctx;

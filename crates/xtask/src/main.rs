@@ -74,7 +74,7 @@ fn main() -> ExitCode {
                 "  cluster [--replicas N] [--port P]  PostgreSQL, N service replicas (3) and HAProxy in front; Ctrl-C stops all"
             );
             eprintln!(
-                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones;\n           package server: the service's .deb (systemd unit) and its checks"
+                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones;\n           package server: the service's .deb (systemd unit) and its checks;\n           package update: the organisation's installers, then a newer signed one installed by the app's updater"
             );
             eprintln!(
                 "  bench  build in release, then measure the service beside its baselines (wrk, a hello-world);"
@@ -228,12 +228,15 @@ fn test(extra: &[String]) -> Result<(), String> {
                 (0, 1)
             }
         };
-        // The same app packaged for an organisation's service.
-        let url = "https://example.invalid";
-        let (passed, failed) = match package::build_with(Some(url)) {
-            Ok(installers) => package::check_packaged(&installers, url),
+        // The same app packaged for an organisation's service, checking updates with a
+        // throwaway key; then a newer version signed with it, which the installed app must
+        // refuse when tampered with and install when not.
+        let (passed, failed) = match organisation_and_update() {
+            Ok(tally) => tally,
             Err(e) => {
-                eprintln!("xtask: the organisation's installers could not be built: {e}");
+                eprintln!(
+                    "xtask: the organisation's installers or the update could not be built: {e}"
+                );
                 (0, 1)
             }
         };
@@ -386,9 +389,73 @@ fn service_bench(extra: &[String]) -> Result<(), String> {
     status(driver)
 }
 
+/// The organisation's installers (checked), built to trust a throwaway update key; a newer
+/// version signed with that key; then `tests/update.rs` against the installed app.
+pub(crate) fn organisation_and_update() -> Result<(u64, u64), String> {
+    let url = "https://example.invalid";
+    let key = package::throwaway_key()?;
+    let installers = package::build_opts(&package::Options {
+        service_url: Some(url),
+        pubkey: Some(key.pubkey.clone()),
+        ..package::Options::default()
+    })?;
+    let (mut passed, mut failed) = package::check_packaged(&installers, url);
+    let newer = package::next_version(package::version());
+    let updated = package::build_opts(&package::Options {
+        service_url: Some(url),
+        pubkey: Some(key.pubkey.clone()),
+        version: Some(&newer),
+        signing: Some(package::Signing {
+            key_file: &key.file,
+            // The test serves them from its own loopback server and rewrites the addresses.
+            download_base: "https://127.0.0.1/",
+            notes: "Correctifs de sécurité et messages plus clairs.",
+        }),
+        ..package::Options::default()
+    })?;
+    let bundle = updated
+        .deb
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("no bundle folder")?
+        .to_path_buf();
+    say(&format!(
+        "the installed app updated from {} to {newer} (tests/update.rs)",
+        package::version()
+    ));
+    let mut c = linux_session(&[
+        "test",
+        "-p",
+        "espace-pro",
+        "--features",
+        "test-switches",
+        "--test",
+        "update",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ])?;
+    c.env("ESPACE_PRO_UPDATE_OLD_DEB", &installers.deb)
+        .env("ESPACE_PRO_UPDATE_OLD_VERSION", package::version())
+        .env("ESPACE_PRO_UPDATE_NEW_DIR", &bundle)
+        .env("ESPACE_PRO_UPDATE_NEW_VERSION", &newer);
+    let (p, f, ok) = run_counting_tests(c)?;
+    passed += p;
+    failed += f + u64::from(!ok && f == 0);
+    Ok((passed, failed))
+}
+
 /// `cargo test` inside a private D-Bus session with an unlocked gnome-keyring and on a virtual
 /// display, with tauri-driver and axe-core installed for the WebDriver suite.
 fn linux_test_command(extra: &[String]) -> Result<Command, String> {
+    let mut c = linux_session(&["test", "--workspace", "--all-targets", "--no-fail-fast"])?;
+    c.args(extra);
+    Ok(c)
+}
+
+/// `cargo <cargo_args>` inside a private D-Bus session with an unlocked gnome-keyring and on a
+/// virtual display, with tauri-driver and axe-core installed.
+fn linux_session(cargo_args: &[&str]) -> Result<Command, String> {
     let driver = ensure_tauri_driver()?;
     if !root()
         .join("tests/node_modules/axe-core/axe.min.js")
@@ -413,19 +480,8 @@ fn linux_test_command(extra: &[String]) -> Result<Command, String> {
         .env("NO_AT_BRIDGE", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .args([
-            "--",
-            "sh",
-            "-c",
-            script,
-            "sh",
-            &cargo_bin,
-            "test",
-            "--workspace",
-            "--all-targets",
-            "--no-fail-fast",
-        ])
-        .args(extra);
+        .args(["--", "sh", "-c", script, "sh", &cargo_bin])
+        .args(cargo_args);
     Ok(c)
 }
 

@@ -63,26 +63,89 @@ pub fn app_binary() -> PathBuf {
 /// The variable through which the organisation's service URL reaches the app's build.
 const PACKAGED_URL: &str = "ESPACE_PRO_PACKAGED_SERVICE_URL";
 
-/// Builds the release binary and wraps it into a `.deb` and an `.rpm`: the demo by default.
-pub fn build() -> Result<Installers, String> {
-    build_with(None)
+/// What an installer build carries besides the project's defaults.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// The organisation's service (`--service-url`): the installed app starts against it.
+    pub service_url: Option<&'a str>,
+    /// The version written into the app and its installers instead of tauri.conf.json's (a
+    /// test's newer build).
+    pub version: Option<&'a str>,
+    /// The update manifest's address instead of tauri.conf.json's (`--update-url`).
+    pub update_url: Option<&'a str>,
+    /// The public key the app checks updates with, instead of tauri.conf.json's (a test's
+    /// throwaway key).
+    pub pubkey: Option<String>,
+    /// Sign the installers and write the update manifest.
+    pub signing: Option<Signing<'a>>,
 }
 
-/// The same, with the organisation's service baked in (`--service-url`): the installed app
-/// starts against it instead of the demo.
-pub fn build_with(service_url: Option<&str>) -> Result<Installers, String> {
+/// Signing the installers for the updater (`--sign-key`, `--download-base`).
+pub struct Signing<'a> {
+    /// The minisign private key (`tauri signer generate`), without a password or with it in
+    /// `TAURI_SIGNING_PRIVATE_KEY_PASSWORD`.
+    pub key_file: &'a Path,
+    /// Where the installers will be downloaded from: the manifest's URLs start with it.
+    pub download_base: &'a str,
+    /// The release notes the app shows.
+    pub notes: &'a str,
+}
+
+/// Builds the release binary and wraps it into a `.deb` and an `.rpm`: the demo by default.
+pub fn build() -> Result<Installers, String> {
+    build_opts(&Options::default())
+}
+
+/// What `--config` merges into tauri.conf.json for `options` (None: nothing).
+fn config_override(options: &Options) -> Option<String> {
+    let mut updater = Vec::new();
+    if let Some(url) = options.update_url {
+        updater.push(format!("\"endpoints\":[{}]", json_string(url)));
+    }
+    if let Some(key) = &options.pubkey {
+        updater.push(format!("\"pubkey\":{}", json_string(key)));
+    }
+    let mut parts = Vec::new();
+    if let Some(v) = options.version {
+        parts.push(format!("\"version\":{}", json_string(v)));
+    }
+    if !updater.is_empty() {
+        parts.push(format!(
+            "\"plugins\":{{\"updater\":{{{}}}}}",
+            updater.join(",")
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("{{{}}}", parts.join(",")))
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn build_opts(options: &Options) -> Result<Installers, String> {
     let cli = tauri_cli()?;
     let mut c = Command::new(&cli);
-    c.current_dir(root()).args([
-        "build",
-        "--ci",
-        "--bundles",
-        "deb,rpm",
-        "--",
-        "--profile",
-        PROFILE,
-    ]);
-    match service_url {
+    c.current_dir(root())
+        .args(["build", "--ci", "--bundles", "deb,rpm"]);
+    if let Some(config) = config_override(options) {
+        c.args(["--config", &config]);
+    }
+    c.args(["--", "--profile", PROFILE]);
+    if let Some(url) = options.update_url {
+        check_url(url)?;
+    }
+    match options.service_url {
         Some(url) => {
             check_url(url)?;
             say(&format!(
@@ -96,9 +159,107 @@ pub fn build_with(service_url: Option<&str>) -> Result<Installers, String> {
         }
     }
     status(c)?;
-    let installers = locate()?;
+    let version = options.version.unwrap_or(version());
+    let installers = locate(version)?;
     recompress_deb(&installers.deb)?;
+    if let Some(signing) = &options.signing {
+        write_manifest(&installers, version, signing)?;
+    }
     Ok(installers)
+}
+
+/// A minisign key pair made for one test run (`tauri signer generate`, no password).
+pub struct Key {
+    pub file: PathBuf,
+    pub pubkey: String,
+}
+
+pub fn throwaway_key() -> Result<Key, String> {
+    let dir = target_dir().join("update-test");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join("throwaway.key");
+    let mut c = Command::new(tauri_cli()?);
+    c.current_dir(root())
+        .args(["signer", "generate", "--ci", "-f", "-p", "", "-w"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null());
+    status(c)?;
+    let public = PathBuf::from(format!("{}.pub", file.display()));
+    let pubkey = std::fs::read_to_string(&public)
+        .map_err(|e| format!("{}: {e}", public.display()))?
+        .trim()
+        .to_owned();
+    Ok(Key { file, pubkey })
+}
+
+/// `a.b.c` → `a.b.(c+1)`: the test's newer build.
+pub fn next_version(version: &str) -> String {
+    let mut parts: Vec<u64> = version.split('.').filter_map(|p| p.parse().ok()).collect();
+    if let Some(last) = parts.last_mut() {
+        *last += 1;
+    }
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The `.sig` of `file` (`tauri signer sign`), after the `.deb` has its final bytes.
+fn sign(file: &Path, key_file: &Path) -> Result<String, String> {
+    let mut c = Command::new(tauri_cli()?);
+    c.current_dir(root())
+        .args(["signer", "sign", "-f"])
+        .arg(key_file)
+        .arg(file)
+        .stdout(std::process::Stdio::null());
+    if std::env::var_os("TAURI_SIGNING_PRIVATE_KEY_PASSWORD").is_none() {
+        c.args(["-p", ""]);
+    }
+    status(c)?;
+    let sig = PathBuf::from(format!("{}.sig", file.display()));
+    std::fs::read_to_string(&sig).map_err(|e| format!("{}: {e}", sig.display()))
+}
+
+/// The manifest the app asks (`latest.json` beside the bundles): the version, its notes, and
+/// for the `.deb` and the `.rpm` their address and signature.
+fn write_manifest(
+    installers: &Installers,
+    version: &str,
+    signing: &Signing,
+) -> Result<PathBuf, String> {
+    let base = signing.download_base.trim_end_matches('/');
+    let mut platforms = Vec::new();
+    for (kind, file) in [("deb", &installers.deb), ("rpm", &installers.rpm)] {
+        let signature = sign(file, signing.key_file)?;
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let url = format!("{base}/{}", name.replace(' ', "%20"));
+        platforms.push(format!(
+            "    \"linux-x86_64-{kind}\": {{ \"signature\": {}, \"url\": {} }}",
+            json_string(signature.trim()),
+            json_string(&url)
+        ));
+    }
+    let date = output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"], None)?;
+    let manifest = format!(
+        "{{\n  \"version\": {},\n  \"notes\": {},\n  \"pub_date\": {},\n  \"platforms\": {{\n{}\n  }}\n}}\n",
+        json_string(version),
+        json_string(signing.notes),
+        json_string(date.trim()),
+        platforms.join(",\n")
+    );
+    let path = installers
+        .deb
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."))
+        .join("latest.json");
+    std::fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))?;
+    say(&format!(
+        "signed the installers; update manifest: {}",
+        path.display()
+    ));
+    Ok(path)
 }
 
 /// The `.deb` as the Tauri CLI writes it has a gzip payload; xz (which every dpkg reads, and
@@ -108,6 +269,7 @@ fn recompress_deb(deb: &Path) -> Result<(), String> {
     let before = std::fs::metadata(deb).map_err(|e| e.to_string())?.len();
     let work = target_dir().join("deb-repack");
     let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let tree = work.join("tree");
     let mut raw = Command::new("dpkg-deb");
     raw.arg("-R").arg(deb).arg(&tree);
@@ -160,8 +322,8 @@ fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The installers of this version, as the last build left them.
-fn locate() -> Result<Installers, String> {
+/// The installers of `version`, as the last build left them.
+fn locate(version: &str) -> Result<Installers, String> {
     let bundle = target_dir().join(PROFILE).join("bundle");
     let find = |kind: &str| -> Result<PathBuf, String> {
         let dir = bundle.join(kind);
@@ -171,9 +333,11 @@ fn locate() -> Result<Installers, String> {
             .map(|e| e.path())
             .find(|p| {
                 let name = p.file_name().unwrap_or_default().to_string_lossy();
-                name.contains(version()) && name.ends_with(&format!(".{kind}"))
+                // `…_0.1.0_amd64.deb`, `…-0.1.0-1.x86_64.rpm`: not 0.1.0 for 0.1.01.
+                (name.contains(&format!("_{version}_")) || name.contains(&format!("-{version}-")))
+                    && name.ends_with(&format!(".{kind}"))
             })
-            .ok_or_else(|| format!("no .{kind} for version {} in {}", version(), dir.display()))
+            .ok_or_else(|| format!("no .{kind} for version {version} in {}", dir.display()))
     };
     Ok(Installers {
         deb: find("deb")?,
@@ -609,8 +773,9 @@ pub fn check_packaged(installers: &Installers, url: &str) -> (u64, u64) {
     tally
 }
 
-/// `cargo xtask package [--no-build] [--service-url https://…]`: build (unless asked not to),
-/// then check.
+/// `cargo xtask package [--no-build] [--service-url https://…] [--update-url https://…]
+/// [--sign-key FILE --download-base https://… [--notes TEXT]]`: build (unless asked not to),
+/// sign and write the update manifest (with a key), then check.
 pub fn run(args: &[String]) -> Result<(), String> {
     ensure_packages(
         &[
@@ -620,6 +785,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ]
         .concat(),
     )?;
+    if args.first().is_some_and(|a| a == "update") {
+        let (passed, failed) = crate::organisation_and_update()?;
+        println!("packages: {passed} passed, {failed} failed");
+        return if failed == 0 {
+            Ok(())
+        } else {
+            Err("some package checks failed".into())
+        };
+    }
     if args.first().is_some_and(|a| a == "server") {
         let deb = crate::server_deb::build()?;
         let (passed, failed) = crate::server_deb::check(&deb);
@@ -630,19 +804,41 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Err("some package checks failed".into())
         };
     }
-    let service_url = args
-        .iter()
-        .position(|a| a == "--service-url")
-        .map(|i| {
-            args.get(i + 1)
-                .cloned()
-                .ok_or("--service-url needs an https:// address")
-        })
-        .transpose()?;
+    let value = |flag: &str| -> Result<Option<String>, String> {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| {
+                args.get(i + 1)
+                    .cloned()
+                    .ok_or_else(|| format!("{flag} needs a value"))
+            })
+            .transpose()
+    };
+    let service_url = value("--service-url")?;
+    let update_url = value("--update-url")?;
+    let key_file = value("--sign-key")?
+        .or_else(|| std::env::var("TAURI_SIGNING_PRIVATE_KEY_PATH").ok())
+        .map(PathBuf::from);
+    let download_base = value("--download-base")?;
+    let notes = value("--notes")?.unwrap_or_default();
+    let signing = match (&key_file, &download_base) {
+        (Some(key_file), Some(base)) => Some(Signing {
+            key_file,
+            download_base: base,
+            notes: &notes,
+        }),
+        (None, None) => None,
+        _ => return Err("--sign-key and --download-base go together".into()),
+    };
     let installers = if args.iter().any(|a| a == "--no-build") {
-        locate()?
+        locate(version())?
     } else {
-        build_with(service_url.as_deref())?
+        build_opts(&Options {
+            service_url: service_url.as_deref(),
+            update_url: update_url.as_deref(),
+            signing,
+            ..Options::default()
+        })?
     };
     let (passed, failed) = match &service_url {
         Some(url) => check_packaged(&installers, url),
@@ -658,7 +854,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{field, png_size};
+    use super::{Options, config_override, field, next_version, png_size};
+
+    #[test]
+    fn the_newer_version_and_the_config_override() {
+        assert_eq!(next_version("0.1.0"), "0.1.1");
+        assert_eq!(next_version("2.9.9"), "2.9.10");
+        assert_eq!(config_override(&Options::default()), None);
+        let json = config_override(&Options {
+            version: Some("0.1.1"),
+            update_url: Some("https://u.example/\"x\""),
+            pubkey: Some("KEY".into()),
+            ..Options::default()
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"version":"0.1.1","plugins":{"updater":{"endpoints":["https://u.example/\"x\""],"pubkey":"KEY"}}}"#
+        );
+    }
 
     #[test]
     fn reads_png_sizes() {

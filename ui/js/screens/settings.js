@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy, announce, clearErrors } from '../forms.js';
 import { backButton } from './common.js';
+import { checkUpdate } from '../updates.js';
 
 export default {
   title: 'settings.title',
@@ -31,6 +32,30 @@ export default {
     const packaged = h('button', { type: 'button', class: 'button-secondary', id: 'settings-packaged' },
       info.packaged_url ? t('settings.packaged', { url: info.packaged_url }) : t('settings.no_packaged'));
     const demo = h('button', { type: 'button', class: 'button-secondary', id: 'settings-demo' }, t('settings.demo'));
+    const atStart = h('input', { type: 'checkbox', id: 'settings-updates' });
+    const lookNow = h('button', { type: 'button', class: 'button-secondary', id: 'settings-check-updates' }, t('settings.updates_now'));
+    const updates = h('section', { 'aria-labelledby': 'settings-updates-heading' },
+      h('h2', { id: 'settings-updates-heading' }, t('settings.updates')),
+      h('div', { class: 'checkbox' }, atStart, h('label', { for: 'settings-updates' }, t('settings.updates_at_start'))),
+      h('div', { class: 'actions' }, lookNow));
+    ctx.call('update_check_enabled').then((on) => { atStart.checked = on; }).catch(() => {});
+    atStart.addEventListener('change', async () => {
+      try {
+        await ctx.call('set_update_check', { enabled: atStart.checked });
+        status.textContent = t(atStart.checked ? 'settings.updates_saved_on' : 'settings.updates_saved_off');
+      } catch (error) {
+        showError(root, summary, error);
+      }
+    });
+    lookNow.addEventListener('click', () => busy(lookNow, async () => {
+      try {
+        const found = await checkUpdate({ quiet: false });
+        clearErrors(root, summary);
+        status.textContent = found ? t('update.announce', { version: found.version }) : t('update.up_to_date', { version: info.version || '—' });
+      } catch (error) {
+        showError(root, summary, error);
+      }
+    }));
     const root = h('div', {},
       h('h1', {}, t('settings.title')),
       summary,
@@ -39,6 +64,7 @@ export default {
       h('section', { 'aria-labelledby': 'settings-default-heading' },
         h('h2', { id: 'settings-default-heading' }, t('settings.default')),
         h('div', { class: 'actions' }, packaged, demo)),
+      updates,
       status,
       h('div', { class: 'actions' }, backButton(ctx, 'login', t('app.back'))));
 

@@ -1,0 +1,110 @@
+//! Signed updates (`tauri-plugin-updater`): the update manifest is asked at start (unless turned
+//! off in "Paramètres"), "Mise à jour disponible" shows the new version and its notes, and the
+//! package is downloaded, checked against the project's public key (in `tauri.conf.json`) and
+//! installed only when the person asks. A package whose signature does not match is never
+//! installed.
+//!
+//! Where the manifest is: `tauri.conf.json`'s endpoint, or `ESPACE_PRO_UPDATE_URL` (an
+//! organisation's mirror). Both must be https: the plugin refuses anything else in release
+//! builds.
+
+use serde::Serialize;
+use tauri_plugin_updater::{Update, UpdaterExt};
+
+use crate::error::{CommandError, CommandResult};
+
+/// An organisation's own update manifest, instead of the project's.
+pub const UPDATE_URL_VARIABLE: &str = "ESPACE_PRO_UPDATE_URL";
+
+/// What "Mise à jour disponible" shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Available {
+    pub version: String,
+    pub current_version: String,
+    pub notes: Option<String>,
+}
+
+/// The update found by the last check, until it is installed.
+#[derive(Default)]
+pub struct Pending(pub tokio::sync::Mutex<Option<Update>>);
+
+/// What went wrong, in the person's terms: a package that fails its signature check is said
+/// so, apart from a manifest that cannot be read and an installation that failed.
+pub fn error(e: tauri_plugin_updater::Error) -> CommandError {
+    use tauri_plugin_updater::Error as E;
+    tracing::warn!(error = %e, "update");
+    match e {
+        E::Minisign(_)
+        | E::Base64(_)
+        | E::SignatureUtf8(_)
+        | E::SignedVersionMismatch { .. }
+        | E::MissingSignedVersion => CommandError::new(
+            "update_signature",
+            "La mise à jour ne porte pas la signature d'Espace Pro : elle n'a pas été installée.",
+        ),
+        E::InsecureTransportProtocol | E::UrlParse(_) => CommandError::new(
+            "update_url",
+            "L'adresse des mises à jour doit commencer par https://.",
+        ),
+        E::AuthenticationFailed
+        | E::DebInstallFailed
+        | E::PackageInstallFailed
+        | E::InvalidUpdaterFormat => CommandError::new(
+            "update_install",
+            "La mise à jour n'a pas pu être installée. Réessayez, ou installez-la depuis le site d'Espace Pro.",
+        ),
+        _ => CommandError::new(
+            "update_unreachable",
+            "Les mises à jour n'ont pas pu être recherchées. Vérifiez votre connexion, puis réessayez.",
+        ),
+    }
+}
+
+fn updater<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> Result<tauri_plugin_updater::Updater, tauri_plugin_updater::Error> {
+    let mut builder = app
+        .updater_builder()
+        .timeout(std::time::Duration::from_secs(60));
+    if let Some(url) = std::env::var(UPDATE_URL_VARIABLE)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
+        builder = builder.endpoints(vec![url.trim().parse()?])?;
+    }
+    builder.build()
+}
+
+/// Asks the manifest; a newer version is kept for [`install`].
+pub async fn check<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    pending: &Pending,
+) -> CommandResult<Option<Available>> {
+    let found = updater(app).map_err(error)?.check().await.map_err(error)?;
+    let available = found.as_ref().map(|u| Available {
+        version: u.version.clone(),
+        current_version: u.current_version.clone(),
+        notes: u.body.clone().filter(|n| !n.trim().is_empty()),
+    });
+    *pending.0.lock().await = found;
+    Ok(available)
+}
+
+/// Downloads the update found, checks its signature, installs it (with the system's package
+/// manager on Linux, which asks for an administrator's password).
+pub async fn install(pending: &Pending) -> CommandResult<String> {
+    let Some(update) = pending.0.lock().await.take() else {
+        return Err(CommandError::new(
+            "no_update",
+            "Aucune mise à jour en attente : recherchez-les de nouveau.",
+        ));
+    };
+    let bytes = update.download(|_, _| {}, || {}).await.map_err(error)?;
+    let version = update.version.clone();
+    // Installing runs the package manager: off the async threads.
+    tokio::task::spawn_blocking(move || update.install(bytes))
+        .await
+        .map_err(|_| CommandError::new("update_install", "L'installation s'est interrompue."))?
+        .map_err(error)?;
+    Ok(version)
+}
