@@ -49,15 +49,19 @@ pub fn error(e: tauri_plugin_updater::Error) -> CommandError {
         E::AuthenticationFailed
         | E::DebInstallFailed
         | E::PackageInstallFailed
-        | E::InvalidUpdaterFormat => CommandError::new(
-            "update_install",
-            "La mise à jour n'a pas pu être installée. Réessayez, ou installez-la depuis le site d'Espace Pro.",
-        ),
+        | E::InvalidUpdaterFormat => installation_failed(),
         _ => CommandError::new(
             "update_unreachable",
             "Les mises à jour n'ont pas pu être recherchées. Vérifiez votre connexion, puis réessayez.",
         ),
     }
+}
+
+fn installation_failed() -> CommandError {
+    CommandError::new(
+        "update_install",
+        "La mise à jour n'a pas pu être installée. Réessayez, ou installez-la depuis le site d'Espace Pro.",
+    )
 }
 
 fn updater<R: tauri::Runtime>(
@@ -101,10 +105,15 @@ pub async fn install(pending: &Pending) -> CommandResult<String> {
     };
     let bytes = update.download(|_, _| {}, || {}).await.map_err(error)?;
     let version = update.version.clone();
-    // Installing runs the package manager: off the async threads.
+    // Installing runs the package manager: off the async threads. Whatever fails there (no
+    // pkexec nor sudo, a password refused, dpkg) is an installation failure, except the
+    // signature, checked again first.
     tokio::task::spawn_blocking(move || update.install(bytes))
         .await
-        .map_err(|_| CommandError::new("update_install", "L'installation s'est interrompue."))?
-        .map_err(error)?;
+        .map_err(|_| installation_failed())?
+        .map_err(|e| match error(e) {
+            signature if signature.code == "update_signature" => signature,
+            _ => installation_failed(),
+        })?;
     Ok(version)
 }

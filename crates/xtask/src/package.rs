@@ -9,9 +9,10 @@ use std::process::Command;
 use crate::{ensure_packages, root, say, status};
 
 /// What the checks need besides the build and test packages (whose virtual display, keyring
-/// and `import` open the installed app): `rpm` to read the `.rpm`, `desktop-file-validate`, and
-/// `xwininfo` to find the window.
-pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils", "x11-utils"];
+/// and `import` open the installed app): `rpm` to read the `.rpm`, `desktop-file-validate`,
+/// `xwininfo` to find the window, and `sudo`, through which the installed app's updater runs
+/// `dpkg -i` (root needs no password; a person is asked by `pkexec` or `sudo`).
+pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils", "x11-utils", "sudo"];
 
 /// Icon sizes a Linux desktop picks from (hicolor theme).
 const ICON_SIZES: &[u32] = &[16, 24, 32, 48, 64, 128, 256, 512];
