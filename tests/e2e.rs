@@ -1801,42 +1801,33 @@ async fn listed(ui: &Ui, number: &str) -> Option<String> {
 }
 
 async fn wait_listed(ui: &Ui, number: &str, signed_in: bool) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(text) = listed(ui, number).await
-            && text.contains("session ouverte") == signed_in
-        {
-            return text;
+    let what = format!("{number} listed with signed_in={signed_in}");
+    eventually(&what, Duration::from_secs(20), async || {
+        match listed(ui, number).await {
+            Some(text) if text.contains("session ouverte") == signed_in => Ok(text),
+            _ => Err(format!("the screen shows:\n{}", ui.main_text().await)),
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{number} never listed with signed_in={signed_in}; screen:\n{}",
-            ui.main_text().await
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    })
+    .await
 }
 
 /// The home screen of the account `number` (the log-in screen's list also shows numbers).
 async fn wait_home(ui: &Ui, number: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    let what = format!("the home screen of {number}");
+    eventually(&what, Duration::from_secs(20), async || {
         let home =
             ui.c.execute("return document.body.dataset.screen === 'home'")
                 .await
                 .ok()
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false);
-        if home && ui.main_text().await.contains(&format!("Abonné : {number}")) {
-            return;
+        let text = ui.main_text().await;
+        match home && text.contains(&format!("Abonné : {number}")) {
+            true => Ok(()),
+            false => Err(format!("the screen shows:\n{text}")),
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the home screen of {number} never came; screen:\n{}",
-            ui.main_text().await
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    })
+    .await
 }
 
 /// An accountant with two companies' accounts: both listed on the log-in screen (address and
@@ -1961,22 +1952,22 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
         ui.c.wait_for("css selector", &format!("#account-use-{a}"), WAIT)
             .await;
     ui.c.click(&use_a).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let filled =
-            ui.c.execute("return document.querySelector('#login-email').value")
-                .await
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned));
-        if filled.as_deref() == Some("cabinet.a@example.fr") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "address not filled: {filled:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    eventually(
+        "A's address in the form",
+        Duration::from_secs(10),
+        async || {
+            let filled =
+                ui.c.execute("return document.querySelector('#login-email').value")
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned));
+            match filled.as_deref() {
+                Some("cabinet.a@example.fr") => Ok(()),
+                other => Err(format!("the field holds {other:?}")),
+            }
+        },
+    )
+    .await;
     let focused = ui.c.active().await;
     assert_eq!(
         ui.c.attr(&focused, "id").await.as_deref(),
@@ -2002,11 +1993,15 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
         ui.c.wait_for("css selector", &format!("#account-forget-{b}"), WAIT)
             .await;
     ui.c.click(&forget_b).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while listed(&ui, &b).await.is_some() {
-        assert!(std::time::Instant::now() < deadline, "B still listed");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    eventually(
+        "B off the list",
+        Duration::from_secs(10),
+        async || match listed(&ui, &b).await {
+            None => Ok(()),
+            Some(text) => Err(format!("still listed: {text}")),
+        },
+    )
+    .await;
     assert!(listed(&ui, &a).await.is_some());
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(!saved.contains(&b) && saved.contains(&a), "{saved}");

@@ -13,9 +13,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::app::{Ui, WAIT, start_driver};
+use support::app::{Ui, WAIT, eventually, start_driver};
 use support::steps::assert_accessible;
 use support::webdriver::WebDriver;
 
@@ -158,18 +158,15 @@ async fn text(ui: &Ui, id: &str) -> String {
 }
 
 async fn wait_for_text(ui: &Ui, id: &str, expected: &str, within: Duration) -> String {
-    let deadline = Instant::now() + within;
-    loop {
+    let what = format!("{expected:?} in #{id}");
+    eventually(&what, within, async || {
         let shown = text(ui, id).await;
-        if shown.contains(expected) {
-            return shown;
+        match shown.contains(expected) {
+            true => Ok(shown),
+            false => Err(format!("it shows {shown:?}")),
         }
-        assert!(
-            Instant::now() < deadline,
-            "#{id} never showed {expected:?}; it shows {shown:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
 }
 
 /// Whatever runs from the installed binary (the app restarted into its new version).

@@ -47,6 +47,23 @@ pub struct Ui {
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// Asks `check` every 150 ms until it gives something, for at most `within`; then fails, saying
+/// `what` was awaited and what `check` last saw (its `Err`).
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(found) => return found,
+            Err(seen) if Instant::now() > deadline => panic!("{what} never came; {seen}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+        }
+    }
+}
+
 /// One WebDriver session at a time (tauri-driver drives one app at once).
 pub static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 

@@ -491,19 +491,24 @@ mod tests {
         assert_ne!(ha, a.as_bytes());
     }
 
-    /// The desktop app's embedded service keeps no working memory between hashes (it is freed
-    /// after each), and hashes and verifies as well.
-    #[tokio::test]
-    async fn a_releasing_hasher_keeps_no_working_memory() {
-        let h = PasswordHasher::new(
+    /// A hasher at 16 MiB, two passes, with `slots` hashes at once.
+    fn small_hasher(slots: usize) -> PasswordHasher {
+        PasswordHasher::new(
             Argon2Config {
                 memory_kib: 16_384,
                 iterations: 2,
                 parallelism: 1,
             },
-            1,
+            slots,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// The desktop app's embedded service keeps no working memory between hashes (it is freed
+    /// after each), and hashes and verifies as well.
+    #[tokio::test]
+    async fn a_releasing_hasher_keeps_no_working_memory() {
+        let h = small_hasher(1);
         let kept = |h: &PasswordHasher| h.memory.free.lock().unwrap().len();
         // The dummy hash's memory, kept for the next one.
         assert_eq!(kept(&h), 1);
@@ -520,15 +525,7 @@ mod tests {
     /// under log-in load the service's memory grew by a 19 MiB buffer at a time.
     #[tokio::test(flavor = "multi_thread")]
     async fn given_up_requests_keep_their_slot_until_their_hash_ends() {
-        let h = PasswordHasher::new(
-            Argon2Config {
-                memory_kib: 16_384,
-                iterations: 2,
-                parallelism: 1,
-            },
-            2,
-        )
-        .unwrap();
+        let h = small_hasher(2);
         let mut given_up = 0;
         for _ in 0..20 {
             let attempt =

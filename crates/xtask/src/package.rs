@@ -10,9 +10,18 @@ use crate::{ensure_packages, root, say, status};
 
 /// What the checks need besides the build and test packages (whose virtual display, keyring
 /// and `import` open the installed app): `rpm` to read the `.rpm`, `desktop-file-validate`,
-/// `xwininfo` to find the window, and `sudo`, through which the installed app's updater runs
-/// `dpkg -i` (root needs no password; a person is asked by `pkexec` or `sudo`).
-pub const PACKAGE_CHECK_PACKAGES: &[&str] = &["rpm", "desktop-file-utils", "x11-utils", "sudo"];
+/// `xwininfo` to find the window, `sudo`, through which the installed app's updater runs
+/// `dpkg -i` (root needs no password; a person is asked by `pkexec` or `sudo`), and what the
+/// update scenario serves its manifest with.
+pub const PACKAGE_CHECK_PACKAGES: &[&str] = &[
+    "rpm",
+    "desktop-file-utils",
+    "x11-utils",
+    "sudo",
+    // The update scenario's loopback HTTPS server and its certificates.
+    "python3",
+    "openssl",
+];
 
 /// Icon sizes a Linux desktop picks from (hicolor theme).
 const ICON_SIZES: &[u32] = &[16, 24, 32, 48, 64, 128, 256, 512];
