@@ -68,6 +68,11 @@ async fn mail_resumes_after_a_relay_that_stalled_its_greeting() {
     assert_eq!(relay.messages().len(), 1);
 }
 
+/// A relay that starts late gets the mail at the worker's next attempt: at most its longest
+/// wait between attempts (30 s), plus room for a loaded machine. With 20 s, a run where the
+/// relay came up just after the fourth failed attempt missed it.
+const LATE_RELAY_WAIT: Duration = Duration::from_secs(45);
+
 #[tokio::test]
 async fn mail_waits_for_a_relay_that_starts_late() {
     let (app, port) = app_with_smtp_down().await;
@@ -80,10 +85,7 @@ async fn mail_waits_for_a_relay_that_starts_late() {
     );
 
     let late = SmtpListener::start_on(port).await.unwrap();
-    let mail = late
-        .wait_for_count(1, Duration::from_secs(20))
-        .await
-        .remove(0);
+    let mail = late.wait_for_count(1, LATE_RELAY_WAIT).await.remove(0);
     assert_eq!(
         mail.subject,
         "Espace professionnel - Modification du mot de passe"
@@ -101,10 +103,7 @@ async fn mail_survives_a_restart() {
     let app = app.restart().await;
     assert_eq!(unsent(&app).await, 1);
     let late = SmtpListener::start_on(port).await.unwrap();
-    let mail = late
-        .wait_for_count(1, Duration::from_secs(20))
-        .await
-        .remove(0);
+    let mail = late.wait_for_count(1, LATE_RELAY_WAIT).await.remove(0);
     assert!(mail.body.contains("24 août 2026"));
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(late.messages().len(), 1);
