@@ -52,9 +52,14 @@ impl Accounts {
     fn change(&self, service: &str, edit: impl FnOnce(&mut PerService)) -> std::io::Result<()> {
         let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut saved = self.read();
+        let before = serde_json::to_string_pretty(&saved).map_err(std::io::Error::other)?;
         edit(saved.entry(service.to_owned()).or_default());
         saved.retain(|_, s| !s.accounts.is_empty());
         let text = serde_json::to_string_pretty(&saved).map_err(std::io::Error::other)?;
+        // Unchanged (the home screen's address, every time it loads): nothing written.
+        if text == before && self.path.exists() {
+            return Ok(());
+        }
         espace_pro_server::files::write_private(&self.path, text.as_bytes())
     }
 
@@ -87,20 +92,15 @@ impl Accounts {
 
     /// The address shown for an account, after a change of address.
     pub fn rename(&self, service: &str, subscriber_number: &str, login_email: &str) {
-        if self
-            .find(service, subscriber_number)
-            .is_some_and(|k| k.login_email != login_email)
-        {
-            let result = self.change(service, |s| {
-                for k in &mut s.accounts {
-                    if k.subscriber_number == subscriber_number {
-                        k.login_email = login_email.to_owned();
-                    }
+        let result = self.change(service, |s| {
+            for k in &mut s.accounts {
+                if k.subscriber_number == subscriber_number {
+                    k.login_email = login_email.to_owned();
                 }
-            });
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "the list of accounts could not be saved");
             }
+        });
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the list of accounts could not be saved");
         }
     }
 

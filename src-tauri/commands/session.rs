@@ -109,24 +109,21 @@ pub async fn login(
     })
 }
 
-/// Takes up `subscriber_number`'s session from the keyring if the service still accepts it;
-/// false when there is none to take up (the log-in form then asks for the password).
-async fn take_up(state: &AppState, subscriber_number: &str) -> CommandResult<bool> {
+/// Takes up `account`'s session from the keyring if the service still accepts it; false when
+/// there is none to take up (the log-in form then asks for the password). `None`: the one entry
+/// of a version before several accounts, carried over to its account's own entry. An entry the
+/// service refuses is deleted; one it could not be asked about is kept for the next try.
+async fn take_up(state: &AppState, account: Option<&str>) -> CommandResult<bool> {
     let connection = state.connection();
-    let vault = connection.vault(subscriber_number);
+    let vault = match account {
+        Some(number) => connection.vault(number),
+        None => connection.legacy_vault(),
+    };
     let Some(token) = vault.load().ok().flatten() else {
         return Ok(false);
     };
-    match connection.api.account(&token).await {
-        Ok(account) => {
-            let known = Known {
-                subscriber_number: subscriber_number.to_owned(),
-                login_email: account.login_email.clone(),
-            };
-            state.start_session(known, token).await;
-            *state.account.lock().await = Some(account);
-            Ok(true)
-        }
+    let view = match connection.api.account(&token).await {
+        Ok(view) => view,
         Err(e)
             if e.is_unauthorized()
                 || e.api_code() == Some(espace_pro_contract::ErrorCode::PasswordExpired) =>
@@ -134,50 +131,30 @@ async fn take_up(state: &AppState, subscriber_number: &str) -> CommandResult<boo
             if let Err(e) = vault.delete() {
                 tracing::warn!(error = %e, "could not delete the session from the keyring");
             }
-            Ok(false)
+            return Ok(false);
         }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The session kept by a version before several accounts (one per service): carried over to
-/// its account's entry if the service still accepts it, then deleted.
-async fn carry_over_legacy(state: &AppState) -> CommandResult<bool> {
-    let connection = state.connection();
-    let legacy = connection.legacy_vault();
-    let Some(token) = legacy.load().ok().flatten() else {
-        return Ok(false);
-    };
-    let result = connection.api.account(&token).await;
-    if let Err(e) = &result
-        && !e.is_unauthorized()
-        && e.api_code() != Some(espace_pro_contract::ErrorCode::PasswordExpired)
-    {
-        // Unreachable service: kept for the next try.
-        return Err(result.unwrap_err().into());
-    }
-    if let Err(e) = legacy.delete() {
-        tracing::warn!(error = %e, "could not delete the former session entry");
-    }
-    let Ok(account) = result else {
-        return Ok(false);
+        Err(e) => return Err(e.into()),
     };
     let known = Known {
-        subscriber_number: account.subscriber_number.to_string(),
-        login_email: account.login_email.clone(),
+        subscriber_number: account
+            .map_or_else(|| view.subscriber_number.to_string(), str::to_owned),
+        login_email: view.login_email.clone(),
     };
     state.start_session(known, token).await;
-    *state.account.lock().await = Some(account);
+    if account.is_none()
+        && let Err(e) = vault.delete()
+    {
+        tracing::warn!(error = %e, "could not delete the former session entry");
+    }
+    *state.account.lock().await = Some(view);
     Ok(true)
 }
 
 /// At start-up: the session of the account last in use, if the service still accepts it.
 #[tauri::command]
 pub async fn resume_session(state: State<'_, AppState>) -> CommandResult<bool> {
-    match state.accounts.list(&state.service_key()).1 {
-        Some(current) => take_up(&state, &current).await,
-        None => carry_over_legacy(&state).await,
-    }
+    let current = state.accounts.list(&state.service_key()).1;
+    take_up(&state, current.as_deref()).await
 }
 
 #[derive(Debug, Serialize)]
@@ -239,7 +216,7 @@ pub async fn switch_account(
         ));
     };
     state.leave_session().await;
-    let resumed = take_up(&state, &subscriber_number).await?;
+    let resumed = take_up(&state, Some(&subscriber_number)).await?;
     Ok(Switched {
         resumed,
         login_email: known.login_email,
