@@ -15,7 +15,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::config::Argon2Config;
 
@@ -32,16 +31,19 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Argon2id hashing on the blocking pool, at most `concurrency` at a time, with a dummy hash so an
-/// unknown address costs what a known one does.
+/// Argon2id hashing on `concurrency` threads of its own (the hashing slots), with a dummy hash so
+/// an unknown address costs what a known one does.
+///
+/// Each slot is a thread that owns its working memory (19 MiB at OWASP's setting) and takes the
+/// next waiting hash as soon as it is done with one. Handing each hash to the blocking pool
+/// instead cost two thread wake-ups per hash, and under log-in load the machine sat idle about
+/// 7 % of the time between hashes.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Arc<Argon2<'static>>,
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
     dummy_hash: Arc<str>,
-    memory: Arc<Memory>,
-    /// Hashes computed at once: as many working memories are kept.
-    slots: usize,
+    shared: Arc<Shared>,
     /// How many wait for a slot, and how long (metrics).
     queue: crate::metrics::HashQueue,
 }
@@ -56,50 +58,75 @@ pub enum HashError {
     Join,
 }
 
-/// Argon2's working memory (19 MiB at OWASP's setting), one buffer per hashing slot, kept and
-/// reused: allocated and freed at every hash, those blocks end up spread over the allocator's
-/// per-thread arenas and the process keeps hundreds of MiB it no longer uses.
-struct Memory {
-    free: std::sync::Mutex<Vec<Vec<Block>>>,
-    /// Buffers allocated since the start (as many as slots, unless the cost changed).
+/// What the slots share.
+#[derive(Default)]
+struct Shared {
+    /// Working memories allocated since the start (as many as slots, unless the cost changed).
     allocated: std::sync::atomic::AtomicUsize,
-    /// Buffers are freed after each hash and the allocator asked to give the pages back.
+    /// Working memories kept between hashes now.
+    kept: std::sync::atomic::AtomicUsize,
+    /// Hashes computed (verifications included) since the start.
+    computed: std::sync::atomic::AtomicUsize,
+    /// Working memory is freed after each hash and the allocator asked to give the pages back.
     release: std::sync::atomic::AtomicBool,
 }
 
+/// A hash waiting for a slot.
+struct Job {
+    work: Work,
+    queued: std::time::Instant,
+    queue: crate::metrics::HashQueue,
+    reply: tokio::sync::oneshot::Sender<Result<Done, HashError>>,
+}
+
+enum Work {
+    Hash {
+        argon2: Arc<Argon2<'static>>,
+        password: String,
+    },
+    Verify {
+        password: String,
+        stored: String,
+    },
+}
+
+enum Done {
+    Hashed(String),
+    Verified(bool),
+}
+
+/// A hashing slot's working memory: allocated at its first hash, kept for the next ones (freed
+/// after each and handed back to the system, when the service releases memory). Allocated and
+/// freed at every hash, those blocks ended up spread over the allocator's per-thread arenas and
+/// the process kept hundreds of MiB it no longer used.
+struct Memory {
+    blocks: Vec<Block>,
+    shared: Arc<Shared>,
+}
+
 impl Memory {
-    /// A buffer of `blocks` blocks: a kept one when it fits, else a new one.
-    fn take(&self, blocks: usize) -> Vec<Block> {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        match free.iter().position(|b| b.len() == blocks) {
-            Some(at) => free.swap_remove(at),
-            None => {
-                self.allocated
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                vec![Block::default(); blocks]
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.blocks.len() != count {
+            if !self.blocks.is_empty() {
+                self.shared.kept.fetch_sub(1, Relaxed);
             }
+            self.blocks = Vec::new();
+            self.blocks = vec![Block::default(); count];
+            self.shared.allocated.fetch_add(1, Relaxed);
+            self.shared.kept.fetch_add(1, Relaxed);
         }
+        &mut self.blocks
     }
 
-    fn give_back(&self, buffer: Vec<Block>, slots: usize) {
-        if self.release.load(std::sync::atomic::Ordering::Relaxed) {
-            drop(buffer);
+    /// After a hash: frees the memory when the service releases memory.
+    fn done(&mut self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.shared.release.load(Relaxed) && !self.blocks.is_empty() {
+            self.blocks = Vec::new();
+            self.shared.kept.fetch_sub(1, Relaxed);
             return_freed_memory();
-            return;
         }
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        if free.len() < slots {
-            free.push(buffer);
-        }
-    }
-
-    /// From now on, nothing is kept: what is kept now is freed.
-    fn release_all(&self) {
-        self.release
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        let kept = std::mem::take(&mut *self.free.lock().unwrap_or_else(|e| e.into_inner()));
-        drop(kept);
-        return_freed_memory();
     }
 }
 
@@ -114,22 +141,53 @@ fn return_freed_memory() {
     }
 }
 
-/// Argon2id of `password` with `salt`, into `out`, in memory from `memory`.
+/// A hashing slot: takes the waiting hashes one after the other until the hasher is dropped.
+fn slot(jobs: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<Job>>>, shared: Arc<Shared>) {
+    let mut memory = Memory {
+        blocks: Vec::new(),
+        shared,
+    };
+    loop {
+        let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        job.queue.waiting.dec();
+        job.queue.wait.observe(job.queued.elapsed().as_secs_f64());
+        // Its request was given up while it waited: nobody would read the answer.
+        if job.reply.is_closed() {
+            continue;
+        }
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job.work {
+            Work::Hash { argon2, password } => {
+                hash_with(&argon2, &mut memory, &password).map(Done::Hashed)
+            }
+            Work::Verify { password, stored } => Ok(Done::Verified(
+                verify_with(&mut memory, &password, &stored).unwrap_or(false),
+            )),
+        }))
+        .unwrap_or(Err(HashError::Join));
+        memory.done();
+        memory
+            .shared
+            .computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = job.reply.send(done);
+    }
+}
+
+/// Argon2id of `password` with `salt`, into `out`, in `memory`.
 fn argon2_into(
     argon2: &Argon2<'_>,
     params: &Params,
-    memory: &Memory,
-    slots: usize,
+    memory: &mut Memory,
     password: &[u8],
     salt: &[u8],
     out: &mut [u8],
 ) -> Result<(), HashError> {
-    let mut blocks = memory.take(params.block_count());
-    let result = argon2
-        .hash_password_into_with_memory(password, salt, out, &mut blocks[..])
-        .map_err(|e| HashError::Hash(e.to_string()));
-    memory.give_back(blocks, slots);
-    result
+    argon2
+        .hash_password_into_with_memory(password, salt, out, memory.blocks(params.block_count()))
+        .map_err(|e| HashError::Hash(e.to_string()))
 }
 
 impl PasswordHasher {
@@ -142,30 +200,43 @@ impl PasswordHasher {
         )
         .map_err(|e| HashError::Params(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let memory = Memory {
-            free: std::sync::Mutex::new(Vec::new()),
-            allocated: std::sync::atomic::AtomicUsize::new(0),
-            release: std::sync::atomic::AtomicBool::new(false),
+        let shared = Arc::new(Shared::default());
+        // Computed here, in memory freed at once: the slots' own memories are their first
+        // hashes'.
+        let mut memory = Memory {
+            blocks: Vec::new(),
+            shared: Arc::new(Shared::default()),
         };
         let dummy = hash_with(
             &argon2,
-            &memory,
-            1,
+            &mut memory,
             "espace-pro-dummy-password-for-unknown-logins-1",
         )?;
+        drop(memory);
+        let (jobs, waiting) = std::sync::mpsc::channel();
+        let waiting = Arc::new(std::sync::Mutex::new(waiting));
+        for n in 0..concurrency.max(1) {
+            let (waiting, shared) = (waiting.clone(), shared.clone());
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || slot(waiting, shared))
+                .map_err(|e| HashError::Hash(format!("hashing thread: {e}")))?;
+        }
         Ok(Self {
             argon2: Arc::new(argon2),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy_hash: dummy.into(),
-            memory: Arc::new(memory),
-            slots: concurrency.max(1),
+            shared,
             queue: crate::metrics::HashQueue::default(),
         })
     }
 
-    /// Gives each hash's working memory back once it is done (and what is kept now).
+    /// Gives each hash's working memory back once it is done.
     pub fn releasing_memory(self) -> Self {
-        self.memory.release_all();
+        self.shared
+            .release
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        return_freed_memory();
         self
     }
 
@@ -175,60 +246,55 @@ impl PasswordHasher {
         self
     }
 
-    /// A hashing slot, held by the blocking task itself: a request given up by its client (its
-    /// future dropped) does not free the slot while its hash still runs, so no more than `slots`
-    /// hashes ever run, and no more than `slots` working memories ever exist.
-    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
-        /// Leaves the queue even when the waiting request is given up.
-        struct Waiting<'a>(&'a prometheus_client::metrics::gauge::Gauge);
-        impl Drop for Waiting<'_> {
-            fn drop(&mut self) {
-                self.0.dec();
-            }
-        }
-        let started = std::time::Instant::now();
+    /// Queues `work` for the next free slot and waits for it. A request given up by its client
+    /// (its future dropped) leaves its hash in the queue, where the slot that takes it skips it;
+    /// one already running ends on its slot: no more than `concurrency` hashes ever run, and no
+    /// more than `concurrency` working memories ever exist.
+    async fn run(&self, work: Work) -> Result<Done, HashError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
         self.queue.waiting.inc();
-        let waiting = Waiting(&self.queue.waiting);
-        let permit = self.permits.clone().acquire_owned().await;
-        drop(waiting);
-        self.queue.wait.observe(started.elapsed().as_secs_f64());
-        permit.map_err(|_| HashError::Join)
+        let job = Job {
+            work,
+            queued: std::time::Instant::now(),
+            queue: self.queue.clone(),
+            reply,
+        };
+        if let Err(std::sync::mpsc::SendError(job)) = self.jobs.send(job) {
+            job.queue.waiting.dec();
+            return Err(HashError::Join);
+        }
+        answer.await.map_err(|_| HashError::Join)?
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let permit = self.slot().await?;
-        let (argon2, memory, slots) = (self.argon2.clone(), self.memory.clone(), self.slots);
-        let password = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            hash_with(&argon2, &memory, slots, &password)
-        })
-        .await
-        .map_err(|_| HashError::Join)?
+        let work = Work::Hash {
+            argon2: self.argon2.clone(),
+            password: password.to_owned(),
+        };
+        match self.run(work).await? {
+            Done::Hashed(hash) => Ok(hash),
+            Done::Verified(_) => Err(HashError::Join),
+        }
     }
 
     /// True when `password` matches `stored`. With no stored hash, verifies against the dummy
     /// hash (same cost) and answers false.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
-        let permit = self.slot().await?;
-        let (memory, slots) = (self.memory.clone(), self.slots);
-        let password = espace_pro_contract::password::normalize(password);
         let known = stored.is_some();
-        let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
-        let matched = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            verify_with(&memory, slots, &password, &hash).unwrap_or(false)
-        })
-        .await
-        .map_err(|_| HashError::Join)?;
-        Ok(known && matched)
+        let work = Work::Verify {
+            password: espace_pro_contract::password::normalize(password),
+            stored: stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned),
+        };
+        match self.run(work).await? {
+            Done::Verified(matched) => Ok(known && matched),
+            Done::Hashed(_) => Err(HashError::Join),
+        }
     }
 }
 
 fn hash_with(
     argon2: &Argon2<'_>,
-    memory: &Memory,
-    slots: usize,
+    memory: &mut Memory,
     password: &str,
 ) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -242,7 +308,6 @@ fn hash_with(
         argon2,
         &params,
         memory,
-        slots,
         password.as_bytes(),
         salt_bytes,
         &mut out,
@@ -261,7 +326,7 @@ fn hash_with(
 }
 
 /// Checks `password` against a PHC string, with the stored hash's own parameters.
-fn verify_with(memory: &Memory, slots: usize, password: &str, stored: &str) -> Option<bool> {
+fn verify_with(memory: &mut Memory, password: &str, stored: &str) -> Option<bool> {
     let parsed = PasswordHash::new(stored).ok()?;
     let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
     let version = parsed
@@ -280,7 +345,6 @@ fn verify_with(memory: &Memory, slots: usize, password: &str, stored: &str) -> O
         &argon2,
         &params,
         memory,
-        slots,
         password.as_bytes(),
         salt,
         &mut out,
@@ -446,10 +510,10 @@ mod tests {
         use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
         let params = Params::new(1024, 1, 1, None).unwrap();
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let memory = Memory {
-            free: std::sync::Mutex::new(Vec::new()),
-            allocated: std::sync::atomic::AtomicUsize::new(0),
-            release: std::sync::atomic::AtomicBool::new(false),
+        let shared = Arc::new(Shared::default());
+        let mut memory = Memory {
+            blocks: Vec::new(),
+            shared: shared.clone(),
         };
         let theirs = argon2
             .hash_password(
@@ -459,14 +523,14 @@ mod tests {
             .unwrap()
             .to_string();
         assert_eq!(
-            verify_with(&memory, 1, "Vert7Citron4Galop9Sable2", &theirs),
+            verify_with(&mut memory, "Vert7Citron4Galop9Sable2", &theirs),
             Some(true)
         );
         assert_eq!(
-            verify_with(&memory, 1, "Vert7Citron4Galop9Sable3", &theirs),
+            verify_with(&mut memory, "Vert7Citron4Galop9Sable3", &theirs),
             Some(false)
         );
-        let ours = hash_with(&argon2, &memory, 1, "Vert7Citron4Galop9Sable2").unwrap();
+        let ours = hash_with(&argon2, &mut memory, "Vert7Citron4Galop9Sable2").unwrap();
         assert!(
             argon2
                 .verify_password(
@@ -475,8 +539,12 @@ mod tests {
                 )
                 .is_ok()
         );
-        // One working memory kept for the one slot, reused by the next hash.
-        assert_eq!(memory.free.lock().unwrap().len(), 1);
+        // One working memory, kept and reused by the next hash.
+        assert_eq!(
+            shared.allocated.load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+        assert_eq!(shared.kept.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     use super::*;
@@ -508,16 +576,18 @@ mod tests {
     /// after each), and hashes and verifies as well.
     #[tokio::test]
     async fn a_releasing_hasher_keeps_no_working_memory() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let kept = |h: &PasswordHasher| h.shared.kept.load(Relaxed);
+        // Without releasing: the slot's memory is kept for the next hash.
         let h = small_hasher(1);
-        let kept = |h: &PasswordHasher| h.memory.free.lock().unwrap().len();
-        // The dummy hash's memory, kept for the next one.
+        h.hash("Vert7Citron4").await.unwrap();
         assert_eq!(kept(&h), 1);
-        let h = h.releasing_memory();
-        assert_eq!(kept(&h), 0);
+        let h = small_hasher(1).releasing_memory();
         let hash = h.hash("Vert7Citron4").await.unwrap();
         assert!(h.verify("Vert7Citron4", Some(&hash)).await.unwrap());
         assert!(!h.verify("Vert7Citron5", Some(&hash)).await.unwrap());
         assert_eq!(kept(&h), 0);
+        assert_eq!(h.shared.allocated.load(Relaxed), 3);
     }
 
     /// Clients that give up (their request's future dropped while the hash runs) do not let
@@ -537,10 +607,35 @@ mod tests {
             h.hash("Orage5Pivoine8").await.unwrap();
         }
         let allocated = h
-            .memory
+            .shared
             .allocated
             .load(std::sync::atomic::Ordering::Relaxed);
         assert!(allocated <= 2, "{allocated} working memories for 2 slots");
+    }
+
+    /// A hash whose request was given up while it waited for a slot is not computed, and the
+    /// queue's metrics count what waited and for how long.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_hash_given_up_in_the_queue_is_skipped() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let queue = crate::metrics::HashQueue::default();
+        let h = small_hasher(1).with_queue(queue.clone());
+        // Each queued by its first poll; the second given up at once, behind the first (a 16 MiB
+        // hash takes milliseconds).
+        let zero = std::time::Duration::ZERO;
+        let mut first = Box::pin(h.hash("Vert7Citron4"));
+        assert!(tokio::time::timeout(zero, &mut first).await.is_err());
+        assert!(
+            tokio::time::timeout(zero, h.hash("Orage5Pivoine8"))
+                .await
+                .is_err()
+        );
+        assert!(queue.waiting.get() >= 1);
+        first.await.unwrap();
+        let last = h.hash("Lune3Cerise7").await.unwrap();
+        assert!(h.verify("Lune3Cerise7", Some(&last)).await.unwrap());
+        assert_eq!(h.shared.computed.load(Relaxed), 3);
+        assert_eq!(queue.waiting.get(), 0);
     }
 
     #[tokio::test]
