@@ -43,7 +43,7 @@ fn options() -> Result<Options, String> {
         server: PathBuf::new(),
         hello: PathBuf::new(),
         memory_seconds: 300,
-        rounds: 3,
+        rounds: 5,
         wrk_seconds: 5,
     };
     let mut args = std::env::args().skip(1);
