@@ -19,6 +19,9 @@ pub struct Services {
     pub outbox: OutboxSignal,
     pub metrics: Arc<Metrics>,
     pub throttle: Throttle,
+    /// `GET /v1/service-info`'s body in French and in English, serialised at its first request:
+    /// it depends only on the configuration.
+    pub service_info: std::sync::OnceLock<[Arc<[u8]>; 2]>,
 }
 
 impl Services {
@@ -41,6 +44,7 @@ impl Services {
             outbox: OutboxSignal::default(),
             metrics,
             throttle,
+            service_info: std::sync::OnceLock::new(),
         }))
     }
 

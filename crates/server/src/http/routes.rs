@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
     AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
@@ -21,12 +21,30 @@ use crate::{accounts, activation, auth, captcha, email_change, profile, recovery
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
     responses((status = 200, body = ServiceInfo)))]
-pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
-    let c = &svc.config;
-    Json(ServiceInfo {
+pub async fn service_info(State(svc): State<AppState>) -> Response {
+    let bodies = svc.service_info.get_or_init(|| {
+        [super::lang::Lang::Fr, super::lang::Lang::En].map(|lang| {
+            serde_json::to_vec(&service_info_in(&svc.config, lang))
+                .unwrap_or_default()
+                .into()
+        })
+    });
+    let body = match super::lang::current() {
+        super::lang::Lang::Fr => &bodies[0],
+        super::lang::Lang::En => &bodies[1],
+    };
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(body.clone()),
+    )
+        .into_response()
+}
+
+fn service_info_in(c: &crate::config::Config, lang: super::lang::Lang) -> ServiceInfo {
+    ServiceInfo {
         name: c.public_name.clone(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        support: match super::lang::current() {
+        support: match lang {
             super::lang::Lang::Fr => c.support.clone(),
             super::lang::Lang::En => c.support.in_english(),
         },
@@ -39,7 +57,7 @@ pub async fn service_info(State(svc): State<AppState>) -> Json<ServiceInfo> {
         time_zone: c.time_zone.name().to_owned(),
         expiry_reminder_days: c.expiry_reminder_days.clone(),
         test_mode: c.test_mode(),
-    })
+    }
 }
 
 /// Log in ("Connexion"). One generic answer for every wrong address or password.
