@@ -265,18 +265,27 @@ fn launch(
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(
+            std::fs::File::create(home.join("stderr.txt"))
+                .map_err(|e| format!("{}: {e}", home.display()))?,
+        );
     let started = Instant::now();
     let mut child = c
         .spawn()
         .map_err(|e| format!("{program} could not start: {e}"))?;
-    let result = (|| {
+    let result = (|| -> Result<(Duration, f64), String> {
         let mapped = wait_mapped(title, &mut child, started)?;
         std::thread::sleep(SETTLE);
         Ok((mapped, tree_pss_mib(child.id())))
     })();
     stop(&mut child);
-    result
+    // What the program said, when it did not show its window (a panic's message, for one).
+    result.map_err(|e: String| {
+        let said = std::fs::read_to_string(home.join("stderr.txt")).unwrap_or_default();
+        let tail: Vec<&str> = said.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!("{e}; its last words:\n{}", tail.join("\n"))
+    })
 }
 
 fn wait_mapped(title: &str, child: &mut Child, started: Instant) -> Result<Duration, String> {
