@@ -111,6 +111,7 @@ impl Memory {
             if !self.blocks.is_empty() {
                 self.shared.kept.fetch_sub(1, Relaxed);
             }
+            // The old memory is freed before the new one is allocated: never both at once.
             self.blocks = Vec::new();
             self.blocks = vec![Block::default(); count];
             self.shared.allocated.fetch_add(1, Relaxed);

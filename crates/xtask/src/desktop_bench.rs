@@ -282,8 +282,8 @@ fn launch(
     // What the program said, when it did not show its window (a panic's message, for one).
     result.map_err(|e: String| {
         let said = std::fs::read_to_string(home.join("stderr.txt")).unwrap_or_default();
-        let tail: Vec<&str> = said.lines().rev().take(20).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        let lines: Vec<&str> = said.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(20)..];
         format!("{e}; its last words:\n{}", tail.join("\n"))
     })
 }
