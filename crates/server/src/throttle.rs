@@ -126,8 +126,12 @@ impl Throttle {
             let lease_start = now - LEASE_SECONDS;
             let mut tx = self.store.begin_write().await?;
             let window = self.config.client_window.as_secs() as i64;
-            let by_client =
-                Store::failure_stats(&mut tx, client_subject, now - window, lease_start).await?;
+            let [by_client, by_email] = Store::failure_stats_of(
+                &mut tx,
+                [(client_subject, now - window), (email_subject, now - 3600)],
+                lease_start,
+            )
+            .await?;
             let client_busy = match Self::window_verdict(
                 by_client,
                 self.config.client_failures_per_window,
@@ -137,8 +141,6 @@ impl Throttle {
                 Err(wait) => return Ok(Err(Refusal::Client(wait))),
                 Ok(busy) => busy,
             };
-            let by_email =
-                Store::failure_stats(&mut tx, email_subject, now - 3600, lease_start).await?;
             let mut email_busy = false;
             if !person_proven {
                 if let Some(wait) = self.address_wait(by_email, now) {
@@ -228,8 +230,7 @@ impl Throttle {
         reservation: Reservation,
         subject: &str,
     ) -> Result<(), StoreError> {
-        Store::delete_events_in(&mut *conn, &reservation.ids).await?;
-        Store::clear_failures_in(conn, subject).await
+        Store::forget_events_in(conn, &reservation.ids, subject).await
     }
 }
 

@@ -294,6 +294,10 @@ impl Store {
         }
         Ok(SqlitePoolOptions::new()
             .max_connections(connections.max(1))
+            // sqlx pings a connection each time it is taken from the pool, by default: a round
+            // trip to the connection's thread, for a file in this process that cannot hang up.
+            // A connection left unusable is dropped when it is given back (`still_usable`).
+            .test_before_acquire(false)
             .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await?)

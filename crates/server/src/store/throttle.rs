@@ -25,46 +25,81 @@ impl Store {
         since: i64,
         lease_start: i64,
     ) -> StoreResult<FailureStats> {
-        let sql = "SELECT COUNT(*) FILTER (WHERE NOT pending OR at < $1),
-                    MIN(at) FILTER (WHERE NOT pending OR at < $1),
-                    MAX(at) FILTER (WHERE NOT pending OR at < $1),
-                    COUNT(*) FILTER (WHERE pending AND at >= $1)
-             FROM throttle_events WHERE subject = $2 AND at > $3";
-        on_tx!(conn, |c| {
-            let row = sqlx::query(sql)
-                .bind(lease_start)
-                .bind(subject)
-                .bind(since)
-                .fetch_one(&mut *c)
-                .await?;
-            Ok(FailureStats {
-                count: row.try_get(0)?,
-                oldest: row.try_get(1)?,
-                newest: row.try_get(2)?,
-                in_flight: row.try_get(3)?,
-            })
-        })
+        let [stats] = Self::failure_stats_of(conn, [(subject, since)], lease_start).await?;
+        Ok(stats)
     }
 
-    /// Counts one event for each subject (`in_flight`: an attempt not judged yet); returns the
-    /// events' ids, to settle or take them back.
+    /// [`Store::failure_stats`] of several distinct subjects (each with its own `since`), in one
+    /// statement: a log-in reads its address's and its client's in one round trip.
+    pub async fn failure_stats_of<const N: usize>(
+        conn: &mut Conn,
+        subjects: [(&str, i64); N],
+        lease_start: i64,
+    ) -> StoreResult<[FailureStats; N]> {
+        let counted = "(NOT pending OR at < $1)";
+        let which: Vec<String> = (0..N)
+            .map(|i| format!("(subject = ${} AND at > ${})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "SELECT subject, COUNT(*) FILTER (WHERE {counted}), MIN(at) FILTER (WHERE {counted}),
+                    MAX(at) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE pending AND at >= $1)
+             FROM throttle_events WHERE {} GROUP BY subject",
+            which.join(" OR ")
+        );
+        let mut stats = [FailureStats::default(); N];
+        // The statement holds placeholders only: what is looked up is bound.
+        on_tx!(conn, |c| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lease_start);
+            for (subject, since) in subjects {
+                query = query.bind(subject).bind(since);
+            }
+            for row in query.fetch_all(&mut *c).await? {
+                let subject: String = row.try_get(0)?;
+                let found = FailureStats {
+                    count: row.try_get(1)?,
+                    oldest: row.try_get(2)?,
+                    newest: row.try_get(3)?,
+                    in_flight: row.try_get(4)?,
+                };
+                for (i, (wanted, _)) in subjects.iter().enumerate() {
+                    if *wanted == subject {
+                        stats[i] = found;
+                    }
+                }
+            }
+            Ok::<_, sqlx::Error>(())
+        })?;
+        Ok(stats)
+    }
+
+    /// Counts one event for each subject (`in_flight`: an attempt not judged yet), in one
+    /// statement; returns the events' ids, to settle or take them back.
     pub async fn insert_events(
         conn: &mut Conn,
         subjects: &[&str],
         at: i64,
         in_flight: bool,
     ) -> StoreResult<Vec<i64>> {
-        let sql = "INSERT INTO throttle_events (subject, at, pending) VALUES ($1, $2, $3) RETURNING rowid";
-        let mut ids = Vec::with_capacity(subjects.len());
-        for subject in subjects {
-            let id: i64 = on_tx!(&mut *conn, |c| sqlx::query_scalar(sql)
-                .bind(*subject)
-                .bind(at)
-                .bind(in_flight)
-                .fetch_one(&mut *c)
-                .await)?;
-            ids.push(id);
+        if subjects.is_empty() {
+            return Ok(Vec::new());
         }
+        let rows: Vec<String> = (0..subjects.len())
+            .map(|i| format!("(${}, $1, $2)", i + 3))
+            .collect();
+        // Placeholders only, as below: what is written is bound.
+        let sql = format!(
+            "INSERT INTO throttle_events (subject, at, pending) VALUES {} RETURNING rowid",
+            rows.join(", ")
+        );
+        let ids = on_tx!(conn, |c| {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(at)
+                .bind(in_flight);
+            for subject in subjects {
+                query = query.bind(*subject);
+            }
+            query.fetch_all(&mut *c).await
+        })?;
         Ok(ids)
     }
 
@@ -103,14 +138,25 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets every event of a subject, inside the caller's transaction.
-    pub async fn clear_failures_in(conn: &mut Conn, subject: &str) -> StoreResult<()> {
-        let sql = "DELETE FROM throttle_events WHERE subject = $1";
-        on_tx!(conn, |c| sqlx::query(sql)
-            .bind(subject)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+    /// Takes back the events `ids` and forgets every event of `subject`, in one statement
+    /// inside the caller's transaction (a log-in that got in).
+    pub async fn forget_events_in(conn: &mut Conn, ids: &[i64], subject: &str) -> StoreResult<()> {
+        let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = if ids.is_empty() {
+            "DELETE FROM throttle_events WHERE subject = $1".to_owned()
+        } else {
+            format!(
+                "DELETE FROM throttle_events WHERE subject = $1 OR rowid IN ({})",
+                listed.join(", ")
+            )
+        };
+        on_tx!(conn, |c| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(subject);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -131,5 +177,66 @@ impl Store {
             .execute(p)
             .await
             .map(|r| r.rows_affected()))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn several_subjects_are_counted_and_forgotten_in_one_statement_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        // "a": failures at 100 and 200, an attempt in flight at 300; "b": one failure at 150.
+        let a1 = Store::insert_events(&mut tx, &["a", "b"], 100, false)
+            .await
+            .unwrap();
+        assert_eq!(a1.len(), 2);
+        Store::insert_events(&mut tx, &["a"], 200, false)
+            .await
+            .unwrap();
+        let in_flight = Store::insert_events(&mut tx, &["a"], 300, true)
+            .await
+            .unwrap();
+        Store::insert_events(&mut tx, &["b"], 150, false)
+            .await
+            .unwrap();
+
+        // Each subject with its own window; "b" since 120 sees only its event at 150; "c" has
+        // none.
+        let [a, b, c] = Store::failure_stats_of(&mut tx, [("a", 50), ("b", 120), ("c", 0)], 250)
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.count, a.oldest, a.newest, a.in_flight),
+            (2, Some(100), Some(200), 1)
+        );
+        assert_eq!(
+            (b.count, b.oldest, b.newest, b.in_flight),
+            (1, Some(150), Some(150), 0)
+        );
+        assert_eq!(
+            (c.count, c.oldest, c.newest, c.in_flight),
+            (0, None, None, 0)
+        );
+        // Past its lease (started before 350), the attempt in flight counts as a failure.
+        let [a] = Store::failure_stats_of(&mut tx, [("a", 50)], 350)
+            .await
+            .unwrap();
+        assert_eq!((a.count, a.newest, a.in_flight), (3, Some(300), 0));
+
+        // The attempt in flight taken back and every event of "b" forgotten: "a" keeps its two
+        // failures.
+        Store::forget_events_in(&mut tx, &in_flight, "b")
+            .await
+            .unwrap();
+        let [a, b] = Store::failure_stats_of(&mut tx, [("a", 0), ("b", 0)], 0)
+            .await
+            .unwrap();
+        assert_eq!((a.count, a.in_flight, b.count), (2, 0, 0));
+        store.commit(tx).await.unwrap();
     }
 }
