@@ -475,7 +475,9 @@ fn linux_session(cargo_args: &[&str]) -> Result<Command, String> {
     // The keyring daemon must start inside the session, so the script does both.
     // A fresh keyring folder each run: an existing login keyring with another password would
     // stay locked.
-    let script = r#"export XDG_DATA_HOME="$(mktemp -d)" && echo -n espace-pro-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec xvfb-run -a -s "-screen 0 1280x1000x24" "$@""#;
+    // `-noreset`: between two end-to-end tests the display has no client, and Xvfb would reset
+    // then: an app connecting during the reset fails to start ("Failed to initialize GTK").
+    let script = r#"export XDG_DATA_HOME="$(mktemp -d)" && echo -n espace-pro-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" "$@""#;
     let mut c = Command::new("dbus-run-session");
     c.current_dir(root())
         .env("TAURI_DRIVER", &driver)

@@ -581,7 +581,7 @@ fn installed_app_opens(demo: bool) -> Result<(), String> {
     }
     let script = r#"export XDG_DATA_HOME="$1/data" XDG_CONFIG_HOME="$1/config" XDG_CACHE_HOME="$1/cache"
 echo -n espace-pro | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-exec xvfb-run -a -s "-screen 0 1280x1000x24" sh -c '
+exec xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" sh -c '
   "$0" & app=$!
   sleep 8
   if kill -0 $app 2>/dev/null; then echo "app: running"; fi
