@@ -87,14 +87,27 @@ impl DeliveryWorker {
         // claims' lease).
         let worker = hex::encode(rand::random::<[u8; 8]>());
         loop {
-            let delivered = tokio::select! {
-                delivered = self.deliver_due(&worker) => delivered,
-                _ = shutdown.changed() => {
-                    if let Err(e) = self.store.release_mail(&worker, ts(OffsetDateTime::now_utc())).await {
-                        tracing::warn!(error = %e, "outbox: could not give back messages being sent");
+            if *shutdown.borrow() {
+                return;
+            }
+            // The claim itself is never cut short: a claim statement dropped on its way would
+            // still land, after the release below, and hold its messages for a whole lease
+            // (CLAIM_LEASE_SECS) after the next start.
+            let claimed = self
+                .store
+                .claim_due_mail(&worker, ts(OffsetDateTime::now_utc()), self.batch() as i64)
+                .await;
+            let delivered = match claimed {
+                Err(e) => Err(e),
+                Ok(due) => tokio::select! {
+                    delivered = self.deliver(due) => delivered,
+                    _ = shutdown.changed() => {
+                        if let Err(e) = self.store.release_mail(&worker, ts(OffsetDateTime::now_utc())).await {
+                            tracing::warn!(error = %e, "outbox: could not give back messages being sent");
+                        }
+                        return;
                     }
-                    return;
-                }
+                },
             };
             let delivered_full_batch = match delivered {
                 Ok(n) => n == self.batch(),
@@ -164,12 +177,11 @@ impl DeliveryWorker {
         }
     }
 
-    /// Sends every due message once, `parallel` at a time; returns how many were tried.
-    async fn deliver_due(&self, worker: &str) -> Result<usize, crate::store::StoreError> {
-        let due = self
-            .store
-            .claim_due_mail(worker, ts(OffsetDateTime::now_utc()), self.batch() as i64)
-            .await?;
+    /// Sends the claimed messages once each, `parallel` at a time; returns how many were tried.
+    async fn deliver(
+        &self,
+        due: Vec<crate::store::OutboxRow>,
+    ) -> Result<usize, crate::store::StoreError> {
         let count = due.len();
         let mut rows = due.into_iter();
         let mut running = tokio::task::JoinSet::new();
@@ -225,6 +237,51 @@ impl DeliveryWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stopped at any moment, the worker leaves nothing claimed: its message is due at once at
+    /// the next start, not after a claim's lease. Stops land before, during and after the
+    /// claim (the relay accepts connections and never answers, so a delivery hangs).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stopped_worker_leaves_nothing_claimed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        Store::enqueue_mail(&mut tx, "a@example.org", "Objet", "Corps", 0)
+            .await
+            .unwrap();
+        store.commit(tx).await.unwrap();
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = format!("smtp://{}", silent.local_addr().unwrap());
+        let transport = Arc::new(
+            MailTransport::from_config(&crate::config::MailTransportConfig::Smtp(relay), 1)
+                .unwrap(),
+        );
+        for round in 0..200u64 {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = tokio::spawn(
+                DeliveryWorker {
+                    store: store.clone(),
+                    transport: transport.clone(),
+                    from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
+                    signal: OutboxSignal::default(),
+                    metrics: Arc::new(Metrics::default()),
+                    parallel: 1,
+                }
+                .run(stopped),
+            );
+            // 0 to 2 ms, in steps of 10 µs.
+            tokio::time::sleep(Duration::from_micros((round * 10) % 2000)).await;
+            stop.send(true).unwrap();
+            worker.await.unwrap();
+            let due = store.next_mail_attempt().await.unwrap().unwrap();
+            let now = ts(OffsetDateTime::now_utc());
+            assert!(
+                due <= now,
+                "round {round}: the message is put off until {due}, now is {now}"
+            );
+        }
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
