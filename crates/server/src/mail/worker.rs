@@ -243,9 +243,7 @@ mod tests {
     /// claim (the relay accepts connections and never answers, so a delivery hangs).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_worker_leaves_nothing_claimed() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-        let store = Store::connect(&url).await.unwrap();
+        let (_dir, store) = Store::temporary().await;
         let mut tx = store.begin_write().await.unwrap();
         Store::enqueue_mail(&mut tx, "a@example.org", "Objet", "Corps", 0)
             .await

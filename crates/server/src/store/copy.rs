@@ -357,9 +357,7 @@ mod tests {
     /// A column added by a migration and forgotten here would be lost by `migrate`.
     #[tokio::test]
     async fn every_column_of_every_table_is_copied() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-        let store = Store::connect(&url).await.unwrap();
+        let (_dir, store) = Store::temporary().await;
         let crate::store::Pool::Sqlite(pool) = &store.pool else {
             unreachable!()
         };

@@ -435,14 +435,23 @@ impl Store {
 }
 
 #[cfg(test)]
+impl Store {
+    /// Tests: a store on a new SQLite file, in a folder removed when the returned guard drops.
+    pub async fn temporary() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        (dir, store)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn a_database_missing_a_migration_is_told() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-        let store = Store::connect(&url).await.unwrap();
+        let (_dir, store) = Store::temporary().await;
         assert!(store.migrations_applied().await.unwrap());
         let sql = "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
         on_pool!(store.pool, |p| sqlx::query(sql)

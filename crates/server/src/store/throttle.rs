@@ -141,10 +141,10 @@ impl Store {
     /// Takes back the events `ids` and forgets every event of `subject`, in one statement
     /// inside the caller's transaction (a log-in that got in).
     pub async fn forget_events_in(conn: &mut Conn, ids: &[i64], subject: &str) -> StoreResult<()> {
-        let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = if ids.is_empty() {
             "DELETE FROM throttle_events WHERE subject = $1".to_owned()
         } else {
+            let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
             format!(
                 "DELETE FROM throttle_events WHERE subject = $1 OR rowid IN ({})",
                 listed.join(", ")
@@ -186,9 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn several_subjects_are_counted_and_forgotten_in_one_statement_each() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-        let store = Store::connect(&url).await.unwrap();
+        let (_dir, store) = Store::temporary().await;
         let mut tx = store.begin_write().await.unwrap();
         // "a": failures at 100 and 200, an attempt in flight at 300; "b": one failure at 150.
         let a1 = Store::insert_events(&mut tx, &["a", "b"], 100, false)
