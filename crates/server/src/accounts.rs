@@ -207,8 +207,7 @@ pub async fn change_password(
             )),
     )
     .await?;
-    svc.store.commit(tx).await?;
-    svc.outbox.wake();
+    svc.commit_mail(tx).await?;
     svc.metrics.password_changed();
     Ok(PasswordChangeResponse {
         valid_until,

@@ -145,8 +145,7 @@ pub async fn complete(
             )),
     )
     .await?;
-    svc.store.commit(tx).await?;
-    svc.outbox.wake();
+    svc.commit_mail(tx).await?;
 
     let account = svc
         .store

@@ -153,8 +153,7 @@ pub async fn request(
             )),
     )
     .await?;
-    svc.store.commit(tx).await?;
-    svc.outbox.wake();
+    svc.commit_mail(tx).await?;
     Ok(EmailChangeResponse {
         sent_to: new_email.as_str().to_owned(),
         notice_sent_to: account.login_email.clone(),

@@ -112,8 +112,7 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
         &AuditEvent::new(account.id, AuditKind::RecoveryRequested, now).from(client),
     )
     .await?;
-    svc.store.commit(tx).await?;
-    svc.outbox.wake();
+    svc.commit_mail(tx).await?;
     Ok(())
 }
 
@@ -260,8 +259,7 @@ pub async fn complete(
         &AuditEvent::new(account.id, AuditKind::RecoveryCompleted, now).from(client),
     )
     .await?;
-    svc.store.commit(tx).await?;
-    svc.outbox.wake();
+    svc.commit_mail(tx).await?;
     Ok(PasswordChangeResponse {
         valid_until,
         confirmation_sent_to: account.login_email.clone(),

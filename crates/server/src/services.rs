@@ -48,6 +48,14 @@ impl Services {
         }))
     }
 
+    /// Commits a transaction that queued mail, then wakes the delivery worker: both even if the
+    /// request is dropped meanwhile (its client hung up), so that the message does not wait for
+    /// the worker's next idle check.
+    pub async fn commit_mail(&self, tx: crate::store::Tx) -> Result<(), crate::store::StoreError> {
+        let outbox = self.outbox.clone();
+        self.store.commit_then(tx, move || outbox.wake()).await
+    }
+
     /// Now, to the second: what is stored, so what is answered matches it.
     pub fn now(&self) -> time::OffsetDateTime {
         let now = self.clock.now();

@@ -158,7 +158,7 @@ impl Throttle {
                 let ids =
                     Store::insert_events(&mut tx, &[email_subject, client_subject], now, true)
                         .await?;
-                self.store.commit(tx).await?;
+                Store::commit_uncached(tx).await?;
                 return Ok(Ok(Reservation {
                     ids,
                     in_flight: true,
@@ -198,7 +198,7 @@ impl Throttle {
             return Ok(Err(wait));
         }
         let ids = Store::insert_events(&mut tx, &[subject], now, false).await?;
-        self.store.commit(tx).await?;
+        Store::commit_uncached(tx).await?;
         Ok(Ok(Reservation {
             ids,
             in_flight: false,

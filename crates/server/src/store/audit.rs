@@ -61,7 +61,7 @@ impl Store {
     pub async fn audit_now(&self, event: &AuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::audit(&mut tx, event).await?;
-        Ok(tx.commit().await?)
+        Self::commit_uncached(tx).await
     }
 
     /// The account's latest security events, newest first.

@@ -3,7 +3,8 @@
 //!
 //! Correctness rests on one counter, the generation:
 //! - every write to those tables made by this process moves it on *after* the write is visible
-//!   (`Store::commit`, and the few writes made outside a transaction in `sessions.rs`);
+//!   (`Store::commit`, and the few writes made outside a transaction in `sessions.rs`), even
+//!   when the request that made it was dropped meanwhile (both run on a task of their own);
 //! - a read notes the generation *before* it asks the database, and files what it read under
 //!   that generation; an entry is served only while the generation has not moved.
 //!
@@ -39,13 +40,16 @@ pub(super) struct Shelf<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
     /// 0: nothing is kept.
     capacity: usize,
+    /// [`MAX_AGE`], but in tests.
+    max_age: Duration,
 }
 
 impl<K: Hash + Eq, V> Shelf<K, V> {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, max_age: Duration) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
             capacity,
+            max_age,
         }
     }
 
@@ -58,7 +62,7 @@ impl<K: Hash + Eq, V> Shelf<K, V> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(key)
-            .filter(|e| e.generation == generation && e.read_at.elapsed() < MAX_AGE)
+            .filter(|e| e.generation == generation && e.read_at.elapsed() < self.max_age)
             .map(|e| e.value.clone())
     }
 
@@ -92,22 +96,29 @@ pub(super) struct ReadCache {
 
 impl ReadCache {
     pub(super) fn new() -> Self {
-        Self::with_capacity(CAPACITY)
+        Self::with(CAPACITY, MAX_AGE)
+    }
+
+    /// A cache whose entries age only after `max_age`: in a test, only a write (the
+    /// generation) makes them stale.
+    #[cfg(test)]
+    pub(super) fn keeping_for(max_age: Duration) -> Self {
+        Self::with(CAPACITY, max_age)
     }
 
     /// A cache that keeps nothing: for PostgreSQL, where other replicas write.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(super) fn off() -> Self {
-        Self::with_capacity(0)
+        Self::with(0, MAX_AGE)
     }
 
-    fn with_capacity(capacity: usize) -> Self {
+    fn with(capacity: usize, max_age: Duration) -> Self {
         Self {
             generation: AtomicU64::new(0),
-            sessions: Shelf::new(capacity),
-            accounts: Shelf::new(capacity),
-            dossiers: Shelf::new(capacity),
-            pending_changes: Shelf::new(capacity),
+            sessions: Shelf::new(capacity, max_age),
+            accounts: Shelf::new(capacity, max_age),
+            dossiers: Shelf::new(capacity, max_age),
+            pending_changes: Shelf::new(capacity, max_age),
         }
     }
 

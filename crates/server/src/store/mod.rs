@@ -9,6 +9,7 @@
 //! - `audit`: security events;
 //! - `codes`: one-time codes (e-mail changes, password recoveries), tickets and CAPTCHAs.
 
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -209,6 +210,15 @@ async fn still_usable<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::E
     Ok(conn.ping().await.is_ok() && !conn.is_in_transaction())
 }
 
+/// Runs `work` on a task of its own and waits for it: dropping the caller does not stop it.
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = StoreResult<T>> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::spawn(work)
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Other(format!("a write's task failed: {e}"))))
+}
+
 /// Whether a text can be stored or looked up on both backends (PostgreSQL refuses NUL): a key
 /// that cannot be stored matches nothing.
 fn storable(text: &str) -> bool {
@@ -384,10 +394,54 @@ impl Store {
 
     /// Commits, then tells the read cache that what it holds may be stale (even when the commit
     /// failed: it may have reached the disk).
+    ///
+    /// Both run to their end even when the caller is dropped meanwhile (its client hung up, its
+    /// request timed out): a COMMIT already sent lands anyway, and the cache must hear of it.
+    /// Dropped halfway, a password change's revocation of the other sessions was committed
+    /// while the cache went on serving them as live until its entries aged out; on PostgreSQL,
+    /// the connection then sent a ROLLBACK outside any transaction.
     pub async fn commit(&self, tx: Tx) -> StoreResult<()> {
-        let committed = tx.commit().await;
-        self.cache.changed();
-        Ok(committed?)
+        self.commit_then(tx, || {}).await
+    }
+
+    /// [`Store::commit`], then `after` once committed, whether or not the caller still waits
+    /// (waking the mail worker for the messages the transaction queued).
+    pub async fn commit_then(
+        &self,
+        tx: Tx,
+        after: impl FnOnce() + Send + 'static,
+    ) -> StoreResult<()> {
+        let cache = self.cache.clone();
+        to_the_end(async move {
+            let committed = tx.commit().await;
+            cache.changed();
+            if committed.is_ok() {
+                after();
+            }
+            Ok(committed?)
+        })
+        .await
+    }
+
+    /// Commits a transaction that wrote nothing the read cache serves (throttle events, audit
+    /// lines): to its end, as [`Store::commit`], but what the cache holds stays served.
+    pub async fn commit_uncached(tx: Tx) -> StoreResult<()> {
+        to_the_end(async move { Ok(tx.commit().await?) }).await
+    }
+
+    /// A write outside any transaction to what the read cache serves, then the cache told:
+    /// both to their end, as in [`Store::commit`].
+    async fn write_cached(
+        &self,
+        write: impl Future<Output = Result<u64, sqlx::Error>> + Send + 'static,
+    ) -> StoreResult<u64> {
+        let cache = self.cache.clone();
+        to_the_end(async move {
+            let written = write.await;
+            cache.changed();
+            Ok(written?)
+        })
+        .await
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
@@ -447,7 +501,173 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
     use super::*;
+
+    /// A store whose cached reads go stale only through a write (the generation), never through
+    /// their age, with one account and one live session (token hash `[7; 32]`).
+    async fn store_with_a_session() -> (tempfile::TempDir, Store, i64) {
+        let (dir, mut store) = Store::temporary().await;
+        store.cache = Arc::new(cache::ReadCache::keeping_for(Duration::from_secs(3600)));
+        let mut tx = store.begin_write().await.unwrap();
+        let account = Store::insert_account(
+            &mut tx,
+            &NewAccountRow {
+                subscriber_number: "000000001",
+                login_email: "a@example.fr",
+                login_email_key: "a@example.fr",
+                civility: "M.",
+                first_name: "A",
+                last_name: "B",
+                phone: "",
+                address: "",
+                security_question: "",
+                security_answer_sealed: None,
+                password_hash: "",
+                password_valid_until: "2099-01-01",
+                now: 0,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let session = SessionRow {
+            token_hash: vec![7; 32],
+            account_id: account,
+            created_at: 0,
+            last_seen_at: 0,
+            auth_time: 0,
+            expires_at: i64::MAX,
+            revoked_at: None,
+            password_only: false,
+        };
+        Store::insert_session(&mut tx, &session).await.unwrap();
+        store.commit(tx).await.unwrap();
+        (dir, store, account)
+    }
+
+    /// Polls `work` once, then drops it: a request whose client hung up (or that timed out)
+    /// while its write was on its way to the database. False when it was done at once.
+    fn given_up_after_one_poll(work: impl Future) -> bool {
+        let mut work = pin!(work);
+        work.as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending()
+    }
+
+    /// Waits (5 s at most) for `done`, read from the database, then says whether the cached
+    /// read `cached` agrees within 2 s.
+    async fn cache_follows(store: &Store, landed: &str, cached: impl AsyncFn() -> bool) -> bool {
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!()
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(landed.to_owned()))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            == 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the write never landed"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
+            if cached().await {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        false
+    }
+
+    /// A COMMIT already sent lands even if its request is dropped: the read cache must hear of
+    /// it, or it serves what the write replaced (here, a password change's revocation of the
+    /// other sessions) until its entries age out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_commit_whose_request_was_dropped_still_makes_the_cache_forget() {
+        for _ in 0..20 {
+            let (_dir, store, account) = store_with_a_session().await;
+            let token = [7u8; 32];
+            assert!(
+                store
+                    .session(&token)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked_at
+                    .is_none()
+            );
+            let mut tx = store.begin_write().await.unwrap();
+            Store::revoke_account_sessions(&mut tx, account, None, 5)
+                .await
+                .unwrap();
+            if !given_up_after_one_poll(store.commit(tx)) {
+                continue;
+            }
+            let revoked = cache_follows(
+                &store,
+                "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL",
+                async || {
+                    store
+                        .session(&token)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .revoked_at
+                        .is_some()
+                },
+            )
+            .await;
+            assert!(revoked, "a revoked session is still served from the cache");
+            return;
+        }
+        panic!("the commit was never caught in flight");
+    }
+
+    /// The same for a write made outside a transaction (a log-out).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_out_whose_request_was_dropped_still_makes_the_cache_forget() {
+        for _ in 0..20 {
+            let (_dir, store, _) = store_with_a_session().await;
+            let token = [7u8; 32];
+            assert!(
+                store
+                    .session(&token)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked_at
+                    .is_none()
+            );
+            if !given_up_after_one_poll(store.revoke_session(&token, 5)) {
+                continue;
+            }
+            let revoked = cache_follows(
+                &store,
+                "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL",
+                async || {
+                    store
+                        .session(&token)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .revoked_at
+                        .is_some()
+                },
+            )
+            .await;
+            assert!(revoked, "a revoked session is still served from the cache");
+            return;
+        }
+        panic!("the log-out was never caught in flight");
+    }
 
     #[tokio::test]
     async fn a_database_missing_a_migration_is_told() {

@@ -60,28 +60,32 @@ impl Store {
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
-        let written = on_pool!(self.pool, |p| sqlx::query(sql)
-            .bind(now)
-            .bind(token_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()));
-        self.cache.changed();
-        written?;
+        let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
+        self.write_cached(async move {
+            on_pool!(pool, |p| sqlx::query(sql)
+                .bind(now)
+                .bind(token_hash)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))
+        })
+        .await?;
         Ok(())
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
-        let written = on_pool!(self.pool, |p| sqlx::query(sql)
-            .bind(now)
-            .bind(token_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()));
-        self.cache.changed();
-        written?;
+        let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
+        self.write_cached(async move {
+            on_pool!(pool, |p| sqlx::query(sql)
+                .bind(now)
+                .bind(token_hash)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))
+        })
+        .await?;
         Ok(())
     }
 
@@ -132,14 +136,16 @@ impl Store {
 
     pub async fn set_auth_time(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql = "UPDATE sessions SET auth_time = $1 WHERE token_hash = $2";
-        let written = on_pool!(self.pool, |p| sqlx::query(sql)
-            .bind(now)
-            .bind(token_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()));
-        self.cache.changed();
-        written?;
+        let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
+        self.write_cached(async move {
+            on_pool!(pool, |p| sqlx::query(sql)
+                .bind(now)
+                .bind(token_hash)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))
+        })
+        .await?;
         Ok(())
     }
 }

@@ -112,14 +112,14 @@ impl Store {
             "UPDATE throttle_events SET pending = FALSE WHERE rowid = $1",
         )
         .await?;
-        Ok(tx.commit().await?)
+        Self::commit_uncached(tx).await
     }
 
     /// Takes back counted events (an attempt that succeeded).
     pub async fn delete_events(&self, ids: &[i64]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::delete_events_in(&mut tx, ids).await?;
-        Ok(tx.commit().await?)
+        Self::commit_uncached(tx).await
     }
 
     /// [`Store::delete_events`] inside the caller's transaction.
