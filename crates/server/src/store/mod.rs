@@ -631,6 +631,34 @@ mod tests {
         panic!("the commit was never caught in flight");
     }
 
+    /// What follows a commit (waking the mail worker) happens even when its request is dropped
+    /// while the COMMIT is on its way, and only once it landed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn what_follows_a_commit_runs_even_when_its_request_was_dropped() {
+        let (_dir, store, account) = store_with_a_session().await;
+        for siren in 100_000_000..100_000_020 {
+            let (done, after) = tokio::sync::oneshot::channel();
+            let mut tx = store.begin_write().await.unwrap();
+            Store::insert_dossier(&mut tx, account, &siren.to_string(), "A")
+                .await
+                .unwrap();
+            let then = move || {
+                let _ = done.send(());
+            };
+            if !given_up_after_one_poll(store.commit_then(tx, then)) {
+                continue;
+            }
+            tokio::time::timeout(Duration::from_secs(5), after)
+                .await
+                .expect("what follows the commit never ran")
+                .unwrap();
+            let landed = store.dossiers(account).await.unwrap();
+            assert!(landed.iter().any(|(s, _)| *s == siren.to_string()));
+            return;
+        }
+        panic!("the commit was never caught in flight");
+    }
+
     /// The same for a write made outside a transaction (a log-out).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_log_out_whose_request_was_dropped_still_makes_the_cache_forget() {
