@@ -4,9 +4,7 @@
 //! those of extractors and layers, speaks the client's language.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, header};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -67,15 +65,21 @@ fn quality(q: &str) -> u16 {
     }
 }
 
-/// Serves the request in the language it asks for, and says which in `Content-Language`.
-pub async fn middleware(req: Request, next: Next) -> Response {
-    let lang = req
-        .headers()
+/// The language `req` asks for.
+pub fn of(req: &Request) -> Lang {
+    req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .map_or(Lang::Fr, negotiate);
-    let mut response = LANG.scope(lang, next.run(req)).await;
-    let headers = response.headers_mut();
+        .map_or(Lang::Fr, negotiate)
+}
+
+/// Runs `serving` in `lang`: every error built meanwhile speaks it.
+pub async fn serve_in<T>(lang: Lang, serving: impl std::future::Future<Output = T>) -> T {
+    LANG.scope(lang, serving).await
+}
+
+/// Says in the answer's `Content-Language` which language it speaks.
+pub fn label(headers: &mut HeaderMap, lang: Lang) {
     headers.insert(
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(match lang {
@@ -84,7 +88,6 @@ pub async fn middleware(req: Request, next: Next) -> Response {
         }),
     );
     headers.append(header::VARY, HeaderValue::from_static("accept-language"));
-    response
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub mod serve;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use self::error::ApiError;
-use crate::services::AppState;
+use crate::services::{AppState, Services};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -201,25 +201,29 @@ pub fn router(state: AppState) -> Router {
     )
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
-    .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        timeout,
-    ))
-    .layer(CatchPanicLayer::custom(|_| {
-        ApiError::internal("handler panicked").into_response()
-    }))
-    .layer(middleware::from_fn_with_state(state.clone(), json_errors))
-    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let id = req
-            .headers()
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
-    }))
-    .layer(middleware::from_fn_with_state(state.clone(), request_id))
-    .layer(middleware::from_fn(lang::middleware))
+    // One stack, outermost first. Added one `Router::layer` at a time, each layer boxed the
+    // route again, and every request paid a boxed clone and a boxed future per layer (as it
+    // still does per `from_fn` middleware: hence one, `frame`).
+    .layer(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn_with_state(state.clone(), frame))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+            }))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal("handler panicked").into_response()
+            }))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                timeout,
+            ))
+            .layer(DefaultBodyLimit::max(state.config.max_body_bytes)),
+    )
     .with_state(state)
 }
 
@@ -236,7 +240,7 @@ fn acceptable_request_id(id: &str) -> bool {
 /// Every request gets an id, on every log line written while it is served (the `request` span)
 /// and in its answer's `X-Request-Id`. A trusted proxy's (`--trusted-proxy`) id is kept, so
 /// that its logs and ours tell of the same request; anyone else's is replaced.
-async fn request_id(State(svc): State<AppState>, mut req: Request, next: Next) -> Response {
+fn assign_request_id(svc: &Services, req: &mut Request) -> header::HeaderValue {
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -246,14 +250,36 @@ async fn request_id(State(svc): State<AppState>, mut req: Request, next: Next) -
     let given = req
         .headers()
         .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| from_proxy && acceptable_request_id(id))
-        .map(str::to_owned);
-    let id = given.unwrap_or_else(|| hex::encode(rand::random::<[u8; 8]>()));
-    let value = header::HeaderValue::from_str(&id).unwrap_or(header::HeaderValue::from_static("-"));
+        .filter(|id| from_proxy && id.to_str().is_ok_and(acceptable_request_id))
+        .cloned();
+    let value = given.unwrap_or_else(|| {
+        let id = hex::encode(rand::random::<[u8; 8]>());
+        header::HeaderValue::from_str(&id).unwrap_or(header::HeaderValue::from_static("-"))
+    });
     req.headers_mut().insert(REQUEST_ID, value.clone());
-    let mut response = next.run(req).await;
-    response.headers_mut().insert(REQUEST_ID, value);
+    value
+}
+
+/// What every request goes through around its route, in one middleware: the language of its
+/// answer ([`lang`]), its id ([`assign_request_id`]), its count and duration in the metrics,
+/// and a JSON error body whichever layer below answered ([`json_errors`]).
+async fn frame(State(svc): State<AppState>, mut req: Request, next: Next) -> Response {
+    let lang = lang::of(&req);
+    let id = assign_request_id(&svc, &mut req);
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let started = std::time::Instant::now();
+    let mut response = lang::serve_in(lang, async {
+        let response = next.run(req).await;
+        let status = response.status().as_u16();
+        let route = route.as_ref().map(MatchedPath::as_str);
+        svc.metrics.request(route, status, started.elapsed());
+        // Inside the request's language: the body is written in it.
+        json_errors(response)
+    })
+    .await;
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, id);
+    lang::label(headers, lang);
     response
 }
 
@@ -344,18 +370,10 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Counts responses and gives any error that is not already JSON (from a layer: body limit,
-/// timeout) our error body, so clients parse one shape.
-async fn json_errors(State(svc): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_owned());
-    let started = std::time::Instant::now();
-    let response = next.run(req).await;
+/// Gives any error that is not already JSON (from a layer: body limit, timeout) our error
+/// body, so clients parse one shape.
+fn json_errors(response: Response) -> Response {
     let status = response.status();
-    svc.metrics
-        .request(route.as_deref(), status.as_u16(), started.elapsed());
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)

@@ -196,4 +196,11 @@ async fn service_info_openapi_health_and_metrics() {
         "{metrics}"
     );
     assert!(metrics.contains("espace_pro_outbox_unsent 0"));
+    // Every answer is counted under its route's template.
+    assert!(
+        metrics.contains(
+            "espace_pro_http_request_duration_seconds_count{route=\"/v1/sessions\",class=\"4xx\"}"
+        ),
+        "{metrics}"
+    );
 }
