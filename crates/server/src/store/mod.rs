@@ -558,44 +558,16 @@ mod tests {
             .is_pending()
     }
 
-    /// Waits (5 s at most) for `done`, read from the database, then says whether the cached
-    /// read `cached` agrees within 2 s.
-    async fn cache_follows(store: &Store, landed: &str, cached: impl AsyncFn() -> bool) -> bool {
-        let Pool::Sqlite(pool) = &store.pool else {
-            unreachable!()
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(landed.to_owned()))
-            .fetch_one(pool)
-            .await
-            .unwrap()
-            == 0
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the write never landed"
-            );
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        let deadline = std::time::Instant::now() + Duration::from_secs(2);
-        while std::time::Instant::now() < deadline {
-            if cached().await {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        false
-    }
-
-    /// A COMMIT already sent lands even if its request is dropped: the read cache must hear of
-    /// it, or it serves what the write replaced (here, a password change's revocation of the
-    /// other sessions) until its entries age out.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_commit_whose_request_was_dropped_still_makes_the_cache_forget() {
+    /// The live session of [`store_with_a_session`] is revoked by `revoke`, whose write is
+    /// given up while in flight (it says whether it caught it so): once the revocation lands,
+    /// the cache must stop serving the session as live, or it would until its entry aged out.
+    async fn a_revocation_given_up_in_flight_is_not_cached(
+        revoke: impl AsyncFn(&Store, i64) -> bool,
+    ) {
         for _ in 0..20 {
             let (_dir, store, account) = store_with_a_session().await;
             let token = [7u8; 32];
-            assert!(
+            let live = async || {
                 store
                     .session(&token)
                     .await
@@ -603,32 +575,62 @@ mod tests {
                     .unwrap()
                     .revoked_at
                     .is_none()
-            );
+            };
+            assert!(live().await);
+            if !revoke(&store, account).await {
+                continue;
+            }
+            let Pool::Sqlite(pool) = &store.pool else {
+                unreachable!()
+            };
+            let landed = "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL";
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while sqlx::query_scalar::<_, i64>(landed)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+                == 0
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the write never landed"
+                );
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            let deadline = std::time::Instant::now() + Duration::from_secs(2);
+            while live().await {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "a revoked session is still served from the cache"
+                );
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            return;
+        }
+        panic!("the write was never caught in flight");
+    }
+
+    /// A COMMIT already sent lands even if its request is dropped (a password change's
+    /// revocation of the other sessions, here).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_commit_whose_request_was_dropped_still_makes_the_cache_forget() {
+        a_revocation_given_up_in_flight_is_not_cached(async |store, account| {
             let mut tx = store.begin_write().await.unwrap();
             Store::revoke_account_sessions(&mut tx, account, None, 5)
                 .await
                 .unwrap();
-            if !given_up_after_one_poll(store.commit(tx)) {
-                continue;
-            }
-            let revoked = cache_follows(
-                &store,
-                "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL",
-                async || {
-                    store
-                        .session(&token)
-                        .await
-                        .unwrap()
-                        .unwrap()
-                        .revoked_at
-                        .is_some()
-                },
-            )
-            .await;
-            assert!(revoked, "a revoked session is still served from the cache");
-            return;
-        }
-        panic!("the commit was never caught in flight");
+            given_up_after_one_poll(store.commit(tx))
+        })
+        .await;
+    }
+
+    /// The same for a write made outside a transaction (a log-out).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_out_whose_request_was_dropped_still_makes_the_cache_forget() {
+        a_revocation_given_up_in_flight_is_not_cached(async |store, _| {
+            given_up_after_one_poll(store.revoke_session(&[7; 32], 5))
+        })
+        .await;
     }
 
     /// What follows a commit (waking the mail worker) happens even when its request is dropped
@@ -657,44 +659,6 @@ mod tests {
             return;
         }
         panic!("the commit was never caught in flight");
-    }
-
-    /// The same for a write made outside a transaction (a log-out).
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_log_out_whose_request_was_dropped_still_makes_the_cache_forget() {
-        for _ in 0..20 {
-            let (_dir, store, _) = store_with_a_session().await;
-            let token = [7u8; 32];
-            assert!(
-                store
-                    .session(&token)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .revoked_at
-                    .is_none()
-            );
-            if !given_up_after_one_poll(store.revoke_session(&token, 5)) {
-                continue;
-            }
-            let revoked = cache_follows(
-                &store,
-                "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL",
-                async || {
-                    store
-                        .session(&token)
-                        .await
-                        .unwrap()
-                        .unwrap()
-                        .revoked_at
-                        .is_some()
-                },
-            )
-            .await;
-            assert!(revoked, "a revoked session is still served from the cache");
-            return;
-        }
-        panic!("the log-out was never caught in flight");
     }
 
     #[tokio::test]

@@ -60,33 +60,13 @@ impl Store {
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
-        let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
-        self.write_cached(async move {
-            on_pool!(pool, |p| sqlx::query(sql)
-                .bind(now)
-                .bind(token_hash)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))
-        })
-        .await?;
-        Ok(())
+        self.update_session(sql, token_hash, now).await
     }
 
     pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
-        let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
-        self.write_cached(async move {
-            on_pool!(pool, |p| sqlx::query(sql)
-                .bind(now)
-                .bind(token_hash)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))
-        })
-        .await?;
-        Ok(())
+        self.update_session(sql, token_hash, now).await
     }
 
     /// Revokes every live session of the account but `keep` (if any); returns how many.
@@ -136,6 +116,16 @@ impl Store {
 
     pub async fn set_auth_time(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql = "UPDATE sessions SET auth_time = $1 WHERE token_hash = $2";
+        self.update_session(sql, token_hash, now).await
+    }
+
+    /// `sql`, with the time for `$1` and the token's hash for `$2`, outside any transaction.
+    async fn update_session(
+        &self,
+        sql: &'static str,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
         let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
         self.write_cached(async move {
             on_pool!(pool, |p| sqlx::query(sql)
