@@ -51,7 +51,7 @@ impl Services {
     /// Commits a transaction that queued mail, then wakes the delivery worker: both even if the
     /// request is dropped meanwhile (its client hung up), so that the message does not wait for
     /// the worker's next idle check.
-    pub async fn commit_mail(&self, tx: crate::store::Tx) -> Result<(), crate::store::StoreError> {
+    pub async fn commit_mail(&self, tx: crate::store::Tx) -> crate::store::StoreResult<()> {
         let outbox = self.outbox.clone();
         self.store.commit_then(tx, move || outbox.wake()).await
     }

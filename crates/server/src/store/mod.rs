@@ -411,14 +411,12 @@ impl Store {
         tx: Tx,
         after: impl FnOnce() + Send + 'static,
     ) -> StoreResult<()> {
-        let cache = self.cache.clone();
-        to_the_end(async move {
+        self.write_cached(async move {
             let committed = tx.commit().await;
-            cache.changed();
             if committed.is_ok() {
                 after();
             }
-            Ok(committed?)
+            committed
         })
         .await
     }
@@ -429,12 +427,12 @@ impl Store {
         to_the_end(async move { Ok(tx.commit().await?) }).await
     }
 
-    /// A write outside any transaction to what the read cache serves, then the cache told:
-    /// both to their end, as in [`Store::commit`].
-    async fn write_cached(
+    /// A write to what the read cache serves (a commit, or a statement outside any
+    /// transaction), then the cache told: both to their end, as in [`Store::commit`].
+    async fn write_cached<T: Send + 'static>(
         &self,
-        write: impl Future<Output = Result<u64, sqlx::Error>> + Send + 'static,
-    ) -> StoreResult<u64> {
+        write: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+    ) -> StoreResult<T> {
         let cache = self.cache.clone();
         to_the_end(async move {
             let written = write.await;
@@ -501,7 +499,6 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
     use std::pin::pin;
     use std::task::{Context, Waker};
 
