@@ -99,8 +99,11 @@ pub struct AppState {
     /// In recovery, logged out: the account's words the service sent with the question, for
     /// the meter.
     pub recovery_context: Mutex<Option<PasswordContext>>,
-    /// The summary shown after activation, for "Sauvegardez ou imprimez le récapitulatif".
+    /// After an activation, logged out: the summary, once the password has been given for it
+    /// ("Sauvegardez ou imprimez le récapitulatif").
     pub last_summary: Mutex<Option<SummaryData>>,
+    /// The login address an activation just set, to ask the summary with the password.
+    pub activated_email: Mutex<Option<String>>,
     /// A link from an e-mail, waiting for the window (`take_link`).
     pub link: std::sync::Mutex<Option<crate::links::Opened>>,
 }
@@ -119,6 +122,7 @@ impl AppState {
             ticket: Mutex::new(None),
             recovery_context: Mutex::new(None),
             last_summary: Mutex::new(None),
+            activated_email: Mutex::new(None),
             link: std::sync::Mutex::new(None),
         }
     }
@@ -163,6 +167,7 @@ impl AppState {
         *self.ticket.lock().await = None;
         *self.recovery_context.lock().await = None;
         *self.last_summary.lock().await = None;
+        *self.activated_email.lock().await = None;
         *self.service.lock().unwrap_or_else(|p| p.into_inner()) = info;
         let previous = std::mem::replace(
             &mut *self.connection.write().unwrap_or_else(|p| p.into_inner()),

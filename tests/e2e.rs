@@ -426,8 +426,13 @@ async fn change_of_address_and_password_together_against_the_service() {
     ui.shot("53-activation-summary-service").await;
     assert_accessible(&ui, "activation-summary").await;
 
-    // 4. The summary PDF, saved through the test folder and read back.
+    // 4. The summary PDF, saved through the test folder and read back. It holds the security
+    // answer, which the code alone does not give: the password is asked first (SPEC §2.8).
     ui.press("Sauvegardez ou imprimez le récapitulatif").await;
+    ui.wait_text("Votre réponse de confiance ne s'affiche qu'après la saisie")
+        .await;
+    ui.type_into("Mot de passe actuel", NEW_PASSWORD).await;
+    ui.press("Continuer").await;
     ui.wait_text("Récapitulatif enregistré").await;
     let pdf = s
         .summary_dir()
@@ -541,6 +546,8 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     ui.shot("13-activation-summary").await;
 
     ui.press("Sauvegardez ou imprimez le récapitulatif").await;
+    ui.type_into("Mot de passe actuel", demo_password).await;
+    ui.press("Continuer").await;
     ui.wait_text("Récapitulatif enregistré").await;
     let pdf = dir.path().join("recapitulatif-espace-professionnel.pdf");
     let text = pdftotext(&pdf);

@@ -71,7 +71,10 @@ pub async fn complete_activation(
         .complete_activation(&CompleteActivationRequest { ticket, email })
         .await?;
     *state.ticket.lock().await = None;
-    *state.last_summary.lock().await = Some(result.summary.clone());
+    // The summary holds the security answer: the service gives it only for the password
+    // ("Sauvegardez ou imprimez le récapitulatif" asks for it, SPEC §2.8).
+    *state.last_summary.lock().await = None;
+    *state.activated_email.lock().await = Some(result.login_email.clone());
     state.forget_session().await;
     Ok(result)
 }

@@ -56,15 +56,44 @@ async fn summary_bytes(state: &AppState) -> CommandResult<Vec<u8>> {
                 .await?
                 .summary
         }
-        false => state.last_summary.lock().await.clone().ok_or_else(|| {
-            CommandError::new(
-                "no_summary",
-                "Aucun récapitulatif à enregistrer : connectez-vous d'abord.",
-            )
-        })?,
+        false => match state.last_summary.lock().await.clone() {
+            Some(summary) => summary,
+            // Right after an activation: the screen asks for the password, then
+            // `reauthenticate` fetches the summary with it.
+            None if state.activated_email.lock().await.is_some() => {
+                return Err(CommandError::new(
+                    "reauthentication_required",
+                    "Saisissez votre mot de passe : le récapitulatif contient la réponse à votre question de confiance.",
+                ));
+            }
+            None => {
+                return Err(CommandError::new(
+                    "no_summary",
+                    "Aucun récapitulatif à enregistrer : connectez-vous d'abord.",
+                ));
+            }
+        },
     };
     let now = state.time_zone().local(time::OffsetDateTime::now_utc());
     Ok(summary_pdf(&data, now)?)
+}
+
+/// After an activation, logged out: the password typed for the summary opens a session just
+/// long enough to fetch it (the service gives the security answer only for a fresh password
+/// entry), which is then closed.
+pub async fn unlock_activation_summary(
+    state: &AppState,
+    email: &str,
+    password: &Secret,
+) -> CommandResult<()> {
+    let api = state.api();
+    let session = api.login(email, password, None).await?;
+    let summary = api.summary(&session.token).await;
+    if let Err(e) = api.logout(&session.token).await {
+        tracing::warn!(error = %e, "the summary's session could not be closed");
+    }
+    *state.last_summary.lock().await = Some(summary?.summary);
+    Ok(())
 }
 
 const FILE_NAME: &str = "recapitulatif-espace-professionnel.pdf";

@@ -336,6 +336,12 @@ pub async fn reauthenticate(
     current_password: String,
 ) -> CommandResult<()> {
     let password = Secret::new(current_password);
+    if state.session.lock().await.is_none()
+        && let Some(email) = state.activated_email.lock().await.clone()
+    {
+        return crate::commands::profile::unlock_activation_summary(&state, &email, &password)
+            .await;
+    }
     state
         .with_session(async |api, token| api.reauthenticate(token, &password).await)
         .await

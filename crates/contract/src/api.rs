@@ -381,11 +381,17 @@ impl std::fmt::Debug for SummaryData {
     }
 }
 
+/// What a completed activation answers: who, under which number, with which login address.
+/// Never the security answer, phone or postal address: holding the code (and the new mailbox)
+/// proves nothing about who one is; the summary needs the password (SPEC §2.8, §3.1).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivationResult {
-    #[serde(flatten)]
-    pub summary: SummaryData,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub subscriber_number: SubscriberNumber,
+    pub login_email: String,
     #[serde(with = "iso_date")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub activated_on: Date,

@@ -51,7 +51,7 @@ impl LocalCluster {
             .map(|_| free_port())
             .collect::<io::Result<Vec<_>>>()?;
         let config = dir.join("haproxy.cfg");
-        std::fs::write(&config, haproxy_config(port, &ports))?;
+        std::fs::write(&config, haproxy_config(port, &ports, true))?;
         let check = Command::new("haproxy")
             .arg("-c")
             .arg("-f")
@@ -188,10 +188,63 @@ impl Drop for LocalCluster {
     }
 }
 
+/// HAProxy alone in front of one service (`backend`, a loopback port), appending the client's
+/// address to `X-Forwarded-For` (`option forwardfor`) and passing every other header on, as the
+/// cluster did before it also stripped `Forwarded`: for tests of what a client can and cannot
+/// make the service believe through a proxy. Stopped when dropped.
+pub struct Haproxy {
+    child: Child,
+    pub port: u16,
+}
+
+impl Haproxy {
+    pub fn start(dir: &std::path::Path, backend: u16) -> io::Result<Self> {
+        let port = free_port()?;
+        let config = dir.join("haproxy.cfg");
+        std::fs::write(&config, haproxy_config(port, &[backend], false))?;
+        let log = dir.join("haproxy.log");
+        let child = Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()
+            .map_err(|e| other(format!("haproxy (apt install haproxy): {e}")))?;
+        let proxy = Self { child, port };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if http_status(port, "/readyz") == Some(200) {
+                return Ok(proxy);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(other(format!(
+            "HAProxy sends nothing to the service: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        )))
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// HAProxy in front of the replicas: round robin, `/readyz` checked every 500 ms, a replica out
 /// after 2 failures and back after 1 success; a request whose connection could not be made is
-/// sent to another replica (never one that may have been processed).
-fn haproxy_config(port: u16, replicas: &[u16]) -> String {
+/// sent to another replica (never one that may have been processed). The client's address is
+/// appended to `X-Forwarded-For` (the service's `--forwarded-header` default); with
+/// `strip_forwarded`, a `Forwarded` the client sent is removed too (the service ignores it
+/// anyway: the proxy's configuration is a second wall, not the first).
+fn haproxy_config(port: u16, replicas: &[u16], strip_forwarded: bool) -> String {
+    let strip = if strip_forwarded {
+        "    http-request del-header forwarded\n"
+    } else {
+        ""
+    };
     let mut cfg = format!(
         "global
     maxconn 4096
@@ -208,7 +261,7 @@ defaults
 frontend api
     bind 127.0.0.1:{port}
     option forwardfor
-    default_backend replicas
+{strip}    default_backend replicas
 
 backend replicas
     balance roundrobin

@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub mod cluster;
-pub use cluster::{ClusterOptions, LocalCluster};
+pub use cluster::{ClusterOptions, Haproxy, LocalCluster};
 
 pub struct TempPostgres {
     pub(crate) dir: PathBuf,

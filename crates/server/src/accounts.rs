@@ -9,7 +9,7 @@ use espace_pro_contract::{
     LoginEmail, PasswordContext, PasswordPolicy, PasswordRule, SubscriberNumber,
 };
 
-use crate::auth::{Session, reauthenticated_account, require_account};
+use crate::auth::{Session, begin_write_as, reauthenticated_account, require_account};
 use crate::dates::{format_date, parse_date, password_valid_until};
 use crate::errors::{AuthError, CredentialError, Fault};
 use crate::kinds::AuditKind;
@@ -187,12 +187,12 @@ pub async fn change_password(
     req: &PasswordChangeRequest,
     client: IpAddr,
 ) -> Result<PasswordChangeResponse, CredentialError> {
-    let account =
+    let (account, _fresh) =
         reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
     let hash =
         passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let now = svc.now();
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_write_as(svc, session).await?;
     let keep = Some(session.token_hash.as_slice());
     let (valid_until, revoked) =
         passwords::install(&mut tx, svc, &account, &hash, keep, now).await?;

@@ -8,14 +8,14 @@ use espace_pro_contract::api::{
     ActivationResult, CompleteActivationRequest, TicketResponse, VerifyCodeRequest,
 };
 
+use crate::captcha;
 use crate::codes::{self, WrongCodeLimit};
 use crate::dates::{format_date, password_valid_until};
-use crate::errors::CodeError;
+use crate::errors::{CodeError, Fault};
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::services::Services;
 use crate::store::{AuditEvent, Store, ts};
-use crate::{captcha, profile};
 
 const PURPOSE: Purpose = Purpose::Activation;
 
@@ -153,7 +153,14 @@ pub async fn complete(
         .await?
         .ok_or(CodeError::TicketExpired)?;
     Ok(ActivationResult {
-        summary: profile::summary_data(svc, &account)?,
+        civility: account.civility.clone(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        subscriber_number: account
+            .subscriber_number
+            .parse()
+            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
+        login_email: account.login_email.clone(),
         activated_on: svc.config.time_zone.date(now),
     })
 }

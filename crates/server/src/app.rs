@@ -82,7 +82,20 @@ impl Application {
             None => None,
         };
         let app = crate::http::router_at(services.clone(), addr);
-        let server = tokio::spawn(crate::http::serve::serve(listener, app, stop));
+        let limits = crate::http::serve::ConnectionLimits {
+            overall: services
+                .config
+                .max_connections
+                .min(crate::files::open_files_for_connections()),
+            per_client: services.config.max_connections_per_client,
+            exempt: services.config.trusted_proxies.clone(),
+        };
+        tracing::info!(
+            overall = limits.overall,
+            per_client = limits.per_client,
+            "connection limits"
+        );
+        let server = tokio::spawn(crate::http::serve::serve(listener, app, limits, stop));
         tracing::info!(%addr, "Espace Pro account service listening");
         Ok(Self {
             addr,

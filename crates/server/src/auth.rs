@@ -61,7 +61,9 @@ pub async fn login(
         Err(refusal) => {
             svc.metrics.login("throttled");
             return Err(match refusal {
-                Refusal::Client(retry_after) => AuthError::Throttled { retry_after },
+                Refusal::Client(retry_after) | Refusal::Proven(retry_after) => {
+                    AuthError::Throttled { retry_after }
+                }
                 Refusal::Address(_) => AuthError::CaptchaRequired,
             });
         }
@@ -77,14 +79,7 @@ pub async fn login(
     let now = svc.now();
     let account_id = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| ok) else {
-        svc.throttle.keep(reservation).await?;
-        // Written for unknown addresses too (without an account), so a failure costs the same
-        // work, and the same time, whether the address has an account or not.
-        svc.store
-            .audit_now(&AuditEvent::new(account_id, AuditKind::LoginFailed, now).from(client))
-            .await?;
-        svc.metrics.login("failure");
-        return Err(AuthError::InvalidCredentials);
+        return Err(failed_login(svc, reservation, account_id, client, now).await?);
     };
     let expired = password_expired(&account, svc.config.time_zone.date(now));
     let (token, hash) = new_token();
@@ -99,6 +94,19 @@ pub async fn login(
     // One transaction: the attempt taken back, the address's failures forgotten, the session and
     // its audit line, all or nothing.
     let mut tx = svc.store.begin_write().await?;
+    // The password was verified before this transaction: a change that committed meanwhile (a
+    // new password, a recovery, an activation) makes it the old one, which opens nothing.
+    if !Store::credentials_unchanged(
+        &mut tx,
+        account.id,
+        &account.password_hash,
+        &account.login_email_key,
+    )
+    .await?
+    {
+        drop(tx);
+        return Err(failed_login(svc, reservation, Some(account.id), client, now).await?);
+    }
     Throttle::succeeded_in(&mut tx, reservation, &by_email).await?;
     Store::insert_session(
         &mut tx,
@@ -128,6 +136,25 @@ pub async fn login(
         must_change_password: expired,
         subscriber_number: account.subscriber_number.parse().ok(),
     })
+}
+
+/// A wrong password (or an unknown address): the attempt stays counted and is audited; gives
+/// back the error to answer.
+async fn failed_login(
+    svc: &Services,
+    reservation: crate::throttle::Reservation,
+    account_id: Option<i64>,
+    client: IpAddr,
+    now: OffsetDateTime,
+) -> Result<AuthError, AuthError> {
+    svc.throttle.keep(reservation).await?;
+    // Written for unknown addresses too (without an account), so a failure costs the same
+    // work, and the same time, whether the address has an account or not.
+    svc.store
+        .audit_now(&AuditEvent::new(account_id, AuditKind::LoginFailed, now).from(client))
+        .await?;
+    svc.metrics.login("failure");
+    Ok(AuthError::InvalidCredentials)
 }
 
 /// Checks a bearer token: known, not revoked, within its absolute and idle limits. Extends the
@@ -170,27 +197,35 @@ pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> 
     Ok(())
 }
 
+/// Proof that the session's password was entered within the re-authentication delay, or just
+/// now. Only [`require_fresh`] and [`reauthenticate`] make one (its field is private), and
+/// whatever shows or changes the security answer, the phone or the postal address, or cancels a
+/// pending change, takes one: a stale session cannot even call them.
+#[derive(Debug, Clone, Copy)]
+pub struct Fresh<'s> {
+    session: &'s Session,
+}
+
+impl<'s> Fresh<'s> {
+    pub fn session(&self) -> &'s Session {
+        self.session
+    }
+}
+
 /// Before a credential change: the current password, checked when given (and required when the
 /// last password entry is older than the configured delay). Wrong answers count as failed
 /// log-ins.
-pub async fn reauthenticate(
+pub async fn reauthenticate<'s>(
     svc: &Services,
-    session: &Session,
+    session: &'s Session,
     account: &AccountRow,
     current_password: Option<&Secret>,
     client: IpAddr,
-) -> Result<(), AuthError> {
+) -> Result<Fresh<'s>, AuthError> {
     let now = svc.now();
     let Some(given) = current_password.filter(|p| !p.expose().is_empty()) else {
-        let fresh = now - session.auth_time
-            <= Duration::try_from(svc.config.reauthentication_after)
-                .unwrap_or(Duration::minutes(5));
         // An expired-password session is no exception: its log-in may be hours old.
-        return if fresh {
-            Ok(())
-        } else {
-            Err(AuthError::ReauthenticationRequired)
-        };
+        return require_fresh(svc, session);
     };
     let by_email = svc.throttle.email_subject(&account.login_email_key);
     let by_client = client_subject(client);
@@ -200,7 +235,11 @@ pub async fn reauthenticate(
         .await?
     {
         Ok(r) => r,
-        Err(Refusal::Client(retry_after) | Refusal::Address(retry_after)) => {
+        Err(
+            Refusal::Client(retry_after)
+            | Refusal::Address(retry_after)
+            | Refusal::Proven(retry_after),
+        ) => {
             return Err(AuthError::Throttled { retry_after });
         }
     };
@@ -222,16 +261,16 @@ pub async fn reauthenticate(
     svc.store
         .set_auth_time(&session.token_hash, ts(now))
         .await?;
-    Ok(())
+    Ok(Fresh { session })
 }
 
 /// The password was entered on this session within the re-authentication delay: what seeing the
 /// security answer needs (SPEC §2.9).
-pub fn require_fresh(svc: &Services, session: &Session) -> Result<(), AuthError> {
+pub fn require_fresh<'s>(svc: &Services, session: &'s Session) -> Result<Fresh<'s>, AuthError> {
     let delay =
         Duration::try_from(svc.config.reauthentication_after).unwrap_or(Duration::minutes(5));
     if svc.now() - session.auth_time <= delay {
-        Ok(())
+        Ok(Fresh { session })
     } else {
         Err(AuthError::ReauthenticationRequired)
     }
@@ -248,19 +287,35 @@ pub async fn confirm_password(
         return Err(AuthError::ReauthenticationRequired);
     }
     let account = require_account(&svc.store, session).await?;
-    reauthenticate(svc, session, &account, Some(current_password), client).await
+    reauthenticate(svc, session, &account, Some(current_password), client).await?;
+    Ok(())
 }
 
 /// The session's account, after [`reauthenticate`]: what every credential change starts with.
-pub async fn reauthenticated_account(
+pub async fn reauthenticated_account<'s>(
     svc: &Services,
-    session: &Session,
+    session: &'s Session,
     current_password: Option<&Secret>,
     client: IpAddr,
-) -> Result<std::sync::Arc<AccountRow>, AuthError> {
+) -> Result<(std::sync::Arc<AccountRow>, Fresh<'s>), AuthError> {
     let account = require_account(&svc.store, session).await?;
-    reauthenticate(svc, session, &account, current_password, client).await?;
-    Ok(account)
+    let fresh = reauthenticate(svc, session, &account, current_password, client).await?;
+    Ok((account, fresh))
+}
+
+/// A write transaction on behalf of `session`, which is checked again inside it: a session
+/// revoked after its request was let in (a password changed meanwhile, a log-out) writes
+/// nothing. Writers run one after the other (see [`Store::begin_write`]), so once a revocation
+/// has committed no such transaction can commit a write of the revoked session.
+pub async fn begin_write_as(
+    svc: &Services,
+    session: &Session,
+) -> Result<crate::store::Tx, AuthError> {
+    let mut tx = svc.store.begin_write().await?;
+    if !Store::session_live_in(&mut tx, &session.token_hash, ts(svc.now())).await? {
+        return Err(AuthError::Unauthorized);
+    }
+    Ok(tx)
 }
 
 pub async fn require_account(

@@ -126,6 +126,34 @@ pub struct ServeArgs {
     /// address read from Forwarded / X-Forwarded-For.
     #[arg(long = "trusted-proxy", env = "ESPACE_PRO_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header those proxies write the client's address in; the other is ignored. The
+    /// proxy must append to it (or replace it), never pass the client's own on alone.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_FORWARDED_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for"
+    )]
+    pub forwarded_header: crate::config::ForwardedHeader,
+    /// A name clients reach the service by, as in their `Host` header (repeatable; a port may
+    /// be given). Requests naming another are answered 421. Default: the loopback names when
+    /// listening on loopback, any name otherwise.
+    #[arg(
+        long = "public-host",
+        env = "ESPACE_PRO_PUBLIC_HOST",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
+    /// Connections held at once, in all (never more than the open-files limit allows).
+    #[arg(long, env = "ESPACE_PRO_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Connections held at once from one client address (a trusted proxy is not limited).
+    #[arg(
+        long,
+        env = "ESPACE_PRO_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 128
+    )]
+    pub max_connections_per_client: usize,
     #[command(flatten)]
     pub storage: StorageArgs,
     /// SMTP relay: smtps://host:port (TLS), smtp://host:port?tls=required (STARTTLS), or
@@ -234,9 +262,23 @@ pub struct ServeArgs {
         default_value_t = 10
     )]
     pub recovery_requests_per_15_minutes: u32,
-    /// Recovery e-mails one address may receive in an hour.
+    /// Recovery e-mails one address may receive in an hour at one client's request.
     #[arg(long, env = "ESPACE_PRO_RECOVERY_MAILS_PER_HOUR", default_value_t = 3)]
     pub recovery_mails_per_hour: u32,
+    /// Recovery e-mails one address may receive in an hour, whatever the clients.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_RECOVERY_MAILS_PER_ADDRESS_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub recovery_mails_per_address_per_hour: u32,
+    /// Failed log-ins with a solved CAPTCHA one address may have in an hour.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_CAPTCHA_LOGIN_FAILURES_PER_HOUR",
+        default_value_t = 30
+    )]
+    pub captcha_login_failures_per_hour: u32,
     /// E-mail change requests one account may make in an hour.
     #[arg(
         long,
@@ -344,6 +386,10 @@ impl ServeArgs {
         c.listen = self.listen;
         c.metrics_listen = Some(self.metrics_listen);
         c.trusted_proxies = self.trusted_proxies;
+        c.forwarded_header = self.forwarded_header;
+        c.public_hosts = self.public_hosts;
+        c.max_connections = self.max_connections.max(1);
+        c.max_connections_per_client = self.max_connections_per_client.max(1);
         let password = match &self.smtp_password_file {
             Some(path) => Some(
                 std::fs::read_to_string(path)
@@ -414,6 +460,8 @@ impl ServeArgs {
         c.throttle.captchas_per_window = self.captchas_per_15_minutes.max(1);
         c.throttle.recovery_requests_per_window = self.recovery_requests_per_15_minutes.max(1);
         c.throttle.recovery_mails_per_hour = self.recovery_mails_per_hour;
+        c.throttle.recovery_mails_per_address_per_hour = self.recovery_mails_per_address_per_hour;
+        c.throttle.captcha_login_failures_per_hour = self.captcha_login_failures_per_hour;
         c.throttle.email_changes_per_account_per_hour =
             self.email_changes_per_account_per_hour.max(1);
         c.throttle.email_changes_per_address_per_hour =

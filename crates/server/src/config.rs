@@ -17,6 +17,20 @@ pub enum MailTransportConfig {
     Directory(PathBuf),
 }
 
+/// The header a trusted proxy writes the client's address in; the other one is ignored (a
+/// proxy passes on what the client sent in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For`, appended to (HAProxy's `option forwardfor`, nginx's
+    /// `$proxy_add_x_forwarded_for`).
+    #[default]
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239), appended to.
+    #[value(name = "forwarded")]
+    Forwarded,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Argon2Config {
     pub memory_kib: u32,
@@ -52,9 +66,15 @@ pub struct ThrottleConfig {
     pub captchas_per_window: u32,
     /// Recovery requests one client may make in `client_window`.
     pub recovery_requests_per_window: u32,
-    /// Recovery e-mails one address may receive in an hour (more requests are answered alike
-    /// but send nothing).
+    /// Recovery e-mails one address may receive in an hour at one client's request (more
+    /// requests are answered alike but send nothing).
     pub recovery_mails_per_hour: u32,
+    /// Recovery e-mails one address may receive in an hour, whatever the clients.
+    pub recovery_mails_per_address_per_hour: u32,
+    /// Failed log-ins with a solved CAPTCHA one address may have in an hour: past the failure
+    /// limit, a CAPTCHA lets the owner in, but does not give anyone who solves CAPTCHAs
+    /// unlimited guesses.
+    pub captcha_login_failures_per_hour: u32,
     /// E-mail change requests one account may make in an hour.
     pub email_changes_per_account_per_hour: u32,
     /// E-mail change requests naming one new address in an hour, whatever the account (each
@@ -74,6 +94,8 @@ impl Default for ThrottleConfig {
             captchas_per_window: 60,
             recovery_requests_per_window: 10,
             recovery_mails_per_hour: 3,
+            recovery_mails_per_address_per_hour: 10,
+            captcha_login_failures_per_hour: 30,
             email_changes_per_account_per_hour: 5,
             email_changes_per_address_per_hour: 3,
         }
@@ -92,6 +114,16 @@ pub struct Config {
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` say who the client is. From any
     /// other peer those headers are ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where those proxies write the client's address.
+    pub forwarded_header: ForwardedHeader,
+    /// The names clients reach this service by (`Host`); other names are answered 421. Empty:
+    /// the loopback names when the service listens on loopback (a web page elsewhere cannot
+    /// reach it through DNS rebinding), any name otherwise.
+    pub public_hosts: Vec<String>,
+    /// Connections held at once, in all (lowered to what the process may open, less a margin).
+    pub max_connections: usize,
+    /// Connections held at once from one client address (trusted proxies excepted).
+    pub max_connections_per_client: usize,
     /// `sqlite:///absolute/path.sqlite` or `sqlite://relative.sqlite`.
     pub database: String,
     /// 32-byte master key file (created 0600 on first start): seals security answers, keys code
@@ -164,6 +196,10 @@ impl Config {
             listen: "127.0.0.1:8080".parse().expect("loopback address"),
             metrics_listen: Some("127.0.0.1:9464".parse().expect("loopback address")),
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::default(),
+            public_hosts: Vec::new(),
+            max_connections: 4096,
+            max_connections_per_client: 128,
             own_host_only: false,
             database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
             key_file: data.join("espace-pro.key"),

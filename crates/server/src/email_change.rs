@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use espace_pro_contract::api::{EmailChangeRequest, EmailChangeResponse};
 use espace_pro_contract::{LoginEmail, PasswordRule};
 
-use crate::auth::{Session, reauthenticated_account};
+use crate::auth::{Fresh, Session, begin_write_as, reauthenticated_account, require_account};
 use crate::codes::{self, ACTIVATION_VALIDITY};
 use crate::errors::{AuthError, CredentialError, EmailProblem, NewPasswordError};
 use crate::kinds::{AuditKind, CodeState, Purpose};
@@ -41,7 +41,7 @@ pub async fn request(
     req: &EmailChangeRequest,
     client: IpAddr,
 ) -> Result<EmailChangeResponse, CredentialError> {
-    let account =
+    let (account, _fresh) =
         reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
 
     let (new_email, email_problems) = check_new_email(&account, req);
@@ -118,7 +118,7 @@ pub async fn request(
         now,
         &svc.config.time_zone,
     );
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_write_as(svc, session).await?;
     let replaced = Store::end_pending_code(
         &mut tx,
         Purpose::Activation,
@@ -162,25 +162,38 @@ pub async fn request(
     })
 }
 
-pub async fn cancel(svc: &Services, session: &Session) -> Result<(), CredentialError> {
+/// Cancels the pending change: needs a password entry of the last minutes (as seeing the
+/// answer does), and the login address is told.
+pub async fn cancel(svc: &Services, fresh: Fresh<'_>) -> Result<(), CredentialError> {
+    let session = fresh.session();
+    let account = require_account(&svc.store, session).await?;
     let now = svc.now();
-    let mut tx = svc.store.begin_write().await?;
-    if !Store::end_pending_code(
+    let mut tx = begin_write_as(svc, session).await?;
+    let Some(new_email) =
+        Store::end_pending_change(&mut tx, account.id, CodeState::Cancelled, ts(now)).await?
+    else {
+        return Err(CredentialError::NoPendingChange);
+    };
+    let notice = templates::email_change_cancelled(
+        &svc.config.public_name,
+        &svc.config.support.hotline,
+        &new_email,
+        now,
+        &svc.config.time_zone,
+    );
+    Store::enqueue_mail(
         &mut tx,
-        Purpose::Activation,
-        session.account_id,
-        CodeState::Cancelled,
+        &account.login_email,
+        &notice.subject,
+        &notice.body,
         ts(now),
     )
-    .await?
-    {
-        return Err(CredentialError::NoPendingChange);
-    }
+    .await?;
     Store::audit(
         &mut tx,
-        &AuditEvent::new(session.account_id, AuditKind::EmailChangeCancelled, now),
+        &AuditEvent::new(account.id, AuditKind::EmailChangeCancelled, now),
     )
     .await?;
-    svc.store.commit(tx).await?;
+    svc.commit_mail(tx).await?;
     Ok(())
 }

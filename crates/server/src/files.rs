@@ -90,3 +90,39 @@ pub fn sync_dir_of(path: &Path) -> io::Result<()> {
         Ok(())
     }
 }
+
+/// Descriptors kept for everything but client connections: the database and its journal, the
+/// pool's connections, the relay, logs, the listeners.
+const RESERVED_DESCRIPTORS: u64 = 128;
+
+/// How many client connections the open-files limit leaves room for, after raising the soft
+/// limit to the hard one (systemd's default is 1,024 soft, 524,288 hard).
+pub fn open_files_for_connections() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return usize::MAX;
+            }
+            if limit.rlim_cur < limit.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit.rlim_cur = limit.rlim_max;
+                }
+            }
+        }
+        let current: u64 = limit.rlim_cur;
+        let usable = current.saturating_sub(RESERVED_DESCRIPTORS).max(16);
+        usize::try_from(usable).unwrap_or(usize::MAX)
+    }
+    #[cfg(not(unix))]
+    usize::MAX
+}

@@ -64,6 +64,8 @@ pub struct StoreReading {
     pub oldest_unsent_age: Duration,
     pub connections: u32,
     pub idle_connections: usize,
+    /// Times the read cache was told of a write (its generation).
+    pub cache_invalidations: u64,
 }
 
 pub struct Metrics {
@@ -76,6 +78,8 @@ pub struct Metrics {
     unsent: Gauge,
     oldest_unsent_age: Gauge<f64, std::sync::atomic::AtomicU64>,
     connections: Family<StateLabel, Gauge>,
+    readiness_probes: Counter,
+    cache_invalidations: Gauge<u64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -135,7 +139,21 @@ impl Default for Metrics {
             "Database connections of the pool: open, idle",
             connections.clone(),
         );
+        let readiness_probes = Counter::default();
+        registry.register(
+            "readiness_probes",
+            "Checks of the database /readyz made (its answers are reused for a second)",
+            readiness_probes.clone(),
+        );
+        let cache_invalidations = Gauge::<u64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "read_cache_invalidations",
+            "Writes the read cache was told of since the start (each empties what it serves)",
+            cache_invalidations.clone(),
+        );
         Self {
+            readiness_probes,
+            cache_invalidations,
             registry,
             requests,
             logins,
@@ -176,6 +194,10 @@ impl Metrics {
         self.logins.get_or_create(&ResultLabel { result }).inc();
     }
 
+    pub fn readiness_probed(&self) {
+        self.readiness_probes.inc();
+    }
+
     pub fn password_changed(&self) {
         self.password_changes.inc();
     }
@@ -188,6 +210,7 @@ impl Metrics {
     /// The OpenMetrics text, with the database's figures read just now.
     pub fn render(&self, reading: &StoreReading) -> String {
         self.unsent.set(reading.unsent_mail);
+        self.cache_invalidations.set(reading.cache_invalidations);
         self.oldest_unsent_age
             .set(reading.oldest_unsent_age.as_secs_f64());
         self.connections
@@ -218,6 +241,7 @@ mod tests {
             oldest_unsent_age: Duration::from_secs(7),
             connections: 3,
             idle_connections: 1,
+            cache_invalidations: 4,
         });
         for line in [
             "espace_pro_http_request_duration_seconds_count{route=\"/v1/account\",class=\"2xx\"} 1",

@@ -1,6 +1,7 @@
 //! "Gérer vos coordonnées" (SPEC §2.9), the summary data (§2.8) and recent activity.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use espace_pro_contract::Secret;
 use espace_pro_contract::api::{
@@ -10,13 +11,15 @@ use espace_pro_contract::api::{
     AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
 };
 
-use crate::auth::{Session, reauthenticate, require_account, require_fresh};
+use crate::auth::{Fresh, Session, begin_write_as, reauthenticate, require_account};
 use crate::errors::{AuthError, Fault, FieldProblem, ProfileError};
 use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRow, AuditEvent, Store, from_ts};
 
-pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, Fault> {
+/// The security answer in clear, to compare with a recovery's answer. What puts it into a
+/// response is [`summary_data`] or [`profile_of`], which need a [`Fresh`] proof.
+pub(crate) fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, Fault> {
     match &account.security_answer_sealed {
         None => Ok(String::new()),
         Some(sealed) => svc
@@ -26,7 +29,17 @@ pub fn security_answer(svc: &Services, account: &AccountRow) -> Result<String, F
     }
 }
 
-pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData, Fault> {
+/// The session's account, which the proof must be about.
+async fn account_of(svc: &Services, fresh: &Fresh<'_>) -> Result<Arc<AccountRow>, AuthError> {
+    require_account(&svc.store, fresh.session()).await
+}
+
+fn summary_data(
+    fresh: &Fresh<'_>,
+    svc: &Services,
+    account: &AccountRow,
+) -> Result<SummaryData, Fault> {
+    debug_assert_eq!(fresh.session().account_id, account.id);
     Ok(SummaryData {
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
@@ -43,27 +56,30 @@ pub fn summary_data(svc: &Services, account: &AccountRow) -> Result<SummaryData,
     })
 }
 
+fn profile_of(fresh: &Fresh<'_>, svc: &Services, account: &AccountRow) -> Result<Profile, Fault> {
+    debug_assert_eq!(fresh.session().account_id, account.id);
+    Ok(Profile {
+        security_answer: Secret::new(security_answer(svc, account)?),
+        phone: account.phone.clone(),
+        address: account.address.clone(),
+        security_question: account.security_question.clone(),
+    })
+}
+
 /// The summary holds the security answer: only for a session whose password was entered within
-/// the re-authentication delay (right after activation, the activation's own answer carries it).
-pub async fn summary(svc: &Services, session: &Session) -> Result<AccountSummary, AuthError> {
-    require_fresh(svc, session)?;
-    let account = require_account(&svc.store, session).await?;
+/// the re-authentication delay (SPEC §2.8).
+pub async fn summary(svc: &Services, fresh: Fresh<'_>) -> Result<AccountSummary, AuthError> {
+    let account = account_of(svc, &fresh).await?;
     Ok(AccountSummary {
-        summary: summary_data(svc, &account).map_err(AuthError::Fault)?,
+        summary: summary_data(&fresh, svc, &account).map_err(AuthError::Fault)?,
         generated_at: svc.now(),
     })
 }
 
 /// The coordinates, security answer included: only for a fresh session, as the summary.
-pub async fn get(svc: &Services, session: &Session) -> Result<Profile, AuthError> {
-    require_fresh(svc, session)?;
-    let account = require_account(&svc.store, session).await?;
-    Ok(Profile {
-        security_answer: Secret::new(security_answer(svc, &account).map_err(AuthError::Fault)?),
-        phone: account.phone.clone(),
-        address: account.address.clone(),
-        security_question: account.security_question.clone(),
-    })
+pub async fn get(svc: &Services, fresh: Fresh<'_>) -> Result<Profile, AuthError> {
+    let account = account_of(svc, &fresh).await?;
+    profile_of(&fresh, svc, &account).map_err(AuthError::Fault)
 }
 
 fn check_text(error: &mut Vec<FieldProblem>, field: &'static str, value: &str, max: usize) {
@@ -85,6 +101,16 @@ pub async fn update(
     client: IpAddr,
 ) -> Result<Profile, ProfileError> {
     let account = require_account(&svc.store, session).await?;
+    // Every edit first: what is checked below compares with the current answer, which a stale
+    // session must not learn anything about.
+    let fresh = reauthenticate(
+        svc,
+        session,
+        &account,
+        req.current_password.as_ref(),
+        client,
+    )
+    .await?;
     let current_answer = security_answer(svc, &account)?;
     let phone = req
         .phone
@@ -136,18 +162,8 @@ pub async fn update(
         problems.dedup();
         return Err(ProfileError::Invalid(problems));
     }
-    if question_changed || answer_changed {
-        reauthenticate(
-            svc,
-            session,
-            &account,
-            req.current_password.as_ref(),
-            client,
-        )
-        .await?;
-    }
     let sealed = (!answer.is_empty()).then(|| svc.key.seal(&account.subscriber_number, answer));
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_write_as(svc, session).await?;
     Store::update_profile(
         &mut tx,
         account.id,
@@ -168,12 +184,8 @@ pub async fn update(
     )
     .await?;
     svc.store.commit(tx).await?;
-    Ok(Profile {
-        phone: phone.to_owned(),
-        address: address.to_owned(),
-        security_question: question.to_owned(),
-        security_answer: Secret::new(answer),
-    })
+    let account = account_of(svc, &fresh).await?;
+    Ok(profile_of(&fresh, svc, &account)?)
 }
 
 pub async fn activity(svc: &Services, session: &Session) -> Result<Activity, AuthError> {

@@ -23,6 +23,9 @@ use crate::throttle::client_subject;
 
 const PURPOSE: Purpose = Purpose::Recovery;
 
+/// A recovery code this young is not replaced by a new request: the one in the mailbox works.
+pub const KEEP_RECENT_CODE: time::Duration = time::Duration::minutes(10);
+
 /// What step 1 answers for every address, in French; [`ACCEPTED_EN`] is its English twin.
 pub fn accepted() -> RecoveryAccepted {
     RecoveryAccepted {
@@ -58,16 +61,25 @@ pub async fn request(
     .await?;
     svc.throttle.keep(counted).await?;
     // Counted for every address, known or not, before answering: the limit says nothing about
-    // which addresses have accounts, and concurrent requests cannot all slip under it.
-    let by_address = format!("recovery-mail:{}", svc.throttle.email_subject(email.key()));
+    // which addresses have accounts, and concurrent requests cannot all slip under it. Each
+    // client has its own budget of mails to an address (someone else's requests do not use up
+    // the owner's), within an overall one per address (no mail-bombing from many clients).
+    let address = svc.throttle.email_subject(email.key());
     let hour = std::time::Duration::from_secs(3600);
-    match svc
-        .throttle
-        .take_window(&by_address, t.recovery_mails_per_hour, hour)
-        .await?
-    {
-        Ok(counted) => svc.throttle.keep(counted).await?,
-        Err(_) => return Ok(accepted()),
+    for (subject, max) in [
+        (
+            format!("recovery-mail:{}:{address}", client_subject(client)),
+            t.recovery_mails_per_hour,
+        ),
+        (
+            format!("recovery-mail:{address}"),
+            t.recovery_mails_per_address_per_hour,
+        ),
+    ] {
+        match svc.throttle.take_window(&subject, max, hour).await? {
+            Ok(counted) => svc.throttle.keep(counted).await?,
+            Err(_) => return Ok(accepted()),
+        }
     }
     let svc = svc.clone();
     tokio::spawn(async move {
@@ -90,6 +102,14 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
         RECOVERY_VALIDITY_MINUTES,
     );
     let mut tx = svc.store.begin_write().await?;
+    // A code sent in the last minutes stays the one that works: a request by someone else (the
+    // answer is the same for every address) cannot void the code the owner is about to type.
+    if let Some(requested_at) =
+        Store::live_recovery_requested_at(&mut tx, account.id, ts(now)).await?
+        && ts(now) - requested_at < KEEP_RECENT_CODE.whole_seconds()
+    {
+        return Ok(());
+    }
     Store::end_pending_code(&mut tx, PURPOSE, account.id, CodeState::Superseded, ts(now)).await?;
     Store::insert_recovery(
         &mut tx,

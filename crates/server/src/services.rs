@@ -22,6 +22,8 @@ pub struct Services {
     /// `GET /v1/service-info`'s body in French and in English, serialised at its first request:
     /// it depends only on the configuration.
     pub service_info: std::sync::OnceLock<[Arc<[u8]>; 2]>,
+    /// `/readyz`'s last look at the database: when, and what was wrong (`None`: nothing).
+    pub readiness: tokio::sync::Mutex<Option<(std::time::Instant, Option<String>)>>,
 }
 
 impl Services {
@@ -45,6 +47,7 @@ impl Services {
             metrics,
             throttle,
             service_info: std::sync::OnceLock::new(),
+            readiness: tokio::sync::Mutex::new(None),
         }))
     }
 

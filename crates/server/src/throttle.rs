@@ -23,8 +23,10 @@ pub struct Throttle {
 }
 
 pub fn client_subject(ip: IpAddr) -> String {
-    // IPv6 clients get a /64 each: one host usually holds the whole prefix.
-    match ip {
+    // IPv6 clients get a /64 each: one host usually holds the whole prefix. An IPv4 client on
+    // a dual-stack socket is keyed as the IPv4 address it is, not as the `::ffff:0:0/64` that
+    // all of them share.
+    match ip.to_canonical() {
         IpAddr::V4(v4) => format!("client:{v4}"),
         IpAddr::V6(v6) => {
             let s = v6.segments();
@@ -55,6 +57,8 @@ pub enum Refusal {
     /// The address typed is over its limit (growing delay or hourly cap): wait, or prove a person
     /// is there (log-in's CAPTCHA step-up).
     Address(u64),
+    /// The address is also over its hourly cap of attempts with a solved CAPTCHA: wait.
+    Proven(u64),
 }
 
 fn wait_until(at: i64, now: i64) -> Option<u64> {
@@ -126,9 +130,14 @@ impl Throttle {
             let lease_start = now - LEASE_SECONDS;
             let mut tx = self.store.begin_write().await?;
             let window = self.config.client_window.as_secs() as i64;
-            let [by_client, by_email] = Store::failure_stats_of(
+            let proven_subject = format!("proven:{email_subject}");
+            let [by_client, by_email, by_proven] = Store::failure_stats_of(
                 &mut tx,
-                [(client_subject, now - window), (email_subject, now - 3600)],
+                [
+                    (client_subject, now - window),
+                    (email_subject, now - 3600),
+                    (&proven_subject, now - 3600),
+                ],
                 lease_start,
             )
             .await?;
@@ -142,7 +151,22 @@ impl Throttle {
                 Ok(busy) => busy,
             };
             let mut email_busy = false;
-            if !person_proven {
+            if person_proven {
+                // Attempts in flight count at once: parallel guesses with solved CAPTCHAs cannot
+                // all slip under the cap.
+                let counted = FailureStats {
+                    count: by_proven.count + by_proven.in_flight,
+                    ..by_proven
+                };
+                if let Err(wait) = Self::window_verdict(
+                    counted,
+                    self.config.captcha_login_failures_per_hour,
+                    3600,
+                    now,
+                ) {
+                    return Ok(Err(Refusal::Proven(wait)));
+                }
+            } else {
                 if let Some(wait) = self.address_wait(by_email, now) {
                     return Ok(Err(Refusal::Address(wait)));
                 }
@@ -155,9 +179,12 @@ impl Throttle {
                     by_email.in_flight > 0 && self.address_wait(with_in_flight, now).is_some();
             }
             if !(client_busy || email_busy) {
-                let ids =
-                    Store::insert_events(&mut tx, &[email_subject, client_subject], now, true)
-                        .await?;
+                let subjects: &[&str] = if person_proven {
+                    &[email_subject, client_subject, &proven_subject]
+                } else {
+                    &[email_subject, client_subject]
+                };
+                let ids = Store::insert_events(&mut tx, subjects, now, true).await?;
                 Store::commit_uncached(tx).await?;
                 return Ok(Ok(Reservation {
                     ids,
@@ -243,6 +270,10 @@ mod tests {
         assert_eq!(
             client_subject("2001:db8:1:2:3:4:5:6".parse().unwrap()),
             "client:2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            client_subject("::ffff:127.0.0.2".parse().unwrap()),
+            "client:127.0.0.2"
         );
     }
 }

@@ -285,3 +285,94 @@ fn every_write_to_a_cached_table_tells_the_read_cache() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// A function's signature: its text up to the `{` that opens its body.
+fn signature(body: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, ch) in body.char_indices() {
+        match ch {
+            '(' | '<' | '[' => depth += 1,
+            ')' | '>' | ']' => depth -= 1,
+            '{' if depth <= 0 => return &body[..i],
+            _ => {}
+        }
+    }
+    body
+}
+
+/// The response types that hold the security answer, built anywhere: each must be built in a
+/// function that takes the proof of a fresh password entry (`auth::Fresh`), which only the
+/// re-authentication check hands out (review finding: a stale session read the answer through
+/// `PUT /v1/account/profile`).
+#[test]
+fn the_security_answer_is_answered_only_with_a_fresh_password_entry() {
+    let mut files = Vec::new();
+    sources(&src(), &src(), &mut files);
+    let holding_the_answer = ["Profile", "SummaryData", "AccountSummary"];
+    let mut built = 0;
+    let mut offenders = Vec::new();
+    for (rel, text) in &files {
+        let code = code(text);
+        for (name, body) in functions(&code) {
+            for ty in holding_the_answer {
+                let literal = format!("{ty} {{");
+                let builds = body.match_indices(&literal).any(|(at, _)| {
+                    let before = body[..at].chars().next_back();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if !builds {
+                    continue;
+                }
+                built += 1;
+                if !signature(&body).contains("Fresh") {
+                    offenders.push(format!("{rel}: {name} builds {ty} without a Fresh proof"));
+                }
+            }
+        }
+        // The answer in clear is compared (recovery) or put into those responses, nowhere else.
+        if code.contains("security_answer(svc")
+            && !["profile.rs", "recovery.rs"].contains(&rel.as_str())
+        {
+            offenders.push(format!("{rel}: opens the security answer"));
+        }
+    }
+    assert!(built >= 3, "the responses were not found ({built})");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+/// A procedure acting for a session writes through `auth::begin_write_as`, which checks the
+/// session again inside the transaction: a session revoked while its request was on its way
+/// (a password changed meanwhile) commits nothing.
+#[test]
+fn writes_for_a_session_check_it_inside_their_transaction() {
+    let mut files = Vec::new();
+    sources(&src(), &src(), &mut files);
+    let mut offenders = Vec::new();
+    let mut checked = 0;
+    for (rel, text) in &files {
+        if rel.starts_with("store/") || rel.starts_with("http/") {
+            continue;
+        }
+        let code = code(text);
+        for (name, body) in functions(&code) {
+            let for_a_session =
+                signature(&body).contains("Session") || signature(&body).contains("Fresh<");
+            if !for_a_session {
+                continue;
+            }
+            if body.contains("begin_write_as(") {
+                checked += 1;
+            }
+            if body.contains(".begin_write()") && name != "begin_write_as" {
+                offenders.push(format!(
+                    "{rel}: {name} writes for a session without begin_write_as"
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 4,
+        "the session writes were not found ({checked})"
+    );
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::auth::{self, Session};
+use crate::config::ForwardedHeader;
 use crate::services::AppState;
 
 /// `axum::Json` with our error body on every rejection. Serde's own message is not echoed: it
@@ -83,8 +84,9 @@ pub fn payload_too_large() -> ApiError {
 }
 
 /// The client's address: the connection's peer, or, when the peer is a trusted proxy
-/// (`--trusted-proxy`), the nearest address in `Forwarded` / `X-Forwarded-For` that is not one of
-/// the trusted proxies.
+/// (`--trusted-proxy`), the nearest address that is not one of the trusted proxies in the one
+/// header `--forwarded-header` names. Always canonical: an IPv4 client on a dual-stack socket
+/// (`::ffff:a.b.c.d`) is that IPv4 address.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
@@ -103,6 +105,7 @@ impl FromRequestParts<AppState> for ClientIp {
             peer,
             &parts.headers,
             &state.config.trusted_proxies,
+            state.config.forwarded_header,
         )))
     }
 }
@@ -122,38 +125,58 @@ fn forwarded_address(raw: &str) -> Option<IpAddr> {
     })
 }
 
+/// The chain of addresses `header` gives, nearest last (`None` for an entry that cannot be read).
+fn forwarded_chain(
+    headers: &axum::http::HeaderMap,
+    header: ForwardedHeader,
+) -> Vec<Option<IpAddr>> {
+    let mut chain = Vec::new();
+    match header {
+        ForwardedHeader::Forwarded => {
+            for value in headers.get_all(header::FORWARDED) {
+                let Ok(text) = value.to_str() else {
+                    chain.push(None);
+                    continue;
+                };
+                for element in text.split(',') {
+                    let found = element.split(';').find_map(|pair| {
+                        let (name, value) = pair.split_once('=')?;
+                        name.trim().eq_ignore_ascii_case("for").then_some(value)
+                    });
+                    chain.push(found.and_then(forwarded_address));
+                }
+            }
+        }
+        ForwardedHeader::XForwardedFor => {
+            for value in headers.get_all("x-forwarded-for") {
+                let Ok(text) = value.to_str() else {
+                    chain.push(None);
+                    continue;
+                };
+                chain.extend(text.split(',').map(forwarded_address));
+            }
+        }
+    }
+    chain
+}
+
 pub fn client_address(
     peer: IpAddr,
     headers: &axum::http::HeaderMap,
     trusted: &[ipnet::IpNet],
+    header: ForwardedHeader,
 ) -> IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    // The chain of addresses, nearest last: `Forwarded` when present, else `X-Forwarded-For`.
-    let mut chain: Vec<Option<IpAddr>> = Vec::new();
-    for value in headers.get_all(header::FORWARDED) {
-        let Ok(text) = value.to_str() else { continue };
-        for element in text.split(',') {
-            let found = element.split(';').find_map(|pair| {
-                let (name, value) = pair.split_once('=')?;
-                name.trim().eq_ignore_ascii_case("for").then_some(value)
-            });
-            chain.push(found.and_then(forwarded_address));
-        }
-    }
-    if chain.is_empty() {
-        for value in headers.get_all("x-forwarded-for") {
-            let Ok(text) = value.to_str() else { continue };
-            chain.extend(text.split(',').map(forwarded_address));
-        }
-    }
+    // Only the header the proxy writes: the other one is whatever the client sent, passed on.
     // Walk back from the nearest hop while it is a trusted proxy; a hop that cannot be read
     // stops the walk at the last one known.
     let mut client = peer;
-    for hop in chain.into_iter().rev() {
-        match hop {
+    for hop in forwarded_chain(headers, header).into_iter().rev() {
+        match hop.map(|ip| ip.to_canonical()) {
             Some(ip) => {
                 client = ip;
                 if !is_trusted(&ip) {
@@ -217,37 +240,84 @@ mod tests {
         h
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+    const FWD: ForwardedHeader = ForwardedHeader::Forwarded;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn forwarded_headers_count_only_from_trusted_proxies() {
-        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let proxy = ip("10.0.0.5");
         let trusted = ["10.0.0.0/8".parse().unwrap()];
         let xff = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.9")]);
         assert_eq!(
-            client_address(proxy, &xff, &trusted),
-            "203.0.113.7".parse::<IpAddr>().unwrap()
+            client_address(proxy, &xff, &trusted, XFF),
+            ip("203.0.113.7")
         );
         // From a peer that is not a proxy, the header is the client's own claim: ignored.
-        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
-        assert_eq!(client_address(stranger, &xff, &trusted), stranger);
-        assert_eq!(client_address(proxy, &xff, &[]), proxy);
+        let stranger = ip("198.51.100.1");
+        assert_eq!(client_address(stranger, &xff, &trusted, XFF), stranger);
+        assert_eq!(client_address(proxy, &xff, &[], XFF), proxy);
         // A client forging a first hop does not get past the proxy's own entry.
         let forged = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.7")]);
         assert_eq!(
-            client_address(proxy, &forged, &trusted),
-            "203.0.113.7".parse::<IpAddr>().unwrap()
+            client_address(proxy, &forged, &trusted, XFF),
+            ip("203.0.113.7")
         );
         let fwd = headers(&[(
             "forwarded",
             "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.0.0.9",
         )]);
         assert_eq!(
-            client_address(proxy, &fwd, &trusted),
-            "2001:db8:cafe::17".parse::<IpAddr>().unwrap()
+            client_address(proxy, &fwd, &trusted, FWD),
+            ip("2001:db8:cafe::17")
         );
         let ported = headers(&[("forwarded", "for=192.0.2.60:8080")]);
         assert_eq!(
-            client_address(proxy, &ported, &trusted),
-            "192.0.2.60".parse::<IpAddr>().unwrap()
+            client_address(proxy, &ported, &trusted, FWD),
+            ip("192.0.2.60")
+        );
+    }
+
+    /// Review finding 2: behind a proxy that appends to `X-Forwarded-For` and passes
+    /// `Forwarded` through, the client's own `Forwarded` chose its address.
+    #[test]
+    fn only_the_header_the_proxy_writes_counts() {
+        let proxy = ip("127.0.0.1");
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        let both = headers(&[
+            ("forwarded", "for=198.51.100.7"),
+            ("x-forwarded-for", "203.0.113.9"),
+        ]);
+        assert_eq!(
+            client_address(proxy, &both, &trusted, XFF),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(proxy, &both, &trusted, FWD),
+            ip("198.51.100.7")
+        );
+        // The named header missing: the proxy itself.
+        let only_forwarded = headers(&[("forwarded", "for=198.51.100.7")]);
+        assert_eq!(client_address(proxy, &only_forwarded, &trusted, XFF), proxy);
+    }
+
+    /// Review finding 3: IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`.
+    #[test]
+    fn addresses_are_canonical() {
+        let mapped = ip("::ffff:127.0.0.1");
+        assert_eq!(
+            client_address(mapped, &HeaderMap::new(), &[], XFF),
+            ip("127.0.0.1")
+        );
+        // An IPv4 proxy matches its mapped form, and a mapped forwarded hop is canonical too.
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        let xff = headers(&[("x-forwarded-for", "::ffff:203.0.113.9")]);
+        assert_eq!(
+            client_address(mapped, &xff, &trusted, XFF),
+            ip("203.0.113.9")
         );
     }
 }

@@ -153,42 +153,98 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(readyz))
 }
 
-/// Requests whose `Host` is not this service's own address are refused when the configuration
-/// asks for it (an embedded service on loopback).
-async fn own_host_only(State(own): State<Arc<Vec<String>>>, req: Request, next: Next) -> Response {
+/// The `Host` names a service answers to; any other is answered 421 (a web page on another
+/// site reaching a service on loopback through DNS rebinding names its own site).
+#[derive(Debug)]
+struct Hosts {
+    /// `name` or `name:port`, lower case.
+    names: Vec<String>,
+    /// Whether a name given without a port matches it with any port.
+    any_port: bool,
+}
+
+impl Hosts {
+    fn allows(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        if self.names.contains(&host) {
+            return true;
+        }
+        // `name:port` → `name` (an IPv6 literal keeps its brackets).
+        let bare = match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => {
+                name
+            }
+            _ => host.as_str(),
+        };
+        self.any_port && self.names.iter().any(|n| n == bare)
+    }
+}
+
+async fn known_hosts_only(State(hosts): State<Arc<Hosts>>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    if own.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    // A request without a name (HTTP/1.0, a load balancer's health check) is no browser's: DNS
+    // rebinding needs a page, and a page's requests always name their site.
+    if host.is_none_or(|host| hosts.allows(host)) {
         next.run(req).await
     } else {
         ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             ErrorCode::InvalidRequest,
-            "Ce service ne répond qu'à l'application Espace Pro de cet ordinateur.",
-            "This service only answers the Espace Pro application of this computer.",
+            "Ce service ne répond pas à cette adresse : utilisez celle que votre organisation vous a indiquée.",
+            "This service does not answer at this address: use the one your organisation gave you.",
         )
         .into_response()
     }
 }
 
-/// The API on `addr` (the address it listens on, for the `Host` check).
+/// The API on `addr` (the address it listens on, for the `Host` check): a service embedded in
+/// the desktop app answers only to its own loopback address and port; a standalone one to its
+/// `--public-host` names, or, when none is given and it listens on loopback, to the loopback
+/// names.
 pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
-    let own_host = state.config.own_host_only;
-    let router = router(state);
-    if !own_host {
-        return router;
-    }
     let port = addr.port();
-    let own = Arc::new(vec![
-        format!("{addr}"),
-        format!("localhost:{port}"),
-        format!("127.0.0.1:{port}"),
-        format!("[::1]:{port}"),
-    ]);
-    router.layer(middleware::from_fn_with_state(own, own_host_only))
+    let hosts = if state.config.own_host_only {
+        Some(Hosts {
+            names: vec![
+                format!("{addr}"),
+                format!("localhost:{port}"),
+                format!("127.0.0.1:{port}"),
+                format!("[::1]:{port}"),
+            ],
+            any_port: false,
+        })
+    } else if !state.config.public_hosts.is_empty() {
+        Some(Hosts {
+            names: state
+                .config
+                .public_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+            any_port: true,
+        })
+    } else if addr.ip().is_loopback() {
+        Some(Hosts {
+            names: ["localhost", "127.0.0.1", "[::1]"]
+                .map(String::from)
+                .to_vec(),
+            any_port: true,
+        })
+    } else {
+        None
+    };
+    let router = router(state);
+    match hosts {
+        Some(hosts) => router.layer(middleware::from_fn_with_state(
+            Arc::new(hosts),
+            known_hosts_only,
+        )),
+        None => router,
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -244,7 +300,7 @@ fn assign_request_id(svc: &Services, req: &mut Request) -> header::HeaderValue {
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+        .map(|c| c.0.ip().to_canonical());
     let from_proxy =
         peer.is_some_and(|ip| svc.config.trusted_proxies.iter().any(|n| n.contains(&ip)));
     let given = req
@@ -299,17 +355,23 @@ async fn healthz(State(svc): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "{\"status\": \"ready\"}")))]
 async fn readyz(State(svc): State<AppState>) -> Response {
-    let now = svc.now().unix_timestamp();
-    let checks = async {
-        svc.store.probe_write(now).await?;
-        svc.store.migrations_applied().await
+    // The database's answer is reused for a second, and requests arriving while it is asked
+    // wait for that one answer: a flood of probes costs one write a second, not one each.
+    let mut last = svc.readiness.lock().await;
+    let database = match &*last {
+        Some((at, answer)) if at.elapsed() < READINESS_REUSE => answer.clone(),
+        _ => {
+            let answer = probe_database(&svc).await;
+            *last = Some((std::time::Instant::now(), answer.clone()));
+            answer
+        }
     };
-    let problem = match tokio::time::timeout(Duration::from_secs(2), checks).await {
-        Ok(Ok(true)) if svc.outbox.worker_running() => None,
-        Ok(Ok(true)) => Some("the mail delivery worker has stopped".to_owned()),
-        Ok(Ok(false)) => Some("the database's migrations are not this build's".to_owned()),
-        Ok(Err(e)) => Some(format!("the database does not take writes: {e}")),
-        Err(_) => Some("the database did not answer within 2 s".to_owned()),
+    drop(last);
+    let problem = match database {
+        None if !svc.outbox.worker_running() => {
+            Some("the mail delivery worker has stopped".to_owned())
+        }
+        other => other,
     };
     match problem {
         None => Json(serde_json::json!({"status": "ready"})).into_response(),
@@ -317,6 +379,25 @@ async fn readyz(State(svc): State<AppState>) -> Response {
             tracing::warn!(problem = %problem, "not ready");
             ApiError::unavailable().into_response()
         }
+    }
+}
+
+/// How long `/readyz` answers from its last look at the database.
+const READINESS_REUSE: Duration = Duration::from_secs(1);
+
+/// What keeps the database from serving, if anything: a write, and this build's migrations.
+async fn probe_database(svc: &Services) -> Option<String> {
+    svc.metrics.readiness_probed();
+    let now = svc.now().unix_timestamp();
+    let checks = async {
+        svc.store.probe_write(now).await?;
+        svc.store.migrations_applied().await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), checks).await {
+        Ok(Ok(true)) => None,
+        Ok(Ok(false)) => Some("the database's migrations are not this build's".to_owned()),
+        Ok(Err(e)) => Some(format!("the database does not take writes: {e}")),
+        Err(_) => Some("the database did not answer within 2 s".to_owned()),
     }
 }
 
@@ -341,6 +422,7 @@ async fn metrics(State(svc): State<AppState>) -> Response {
         oldest_unsent_age: Duration::from_secs(age as u64),
         connections,
         idle_connections,
+        cache_invalidations: svc.store.cache_invalidations(),
     };
     (
         [(
@@ -403,4 +485,31 @@ fn json_errors(response: Response) -> Response {
         rebuilt.headers_mut().insert(header::RETRY_AFTER, v.clone());
     }
     rebuilt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hosts;
+
+    #[test]
+    fn host_names_match_with_or_without_their_port() {
+        let public = Hosts {
+            names: vec!["api.example.fr".into(), "10.0.0.5:8443".into()],
+            any_port: true,
+        };
+        assert!(public.allows("api.example.fr"));
+        assert!(public.allows("API.example.fr:443"));
+        assert!(public.allows("10.0.0.5:8443"));
+        assert!(!public.allows("10.0.0.5:8444"));
+        assert!(!public.allows("attacker.example"));
+        assert!(!public.allows("api.example.fr.attacker.example"));
+        assert!(!public.allows(""));
+        let loopback = Hosts {
+            names: vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
+            any_port: true,
+        };
+        assert!(loopback.allows("[::1]:8080"));
+        assert!(loopback.allows("127.0.0.1:8080"));
+        assert!(!loopback.allows("rebound.attacker.example:8080"));
+    }
 }

@@ -159,12 +159,14 @@ pub async fn request_email_change(
 /// Cancel the pending change.
 #[utoipa::path(delete, path = "/v1/account/email-change", tag = "email change",
     security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, description = "reauthentication_required: the password was last entered too long ago", body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn cancel_email_change(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<StatusCode, ApiError> {
-    email_change::cancel(&svc, &session).await?;
+    email_change::cancel(&svc, auth::require_fresh(&svc, &session)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -216,7 +218,9 @@ pub async fn get_profile(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(profile::get(&svc, &session).await?))
+    Ok(Json(
+        profile::get(&svc, auth::require_fresh(&svc, &session)?).await?,
+    ))
 }
 
 /// Update coordinates; the security question or answer needs re-authentication.
@@ -240,7 +244,9 @@ pub async fn get_summary(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<AccountSummary>, ApiError> {
-    Ok(Json(profile::summary(&svc, &session).await?))
+    Ok(Json(
+        profile::summary(&svc, auth::require_fresh(&svc, &session)?).await?,
+    ))
 }
 
 /// Recent security events, newest first.

@@ -143,6 +143,30 @@ pub fn pending_change_ended(public_name: &str, support_hotline: &str, new_email:
     }
 }
 
+/// To the login address when the pending change is cancelled from the app.
+pub fn email_change_cancelled(
+    public_name: &str,
+    support_hotline: &str,
+    new_email: &str,
+    at: time::OffsetDateTime,
+    zone: &TimeZone,
+) -> MailText {
+    MailText {
+        subject: "Espace professionnel - Demande de modification de l'adresse électronique annulée"
+            .into(),
+        body: format!(
+            "Bonjour,\n\n\
+             La demande de modification de l'adresse électronique de connexion de votre espace \
+             professionnel vers {new_email} a été annulée {}. Le code d'activation envoyé à cette \
+             adresse ne fonctionne plus ; votre adresse de connexion reste celle-ci.\n\n\
+             Si vous n'êtes pas à l'origine de cette annulation, changez votre mot de passe et \
+             contactez l'assistance au {support_hotline}.\n\n{}",
+            when(at, zone),
+            closing(public_name)
+        ),
+    }
+}
+
 /// To the old address once the change is activated.
 pub fn email_changed_notice(
     public_name: &str,

@@ -137,6 +137,22 @@ async fn end_ids(
 }
 
 impl Store {
+    /// When the account's pending recovery code was requested, if it has one that has not
+    /// expired.
+    pub async fn live_recovery_requested_at(
+        conn: &mut Conn,
+        account_id: i64,
+        now: i64,
+    ) -> StoreResult<Option<i64>> {
+        let sql = "SELECT requested_at FROM password_recoveries
+             WHERE account_id = $1 AND state = 'pending' AND expires_at > $2";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
     // ---- both kinds -----------------------------------------------------------------------
 
     pub async fn code_by_hash(

@@ -450,7 +450,8 @@ impl Store {
         Ok(())
     }
 
-    /// One write, committed: whether the database takes writes now.
+    /// One write, committed: whether the database takes writes now. The readiness table is not
+    /// one the read cache serves: what it holds stays served.
     pub async fn probe_write(&self, now: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| sqlx::query(
@@ -460,7 +461,12 @@ impl Store {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
-        self.commit(tx).await
+        Self::commit_uncached(tx).await
+    }
+
+    /// How many writes the read cache was told of since the start.
+    pub fn cache_invalidations(&self) -> u64 {
+        self.cache.generation()
     }
 
     /// Every migration this build knows is applied (another build may have left the database

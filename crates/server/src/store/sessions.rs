@@ -57,6 +57,23 @@ impl Store {
         Ok(row)
     }
 
+    /// Whether the session is neither revoked nor past its absolute limit, read inside the
+    /// caller's write transaction (never from the read cache).
+    pub async fn session_live_in(
+        conn: &mut Conn,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM sessions
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
+        let live: i64 = on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await)?;
+        Ok(live == 1)
+    }
+
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";

@@ -6,12 +6,14 @@ mod language;
 
 mod accounts;
 mod activation;
+mod addresses;
 mod attacks;
 mod bad_input;
 mod email_change;
 mod outbox;
 mod password;
 mod profile;
+mod races;
 mod recovery;
 mod rotation;
 mod sessions;

@@ -130,3 +130,50 @@ async fn activity_lists_recent_security_events_newest_first() {
     assert_eq!(body["events"][0]["label"], "Modification du mot de passe");
     assert_eq!(body["events"][1]["client_ip"], "127.0.0.1");
 }
+
+/// Review finding 1: a session whose password was entered more than five minutes ago could read
+/// the answer through `PUT` (`{}` answered 200 with `security_answer`) and change the phone and
+/// address without the password. Every edit, and every answer holding the security answer, now
+/// needs a fresh password entry; nothing changes meanwhile.
+#[tokio::test]
+async fn a_stale_session_neither_reads_the_answer_nor_edits_anything() {
+    let app = TestApp::spawn().await;
+    let token = app.lila().await;
+    app.clock.advance(Duration::minutes(6));
+    for body in [
+        json!({}),
+        json!({"phone": "0999999999"}),
+        json!({"address": "1 rue du Pirate, 75001 Paris, FRANCE"}),
+        // Would say, by its error, whether "Paul" is the current answer.
+        json!({"security_question": "Autre ?", "security_answer": "Paul"}),
+    ] {
+        let (status, answer) = put_profile(&app, &token, body.clone()).await;
+        assert_eq!(
+            (status, error_code(&answer)),
+            (StatusCode::FORBIDDEN, "reauthentication_required"),
+            "{body} → {answer}"
+        );
+        assert!(!answer.to_string().contains("Paul"), "{answer}");
+    }
+    for path in ["/v1/account/profile", "/v1/account/summary"] {
+        expect_error(
+            app.get(path, &token).await,
+            StatusCode::FORBIDDEN,
+            "reauthentication_required",
+        )
+        .await;
+    }
+    // With the password, the same session sees everything unchanged.
+    let (status, profile) = put_profile(&app, &token, json!({"current_password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile["phone"], "0123456789");
+    assert_eq!(
+        profile["address"],
+        "12 rue de Longchamp, 75016 Paris, FRANCE"
+    );
+    assert_eq!(
+        profile["security_question"],
+        "Le prénom de votre conjoint(e) ?"
+    );
+    assert_eq!(profile["security_answer"], "Paul");
+}

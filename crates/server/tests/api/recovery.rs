@@ -282,6 +282,9 @@ async fn recovery_mails_per_address_are_limited_silently() {
                 .status(),
             StatusCode::ACCEPTED
         );
+        // Past the minutes a code sent is kept instead of replaced.
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        app.clock.advance(Duration::minutes(11));
     }
     tokio::time::sleep(StdDuration::from_millis(800)).await;
     let codes = app
@@ -292,4 +295,73 @@ async fn recovery_mails_per_address_are_limited_silently() {
         .map(|m| m.header("Message-ID").unwrap_or_default().to_owned())
         .collect::<Vec<_>>();
     assert_eq!(codes.len(), 3, "{codes:?}");
+}
+
+/// Review: someone else asking for a recovery of the owner's address voided the code the owner
+/// had just received (each request replaced the pending code), and used up the address's three
+/// mails an hour. Now a code sent in the last ten minutes stays the one that works, and each
+/// client has its own budget of mails to an address.
+#[tokio::test]
+async fn someone_else_cannot_void_the_owners_code_nor_use_up_their_mails() {
+    let app = TestApp::spawn().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let stranger = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let stranger_asks = || async {
+        let r = stranger
+            .post(app.url("/v1/password-recovery"))
+            .json(&json!({"email": "lila@example.fr"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    };
+    app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+        .await;
+    let code = recovery_code(&app, "lila@example.fr").await;
+    app.clock.advance(Duration::minutes(2));
+    stranger_asks().await;
+    // The request is handled after its answer: give it the time to run.
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    let (status, body) = read(
+        app.post(
+            "/v1/password-recovery/question",
+            json!({"email": "lila@example.fr", "code": code}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the owner's code was voided: {body}"
+    );
+
+    // The stranger's own budget: three requests an hour (the first sent nothing), spaced past
+    // the ten minutes.
+    for _ in 0..4 {
+        app.clock.advance(Duration::minutes(11));
+        stranger_asks().await;
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+    }
+    let sent = || {
+        app.smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.subject == RECOVERY_SUBJECT)
+            .count()
+    };
+    assert_eq!(
+        sent(),
+        1 + 2,
+        "the stranger's requests sent more than its budget"
+    );
+    // The owner still gets a code: the stranger did not use up the address's mails.
+    app.clock.advance(Duration::minutes(11));
+    app.post("/v1/password-recovery", json!({"email": "lila@example.fr"}))
+        .await;
+    app.smtp.wait_for_count(4, MAIL_WAIT).await;
+    assert_eq!(sent(), 4);
 }
