@@ -23,6 +23,7 @@ pub struct Application {
     shutdown: watch::Sender<bool>,
     server: JoinHandle<()>,
     worker: JoinHandle<()>,
+    heartbeat: JoinHandle<()>,
 }
 
 impl Application {
@@ -63,6 +64,7 @@ impl Application {
             .run(stop.clone()),
         );
         tokio::spawn(maintenance(services.clone(), stop.clone()));
+        let heartbeat = tokio::spawn(heartbeat(services.clone(), stop.clone()));
 
         let metrics_addr = match services.config.metrics_listen {
             Some(at) => {
@@ -104,6 +106,7 @@ impl Application {
             shutdown,
             server,
             worker,
+            heartbeat,
         })
     }
 
@@ -148,6 +151,13 @@ impl Application {
         {
             self.worker.abort();
         }
+        // Its row removed: `rotate-key` may run once every replica has stopped.
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.heartbeat)
+            .await
+            .is_err()
+        {
+            self.heartbeat.abort();
+        }
         self.services.store.close().await;
     }
 
@@ -171,23 +181,78 @@ impl Application {
     }
 }
 
-/// Hourly clean-up of old throttling rows.
+/// Security events of no account are kept this long at most.
+const ANONYMOUS_AUDIT_RETENTION: i64 = 30 * 24 * 3600;
+
+/// The hourly clean-up: old throttling rows, expired CAPTCHAs and tickets, security events past
+/// their retention.
+pub async fn maintain(services: &Services) {
+    let now = services.now().unix_timestamp();
+    if let Err(e) = services.store.prune_failures(now - 24 * 3600).await {
+        tracing::warn!(error = %e, "could not prune old throttling events");
+    }
+    if let Err(e) = services.store.prune_expired(now).await {
+        tracing::warn!(error = %e, "could not prune expired CAPTCHAs and tickets");
+    }
+    let retention = services.config.audit_retention.as_secs() as i64;
+    match services
+        .store
+        .prune_audit(
+            now - retention,
+            now - retention.min(ANONYMOUS_AUDIT_RETENTION),
+        )
+        .await
+    {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "security events past their retention removed"),
+        Err(e) => tracing::warn!(error = %e, "could not prune old security events"),
+    }
+}
+
 async fn maintenance(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     loop {
-        let cutoff = services.now().unix_timestamp() - 24 * 3600;
-        if let Err(e) = services.store.prune_failures(cutoff).await {
-            tracing::warn!(error = %e, "could not prune old throttling events");
-        }
-        if let Err(e) = services
-            .store
-            .prune_expired(services.now().unix_timestamp())
-            .await
-        {
-            tracing::warn!(error = %e, "could not prune expired CAPTCHAs and tickets");
-        }
+        maintain(&services).await;
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
             _ = stop.changed() => return,
         }
     }
+}
+
+/// How often a running service says so in `replicas` (`rotate-key` reads it).
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// Keeps this service's row in `replicas` fresh until it stops, then removes it. Wall time:
+/// `rotate-key`, another process, compares with its own.
+async fn heartbeat(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    let id = hex::encode(rand::random::<[u8; 8]>());
+    let host = format!(
+        "{} (pid {}, {})",
+        hostname(),
+        std::process::id(),
+        services.config.listen
+    );
+    let wall = || time::OffsetDateTime::now_utc().unix_timestamp();
+    let started = wall();
+    loop {
+        if let Err(e) = services.store.heartbeat(&id, &host, started, wall()).await {
+            tracing::warn!(error = %e, "could not record that this service runs");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(HEARTBEAT) => {}
+            _ = stop.changed() => break,
+        }
+    }
+    if let Err(e) = services.store.leave(&id, wall()).await {
+        tracing::warn!(error = %e, "could not record that this service stops");
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "this machine".to_owned())
 }

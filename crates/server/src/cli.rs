@@ -42,7 +42,17 @@ pub enum Command {
     /// Replace the master key, with every replica stopped: security answers are re-sealed;
     /// pending codes, CAPTCHAs and throttling counts (keyed with the old key) are ended. Run it
     /// again if it was interrupted. Then copy the key file to every replica.
-    RotateKey(StorageArgs),
+    RotateKey(RotateKeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RotateKeyArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Rotate even though a service on this database said it was running in the last 30 s (one
+    /// that crashed without saying it stopped).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -293,6 +303,9 @@ pub struct ServeArgs {
         default_value_t = 3
     )]
     pub email_changes_per_address_per_hour: u32,
+    /// Days security events are kept (events for addresses without an account: 30 at most).
+    #[arg(long, env = "ESPACE_PRO_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    pub audit_retention_days: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "ESPACE_PRO_LOG_JSON")]
     pub log_json: bool,
@@ -387,6 +400,7 @@ impl ServeArgs {
         c.metrics_listen = Some(self.metrics_listen);
         c.trusted_proxies = self.trusted_proxies;
         c.forwarded_header = self.forwarded_header;
+        c.audit_retention = Duration::from_secs(self.audit_retention_days.max(1) * 24 * 3600);
         c.public_hosts = self.public_hosts;
         c.max_connections = self.max_connections.max(1);
         c.max_connections_per_client = self.max_connections_per_client.max(1);
@@ -578,7 +592,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate(args) => migrate(&args.from, &args.to).await,
-        Command::RotateKey(storage) => rotate_key(&storage).await,
+        Command::RotateKey(args) => rotate_key(&args.storage, args.force).await,
         Command::DemoSeed(storage) => {
             let svc = services_for(&storage).await?;
             for address in crate::demo::seed(&svc).await? {
@@ -596,10 +610,37 @@ fn is_postgres_url(url: &str) -> bool {
 }
 
 /// `rotate-key`: the rotation, then what it did.
-async fn rotate_key(storage: &StorageArgs) -> anyhow::Result<()> {
+async fn rotate_key(storage: &StorageArgs, force: bool) -> anyhow::Result<()> {
     let mut config = Config::defaults();
     storage.apply(&mut config)?;
     let store = crate::store::Store::connect(&config.database).await?;
+    // A service still running would go on with the old key (and refuse every code sealed
+    // with the new one): each says it runs every 10 s.
+    let wall = time::OffsetDateTime::now_utc().unix_timestamp();
+    let running = store
+        .live_replicas(wall - 3 * crate::app::HEARTBEAT.as_secs() as i64)
+        .await?;
+    if !running.is_empty() {
+        let list: Vec<String> = running
+            .iter()
+            .map(|(host, seen)| format!("  {host}, seen {} s ago", (wall - seen).max(0)))
+            .collect();
+        if !force {
+            store.close().await;
+            anyhow::bail!(
+                "{} service(s) on this database still run:\n{}\nstop them all first (systemctl stop espace-pro-server on each machine); --force rotates anyway (for one that crashed)",
+                running.len(),
+                list.join("\n")
+            );
+        }
+        eprintln!(
+            "--force: rotating although these said they ran:\n{}",
+            list.join("\n")
+        );
+    }
+    eprintln!(
+        "the rotation ends pending activation and recovery codes and CAPTCHAs, and resets every throttling counter (failed log-ins per address and per client, wrong codes, CAPTCHA, recovery and e-mail change limits): they are keyed with the old key"
+    );
     let now = clock_for(&config).now().unix_timestamp();
     let done = crate::rotation::rotate_key(&store, &config.key_file, now).await;
     store.close().await;

@@ -152,6 +152,8 @@ pub struct Config {
     pub session_absolute: Duration,
     pub reauthentication_after: Duration,
     pub throttle: ThrottleConfig,
+    /// How long security events are kept (the owner's activity, the operators' audit).
+    pub audit_retention: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     /// Tests only (feature `test-switches`): seconds to add to the clock, read from this file.
@@ -219,6 +221,7 @@ impl Config {
             session_absolute: Duration::from_secs(12 * 3600),
             reauthentication_after: Duration::from_secs(5 * 60),
             throttle: ThrottleConfig::default(),
+            audit_retention: Duration::from_secs(365 * 24 * 3600),
             max_body_bytes: 16 * 1024,
             request_timeout: Duration::from_secs(30),
             #[cfg(feature = "test-switches")]

@@ -1319,3 +1319,58 @@ async fn idle_connections_of_one_client_do_not_starve_the_others() {
     );
     drop(idle);
 }
+
+/// Review: `rotate-key` did not notice a replica still running (which would go on with the old
+/// key) and reset every attack counter silently. Now it refuses while a service on the database
+/// said it ran in the last 30 s, names it, says what it resets, and `--force` overrides; a
+/// service stopped cleanly no longer counts.
+#[tokio::test]
+async fn rotate_key_refuses_while_a_service_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    assert!(
+        create_account(&db, "lila@example.fr", PASSWORD)
+            .status
+            .success()
+    );
+    let rotate = |force: bool| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["rotate-key", "--database", &db]);
+        if force {
+            cmd.arg("--force");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let port = reserve_port();
+    let server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+            .arg("--mail-dir")
+            .arg(dir.path().join("mail"))
+            .env("ESPACE_PRO_LOG", "error")
+            .spawn()
+            .unwrap(),
+    );
+    wait_healthy(&format!("http://127.0.0.1:{port}")).await;
+    let (ok, said) = rotate(false);
+    assert!(!ok, "{said}");
+    assert!(said.contains("still run"), "{said}");
+    assert!(said.contains(&format!("127.0.0.1:{port}")), "{said}");
+    let (ok, said) = rotate(true);
+    assert!(ok, "{said}");
+    assert!(said.contains("resets every throttling counter"), "{said}");
+    // Stopped cleanly (SIGTERM), it says so: no --force needed.
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill").arg(&pid).status().unwrap().success());
+    let mut server = server;
+    let stopped = server.0.wait().unwrap();
+    assert!(stopped.success(), "{stopped}");
+    let (ok, said) = rotate(false);
+    assert!(ok, "{said}");
+}

@@ -31,7 +31,7 @@ impl AuditEvent {
 
     /// Asked from this client address.
     pub fn from(mut self, client: IpAddr) -> Self {
-        self.client_ip = Some(client.to_string());
+        self.client_ip = Some(client.to_canonical().to_string());
         self
     }
 
@@ -77,5 +77,18 @@ impl Store {
             .bind(limit)
             .fetch_all(p)
             .await)?)
+    }
+
+    /// Forgets events older than `before`, and those of no account (failures for addresses
+    /// that have none) older than `anonymous_before`; returns how many.
+    pub async fn prune_audit(&self, before: i64, anonymous_before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM audit_events
+             WHERE at < $1 OR (account_id IS NULL AND at < $2)";
+        Ok(on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(before)
+            .bind(anonymous_before)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?)
     }
 }

@@ -13,6 +13,14 @@ impl Store {
             .await)?)
     }
 
+    /// Security events stored, of every account and of none.
+    pub async fn audit_rows(&self) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM audit_events";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await)?)
+    }
+
     /// Every throttling subject counted, and whether deleted rows are overwritten (SQLite's
     /// `secure_delete`; PostgreSQL leaves that to the file system and says 1 for "not
     /// applicable").

@@ -29,6 +29,7 @@ mod copy;
 mod inspect;
 mod keyed;
 mod outbox;
+mod replicas;
 mod sessions;
 mod throttle;
 

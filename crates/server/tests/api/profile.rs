@@ -177,3 +177,29 @@ async fn a_stale_session_neither_reads_the_answer_nor_edits_anything() {
     );
     assert_eq!(profile["security_answer"], "Paul");
 }
+
+/// Review: audit rows (failed log-ins for addresses without an account among them) grew without
+/// bound. They are kept `audit_retention` (a year by default), those of no account 30 days.
+#[tokio::test]
+async fn security_events_are_kept_for_their_retention_only() {
+    let app = TestApp::spawn().await;
+    app.lila().await;
+    app.login("nobody@example.fr", "Wrong7Citron4Galop9Sable2")
+        .await;
+    let audit_rows = || async { app.app().services().store.audit_rows().await.unwrap() };
+    assert_eq!(audit_rows().await, 3, "created, logged in, unknown address");
+    let maintain = || espace_pro_server::app::maintain(app.app().services());
+    app.clock.advance(Duration::days(29));
+    maintain().await;
+    assert_eq!(audit_rows().await, 3);
+    app.clock.advance(Duration::days(2));
+    maintain().await;
+    assert_eq!(
+        audit_rows().await,
+        2,
+        "the unknown address's failure is gone after 30 days"
+    );
+    app.clock.advance(Duration::days(335));
+    maintain().await;
+    assert_eq!(audit_rows().await, 0, "nothing is kept past a year");
+}
