@@ -199,6 +199,7 @@ export const MESSAGES = {
   'act.go': ['Accédez à vos services en ligne', 'Go to your online services'],
   'act.old_refused': ['Votre ancienne adresse ne permet plus de vous connecter : utilisez la nouvelle.', 'Your old address no longer logs you in: use the new one.'],
 
+  'reauth.why_cancel': ['Pour annuler la demande de modification de votre adresse électronique, saisissez votre mot de passe actuel.', 'To cancel the change of your e-mail address, enter your current password.'],
   'reauth.why': ['Votre réponse de confiance ne s\'affiche qu\'après la saisie de votre mot de passe actuel : saisissez-le pour continuer.', 'Your security answer is only shown after you enter your current password: enter it to continue.'],
   'coord.title': ['Gérer vos coordonnées', 'Manage your contact details'],
   'coord.phone': ['Téléphone', 'Telephone'],

@@ -46,7 +46,18 @@ impl Application {
                 "TEST MODE: test clock or fixed CAPTCHA answer enabled; never use this in production"
             );
         }
-        let transport = MailTransport::from_config(&config.mail, config.mail_parallel_deliveries)?;
+        let ca_pem = match &config.smtp_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| anyhow::anyhow!("--smtp-ca-file {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        let transport = MailTransport::from_config(
+            &config.mail,
+            config.mail_parallel_deliveries,
+            ca_pem.as_deref(),
+        )?;
         let services = Services::new(config, clock).await?;
         let listener = tokio::net::TcpListener::bind(services.config.listen).await?;
         let addr = listener.local_addr()?;

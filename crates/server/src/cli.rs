@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,6 +175,10 @@ pub struct ServeArgs {
     /// A file holding the SMTP password (its first line).
     #[arg(long, env = "ESPACE_PRO_SMTP_PASSWORD_FILE", requires = "smtp")]
     pub smtp_password_file: Option<PathBuf>,
+    /// Certificate authorities (a PEM file) the relay's certificate may chain to, besides the
+    /// public web's: an organisation's own (STARTTLS and smtps://).
+    #[arg(long, env = "ESPACE_PRO_SMTP_CA_FILE", requires = "smtp")]
+    pub smtp_ca_file: Option<PathBuf>,
     /// Write e-mails as .eml files in this folder instead of sending them (codes included: for a
     /// demonstration or a relay that picks the files up).
     #[arg(long, env = "ESPACE_PRO_MAIL_DIR")]
@@ -373,20 +377,30 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
         .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)))
 }
 
+/// A credential systemd hands the service (`LoadCredential=NAME:…` in the unit), if it has one
+/// by this name: a file only the service's user may read, whatever user `DynamicUser` made.
+pub fn credential(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+    let path = Path::new(&dir).join(name);
+    path.is_file().then_some(path)
+}
+
 impl StorageArgs {
     pub fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
+        // `--key-file`, else the unit's `master-key` credential, else beside an SQLite file.
+        let key_file = self.key_file.clone().or_else(|| credential("master-key"));
         if let Some(db) = &self.database {
             config.database = db.clone();
             if let Some(path) = sqlite_path(db) {
                 config.key_file = path.with_extension("key");
-            } else if self.key_file.is_none() && is_postgres_url(db) {
+            } else if key_file.is_none() && is_postgres_url(db) {
                 anyhow::bail!(
                     "with PostgreSQL, give --key-file: every replica must read the same master key (the file is created if missing; copy it to every replica)"
                 );
             }
         }
-        if let Some(k) = &self.key_file {
-            config.key_file = k.clone();
+        if let Some(k) = key_file {
+            config.key_file = k;
         }
         Ok(())
     }
@@ -400,6 +414,7 @@ impl ServeArgs {
         c.metrics_listen = Some(self.metrics_listen);
         c.trusted_proxies = self.trusted_proxies;
         c.forwarded_header = self.forwarded_header;
+        c.smtp_ca_file = self.smtp_ca_file.clone();
         c.audit_retention = Duration::from_secs(self.audit_retention_days.max(1) * 24 * 3600);
         c.public_hosts = self.public_hosts;
         c.max_connections = self.max_connections.max(1);
@@ -413,7 +428,13 @@ impl ServeArgs {
                     .unwrap_or_default()
                     .to_owned(),
             ),
-            None => std::env::var("ESPACE_PRO_SMTP_PASSWORD").ok(),
+            // The unit's `smtp-password` credential (an empty one: no password).
+            None => std::env::var("ESPACE_PRO_SMTP_PASSWORD").ok().or_else(|| {
+                credential("smtp-password")
+                    .and_then(|path| std::fs::read_to_string(path).ok())
+                    .and_then(|text| text.lines().next().map(str::to_owned))
+                    .filter(|password| !password.is_empty())
+            }),
         };
         c.mail = match (self.smtp, self.mail_dir) {
             (Some(url), _) => MailTransportConfig::Smtp(smtp_url(&url, password.as_deref())?),

@@ -130,6 +130,9 @@ pub struct Config {
     /// hashes.
     pub key_file: PathBuf,
     pub mail: MailTransportConfig,
+    /// Certificate authorities (PEM) the relay's certificate may chain to, besides the public
+    /// web's: an organisation's own.
+    pub smtp_ca_file: Option<PathBuf>,
     pub mail_from: String,
     /// E-mails handed to the relay at once.
     pub mail_parallel_deliveries: usize,
@@ -206,6 +209,7 @@ impl Config {
             database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
             key_file: data.join("espace-pro.key"),
             mail: MailTransportConfig::Directory(data.join("mail")),
+            smtp_ca_file: None,
             mail_from: "Espace Pro <ne-pas-repondre@espace-pro.invalid>".into(),
             mail_parallel_deliveries: 16,
             public_name: "Espace Pro".into(),

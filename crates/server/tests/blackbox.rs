@@ -1374,3 +1374,60 @@ async fn rotate_key_refuses_while_a_service_runs() {
     let (ok, said) = rotate(false);
     assert!(ok, "{said}");
 }
+
+/// Under systemd with `DynamicUser`, the service's user cannot read a root-owned key or SMTP
+/// password file: the unit hands them over as credentials (`LoadCredential=`), which the
+/// service finds in `$CREDENTIALS_DIRECTORY` (`master-key`, `smtp-password`) when no flag names
+/// a file.
+#[tokio::test]
+async fn the_master_key_comes_from_the_units_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    let key = credentials.join("master-key");
+    let mut create = Command::new(BIN);
+    create
+        .args([
+            "account",
+            "create",
+            "--database",
+            &db,
+            "--email",
+            "paul@example.fr",
+        ])
+        .args(["--first-name", "Paul", "--last-name", "MARTIN"])
+        .args(["--security-question", "Votre ville natale ?"])
+        .arg("--key-file")
+        .arg(&key);
+    let created = with_input(&mut create, &format!("{PASSWORD}\nBesançon\n"));
+    assert!(created.status.success(), "{created:?}");
+    assert!(key.is_file());
+    let port = reserve_port();
+    let _server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+            .arg("--mail-dir")
+            .arg(dir.path().join("mail"))
+            .env("CREDENTIALS_DIRECTORY", &credentials)
+            .env("ESPACE_PRO_LOG", "error")
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base).await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base,
+    };
+    let token = c.token("paul@example.fr", PASSWORD).await;
+    // The answer sealed with the credential's key opens: the service uses that key.
+    let (status, profile) = c.get("/v1/account/profile", &token).await;
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(profile["security_answer"], "Besançon", "{profile}");
+    assert!(
+        !dir.path().join("db.key").exists(),
+        "a key was made beside the database instead"
+    );
+}

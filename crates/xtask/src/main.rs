@@ -42,8 +42,10 @@ const TEST_PACKAGES: &[&str] = &[
     // A notification daemon on the test display, for the expiry reminders (read back with
     // `dunstctl history`).
     "dunst",
-    // schemathesis runs in a virtual environment (crates/server/tests/fuzz.rs).
+    // schemathesis and the TLS relay (aiosmtpd) run in virtual environments
+    // (crates/server/tests/fuzz.rs, relay_tls.rs), which makes its certificates with openssl.
     "python3-venv",
+    "openssl",
     // The API suite runs a second time on a throw-away PostgreSQL (crates/pgtemp); the
     // cluster test puts HAProxy in front of three replicas.
     "postgresql",

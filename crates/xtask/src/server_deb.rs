@@ -91,7 +91,8 @@ pub fn build() -> Result<PathBuf, String> {
     let source = root().join("crates/server/debian");
     let read =
         |file: &str| std::fs::read_to_string(source.join(file)).map_err(|e| format!("{file}: {e}"));
-    write("etc/espace-pro/server.env", &settings_file(&help), 0o644)?;
+    // 0600: a database URL may carry a password.
+    write("etc/espace-pro/server.env", &settings_file(&help), 0o600)?;
     write(&format!("lib/systemd/system/{UNIT}"), &read(UNIT)?, 0o644)?;
     write(
         "usr/share/doc/espace-pro-server/usage.txt",
@@ -129,6 +130,8 @@ pub fn build() -> Result<PathBuf, String> {
         0o644,
     )?;
     write("DEBIAN/conffiles", "/etc/espace-pro/server.env\n", 0o644)?;
+    write("DEBIAN/postinst", &read("postinst")?, 0o755)?;
+    write("DEBIAN/postrm", &read("postrm")?, 0o755)?;
     let deb = out.join(format!("{name}.deb"));
     let mut pack = Command::new("dpkg-deb");
     pack.args(["--root-owner-group", "-Zxz", "--build"])
@@ -205,7 +208,44 @@ fn installed_files(deb: &Path) -> Result<(), String> {
             return Err(format!("server.env lacks {variable}"));
         }
     }
+    // Secrets and what may hold them: root's alone.
+    for (path, mode) in [
+        ("/etc/espace-pro/server.env", 0o600),
+        ("/etc/espace-pro/smtp-password", 0o600),
+        ("/var/lib/private/espace-pro/db.key", 0o600),
+        ("/var/lib/private/espace-pro", 0o700),
+    ] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let found = std::fs::metadata(path)
+            .map_err(|e| format!("{path}: {e}"))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if found != mode {
+            return Err(format!("{path} has mode {found:o}, not {mode:o}"));
+        }
+    }
+    let key = std::fs::metadata("/var/lib/private/espace-pro/db.key").map_err(|e| e.to_string())?;
+    if key.len() != 32 {
+        return Err(format!("the master key has {} bytes, not 32", key.len()));
+    }
+    let unit = std::fs::read_to_string(format!("/lib/systemd/system/{UNIT}"))
+        .map_err(|e| e.to_string())?;
+    for line in [
+        "LoadCredential=master-key:/var/lib/private/espace-pro/db.key",
+        "LoadCredential=smtp-password:/etc/espace-pro/smtp-password",
+    ] {
+        if !unit.lines().any(|l| l.trim() == line) {
+            return Err(format!("the unit lacks {line}"));
+        }
+    }
     let files = output("dpkg-deb", &["-c"], Some(deb))?;
+    if !files
+        .lines()
+        .any(|l| l.starts_with("-rw-------") && l.ends_with("./etc/espace-pro/server.env"))
+    {
+        return Err(format!("server.env is not 0600 in the package:\n{files}"));
+    }
     crate::package::expect(
         &files,
         &[

@@ -78,11 +78,11 @@ export function loading(ctx, load, fill) {
  * "Mot de passe actuel" before showing what it protects (the security answer), when the
  * password was last entered more than a few minutes ago. `onConfirmed` runs once it is right.
  */
-export function passwordGate(ctx, onConfirmed) {
+export function passwordGate(ctx, onConfirmed, why = 'reauth.why') {
   const summary = errorSummary();
   const submit = h('button', { type: 'submit', class: 'button-primary', id: 'reauth-continue' }, t('act.continue'));
   const form = h('form', { novalidate: true, id: 'reauth-form' },
-    h('p', {}, t('reauth.why')),
+    h('p', {}, t(why)),
     field({ id: 'reauth-password', label: t('cred.current'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
     h('div', { class: 'actions' }, submit));
   const root = h('div', { class: 'panel' }, summary, form);

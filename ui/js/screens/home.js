@@ -1,7 +1,37 @@
 import { h } from '../dom.js';
 import { t, dateTime, shortDate } from '../i18n.js';
 import { announce } from '../forms.js';
-import { identity, loading } from './common.js';
+import { identity, loading, passwordGate } from './common.js';
+
+/**
+ * The pending change of address, with "Annuler la demande": the service asks for the password
+ * when it was last entered more than a few minutes ago, and the cancellation goes on once it is
+ * given.
+ */
+function pendingChange(ctx, pending) {
+  const gate = h('div', { id: 'pending-reauth' });
+  const cancel = async () => {
+    try {
+      await ctx.call('cancel_email_change');
+      announce(t('home.pending_cancelled'));
+      ctx.go('home');
+    } catch (error) {
+      if (ctx.sessionEnded(error)) return;
+      if (error.code === 'reauthentication_required') {
+        gate.replaceChildren(passwordGate(ctx, cancel, 'reauth.why_cancel'));
+        gate.querySelector('input')?.focus();
+        return;
+      }
+      ctx.go('home');
+    }
+  };
+  return h('div', { class: 'notice', id: 'pending-change' },
+    h('p', {}, t('home.pending', { email: pending.new_email, date: dateTime(pending.expires_at) })),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button-primary', onclick: () => ctx.go('activate') }, t('home.pending_activate')),
+      h('button', { type: 'button', class: 'button-secondary', onclick: cancel }, t('home.pending_cancel'))),
+    gate);
+}
 
 function dossiers(account) {
   const list = account.dossiers;
@@ -61,19 +91,7 @@ export default {
         return h('div', {},
           identity(account),
           expiryBanner(ctx, account),
-          pending ? h('div', { class: 'notice', id: 'pending-change' },
-            h('p', {}, t('home.pending', { email: pending.new_email, date: dateTime(pending.expires_at) })),
-            h('div', { class: 'actions' },
-              h('button', { type: 'button', class: 'button-primary', onclick: () => ctx.go('activate') }, t('home.pending_activate')),
-              h('button', { type: 'button', class: 'button-secondary', onclick: async () => {
-                try {
-                  await ctx.call('cancel_email_change');
-                  announce(t('home.pending_cancelled'));
-                  ctx.go('home');
-                } catch (error) {
-                  if (!ctx.sessionEnded(error)) ctx.go('home');
-                }
-              } }, t('home.pending_cancel')))) : null,
+          pending ? pendingChange(ctx, pending) : null,
           dossiers(account),
           h('section', { 'aria-labelledby': 'space-heading' },
             h('h2', { id: 'space-heading' }, t('home.my_space')),

@@ -42,6 +42,9 @@ pub struct Relay {
     credentials: Option<Credentials>,
     hello: ClientId,
     tls: Option<tokio_rustls::TlsConnector>,
+    /// An organisation's certificate authorities (`--smtp-ca-file`, PEM), trusted besides the
+    /// public web's roots.
+    ca_pem: Option<Vec<u8>>,
     kept: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
     keep_at_most: usize,
 }
@@ -106,7 +109,21 @@ pub(crate) fn split_url(url: &str) -> Option<UrlParts<'_>> {
 impl Relay {
     /// `url`: as the command line checked it (`smtp[s]://[user[:password]@]host[:port][?tls=required]`).
     /// `keep_at_most`: connections kept open between deliveries.
-    pub fn from_url(url: &str, keep_at_most: usize) -> Result<Self, String> {
+    /// `ca_pem`: certificate authorities to trust besides the public web's roots (PEM).
+    pub fn from_url(url: &str, keep_at_most: usize, ca_pem: Option<&[u8]>) -> Result<Self, String> {
+        let extra_roots = match ca_pem {
+            None => Vec::new(),
+            Some(pem) => {
+                use rustls::pki_types::pem::PemObject as _;
+                let certs = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("the certificate authority file: {e}"))?;
+                if certs.is_empty() {
+                    return Err("the certificate authority file holds no PEM certificate".into());
+                }
+                certs
+            }
+        };
         let UrlParts {
             scheme,
             user,
@@ -150,6 +167,13 @@ impl Relay {
         let tls = (security == Security::Tls).then(|| {
             let mut roots = rustls::RootCertStore::empty();
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            let (_, refused) = roots.add_parsable_certificates(extra_roots.iter().cloned());
+            if refused > 0 {
+                tracing::warn!(
+                    refused,
+                    "certificates of --smtp-ca-file not usable as roots"
+                );
+            }
             let config = rustls::ClientConfig::builder_with_provider(Arc::new(
                 rustls::crypto::ring::default_provider(),
             ))
@@ -165,6 +189,7 @@ impl Relay {
             credentials,
             hello: ClientId::default(),
             tls,
+            ca_pem: ca_pem.map(<[u8]>::to_vec),
             kept: Mutex::new(Vec::new()),
             keep_at_most: keep_at_most.max(1),
         })
@@ -246,7 +271,14 @@ impl Relay {
             .await
             .map_err(|e| e.to_string())?;
         if self.security == Security::StartTls {
-            let parameters = TlsParameters::new(self.host.clone()).map_err(|e| e.to_string())?;
+            let mut parameters = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.ca_pem {
+                parameters = parameters.add_root_certificate(
+                    lettre::transport::smtp::client::Certificate::from_pem(pem)
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            let parameters = parameters.build_rustls().map_err(|e| e.to_string())?;
             conn.starttls(parameters, &self.hello)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -312,22 +344,27 @@ mod tests {
 
     #[test]
     fn reads_the_relay_url_as_the_command_line_gives_it() {
-        let r = Relay::from_url("smtp://127.0.0.1:2525", 4).unwrap();
+        let r = Relay::from_url("smtp://127.0.0.1:2525", 4, None).unwrap();
         assert_eq!(
             (r.host.as_str(), r.port, r.security),
             ("127.0.0.1", 2525, Security::Plain)
         );
         assert!(r.credentials.is_none());
-        let r = Relay::from_url("smtp://relay.example.fr?tls=required", 4).unwrap();
+        let r = Relay::from_url("smtp://relay.example.fr?tls=required", 4, None).unwrap();
         assert_eq!((r.port, r.security), (587, Security::StartTls));
-        let r = Relay::from_url("smtps://alerte%40pro:p%25%3Aw@[::1]:4650", 4).unwrap();
+        let r = Relay::from_url("smtps://alerte%40pro:p%25%3Aw@[::1]:4650", 4, None).unwrap();
         assert_eq!(
             (r.host.as_str(), r.port, r.security),
             ("::1", 4650, Security::Tls)
         );
         assert!(r.credentials == Some(Credentials::new("alerte@pro".into(), "p%:w".into())));
-        assert!(Relay::from_url("smtps://relay.example.fr", 4).unwrap().port == 465);
-        assert!(Relay::from_url("ftp://relay.example.fr", 4).is_err());
-        assert!(Relay::from_url("smtp://h:%zz@relay:25", 4).is_err());
+        assert!(
+            Relay::from_url("smtps://relay.example.fr", 4, None)
+                .unwrap()
+                .port
+                == 465
+        );
+        assert!(Relay::from_url("ftp://relay.example.fr", 4, None).is_err());
+        assert!(Relay::from_url("smtp://h:%zz@relay:25", 4, None).is_err());
     }
 }

@@ -43,13 +43,15 @@ pub enum MailTransport {
 
 impl MailTransport {
     /// `parallel`: connections to the relay kept open at most (one per delivery in progress).
+    /// `ca_pem`: certificate authorities to trust besides the public web's (`--smtp-ca-file`).
     pub fn from_config(
         config: &MailTransportConfig,
         parallel: usize,
+        ca_pem: Option<&[u8]>,
     ) -> Result<Self, TransportError> {
         match config {
             MailTransportConfig::Smtp(url) => Ok(Self::Smtp(
-                Relay::from_url(url, parallel).map_err(TransportError::Smtp)?,
+                Relay::from_url(url, parallel, ca_pem).map_err(TransportError::Smtp)?,
             )),
             MailTransportConfig::Directory(dir) => {
                 crate::files::private_dir(dir)?;

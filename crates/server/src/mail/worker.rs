@@ -252,7 +252,7 @@ mod tests {
         let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = format!("smtp://{}", silent.local_addr().unwrap());
         let transport = Arc::new(
-            MailTransport::from_config(&crate::config::MailTransportConfig::Smtp(relay), 1)
+            MailTransport::from_config(&crate::config::MailTransportConfig::Smtp(relay), 1, None)
                 .unwrap(),
         );
         for round in 0..200u64 {

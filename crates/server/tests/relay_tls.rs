@@ -1,0 +1,307 @@
+//! Mail over TLS, to a relay we did not write (aiosmtpd, from PyPI, in a virtual environment
+//! under the build folder): STARTTLS and SMTPS, each with AUTH, and a certificate made for the
+//! test by a certificate authority of the test's own (`openssl`), which the service is told of
+//! with `--smtp-ca-file`. A relay whose certificate chains to another authority is refused, and
+//! the message waits in the outbox until a service that trusts the right one sends it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use espace_pro_testkit::reserve_port;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
+const RELAY_USER: &str = "espace";
+const RELAY_PASSWORD: &str = "Relais7Secret4Test";
+
+/// Killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The virtual environment's Python with aiosmtpd, made when missing.
+fn python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-1.4.6");
+    let python = venv.join("bin/python");
+    if venv.join("ready").exists() {
+        return python;
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("python3 (cargo xtask test installs python3-venv)");
+    assert!(
+        made.success(),
+        "python3 -m venv failed: apt install python3-venv"
+    );
+    let installed = Command::new(venv.join("bin/pip"))
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            AIOSMTPD,
+        ])
+        .status()
+        .unwrap();
+    assert!(installed.success(), "pip install {AIOSMTPD} failed");
+    std::fs::write(venv.join("ready"), "").unwrap();
+    python
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl (cargo xtask test installs it)");
+    assert!(out.status.success(), "openssl {args:?}: {out:?}");
+}
+
+/// A certificate authority `name` (`name.pem`, `name.key`).
+fn authority(dir: &Path, name: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=Espace Pro test {name}"),
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+}
+
+/// The relay's certificate for `localhost`, signed by the authority `ca` (`relay.pem`,
+/// `relay.key`).
+fn relay_certificate(dir: &Path, ca: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "relay.key",
+            "-out",
+            "relay.csr",
+        ],
+    );
+    std::fs::write(
+        dir.join("relay.ext"),
+        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "relay.csr",
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            "relay.pem",
+            "-extfile",
+            "relay.ext",
+        ],
+    );
+}
+
+/// The relay in `mode` (`starttls` or `smtps`) on `port`, keeping messages in `outdir`.
+fn start_relay(dir: &Path, mode: &str, port: u16, outdir: &Path) -> Process {
+    std::fs::create_dir_all(outdir).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/relay/tls_relay.py");
+    let mut child = Command::new(python())
+        .arg(script)
+        .args([mode, &port.to_string()])
+        .arg(dir.join("relay.pem"))
+        .arg(dir.join("relay.key"))
+        .arg(outdir)
+        .args([RELAY_USER, RELAY_PASSWORD])
+        .stdout(Stdio::piped())
+        // What it says of refused handshakes, kept beside the test's files.
+        .stderr(std::fs::File::create(dir.join(format!("{mode}-relay.log"))).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready", "the relay did not start");
+    Process(child)
+}
+
+/// The service on `db`, sending through `smtp` with the relay's password, trusting `ca`.
+async fn serve(dir: &Path, db: &str, smtp: &str, ca: &str) -> (Process, String) {
+    let port = reserve_port();
+    std::fs::write(dir.join("smtp-password"), format!("{RELAY_PASSWORD}\n")).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+        .args(["--smtp", smtp])
+        .arg("--smtp-password-file")
+        .arg(dir.join("smtp-password"))
+        .arg("--smtp-ca-file")
+        .arg(dir.join(format!("{ca}.pem")))
+        .env("ESPACE_PRO_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return (Process(child), base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service did not start");
+}
+
+fn create_account(db: &str, email: &str) {
+    let mut child = Command::new(BIN)
+        .args(["account", "create", "--database", db, "--email", email])
+        .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\nPaul\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// A recovery code for `email`: one message to its address.
+async fn ask_recovery(base: &str, email: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/password-recovery"))
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+}
+
+/// The messages the relay kept: their envelope recipients and text.
+fn kept(outdir: &Path) -> Vec<(String, String)> {
+    let mut found: Vec<_> = std::fs::read_dir(outdir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    found.sort();
+    found
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            let (to, message) = text.split_once('\n').unwrap();
+            (to.to_owned(), message.to_owned())
+        })
+        .collect()
+}
+
+async fn wait_kept(outdir: &Path, count: usize) -> Vec<(String, String)> {
+    for _ in 0..300 {
+        let found = kept(outdir);
+        if found.len() >= count {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the relay got {} message(s), not {count}",
+        kept(outdir).len()
+    );
+}
+
+#[tokio::test]
+async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    authority(d, "ca");
+    authority(d, "other-ca");
+    relay_certificate(d, "ca");
+    let db = format!("sqlite://{}", d.join("db.sqlite").display());
+    create_account(&db, "lila@example.fr");
+
+    // STARTTLS, AUTH.
+    let starttls_port = reserve_port();
+    let starttls_out = d.join("starttls");
+    let _starttls = start_relay(d, "starttls", starttls_port, &starttls_out);
+    let starttls = format!("smtp://{RELAY_USER}@localhost:{starttls_port}?tls=required");
+    {
+        let (_service, base) = serve(d, &db, &starttls, "ca").await;
+        ask_recovery(&base, "lila@example.fr").await;
+        let got = wait_kept(&starttls_out, 1).await;
+        assert_eq!(got[0].0, "lila@example.fr");
+        assert!(got[0].1.contains("Message-ID: <outbox-"), "{}", got[0].1);
+    }
+
+    // SMTPS (TLS from the first byte), AUTH.
+    let smtps_port = reserve_port();
+    let smtps_out = d.join("smtps");
+    let _smtps = start_relay(d, "smtps", smtps_port, &smtps_out);
+    let smtps = format!("smtps://{RELAY_USER}@localhost:{smtps_port}");
+    {
+        let (_service, base) = serve(d, &db, &smtps, "ca").await;
+        // Past the ten minutes a recovery code is kept: the address's next code is a new mail.
+        create_account(&db, "paul@example.fr");
+        ask_recovery(&base, "paul@example.fr").await;
+        let got = wait_kept(&smtps_out, 1).await;
+        assert_eq!(got[0].0, "paul@example.fr");
+    }
+
+    // A relay whose certificate this service has no reason to trust: nothing is sent, nothing
+    // is lost.
+    create_account(&db, "zoe@example.fr");
+    {
+        let (_service, base) = serve(d, &db, &starttls, "other-ca").await;
+        ask_recovery(&base, "zoe@example.fr").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(kept(&starttls_out).len(), 1, "sent to an untrusted relay");
+    }
+    let (_service, _) = serve(d, &db, &starttls, "ca").await;
+    let got = wait_kept(&starttls_out, 2).await;
+    assert_eq!(got[1].0, "zoe@example.fr");
+}
