@@ -170,24 +170,26 @@ fn start_relay(dir: &Path, mode: &str, port: u16, outdir: &Path) -> Process {
 async fn serve(dir: &Path, db: &str, smtp: &str, ca: &str) -> (Process, String) {
     let port = reserve_port();
     std::fs::write(dir.join("smtp-password"), format!("{RELAY_PASSWORD}\n")).unwrap();
-    let child = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
-        .args(["--smtp", smtp])
-        .arg("--smtp-password-file")
-        .arg(dir.join("smtp-password"))
-        .arg("--smtp-ca-file")
-        .arg(dir.join(format!("{ca}.pem")))
-        .env("ESPACE_PRO_LOG", "warn")
-        .spawn()
-        .unwrap();
+    let service = Process(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+            .args(["--smtp", smtp])
+            .arg("--smtp-password-file")
+            .arg(dir.join("smtp-password"))
+            .arg("--smtp-ca-file")
+            .arg(dir.join(format!("{ca}.pem")))
+            .env("ESPACE_PRO_LOG", "warn")
+            .spawn()
+            .unwrap(),
+    );
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if reqwest::get(format!("{base}/healthz"))
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return (Process(child), base);
+            return (service, base);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -35,14 +35,29 @@ pub fn settings_file(help: &str) -> String {
          # A relay on this machine (plain SMTP is accepted to loopback only); see ESPACE_PRO_SMTP.\n\
          ESPACE_PRO_SMTP=smtp://127.0.0.1:25\n",
     );
+    // Each flag's block runs to the next flag: its help on one line (clap's short form) or on
+    // several, with `[env: …]` and `[default: …]` on a line of their own (the long form, which
+    // clap uses as soon as one flag lists its values with their help).
+    let is_flag = |line: &str| {
+        let t = line.trim_start();
+        t.starts_with("--") || (t.starts_with('-') && t.contains(", --"))
+    };
     let lines: Vec<&str> = help.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(flag) = line.trim().strip_prefix("--") else {
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(flag) = lines[i].trim().strip_prefix("--") else {
+            i += 1;
             continue;
         };
         let flag = flag.split_whitespace().next().unwrap_or_default();
-        let text = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
-        let Some((about, rest)) = text.split_once("[env: ") else {
+        let mut end = i + 1;
+        while end < lines.len() && !is_flag(lines[end]) {
+            end += 1;
+        }
+        let block: Vec<&str> = lines[i + 1..end].iter().map(|l| l.trim()).collect();
+        i = end;
+        let text = block.join(" ");
+        let Some((_, rest)) = text.split_once("[env: ") else {
             continue;
         };
         let Some((variable, _)) = rest.split_once('=') else {
@@ -51,13 +66,17 @@ pub fn settings_file(help: &str) -> String {
         if matches!(variable, "ESPACE_PRO_DATABASE" | "ESPACE_PRO_SMTP") {
             continue;
         }
+        let about = block
+            .first()
+            .map(|l| l.split("[env: ").next().unwrap_or_default().trim())
+            .unwrap_or_default();
         let default = rest
             .split_once("[default: ")
             .and_then(|(_, d)| d.split_once(']'))
             .map_or("", |(d, _)| d);
         out.push_str(&format!("\n# --{flag}"));
-        if !about.trim().is_empty() {
-            out.push_str(&format!(": {}", about.trim()));
+        if !about.is_empty() {
+            out.push_str(&format!(": {about}"));
         }
         out.push_str(&format!("\n#{variable}={default}\n"));
     }
@@ -341,5 +360,22 @@ mod tests {
         assert!(text.contains("# --trusted-proxy: A reverse proxy\n#ESPACE_PRO_TRUSTED_PROXY=\n"));
         assert!(text.contains("\nESPACE_PRO_DATABASE=sqlite:///var/lib/espace-pro/db.sqlite\n"));
         assert_eq!(text.matches("ESPACE_PRO_DATABASE=").count(), 1);
+    }
+
+    /// clap's long form: the help on its lines, `[env: …]` and `[default: …]` apart, values
+    /// listed with their help.
+    #[test]
+    fn the_settings_file_reads_the_long_help_form_too() {
+        let help = "Options:\n      --trusted-proxy <T>\n          A reverse proxy\n          \n          [env: ESPACE_PRO_TRUSTED_PROXY=]\n\n      --forwarded-header <H>\n          The one header\n\n          Possible values:\n          - x-forwarded-for: appended to\n          - forwarded: RFC 7239\n          \n          [env: ESPACE_PRO_FORWARDED_HEADER=]\n          [default: x-forwarded-for]\n\n  -h, --help\n          Print help\n";
+        let text = settings_file(help);
+        assert!(
+            text.contains("# --trusted-proxy: A reverse proxy\n#ESPACE_PRO_TRUSTED_PROXY=\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# --forwarded-header: The one header\n#ESPACE_PRO_FORWARDED_HEADER=x-forwarded-for\n"),
+            "{text}"
+        );
+        assert!(!text.contains("--help"), "{text}");
     }
 }
