@@ -186,14 +186,18 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthEr
     })
 }
 
+/// Revokes the session in a write transaction, ordered with every other: once the log-out has
+/// committed, no write of this session's (checked in theirs, [`begin_write_as`]) can commit.
 pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> {
     let now = svc.now();
-    svc.store
-        .revoke_session(&session.token_hash, ts(now))
-        .await?;
-    svc.store
-        .audit_now(&AuditEvent::new(session.account_id, AuditKind::Logout, now))
-        .await?;
+    let mut tx = svc.store.begin_write().await?;
+    Store::revoke_session_in(&mut tx, &session.token_hash, ts(now)).await?;
+    Store::audit(
+        &mut tx,
+        &AuditEvent::new(session.account_id, AuditKind::Logout, now),
+    )
+    .await?;
+    svc.store.commit(tx).await?;
     Ok(())
 }
 
@@ -227,11 +231,13 @@ pub async fn reauthenticate<'s>(
         // An expired-password session is no exception: its log-in may be hours old.
         return require_fresh(svc, session);
     };
-    let by_email = svc.throttle.email_subject(&account.login_email_key);
+    // Limited per session (and per client), not per address: someone else's failed log-ins on
+    // the address must not keep its owner, already logged in, from confirming the password.
+    let by_session = format!("reauth:{}", hex::encode(&session.token_hash[..12]));
     let by_client = client_subject(client);
     let reservation = match svc
         .throttle
-        .reserve_attempt(&by_email, &by_client, false)
+        .reserve_attempt(&by_session, &by_client, false)
         .await?
     {
         Ok(r) => r,
@@ -257,7 +263,7 @@ pub async fn reauthenticate<'s>(
         return Err(AuthError::ReauthenticationFailed);
     }
     svc.throttle.release(reservation).await?;
-    svc.throttle.clear(&by_email).await?;
+    svc.throttle.clear(&by_session).await?;
     svc.store
         .set_auth_time(&session.token_hash, ts(now))
         .await?;

@@ -161,7 +161,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "ESPACE_PRO_MAX_CONNECTIONS_PER_CLIENT",
-        default_value_t = 128
+        default_value_t = 256
     )]
     pub max_connections_per_client: usize,
     #[command(flatten)]
@@ -286,13 +286,20 @@ pub struct ServeArgs {
         default_value_t = 10
     )]
     pub recovery_mails_per_address_per_hour: u32,
-    /// Failed log-ins with a solved CAPTCHA one address may have in an hour.
+    /// Failed log-ins with a solved CAPTCHA one client may make on one address in an hour.
     #[arg(
         long,
         env = "ESPACE_PRO_CAPTCHA_LOGIN_FAILURES_PER_HOUR",
         default_value_t = 30
     )]
     pub captcha_login_failures_per_hour: u32,
+    /// Failed log-ins with a solved CAPTCHA one address may have in an hour, from all clients.
+    #[arg(
+        long,
+        env = "ESPACE_PRO_CAPTCHA_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR",
+        default_value_t = 300
+    )]
+    pub captcha_login_failures_per_address_per_hour: u32,
     /// E-mail change requests one account may make in an hour.
     #[arg(
         long,
@@ -497,6 +504,8 @@ impl ServeArgs {
         c.throttle.recovery_mails_per_hour = self.recovery_mails_per_hour;
         c.throttle.recovery_mails_per_address_per_hour = self.recovery_mails_per_address_per_hour;
         c.throttle.captcha_login_failures_per_hour = self.captcha_login_failures_per_hour;
+        c.throttle.captcha_login_failures_per_address_per_hour =
+            self.captcha_login_failures_per_address_per_hour;
         c.throttle.email_changes_per_account_per_hour =
             self.email_changes_per_account_per_hour.max(1);
         c.throttle.email_changes_per_address_per_hour =

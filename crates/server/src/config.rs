@@ -71,10 +71,12 @@ pub struct ThrottleConfig {
     pub recovery_mails_per_hour: u32,
     /// Recovery e-mails one address may receive in an hour, whatever the clients.
     pub recovery_mails_per_address_per_hour: u32,
-    /// Failed log-ins with a solved CAPTCHA one address may have in an hour: past the failure
-    /// limit, a CAPTCHA lets the owner in, but does not give anyone who solves CAPTCHAs
-    /// unlimited guesses.
+    /// Failed log-ins with a solved CAPTCHA one client may make on one address in an hour: past
+    /// the failure limit, a CAPTCHA lets the owner in, but does not give anyone who solves
+    /// CAPTCHAs unlimited guesses (nor use up the owner's).
     pub captcha_login_failures_per_hour: u32,
+    /// The same, from all clients together: guesses from many clients are bounded too.
+    pub captcha_login_failures_per_address_per_hour: u32,
     /// E-mail change requests one account may make in an hour.
     pub email_changes_per_account_per_hour: u32,
     /// E-mail change requests naming one new address in an hour, whatever the account (each
@@ -96,6 +98,7 @@ impl Default for ThrottleConfig {
             recovery_mails_per_hour: 3,
             recovery_mails_per_address_per_hour: 10,
             captcha_login_failures_per_hour: 30,
+            captcha_login_failures_per_address_per_hour: 300,
             email_changes_per_account_per_hour: 5,
             email_changes_per_address_per_hour: 3,
         }
@@ -204,7 +207,7 @@ impl Config {
             forwarded_header: ForwardedHeader::default(),
             public_hosts: Vec::new(),
             max_connections: 4096,
-            max_connections_per_client: 128,
+            max_connections_per_client: 256,
             own_host_only: false,
             database: format!("sqlite://{}", data.join("espace-pro.sqlite").display()),
             key_file: data.join("espace-pro.key"),

@@ -88,6 +88,11 @@ pub async fn install(
     );
     let until = format_date(valid_until);
     Store::update_password(conn, account.id, hash, ts(now), &until).await?;
+    crate::throttle::Throttle::forget_address_in(
+        conn,
+        &svc.throttle.email_subject(&account.login_email_key),
+    )
+    .await?;
     let revoked = Store::revoke_account_sessions(conn, account.id, keep, ts(now)).await?;
     let name = &svc.config.public_name;
     let mut mails = vec![templates::password_changed(name, valid_until)];

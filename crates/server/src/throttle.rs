@@ -22,6 +22,12 @@ pub struct Throttle {
     key: MasterKey,
 }
 
+/// The subject of an address's attempts with a solved CAPTCHA (and, followed by `:` and a
+/// client subject, of one client's).
+pub fn proven_subject(email_subject: &str) -> String {
+    format!("proven:{email_subject}")
+}
+
 pub fn client_subject(ip: IpAddr) -> String {
     // IPv6 clients get a /64 each: one host usually holds the whole prefix. An IPv4 client on
     // a dual-stack socket is keyed as the IPv4 address it is, not as the `::ffff:0:0/64` that
@@ -130,13 +136,17 @@ impl Throttle {
             let lease_start = now - LEASE_SECONDS;
             let mut tx = self.store.begin_write().await?;
             let window = self.config.client_window.as_secs() as i64;
-            let proven_subject = format!("proven:{email_subject}");
-            let [by_client, by_email, by_proven] = Store::failure_stats_of(
+            // Attempts with a solved CAPTCHA: per client and address (someone else's do not use
+            // up the owner's), and per address overall (no end of guesses from many clients).
+            let proven_subject = proven_subject(email_subject);
+            let proven_here = format!("{proven_subject}:{client_subject}");
+            let [by_client, by_email, by_proven, by_proven_here] = Store::failure_stats_of(
                 &mut tx,
                 [
                     (client_subject, now - window),
                     (email_subject, now - 3600),
                     (&proven_subject, now - 3600),
+                    (&proven_here, now - 3600),
                 ],
                 lease_start,
             )
@@ -154,17 +164,20 @@ impl Throttle {
             if person_proven {
                 // Attempts in flight count at once: parallel guesses with solved CAPTCHAs cannot
                 // all slip under the cap.
-                let counted = FailureStats {
-                    count: by_proven.count + by_proven.in_flight,
-                    ..by_proven
-                };
-                if let Err(wait) = Self::window_verdict(
-                    counted,
-                    self.config.captcha_login_failures_per_hour,
-                    3600,
-                    now,
-                ) {
-                    return Ok(Err(Refusal::Proven(wait)));
+                for (stats, max) in [
+                    (by_proven_here, self.config.captcha_login_failures_per_hour),
+                    (
+                        by_proven,
+                        self.config.captcha_login_failures_per_address_per_hour,
+                    ),
+                ] {
+                    let counted = FailureStats {
+                        count: stats.count + stats.in_flight,
+                        ..stats
+                    };
+                    if let Err(wait) = Self::window_verdict(counted, max, 3600, now) {
+                        return Ok(Err(Refusal::Proven(wait)));
+                    }
                 }
             } else {
                 if let Some(wait) = self.address_wait(by_email, now) {
@@ -180,7 +193,7 @@ impl Throttle {
             }
             if !(client_busy || email_busy) {
                 let subjects: &[&str] = if person_proven {
-                    &[email_subject, client_subject, &proven_subject]
+                    &[email_subject, client_subject, &proven_subject, &proven_here]
                 } else {
                     &[email_subject, client_subject]
                 };
@@ -248,6 +261,13 @@ impl Throttle {
     /// Forgets every failure of a subject (the owner got in).
     pub async fn clear(&self, subject: &str) -> Result<(), StoreError> {
         self.store.clear_failures(subject).await
+    }
+
+    /// A new password is in place (changed, recovered, or with a new address): the failures
+    /// counted against the address, with or without CAPTCHA, were guesses of an old password,
+    /// and no longer hold its owner back. Inside the caller's transaction.
+    pub async fn forget_address_in(conn: &mut Conn, email_subject: &str) -> Result<(), StoreError> {
+        Store::forget_subjects_in(conn, email_subject, &proven_subject(email_subject)).await
     }
 
     /// The attempt succeeded and its owner got in: [`Throttle::release`] and [`Throttle::clear`]

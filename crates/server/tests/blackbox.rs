@@ -1312,7 +1312,9 @@ async fn idle_connections_of_one_client_do_not_starve_the_others() {
         .timeout(Duration::from_secs(1))
         .build()
         .unwrap();
+    let asked = std::time::Instant::now();
     let answer = other.get(format!("{base}/healthz")).send().await;
+    println!("/healthz from another client: {:?}", asked.elapsed());
     assert!(
         answer.as_ref().is_ok_and(|r| r.status() == 200),
         "another client waited more than a second: {answer:?}"

@@ -101,12 +101,53 @@ impl FromRequestParts<AppState> for ClientIp {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        Ok(Self(client_address(
+        let config = &state.config;
+        let client = client_address(
             peer,
             &parts.headers,
-            &state.config.trusted_proxies,
-            state.config.forwarded_header,
-        )))
+            &config.trusted_proxies,
+            config.forwarded_header,
+        );
+        if client == peer.to_canonical() && !config.trusted_proxies.is_empty() {
+            warn_if_the_other_header_is_used(peer, &parts.headers, config);
+        }
+        Ok(Self(client))
+    }
+}
+
+/// A trusted proxy that writes the client's address in the header the service does not read
+/// makes every client one (the proxy): said in the log, at most once a minute.
+fn warn_if_the_other_header_is_used(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    config: &crate::config::Config,
+) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_WARNED: AtomicU64 = AtomicU64::new(0);
+    let peer = peer.to_canonical();
+    if !config.trusted_proxies.iter().any(|n| n.contains(&peer)) {
+        return;
+    }
+    let (read, other) = match config.forwarded_header {
+        ForwardedHeader::XForwardedFor => ("x-forwarded-for", "forwarded"),
+        ForwardedHeader::Forwarded => ("forwarded", "x-forwarded-for"),
+    };
+    if headers.contains_key(read) || !headers.contains_key(other) {
+        return;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LAST_WARNED.load(Ordering::Relaxed);
+    if now >= last + 60
+        && LAST_WARNED
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        tracing::warn!(
+            proxy = %peer,
+            "a trusted proxy sent the client's address in `{other}`, which is not read: every client counts as the proxy; set --forwarded-header {other} if that is the header it writes"
+        );
     }
 }
 
@@ -126,35 +167,33 @@ fn forwarded_address(raw: &str) -> Option<IpAddr> {
 }
 
 /// The chain of addresses `header` gives, nearest last (`None` for an entry that cannot be read).
+/// Entries are split on the raw bytes, then read one by one: a proxy that appends the peer's
+/// address to the client's own line (nginx's `$proxy_add_x_forwarded_for`) leaves it readable
+/// even when the client's part is not UTF-8.
 fn forwarded_chain(
     headers: &axum::http::HeaderMap,
     header: ForwardedHeader,
 ) -> Vec<Option<IpAddr>> {
+    let name = match header {
+        ForwardedHeader::Forwarded => header::FORWARDED,
+        ForwardedHeader::XForwardedFor => axum::http::HeaderName::from_static("x-forwarded-for"),
+    };
     let mut chain = Vec::new();
-    match header {
-        ForwardedHeader::Forwarded => {
-            for value in headers.get_all(header::FORWARDED) {
-                let Ok(text) = value.to_str() else {
-                    chain.push(None);
-                    continue;
-                };
-                for element in text.split(',') {
-                    let found = element.split(';').find_map(|pair| {
-                        let (name, value) = pair.split_once('=')?;
-                        name.trim().eq_ignore_ascii_case("for").then_some(value)
-                    });
-                    chain.push(found.and_then(forwarded_address));
+    for value in headers.get_all(name) {
+        for element in value.as_bytes().split(|b| *b == b',') {
+            let element = std::str::from_utf8(element).ok();
+            chain.push(element.and_then(|text| {
+                match header {
+                    ForwardedHeader::Forwarded => text
+                        .split(';')
+                        .find_map(|pair| {
+                            let (name, value) = pair.split_once('=')?;
+                            name.trim().eq_ignore_ascii_case("for").then_some(value)
+                        })
+                        .and_then(forwarded_address),
+                    ForwardedHeader::XForwardedFor => forwarded_address(text),
                 }
-            }
-        }
-        ForwardedHeader::XForwardedFor => {
-            for value in headers.get_all("x-forwarded-for") {
-                let Ok(text) = value.to_str() else {
-                    chain.push(None);
-                    continue;
-                };
-                chain.extend(text.split(',').map(forwarded_address));
-            }
+            }));
         }
     }
     chain
@@ -302,6 +341,26 @@ mod tests {
         // The named header missing: the proxy itself.
         let only_forwarded = headers(&[("forwarded", "for=198.51.100.7")]);
         assert_eq!(client_address(proxy, &only_forwarded, &trusted, XFF), proxy);
+    }
+
+    /// A client's own bytes that are not UTF-8, on the line the proxy appended to, spoil only
+    /// its own entry: the proxy's entry for it still names it.
+    #[test]
+    fn a_client_entry_that_is_not_text_does_not_hide_the_client() {
+        let proxy = ip("127.0.0.1");
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").unwrap(),
+        );
+        assert_eq!(client_address(proxy, &h, &trusted, XFF), ip("203.0.113.9"));
+        let mut h = HeaderMap::new();
+        h.append(
+            "forwarded",
+            HeaderValue::from_bytes(b"for=\xff, for=203.0.113.9").unwrap(),
+        );
+        assert_eq!(client_address(proxy, &h, &trusted, FWD), ip("203.0.113.9"));
     }
 
     /// Review finding 3: IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`.

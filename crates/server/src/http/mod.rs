@@ -181,6 +181,10 @@ impl Hosts {
 }
 
 async fn known_hosts_only(State(hosts): State<Arc<Hosts>>, req: Request, next: Next) -> Response {
+    // The probes answer whatever name a balancer or an orchestrator uses (a pod's address).
+    if matches!(req.uri().path(), "/healthz" | "/readyz") {
+        return next.run(req).await;
+    }
     let host = req
         .headers()
         .get(header::HOST)
@@ -203,8 +207,9 @@ async fn known_hosts_only(State(hosts): State<Arc<Hosts>>, req: Request, next: N
 
 /// The API on `addr` (the address it listens on, for the `Host` check): a service embedded in
 /// the desktop app answers only to its own loopback address and port; a standalone one to its
-/// `--public-host` names, or, when none is given and it listens on loopback, to the loopback
-/// names.
+/// `--public-host` names, or, when none is given and it listens on loopback with no trusted
+/// proxy in front, to the loopback names. Behind a trusted proxy, which passes the public name
+/// on, the proxy faces the browsers: without `--public-host`, any name.
 pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
     let port = addr.port();
     let hosts = if state.config.own_host_only {
@@ -227,7 +232,7 @@ pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
                 .collect(),
             any_port: true,
         })
-    } else if addr.ip().is_loopback() {
+    } else if addr.ip().is_loopback() && state.config.trusted_proxies.is_empty() {
         Some(Hosts {
             names: ["localhost", "127.0.0.1", "[::1]"]
                 .map(String::from)

@@ -74,6 +74,23 @@ impl Store {
         Ok(live == 1)
     }
 
+    /// Revokes one session inside the caller's transaction.
+    pub async fn revoke_session_in(
+        conn: &mut Conn,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql =
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";

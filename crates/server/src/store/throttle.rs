@@ -170,6 +170,24 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes every event of `subject`, and of the subjects that start with `prefix`.
+    pub async fn forget_subjects_in(
+        conn: &mut Conn,
+        subject: &str,
+        prefix: &str,
+    ) -> StoreResult<()> {
+        // The prefix is made of a fixed word and a hex digest: nothing LIKE reads as a wildcard.
+        debug_assert!(!prefix.contains(['%', '_']));
+        let sql = "DELETE FROM throttle_events WHERE subject = $1 OR subject LIKE $2";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(subject)
+            .bind(format!("{prefix}%"))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn prune_failures(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM throttle_events WHERE at < $1";
         Ok(on_pool!(self.pool, |p| sqlx::query(sql)

@@ -808,12 +808,73 @@ async fn solved_captchas_do_not_lift_every_cap() {
     let r = app.login_with_captcha("lila@example.fr", WRONG).await;
     assert!(r.headers().contains_key("retry-after"));
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
-    // An hour later the CAPTCHA lets the owner in again.
+    // The cap is this client's: the owner, elsewhere, still gets in with a CAPTCHA.
+    let owner = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let captcha = app.captcha_id().await;
+    let r = owner
+        .post(app.url("/v1/sessions"))
+        .json(&json!({"email": "lila@example.fr", "password": PASSWORD,
+            "captcha_id": captcha, "captcha_answer": CAPTCHA_TEST_ANSWER}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // An hour later, from the first client too.
     app.clock.advance(Duration::minutes(61));
     assert_eq!(
         app.login_with_captcha("lila@example.fr", PASSWORD)
             .await
             .status(),
+        StatusCode::CREATED
+    );
+}
+
+/// Someone else's failed log-ins hold the address in its growing delay: the owner, logged in,
+/// still confirms the password (re-authentication is limited per session, not per address).
+#[tokio::test]
+async fn someone_elses_failures_do_not_block_the_owners_password_entry() {
+    let app = TestApp::spawn().await;
+    let token = app.lila().await;
+    let attacker = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
+        .build()
+        .unwrap();
+    for _ in 0..8 {
+        attacker
+            .post(app.url("/v1/sessions"))
+            .json(&json!({"email": "lila@example.fr", "password": WRONG}))
+            .send()
+            .await
+            .unwrap();
+    }
+    expect_error(
+        app.login("lila@example.fr", PASSWORD).await,
+        StatusCode::FORBIDDEN,
+        "captcha_required",
+    )
+    .await;
+    app.clock.advance(Duration::minutes(6));
+    let r = app
+        .http
+        .post(app.url("/v1/sessions/current/reauthenticate"))
+        .bearer_auth(&token)
+        .json(&json!({"current_password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // And a new password clears what was counted against the old one.
+    assert_eq!(
+        app.change_password(&token, new_password(NEW_PASSWORD))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("lila@example.fr", NEW_PASSWORD).await.status(),
         StatusCode::CREATED
     );
 }
