@@ -175,19 +175,30 @@ impl Application {
     /// Serves until SIGINT or SIGTERM.
     pub async fn run_until_signal(self) -> anyhow::Result<()> {
         let ctrl_c = tokio::signal::ctrl_c();
+        let services = self.services.clone();
+        let retired = services.retired.notified();
         #[cfg(unix)]
-        {
+        let retired = {
             let mut term =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
+                _ = ctrl_c => false,
+                _ = term.recv() => false,
+                _ = retired => true,
             }
-        }
+        };
         #[cfg(not(unix))]
-        ctrl_c.await?;
+        let retired = tokio::select! {
+            r = ctrl_c => { r?; false }
+            _ = retired => true,
+        };
         tracing::info!("stopping");
         self.shutdown().await;
+        if retired {
+            anyhow::bail!(
+                "the master key was rotated under this service: copy the new key file, then start it again"
+            );
+        }
         Ok(())
     }
 }
@@ -245,9 +256,25 @@ async fn heartbeat(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     );
     let wall = || time::OffsetDateTime::now_utc().unix_timestamp();
     let started = wall();
+    let fingerprint = services.key.fingerprint();
     loop {
         if let Err(e) = services.store.heartbeat(&id, &host, started, wall()).await {
             tracing::warn!(error = %e, "could not record that this service runs");
+        }
+        // The key was rotated under this replica (rotate-key --force): going on would seal
+        // and key with the old one. It stops; systemd restarts it, and it starts again once
+        // the new key file is copied here.
+        if let Ok(Some(recorded)) = services.store.key_fingerprint().await
+            && recorded != fingerprint
+        {
+            tracing::error!(
+                "the database is now sealed with another master key (rotated): every request is refused and the service stops; copy the new key file here"
+            );
+            services
+                .key_retired
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            services.retired.notify_one();
+            break;
         }
         tokio::select! {
             _ = tokio::time::sleep(HEARTBEAT) => {}

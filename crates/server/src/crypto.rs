@@ -456,6 +456,12 @@ impl MasterKey {
     }
 
     /// Keyed hash of a one-time code (activation, recovery, CAPTCHA answer), hex.
+    /// Which key this is, for comparing with the database's record: a keyed hash of a fixed
+    /// text, which tells nothing of the key.
+    pub fn fingerprint(&self) -> String {
+        self.code_hash("key-fingerprint", "espace-pro")
+    }
+
     pub fn code_hash(&self, purpose: &str, code: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.code_key)
             .expect("HMAC takes any key length");

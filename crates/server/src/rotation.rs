@@ -73,6 +73,7 @@ pub async fn reseal(store: &Store, key_file: &Path, now: i64) -> Result<Rotation
         Store::reseal_answer(&mut tx, *id, &new.seal(context, &answer)).await?;
     }
     let forgotten = Store::forget_keyed(&mut tx, now).await?;
+    Store::set_key_fingerprint(&mut tx, &new.fingerprint()).await?;
     store.commit(tx).await?;
     Ok(Rotation {
         answers: sealed.len(),

@@ -24,6 +24,11 @@ pub struct Services {
     pub service_info: std::sync::OnceLock<[Arc<[u8]>; 2]>,
     /// `/readyz`'s last look at the database: when, and what was wrong (`None`: nothing).
     pub readiness: tokio::sync::Mutex<Option<(std::time::Instant, Option<String>)>>,
+    /// The database was re-keyed under this service (`rotate-key --force`): it must not seal
+    /// or key anything more with its old key. Every request is refused (503) and the service
+    /// stops (`retired` wakes `Application::run_until_signal`).
+    pub key_retired: std::sync::atomic::AtomicBool,
+    pub retired: tokio::sync::Notify,
 }
 
 impl Services {
@@ -36,6 +41,14 @@ impl Services {
             hasher = hasher.releasing_memory();
         }
         let key = MasterKey::load_or_create(&config.key_file)?;
+        // Data sealed with one key and a service holding another (a rotation not yet copied to
+        // this replica) would mix both: refused.
+        if !store.adopt_key_fingerprint(&key.fingerprint()).await? {
+            anyhow::bail!(
+                "the master key {} is not the one this database is sealed with: after a rotate-key, copy the new key file to every replica",
+                config.key_file.display()
+            );
+        }
         let throttle = Throttle::new(store.clone(), config.throttle, clock.clone(), key.clone());
         Ok(Arc::new(Self {
             config,
@@ -48,6 +61,8 @@ impl Services {
             throttle,
             service_info: std::sync::OnceLock::new(),
             readiness: tokio::sync::Mutex::new(None),
+            key_retired: std::sync::atomic::AtomicBool::new(false),
+            retired: tokio::sync::Notify::new(),
         }))
     }
 

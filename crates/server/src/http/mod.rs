@@ -325,6 +325,9 @@ fn assign_request_id(svc: &Services, req: &mut Request) -> header::HeaderValue {
 /// answer ([`lang`]), its id ([`assign_request_id`]), its count and duration in the metrics,
 /// and a JSON error body whichever layer below answered ([`json_errors`]).
 async fn frame(State(svc): State<AppState>, mut req: Request, next: Next) -> Response {
+    if svc.key_retired.load(std::sync::atomic::Ordering::Relaxed) {
+        return ApiError::unavailable().into_response();
+    }
     let lang = lang::of(&req);
     let id = assign_request_id(&svc, &mut req);
     let route = req.extensions().get::<MatchedPath>().cloned();

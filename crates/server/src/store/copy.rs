@@ -150,7 +150,7 @@ const GENERATED_IDS: &[(&str, &str)] = &[
 ];
 
 /// Tables the migrations make that hold no data of the service's own.
-const NOT_COPIED: &[&str] = &["readiness", "replicas"];
+const NOT_COPIED: &[&str] = &["readiness", "replicas", "settings"];
 
 enum Value {
     Int(Option<i64>),

@@ -1,6 +1,7 @@
-//! The services running on this database, each seen every few seconds (see `app::heartbeat`).
+//! The services running on this database, each seen every few seconds (see `app::heartbeat`),
+//! and the master key they must all use (its fingerprint).
 
-use super::{Store, StoreResult, on_pool};
+use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 impl Store {
     /// This service is running: its row, written or refreshed.
@@ -43,5 +44,37 @@ impl Store {
             .bind(since)
             .fetch_all(p)
             .await)?)
+    }
+
+    /// The fingerprint of the master key the data is sealed with, if recorded.
+    pub async fn key_fingerprint(&self) -> StoreResult<Option<String>> {
+        let sql = "SELECT value FROM settings WHERE name = 'key_fingerprint'";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_optional(p)
+            .await)?)
+    }
+
+    /// Records the fingerprint of the master key the data is now sealed with.
+    pub async fn set_key_fingerprint(conn: &mut Conn, fingerprint: &str) -> StoreResult<()> {
+        let sql = "INSERT INTO settings (name, value) VALUES ('key_fingerprint', $1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+        on_tx!(conn, |c| sqlx::query(sql)
+            .bind(fingerprint)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records `fingerprint` if none is, and says whether the recorded one is it.
+    pub async fn adopt_key_fingerprint(&self, fingerprint: &str) -> StoreResult<bool> {
+        let sql = "INSERT INTO settings (name, value) VALUES ('key_fingerprint', $1)
+             ON CONFLICT (name) DO NOTHING";
+        on_pool!(self.pool, |p| sqlx::query(sql)
+            .bind(fingerprint)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(self.key_fingerprint().await?.as_deref() == Some(fingerprint))
     }
 }
