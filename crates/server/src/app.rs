@@ -75,7 +75,9 @@ impl Application {
             .run(stop.clone()),
         );
         tokio::spawn(maintenance(services.clone(), stop.clone()));
-        let heartbeat = tokio::spawn(heartbeat(services.clone(), stop.clone()));
+        let replica = Replica::new(&services);
+        replica.beat(&services).await;
+        let heartbeat = tokio::spawn(heartbeat(services.clone(), replica, stop.clone()));
 
         let metrics_addr = match services.config.metrics_listen {
             Some(at) => {
@@ -246,21 +248,49 @@ pub const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// Keeps this service's row in `replicas` fresh until it stops, then removes it. Wall time:
 /// `rotate-key`, another process, compares with its own.
-async fn heartbeat(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
-    let id = hex::encode(rand::random::<[u8; 8]>());
-    let host = format!(
-        "{} (pid {}, {})",
-        hostname(),
-        std::process::id(),
-        services.config.listen
-    );
-    let wall = || time::OffsetDateTime::now_utc().unix_timestamp();
-    let started = wall();
-    let fingerprint = services.key.fingerprint();
-    loop {
-        if let Err(e) = services.store.heartbeat(&id, &host, started, wall()).await {
+/// This service in `replicas`: its id, what it says of itself, since when.
+struct Replica {
+    id: String,
+    host: String,
+    started: i64,
+}
+
+fn wall() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Replica {
+    fn new(services: &Services) -> Self {
+        Self {
+            id: hex::encode(rand::random::<[u8; 8]>()),
+            host: format!(
+                "{} (pid {}, {})",
+                hostname(),
+                std::process::id(),
+                services.config.listen
+            ),
+            started: wall(),
+        }
+    }
+
+    /// Its row written or refreshed.
+    async fn beat(&self, services: &Services) {
+        let written = services
+            .store
+            .heartbeat(&self.id, &self.host, self.started, wall())
+            .await;
+        if let Err(e) = written {
             tracing::warn!(error = %e, "could not record that this service runs");
         }
+    }
+}
+
+/// After the first beat (made before the service answers, so its row is there from the start),
+/// keeps the row fresh until the service stops, then removes it.
+async fn heartbeat(services: Arc<Services>, replica: Replica, mut stop: watch::Receiver<bool>) {
+    let id = replica.id.clone();
+    let fingerprint = services.key.fingerprint();
+    loop {
         // The key was rotated under this replica (rotate-key --force): going on would seal
         // and key with the old one. It stops; systemd restarts it, and it starts again once
         // the new key file is copied here.
@@ -280,6 +310,7 @@ async fn heartbeat(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(HEARTBEAT) => {}
             _ = stop.changed() => break,
         }
+        replica.beat(&services).await;
     }
     if let Err(e) = services.store.leave(&id, wall()).await {
         tracing::warn!(error = %e, "could not record that this service stops");

@@ -15,33 +15,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
 
-/// The virtual environment, made when missing.
+/// schemathesis, in its virtual environment (made when missing).
 fn schemathesis() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schemathesis-4.32.5");
-    let bin = venv.join("bin/schemathesis");
-    if bin.exists() {
-        return bin;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .expect("python3 (cargo xtask test installs python3-venv)");
-    assert!(
-        made.success(),
-        "python3 -m venv failed: apt install python3-venv"
-    );
-    let installed = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            SCHEMATHESIS,
-        ])
-        .status()
-        .unwrap();
-    assert!(installed.success(), "pip install {SCHEMATHESIS} failed");
-    bin
+    espace_pro_testkit::python::venv(Path::new(env!("CARGO_TARGET_TMPDIR")), SCHEMATHESIS)
+        .join("bin/schemathesis")
 }
 
 /// "1052 generated, 1052 passed, 16 skipped" → 1052.

@@ -28,34 +28,10 @@ impl Drop for Process {
     }
 }
 
-/// The virtual environment's Python with aiosmtpd, made when missing.
+/// The Python of aiosmtpd's virtual environment (made when missing).
 fn python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-1.4.6");
-    let python = venv.join("bin/python");
-    if venv.join("ready").exists() {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .expect("python3 (cargo xtask test installs python3-venv)");
-    assert!(
-        made.success(),
-        "python3 -m venv failed: apt install python3-venv"
-    );
-    let installed = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            AIOSMTPD,
-        ])
-        .status()
-        .unwrap();
-    assert!(installed.success(), "pip install {AIOSMTPD} failed");
-    std::fs::write(venv.join("ready"), "").unwrap();
-    python
+    espace_pro_testkit::python::venv(Path::new(env!("CARGO_TARGET_TMPDIR")), AIOSMTPD)
+        .join("bin/python")
 }
 
 fn openssl(dir: &Path, args: &[&str]) {

@@ -1,6 +1,8 @@
 //! Test helpers shared by the service, client and end-to-end tests: a real SMTP listener on
-//! loopback that records what it receives, and the decoding needed to read those messages.
+//! loopback that records what it receives, the decoding needed to read those messages, and
+//! tools from PyPI in virtual environments.
 
+pub mod python;
 pub mod smtp;
 
 pub use espace_pro_client::mime;
