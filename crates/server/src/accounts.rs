@@ -15,7 +15,7 @@ use crate::errors::{AuthError, CredentialError, Fault};
 use crate::kinds::AuditKind;
 use crate::passwords;
 use crate::services::Services;
-use crate::store::{AuditEvent, NewAccountRow, Store, from_ts, ts};
+use crate::store::{AccountRow, AuditEvent, NewAccountRow, Store, from_ts, ts};
 #[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub email: String,
@@ -129,6 +129,14 @@ pub async fn create_account(
     Ok(number)
 }
 
+/// The account's subscriber number, as stored (a row that does not hold one is corrupt).
+pub fn subscriber_number(account: &AccountRow) -> Result<SubscriberNumber, Fault> {
+    account
+        .subscriber_number
+        .parse()
+        .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))
+}
+
 /// The home screen's data (SPEC §2.2).
 pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountView, AuthError> {
     let account = require_account(&svc.store, session).await?;
@@ -143,10 +151,7 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
     let expires_on = parse_date(&account.password_valid_until)
         .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?;
     Ok(AccountView {
-        subscriber_number: account
-            .subscriber_number
-            .parse()
-            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
+        subscriber_number: subscriber_number(&account)?,
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),

@@ -8,10 +8,11 @@ use espace_pro_contract::api::{
     ActivationResult, CompleteActivationRequest, TicketResponse, VerifyCodeRequest,
 };
 
+use crate::accounts::subscriber_number;
 use crate::captcha;
 use crate::codes::{self, WrongCodeLimit};
 use crate::dates::{format_date, password_valid_until};
-use crate::errors::{CodeError, Fault};
+use crate::errors::CodeError;
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::services::Services;
@@ -156,10 +157,7 @@ pub async fn complete(
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
-        subscriber_number: account
-            .subscriber_number
-            .parse()
-            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
+        subscriber_number: subscriber_number(&account)?,
         login_email: account.login_email.clone(),
         activated_on: svc.config.time_zone.date(now),
     })

@@ -11,6 +11,7 @@ use espace_pro_contract::api::{
     AccountSummary, Activity, ActivityEvent, Profile, ProfileUpdate, SummaryData,
 };
 
+use crate::accounts::subscriber_number;
 use crate::auth::{Fresh, Session, begin_write_as, reauthenticate, require_account};
 use crate::errors::{AuthError, Fault, FieldProblem, ProfileError};
 use crate::kinds::AuditKind;
@@ -44,10 +45,7 @@ fn summary_data(
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
-        subscriber_number: account
-            .subscriber_number
-            .parse()
-            .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))?,
+        subscriber_number: subscriber_number(account)?,
         login_email: account.login_email.clone(),
         phone: account.phone.clone(),
         address: account.address.clone(),

@@ -115,6 +115,18 @@ async fn serve_with(
     server
 }
 
+/// `serve` on a loopback `port` and `db`, writing its e-mails to `mail_dir`, logging errors only.
+fn serve_command(port: u16, db: &str, mail_dir: &Path) -> Command {
+    let mut serve = Command::new(BIN);
+    serve
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+        .arg("--mail-dir")
+        .arg(mail_dir)
+        .env("ESPACE_PRO_LOG", "error");
+    serve
+}
+
 /// Waits until `{base}/healthz` answers 200; panics after 10 s.
 async fn wait_healthy(base: &str) {
     for _ in 0..200 {
@@ -1350,12 +1362,7 @@ async fn rotate_key_refuses_while_a_service_runs() {
     };
     let port = reserve_port();
     let server = Server(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
-            .arg("--mail-dir")
-            .arg(dir.path().join("mail"))
-            .env("ESPACE_PRO_LOG", "error")
+        serve_command(port, &db, &dir.path().join("mail"))
             .spawn()
             .unwrap(),
     );
@@ -1379,12 +1386,7 @@ async fn rotate_key_refuses_while_a_service_runs() {
     // more with its old key; started again with it, it is refused.
     let port = reserve_port();
     let serve_again = || {
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
-            .arg("--mail-dir")
-            .arg(dir.path().join("mail"))
-            .env("ESPACE_PRO_LOG", "error")
+        serve_command(port, &db, &dir.path().join("mail"))
             .spawn()
             .unwrap()
     };
@@ -1436,13 +1438,8 @@ async fn the_master_key_comes_from_the_units_credentials() {
     assert!(key.is_file());
     let port = reserve_port();
     let _server = Server(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
-            .arg("--mail-dir")
-            .arg(dir.path().join("mail"))
+        serve_command(port, &db, &dir.path().join("mail"))
             .env("CREDENTIALS_DIRECTORY", &credentials)
-            .env("ESPACE_PRO_LOG", "error")
             .spawn()
             .unwrap(),
     );
