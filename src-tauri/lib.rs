@@ -1,19 +1,16 @@
-//! Espace Pro desktop app: the Tauri shell. Screens live in `ui/`; the logic lives in crates that
-//! know nothing of Tauri (`espace-pro-client`, and the service for the embedded default).
+//! Espace Pro desktop app: the Tauri shell, with its commands (one call each into the desktop
+//! core), events, plugins and window. Screens live in `ui/`; the rules live in `espace-pro-desk`
+//! (sessions, accounts, the service choice, settings, reminders, links), which knows nothing of
+//! Tauri and is tested without a display.
 
-pub mod accounts;
 mod commands;
-mod embedded;
-pub mod error;
 pub mod links;
 pub mod reminders;
-pub mod settings;
-pub mod state;
 pub mod updates;
 
+use espace_pro_desk::keyring::SystemKeyring;
+use espace_pro_desk::{Desk, settings};
 use tauri::Manager;
-
-use crate::state::AppState;
 
 // The command list, written once in `commands/list.rs`: the names (for the capability test)
 // and the handler that registers them.
@@ -56,27 +53,19 @@ pub(crate) fn test_summary_dir() -> Option<std::path::PathBuf> {
     None
 }
 
-/// Builds the state: the chosen service, or the embedded one (demo mode).
-pub async fn build_state(
+/// The desk: the chosen service, or the embedded one (demo mode), and the system's keyring.
+pub async fn build_desk(
     choice: settings::Choice,
     config_dir: &std::path::Path,
     data_dir: &std::path::Path,
-) -> Result<AppState, String> {
-    let connection = state::Connection::open(&choice, data_dir).await?;
-    // The embedded service answers at once; a remote one is asked by the window, in the
-    // background (`connect_service`).
-    let service = match connection.is_embedded() {
-        true => connection.api.service_info().await.ok(),
-        false => None,
-    };
-    let state = AppState::new(connection, config_dir.to_owned(), data_dir.to_owned());
-    *state.service.lock().unwrap_or_else(|p| p.into_inner()) = service;
-    Ok(state)
+) -> Result<Desk, String> {
+    let keyring = std::sync::Arc::new(SystemKeyring);
+    Desk::open(&choice, keyring, config_dir.to_owned(), data_dir.to_owned()).await
 }
 
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let link = links::from_args(&args);
+    let link = espace_pro_desk::links::from_args(&args);
     tauri::Builder::default()
         // First: a second start of the app hands its arguments (a link) to this one, and exits.
         .plugin(single_instance())
@@ -96,10 +85,9 @@ pub fn run() {
             // A summary left for the viewer by a run that crashed.
             commands::profile::remove_printed(app.handle());
             let choice = settings::choose(&args, &config_dir);
-            let state =
-                tauri::async_runtime::block_on(build_state(choice, &config_dir, &data_dir))?;
-            *state.link.lock().unwrap_or_else(|p| p.into_inner()) = link;
-            app.manage(state);
+            let desk = tauri::async_runtime::block_on(build_desk(choice, &config_dir, &data_dir))?;
+            desk.set_link(link);
+            app.manage(desk);
             {
                 use tauri_plugin_deep_link::DeepLinkExt as _;
                 let handle = app.handle().clone();
@@ -126,6 +114,7 @@ mod ipc_tests {
     //! The commands through Tauri's mock runtime and the app's real capability file: what the
     //! window may call, and the `{code, message, fields}` it gets back.
 
+    use espace_pro_desk::settings;
     use espace_pro_server::accounts::{NewAccount, create_account};
     use serde_json::{Value, json};
     use tauri::Manager;
@@ -176,13 +165,20 @@ mod ipc_tests {
                 .await
                 .unwrap();
             let url = format!("http://{}", service.addr());
-            let choice = crate::settings::Choice {
+            let choice = settings::Choice {
                 url: Some(url),
-                source: crate::settings::Source::Flag,
+                source: settings::Source::Flag,
             };
-            let state = crate::build_state(choice, dir.path(), dir.path())
-                .await
-                .unwrap();
+            // The desk's rules with the keyring are tested in espace-pro-desk; here, the IPC.
+            let keyring = std::sync::Arc::new(espace_pro_desk::keyring::MemoryKeyring::default());
+            let state = espace_pro_desk::Desk::open(
+                &choice,
+                keyring,
+                dir.path().to_owned(),
+                dir.path().to_owned(),
+            )
+            .await
+            .unwrap();
             (service, state)
         });
         let app = tauri::test::mock_builder()

@@ -15,7 +15,7 @@ fn main() {
         .skip(1)
         .any(|a| a == "--packaged-service-url")
     {
-        if let Some(url) = espace_pro_app::settings::packaged() {
+        if let Some(url) = espace_pro_desk::settings::packaged() {
             println!("{url}");
         }
         return;

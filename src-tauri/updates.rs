@@ -11,7 +11,7 @@
 use serde::Serialize;
 use tauri_plugin_updater::{Update, UpdaterExt};
 
-use crate::error::{CommandError, CommandResult};
+use espace_pro_desk::{AppCode, CommandError, CommandResult};
 
 /// An organisation's own update manifest, instead of the project's.
 pub const UPDATE_URL_VARIABLE: &str = "ESPACE_PRO_UPDATE_URL";
@@ -33,35 +33,23 @@ pub struct Pending(pub tokio::sync::Mutex<Option<Update>>);
 pub fn error(e: tauri_plugin_updater::Error) -> CommandError {
     use tauri_plugin_updater::Error as E;
     tracing::warn!(error = %e, "update");
-    match e {
+    match &e {
         E::Minisign(_)
         | E::Base64(_)
         | E::SignatureUtf8(_)
         | E::SignedVersionMismatch { .. }
-        | E::MissingSignedVersion => CommandError::new(
-            "update_signature",
-            "La mise à jour ne porte pas la signature d'Espace Pro : elle n'a pas été installée.",
-        ),
-        E::InsecureTransportProtocol | E::UrlParse(_) => CommandError::new(
-            "update_url",
-            "L'adresse des mises à jour doit commencer par https://.",
-        ),
+        | E::MissingSignedVersion => CommandError::app(AppCode::UpdateSignature, &e),
+        E::InsecureTransportProtocol | E::UrlParse(_) => CommandError::app(AppCode::UpdateUrl, &e),
         E::AuthenticationFailed
         | E::DebInstallFailed
         | E::PackageInstallFailed
         | E::InvalidUpdaterFormat => installation_failed(),
-        _ => CommandError::new(
-            "update_unreachable",
-            "Les mises à jour n'ont pas pu être recherchées. Vérifiez votre connexion, puis réessayez.",
-        ),
+        _ => CommandError::app(AppCode::UpdateUnreachable, &e),
     }
 }
 
 fn installation_failed() -> CommandError {
-    CommandError::new(
-        "update_install",
-        "La mise à jour n'a pas pu être installée. Réessayez, ou installez-la depuis le site d'Espace Pro.",
-    )
+    CommandError::app(AppCode::UpdateInstall, "the package manager failed")
 }
 
 fn updater<R: tauri::Runtime>(
@@ -98,10 +86,7 @@ pub async fn check<R: tauri::Runtime>(
 /// manager on Linux, which asks for an administrator's password).
 pub async fn install(pending: &Pending) -> CommandResult<String> {
     let Some(update) = pending.0.lock().await.take() else {
-        return Err(CommandError::new(
-            "no_update",
-            "Aucune mise à jour en attente : recherchez-les de nouveau.",
-        ));
+        return Err(CommandError::app(AppCode::NoUpdate, "no update found by the last check"));
     };
     let bytes = update.download(|_, _| {}, || {}).await.map_err(error)?;
     let version = update.version.clone();
@@ -112,7 +97,7 @@ pub async fn install(pending: &Pending) -> CommandResult<String> {
         .await
         .map_err(|_| installation_failed())?
         .map_err(|e| match error(e) {
-            signature if signature.code == "update_signature" => signature,
+            signature if signature.is(AppCode::UpdateSignature) => signature,
             _ => installation_failed(),
         })?;
     Ok(version)

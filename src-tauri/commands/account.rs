@@ -1,13 +1,13 @@
-use espace_pro_client::strength::{Strength, estimate};
+//! The home screen, the meter, the password and e-mail changes.
+
+use espace_pro_client::strength::Strength;
+use espace_pro_contract::Secret;
 use espace_pro_contract::api::{
     AccountView, EmailChangeRequest, EmailChangeResponse, PasswordChangeRequest,
     PasswordChangeResponse,
 };
-use espace_pro_contract::{LoginEmail, PasswordContext, Secret};
+use espace_pro_desk::{CommandResult, Desk};
 use tauri::State;
-
-use crate::error::CommandResult;
-use crate::state::AppState;
 
 fn optional(s: Option<String>) -> Option<Secret> {
     s.filter(|v| !v.is_empty()).map(Secret::new)
@@ -17,52 +17,22 @@ fn optional(s: Option<String>) -> Option<Secret> {
 #[tauri::command]
 pub async fn home<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
+    desk: State<'_, Desk>,
 ) -> CommandResult<AccountView> {
-    let account = state
-        .with_session(async |api, token| api.account(token).await)
-        .await?;
-    crate::reminders::check(&app, &state, &account);
-    // After a change of address, the list shows the new one.
-    state.accounts.rename(
-        &state.service_key(),
-        &account.subscriber_number.to_string(),
-        &account.login_email,
-    );
-    *state.account.lock().await = Some(account.clone());
+    let (account, reminder) = desk.home().await?;
+    crate::reminders::notify(&app, reminder);
     Ok(account)
 }
 
-/// The live meter: run on every keystroke, bounded in time by the client library.
+/// The live meter, on every keystroke.
 #[tauri::command]
-pub async fn password_strength(
-    state: State<'_, AppState>,
-    password: String,
-    email: Option<String>,
-) -> CommandResult<Strength> {
-    let mut context = match state.account.lock().await.as_ref() {
-        Some(a) => PasswordContext::for_account(
-            &a.first_name,
-            &a.last_name,
-            &a.login_email,
-            &a.subscriber_number.to_string(),
-        ),
-        None => state
-            .recovery_context
-            .lock()
-            .await
-            .clone()
-            .unwrap_or_default(),
-    };
-    if let Some(Ok(e)) = email.as_deref().map(LoginEmail::parse) {
-        context = context.with_email(&e);
-    }
-    Ok(estimate(&password, &context, &state.policy()))
+pub fn password_strength(desk: State<'_, Desk>, password: String, email: Option<String>) -> Strength {
+    desk.password_strength(&password, email.as_deref())
 }
 
 #[tauri::command]
 pub async fn change_password(
-    state: State<'_, AppState>,
+    desk: State<'_, Desk>,
     new_password: String,
     confirm_password: String,
     current_password: Option<String>,
@@ -72,14 +42,12 @@ pub async fn change_password(
         confirm_password: Secret::new(confirm_password),
         current_password: optional(current_password),
     };
-    state
-        .with_session(async |api, token| api.change_password(token, &req).await)
-        .await
+    desk.change_password(&req).await
 }
 
 #[tauri::command]
 pub async fn request_email_change(
-    state: State<'_, AppState>,
+    desk: State<'_, Desk>,
     new_email: String,
     confirm_email: String,
     new_password: Option<String>,
@@ -93,14 +61,10 @@ pub async fn request_email_change(
         confirm_password: optional(confirm_password),
         current_password: optional(current_password),
     };
-    state
-        .with_session(async |api, token| api.request_email_change(token, &req).await)
-        .await
+    desk.request_email_change(&req).await
 }
 
 #[tauri::command]
-pub async fn cancel_email_change(state: State<'_, AppState>) -> CommandResult<()> {
-    state
-        .with_session(async |api, token| api.cancel_email_change(token).await)
-        .await
+pub async fn cancel_email_change(desk: State<'_, Desk>) -> CommandResult<()> {
+    desk.cancel_email_change().await
 }

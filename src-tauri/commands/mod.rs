@@ -1,5 +1,6 @@
-//! Tauri commands, grouped by domain. Each parses its input, calls the client library, maps the
-//! error: the logic lives in crates that know nothing of Tauri.
+//! Tauri commands, grouped by domain. Each turns the window's arguments into one call of
+//! `espace_pro_desk::Desk`, where the rules live (tested there without a window), and at most
+//! adds what needs the window: a dialog, the viewer, a notification.
 
 pub mod account;
 pub mod activation;

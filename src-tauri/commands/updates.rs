@@ -1,11 +1,9 @@
 //! "Mise à jour disponible": the check (at start unless turned off, or from "Paramètres"), the
 //! installation on request, the restart into the new version; and the setting itself.
 
+use espace_pro_desk::{CommandResult, Desk};
 use tauri::State;
 
-use crate::error::{CommandError, CommandResult};
-use crate::settings;
-use crate::state::AppState;
 use crate::updates::{self, Available, Pending};
 
 #[tauri::command]
@@ -30,16 +28,11 @@ pub fn restart_app<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 
 /// Whether the window asks for updates at start ("Paramètres").
 #[tauri::command]
-pub fn update_check_enabled(state: State<'_, AppState>) -> bool {
-    !settings::read_saved(&state.config_dir).no_update_check
+pub fn update_check_enabled(desk: State<'_, Desk>) -> bool {
+    desk.update_check_enabled()
 }
 
 #[tauri::command]
-pub fn set_update_check(state: State<'_, AppState>, enabled: bool) -> CommandResult<()> {
-    let saved = settings::Saved {
-        no_update_check: !enabled,
-        ..settings::read_saved(&state.config_dir)
-    };
-    settings::write_saved(&state.config_dir, &saved)
-        .map_err(|e| CommandError::new("io", format!("Le choix n'a pas pu être enregistré : {e}")))
+pub fn set_update_check(desk: State<'_, Desk>, enabled: bool) -> CommandResult<()> {
+    desk.set_update_check(enabled)
 }

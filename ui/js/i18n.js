@@ -329,6 +329,8 @@ export const MESSAGES = {
   'err.url.insecure_url': ["Saisissez une adresse qui commence par https:// (http:// n'est accepté que pour cet ordinateur).", 'Enter an address starting with https:// (http:// is accepted only for this computer).'],
   'err.url.network': ['Aucun service ne répond à cette adresse : vérifiez-la, puis réessayez.', 'No service answers at this address: check it, then try again.'],
   'err.url.unexpected_response': ["Cette adresse ne répond pas comme un service Espace Pro : vérifiez-la.", 'This address does not answer like an Espace Pro service: check it.'],
+  'apperr.redirected': ["Le service a renvoyé vers une autre adresse, que l'application ne suit pas. Vérifiez l'adresse du service dans « Paramètres ».", 'The service sent the request to another address, which the application does not follow. Check the service address in “Settings”.'],
+  'apperr.service_changed': ["Un autre service a été choisi pendant l'opération : recommencez-la.", 'Another service was chosen during the operation: start it again.'],
   'apperr.insecure_url': ["L'adresse du service doit commencer par https:// (http:// n'est accepté que sur cet ordinateur).", 'The service address must start with https:// (http:// is accepted only on this computer).'],
 };
 

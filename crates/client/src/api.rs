@@ -37,13 +37,25 @@ pub fn check_service_url(raw: &str) -> Result<Url, ClientError> {
 }
 
 impl ApiClient {
+    /// A client of the service at `base`, path included (`https://portal.example/espace-pro/`
+    /// is asked `…/espace-pro/v1/…`).
     pub fn new(base: &str) -> Result<Self, ClientError> {
-        let base = check_service_url(base)?;
+        let mut base = check_service_url(base)?;
+        // A folder, so that the API's paths are joined under it rather than beside it.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        base.set_query(None);
+        base.set_fragment(None);
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             // A request the service does not answer ends in an error the screen can show.
             .timeout(Duration::from_secs(15))
             .https_only(base.scheme() == "https")
+            // A redirection would carry the request's body (password, code, answer) to another
+            // address: it is reported instead (`ClientError::Redirected`).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("espace-pro/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
@@ -75,9 +87,10 @@ impl ApiClient {
         path: &str,
         token: Option<&Secret>,
     ) -> Result<RequestBuilder, ClientError> {
+        // Relative to the service's folder: `v1/…`, not `/v1/…` (which would drop its path).
         let url = self
             .base
-            .join(path)
+            .join(path.trim_start_matches('/'))
             .map_err(|e| ClientError::InsecureUrl(e.to_string()))?;
         let english = self.is_english();
         let mut req = self.http.request(method, url).header(
@@ -100,6 +113,17 @@ impl ApiClient {
             .await
             .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
         let status = response.status();
+        if status.is_redirection() {
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
+            return Err(ClientError::Redirected(to));
+        }
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)

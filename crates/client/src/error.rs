@@ -1,4 +1,6 @@
-//! One error type for the client; the app turns it into `{code, message}` for the screens.
+//! One error type for the client; the app turns it into `{code, message}` for the screens. The
+//! service's refusals carry its own message, in the language asked for; the others are details
+//! for the log (the screens have their own texts for them).
 
 use std::collections::BTreeMap;
 
@@ -6,7 +8,7 @@ use espace_pro_contract::ErrorCode;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
-    /// The service refused the request; `message` is its French text.
+    /// The service refused the request; `message` is its text, in the language asked for.
     #[error("{message}")]
     Api {
         status: u16,
@@ -15,19 +17,21 @@ pub enum ClientError {
         fields: BTreeMap<String, Vec<String>>,
         retry_after: Option<u64>,
     },
-    #[error("Le service Espace Pro est injoignable. Vérifiez votre connexion, puis réessayez.")]
+    #[error("the service could not be reached: {0}")]
     Network(String),
-    #[error("Le service a fait une réponse inattendue. Réessayez dans quelques instants.")]
+    #[error("the service's answer is not its API: {0}")]
     Decode(String),
-    #[error(
-        "L'adresse du service doit commencer par https:// (http:// n'est accepté que sur cet ordinateur) : {0}"
-    )]
+    /// The service answered with a redirection (to the address given): never followed, since
+    /// the request's body (a password, a code, an answer) would go along to another address.
+    #[error("the service answered with a redirection to {0}, which is not followed")]
+    Redirected(String),
+    #[error("a service URL must be https:// (http:// only on this computer): {0}")]
     InsecureUrl(String),
-    #[error("Le trousseau du système n'a pas pu conserver votre session : {0}")]
+    #[error("the system keyring failed: {0}")]
     Keyring(String),
-    #[error("Le récapitulatif n'a pas pu être créé : {0}")]
+    #[error("the summary could not be made: {0}")]
     Pdf(String),
-    #[error("Le fichier n'a pas pu être écrit : {0}")]
+    #[error("the file could not be written: {0}")]
     Io(String),
 }
 
@@ -38,6 +42,7 @@ impl ClientError {
             ClientError::Api { code, .. } => code.as_str(),
             ClientError::Network(_) => "network",
             ClientError::Decode(_) => "unexpected_response",
+            ClientError::Redirected(_) => "redirected",
             ClientError::InsecureUrl(_) => "insecure_url",
             ClientError::Keyring(_) => "keyring",
             ClientError::Pdf(_) => "pdf",

@@ -31,6 +31,14 @@ impl SessionVault {
         }
     }
 
+    /// The entry named `user` (the desktop core names them: `espace_pro_desk::keyring`).
+    pub fn named(service: &str, user: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            user: user.to_owned(),
+        }
+    }
+
     /// The entry of `account` (its subscriber number) on the service at `service_url`.
     pub fn for_account(service: &str, service_url: &str, account: &str) -> Self {
         Self {

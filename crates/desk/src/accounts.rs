@@ -1,10 +1,12 @@
 //! The accounts used on this computer, per service: their address and subscriber number, never
 //! a password, most recent first, and the one in use. Kept in `accounts.json` in the app's
 //! configuration folder (a private file); each account's session is its own keyring entry
-//! (`SessionVault::for_account`).
+//! (`crate::keyring`). A session whose end the service could not be told of is listed here
+//! too (its entry's name, never its token) until it is told.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,27 +25,33 @@ struct PerService {
     current: Option<String>,
     #[serde(default)]
     accounts: Vec<Known>,
+    /// Keyring entries of sessions ended here while the service could not be reached: their
+    /// revocation is sent at the next connection (`Desk::send_revocations`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    revoke: Vec<String>,
 }
 
 /// Keyed by the service (its URL, or "demo").
 type Saved = BTreeMap<String, PerService>;
 
+/// Cheap to clone (for the blocking threads); every clone is the same file.
+#[derive(Clone)]
 pub struct Accounts {
-    path: PathBuf,
+    path: Arc<PathBuf>,
     /// Read-modify-write of the file, one at a time.
-    lock: std::sync::Mutex<()>,
+    lock: Arc<std::sync::Mutex<()>>,
 }
 
 impl Accounts {
     pub fn new(config_dir: &Path) -> Self {
         Self {
-            path: config_dir.join("accounts.json"),
-            lock: std::sync::Mutex::new(()),
+            path: Arc::new(config_dir.join("accounts.json")),
+            lock: Default::default(),
         }
     }
 
     fn read(&self) -> Saved {
-        std::fs::read_to_string(&self.path)
+        std::fs::read_to_string(self.path.as_path())
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default()
@@ -54,13 +62,13 @@ impl Accounts {
         let mut saved = self.read();
         let before = serde_json::to_string_pretty(&saved).map_err(std::io::Error::other)?;
         edit(saved.entry(service.to_owned()).or_default());
-        saved.retain(|_, s| !s.accounts.is_empty());
+        saved.retain(|_, s| !s.accounts.is_empty() || !s.revoke.is_empty());
         let text = serde_json::to_string_pretty(&saved).map_err(std::io::Error::other)?;
         // Unchanged (the home screen's address, every time it loads): nothing written.
         if text == before && self.path.exists() {
             return Ok(());
         }
-        espace_pro_server::files::write_private(&self.path, text.as_bytes())
+        espace_pro_server::files::write_private(self.path.as_path(), text.as_bytes())
     }
 
     /// The accounts used with `service`, most recent first, and the one in use.
@@ -107,6 +115,31 @@ impl Accounts {
     /// No account in use (after "Quitter" or "Changer de compte"): nothing resumes at start.
     pub fn none_current(&self, service: &str) -> std::io::Result<()> {
         self.change(service, |s| s.current = None)
+    }
+
+    /// Every service with accounts on this computer (its URL, or "demo").
+    pub fn services(&self) -> Vec<String> {
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.read().into_keys().collect()
+    }
+
+    /// Keyring entries of `service` holding sessions to revoke there.
+    pub fn to_revoke(&self, service: &str) -> Vec<String> {
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.read()
+            .remove(service)
+            .map(|s| s.revoke)
+            .unwrap_or_default()
+    }
+
+    /// `entry` holds a session to revoke at `service` (`revoked: false`), or no longer does.
+    pub fn mark_revocation(&self, service: &str, entry: &str, revoked: bool) -> std::io::Result<()> {
+        self.change(service, |s| {
+            s.revoke.retain(|e| e != entry);
+            if !revoked {
+                s.revoke.push(entry.to_owned());
+            }
+        })
     }
 
     /// Off the list.

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use espace_pro_server::config::MailTransportConfig;
 use espace_pro_server::{Application, Config};
 
-use crate::state::DemoInfo;
+use crate::connection::DemoInfo;
 
-pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInfo)> {
+/// Start-up failures are shown as they are, not matched on.
+pub async fn start(data_dir: &Path) -> Result<(Application, DemoInfo), String> {
     let mut config = Config::defaults();
     config.listen = "127.0.0.1:0".parse().expect("loopback address");
     config.database = format!("sqlite://{}", data_dir.join("demo.sqlite").display());
@@ -45,9 +46,4 @@ pub async fn start(data_dir: &Path) -> anyhow_like::Result<(Application, DemoInf
             mailbox,
         },
     ))
-}
-
-/// Plain string errors: start-up failures are shown, not matched on.
-pub mod anyhow_like {
-    pub type Result<T> = std::result::Result<T, String>;
 }
