@@ -26,7 +26,7 @@ pub struct Available {
 
 /// The update found by the last check, until it is installed.
 #[derive(Default)]
-pub struct Pending(pub tokio::sync::Mutex<Option<Update>>);
+pub struct Pending(pub std::sync::Mutex<Option<Update>>);
 
 /// What went wrong, in the person's terms: a package that fails its signature check is said
 /// so, apart from a manifest that cannot be read and an installation that failed.
@@ -78,15 +78,19 @@ pub async fn check<R: tauri::Runtime>(
         current_version: u.current_version.clone(),
         notes: u.body.clone().filter(|n| !n.trim().is_empty()),
     });
-    *pending.0.lock().await = found;
+    *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = found;
     Ok(available)
 }
 
 /// Downloads the update found, checks its signature, installs it (with the system's package
 /// manager on Linux, which asks for an administrator's password).
 pub async fn install(pending: &Pending) -> CommandResult<String> {
-    let Some(update) = pending.0.lock().await.take() else {
-        return Err(CommandError::app(AppCode::NoUpdate, "no update found by the last check"));
+    let taken = pending.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let Some(update) = taken else {
+        return Err(CommandError::app(
+            AppCode::NoUpdate,
+            "no update found by the last check",
+        ));
     };
     let bytes = update.download(|_, _| {}, || {}).await.map_err(error)?;
     let version = update.version.clone();

@@ -26,7 +26,11 @@ pub async fn home<R: tauri::Runtime>(
 
 /// The live meter, on every keystroke.
 #[tauri::command]
-pub fn password_strength(desk: State<'_, Desk>, password: String, email: Option<String>) -> Strength {
+pub fn password_strength(
+    desk: State<'_, Desk>,
+    password: String,
+    email: Option<String>,
+) -> Strength {
     desk.password_strength(&password, email.as_deref())
 }
 

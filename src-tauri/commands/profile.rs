@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use espace_pro_contract::Secret;
 use espace_pro_contract::api::{Activity, Profile, ProfileUpdate};
-use espace_pro_desk::{AppCode, CommandError, CommandResult, Desk, SUMMARY_FILE_NAME, write_summary};
+use espace_pro_desk::{
+    AppCode, CommandError, CommandResult, Desk, SUMMARY_FILE_NAME, write_summary,
+};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;

@@ -448,3 +448,82 @@ fn the_summary_pdf_has_every_field_in_real_text() {
     // A subset of the font is embedded, not the whole 740 KB file.
     assert!(pdf.len() < 120_000, "{} bytes", pdf.len());
 }
+
+/// A service published under a folder (`https://portal.example/espace-pro/`) is asked there,
+/// not at the origin's root.
+#[tokio::test]
+async fn the_service_url_keeps_its_path() {
+    let env = env().await;
+    let nested = axum::Router::new().nest(
+        "/espace-pro",
+        espace_pro_server::http::router(env.app.services().clone()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, nested).await });
+    for url in [
+        format!("http://{addr}/espace-pro"),
+        format!("http://{addr}/espace-pro/"),
+        format!("http://{addr}/espace-pro/?from=mail#top"),
+    ] {
+        let api = ApiClient::new(&url).unwrap();
+        assert_eq!(api.base_url().path(), "/espace-pro/", "{url}");
+        api.service_info()
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let session = api
+            .login("lila@example.fr", &Secret::new(PASSWORD), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            api.account(&session.token).await.unwrap().first_name,
+            "Łukasz"
+        );
+    }
+    // At the root, nothing answers: the folder really was used above.
+    let root = ApiClient::new(&format!("http://{addr}/")).unwrap();
+    assert!(root.service_info().await.is_err());
+}
+
+/// A redirection is not followed: the request's body (here a password) would go along to the
+/// address it names. The client says so instead, and nothing reaches that address.
+#[tokio::test]
+async fn a_redirection_is_refused_and_its_target_gets_nothing() {
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = elsewhere.local_addr().unwrap();
+    let reached = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reached.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = elsewhere.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    for status in [301u16, 302, 303, 307, 308] {
+        let location = format!("http://{target}/v1/sessions");
+        let redirecting = axum::Router::new().fallback(move || {
+            let location = location.clone();
+            async move {
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    [(axum::http::header::LOCATION, location)],
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, redirecting).await });
+        let api = ApiClient::new(&format!("http://{addr}")).unwrap();
+        let e = api
+            .login("lila@example.fr", &Secret::new(PASSWORD), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "redirected", "{status}: {e:?}");
+        assert!(
+            matches!(&e, ClientError::Redirected(to) if to.contains(&target.to_string())),
+            "{e:?}"
+        );
+        assert!(!e.to_string().contains(PASSWORD));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(reached.load(std::sync::atomic::Ordering::SeqCst), 0);
+}

@@ -133,7 +133,12 @@ impl Accounts {
     }
 
     /// `entry` holds a session to revoke at `service` (`revoked: false`), or no longer does.
-    pub fn mark_revocation(&self, service: &str, entry: &str, revoked: bool) -> std::io::Result<()> {
+    pub fn mark_revocation(
+        &self,
+        service: &str,
+        entry: &str,
+        revoked: bool,
+    ) -> std::io::Result<()> {
         self.change(service, |s| {
             s.revoke.retain(|e| e != entry);
             if !revoked {

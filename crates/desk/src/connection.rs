@@ -43,7 +43,11 @@ impl Connection {
         };
         let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
         Ok(Self {
-            key: if demo.is_some() { "demo".into() } else { url },
+            // The URL as the client uses it (`http://host:port/`), however it was written.
+            key: match demo {
+                Some(_) => "demo".into(),
+                None => api.base_url().to_string(),
+            },
             api,
             demo,
             source: choice.source,
@@ -54,9 +58,10 @@ impl Connection {
     /// A connection to `url` for what remains to be done there (revocations), outside the one
     /// in use.
     pub fn remote(url: &str) -> Result<Self, String> {
+        let api = ApiClient::new(url).map_err(|e| e.to_string())?;
         Ok(Self {
-            api: ApiClient::new(url).map_err(|e| e.to_string())?,
-            key: url.to_owned(),
+            key: api.base_url().to_string(),
+            api,
             demo: None,
             source: Source::Saved,
             embedded: None,

@@ -127,7 +127,9 @@ impl Desk {
             true => connection.api.service_info().await.ok(),
             false => None,
         };
-        Ok(Self::new(connection, service, keyring, config_dir, data_dir))
+        Ok(Self::new(
+            connection, service, keyring, config_dir, data_dir,
+        ))
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, Inner> {
@@ -344,7 +346,9 @@ impl Desk {
 
     /// Keeps `token` to be revoked at `service` when it can be reached.
     pub(crate) async fn keep_for_revocation(&self, service: &str, account: &str, token: Secret) {
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos().max(0) as u128
+        let stamp = time::OffsetDateTime::now_utc()
+            .unix_timestamp_nanos()
+            .max(0) as u128
             + u128::from(self.serial.fetch_add(1, Ordering::Relaxed));
         let entry = keyring::revocation_entry(service, account, stamp);
         if self.keyring_save(entry.clone(), token).await {

@@ -217,15 +217,27 @@ mod tests {
         assert_eq!(missing, Vec::<&str>::new(), "codes without texts");
         let mut serialized: Vec<String> = AppCode::ALL
             .iter()
-            .map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_owned())
+            .map(|c| {
+                serde_json::to_value(c)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         let names: Vec<String> = AppCode::ALL.iter().map(|c| c.as_str().to_owned()).collect();
         assert_eq!(serialized, names, "as_str and serde agree");
         serialized.sort();
         serialized.dedup();
         assert_eq!(serialized.len(), AppCode::ALL.len(), "no code twice");
-        for line in source.lines().filter(|l| l.trim_start().starts_with("'apperr.")) {
-            let code = line.trim_start()["'apperr.".len()..].split('\'').next().unwrap();
+        for line in source
+            .lines()
+            .filter(|l| l.trim_start().starts_with("'apperr."))
+        {
+            let code = line.trim_start()["'apperr.".len()..]
+                .split('\'')
+                .next()
+                .unwrap();
             assert!(
                 names.iter().any(|n| n == code) || code == "no_backend",
                 "apperr.{code} names no app code"

@@ -65,7 +65,10 @@ impl MemoryKeyring {
     /// The entries' names and tokens, in name order.
     pub fn entries(&self) -> Vec<(String, Secret)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        entries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Every token ever saved, and under which name.

@@ -1,7 +1,7 @@
 //! The desktop app's rules, with no window: sessions of several accounts kept in the system's
 //! keyring, the service in use and the choice of another ("Paramètres"), settings, expiry
-//! reminders and links from the e-mails. The Tauri shell (`src-tauri/`) turns each command into
-//! one call here; everything here is tested without a display.
+//! reminders and links from the e-mails. The window's shell turns each command into one call
+//! here; everything here is tested without a display.
 //!
 //! One [`Desk`] holds the state behind one std mutex around plain data, never held across an
 //! await. An operation takes the connection once and does every step with it (the API, the

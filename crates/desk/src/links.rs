@@ -1,6 +1,6 @@
 //! Links from the e-mails (`espace-pro://activation?code=…`, `espace-pro://recovery?code=…`):
 //! given as an argument when the system starts the app for one, or forwarded by a second start
-//! to the running app (tauri-plugin-single-instance). The link waits here until the window asks
+//! to the running app (the single-instance plugin). The link waits here until the window asks
 //! for it (`take_link`); a malformed or foreign one is kept as "refused", to be said so.
 
 use espace_pro_contract::link::{Link, SCHEME};

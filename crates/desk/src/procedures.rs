@@ -76,7 +76,11 @@ impl Desk {
         self.reminder_for(&connection, &account).await
     }
 
-    async fn reminder_for(&self, connection: &Connection, account: &AccountView) -> Option<Reminder> {
+    async fn reminder_for(
+        &self,
+        connection: &Connection,
+        account: &AccountView,
+    ) -> Option<Reminder> {
         let thresholds = self
             .service()
             .map(|s| s.expiry_reminder_days)
@@ -85,7 +89,8 @@ impl Desk {
             Some(_) => "demo".to_owned(),
             None => connection.api.base_url().to_string(),
         };
-        let (data_dir, account, english) = (self.data_dir.clone(), account.clone(), self.is_english());
+        let (data_dir, account, english) =
+            (self.data_dir.clone(), account.clone(), self.is_english());
         blocking(move || reminders::due(&data_dir, &service, &account, &thresholds, english)).await
     }
 
@@ -166,10 +171,18 @@ impl Desk {
     }
 
     /// Keeps `ticket` for the next step if `connection` is still the service in use.
-    fn keep_ticket(&self, connection: &Arc<Connection>, ticket: Secret, recovery: Option<Recovery>) -> CommandResult<()> {
+    fn keep_ticket(
+        &self,
+        connection: &Arc<Connection>,
+        ticket: Secret,
+        recovery: Option<Recovery>,
+    ) -> CommandResult<()> {
         let mut state = self.state();
         if !Arc::ptr_eq(&state.connection, connection) {
-            return Err(CommandError::app(AppCode::ServiceChanged, "service changed between steps"));
+            return Err(CommandError::app(
+                AppCode::ServiceChanged,
+                "service changed between steps",
+            ));
         }
         state.ticket = Some(ticket);
         state.recovery = recovery;
@@ -191,7 +204,8 @@ impl Desk {
             let state = self.state();
             (state.connection.clone(), state.ticket.clone())
         };
-        let ticket = ticket.ok_or_else(|| CommandError::app(AppCode::NoTicket, "no activation ticket"))?;
+        let ticket =
+            ticket.ok_or_else(|| CommandError::app(AppCode::NoTicket, "no activation ticket"))?;
         let result = connection
             .api
             .complete_activation(&CompleteActivationRequest { ticket, email })
@@ -271,10 +285,17 @@ impl Desk {
     pub async fn reauthenticate(&self, password: Secret) -> CommandResult<()> {
         let (connection, logged_in, activated) = {
             let state = self.state();
-            (state.connection.clone(), state.session.is_some(), state.activated_email.clone())
+            (
+                state.connection.clone(),
+                state.session.is_some(),
+                state.activated_email.clone(),
+            )
         };
         match (logged_in, activated) {
-            (false, Some(email)) => self.unlock_activation_summary(&connection, &email, &password).await,
+            (false, Some(email)) => {
+                self.unlock_activation_summary(&connection, &email, &password)
+                    .await
+            }
             _ => {
                 self.with_session(async |api, token| api.reauthenticate(token, &password).await)
                     .await
@@ -328,9 +349,14 @@ impl Desk {
     ) -> CommandResult<PasswordChangeResponse> {
         let (connection, ticket, recovery) = {
             let state = self.state();
-            (state.connection.clone(), state.ticket.clone(), state.recovery.clone())
+            (
+                state.connection.clone(),
+                state.ticket.clone(),
+                state.recovery.clone(),
+            )
         };
-        let ticket = ticket.ok_or_else(|| CommandError::app(AppCode::NoTicket, "no recovery ticket"))?;
+        let ticket =
+            ticket.ok_or_else(|| CommandError::app(AppCode::NoTicket, "no recovery ticket"))?;
         let done = connection
             .api
             .recovery_complete(&RecoveryCompleteRequest {

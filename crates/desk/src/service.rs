@@ -88,7 +88,10 @@ impl Desk {
     /// while it could not be reached are revoked there.
     pub async fn connect_service(&self) -> CommandResult<AppInfo> {
         let connection = self.connection();
-        let info = connection.api.service_info_within(SERVICE_INFO_WAIT).await?;
+        let info = connection
+            .api
+            .service_info_within(SERVICE_INFO_WAIT)
+            .await?;
         {
             let mut state = self.state();
             if std::sync::Arc::ptr_eq(&state.connection, &connection) {
@@ -101,7 +104,8 @@ impl Desk {
 
     fn save_choice(&self, edit: impl FnOnce(Saved) -> Saved) -> CommandResult<()> {
         let saved = edit(settings::read_saved(&self.config_dir));
-        settings::write_saved(&self.config_dir, &saved).map_err(|e| CommandError::app(AppCode::Io, e))
+        settings::write_saved(&self.config_dir, &saved)
+            .map_err(|e| CommandError::app(AppCode::Io, e))
     }
 
     /// Checks the service, saves it and uses it from now on.

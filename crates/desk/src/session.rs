@@ -72,7 +72,11 @@ impl Desk {
     /// password), or when another service was chosen meanwhile. `None`: the one entry of a
     /// version before several accounts, carried over to its account's own entry. An entry the
     /// service refuses is deleted; one it could not be asked about is kept for the next try.
-    async fn take_up(&self, connection: &Arc<Connection>, account: Option<&str>) -> CommandResult<bool> {
+    async fn take_up(
+        &self,
+        connection: &Arc<Connection>,
+        account: Option<&str>,
+    ) -> CommandResult<bool> {
         let entry = match account {
             Some(number) => connection.session_entry(number),
             None => connection.legacy_entry(),
@@ -93,7 +97,10 @@ impl Desk {
                 .map_or_else(|| view.subscriber_number.to_string(), str::to_owned),
             login_email: view.login_email.clone(),
         };
-        match self.start_session(connection, known, token, Some(view)).await {
+        match self
+            .start_session(connection, known, token, Some(view))
+            .await
+        {
             Ok(()) => {}
             Err(e) if e.is(AppCode::ServiceChanged) => return Ok(false),
             Err(e) => return Err(e),
@@ -229,7 +236,12 @@ impl Desk {
             let (list, _) = self.accounts_do(move |a| a.list(&list_key)).await;
             let entries = list
                 .iter()
-                .map(|k| (crate::keyring::session_entry(&key, &k.subscriber_number), k.subscriber_number.clone()))
+                .map(|k| {
+                    (
+                        crate::keyring::session_entry(&key, &k.subscriber_number),
+                        k.subscriber_number.clone(),
+                    )
+                })
                 .chain([(crate::keyring::legacy_entry(&key), String::new())]);
             for (entry, account) in entries {
                 let Some(token) = self.keyring_load(entry.clone()).await else {
