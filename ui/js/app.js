@@ -4,7 +4,7 @@
 import { clear } from './dom.js';
 import { t, setLang, lang, setPolicy } from './i18n.js';
 import { call } from './ipc.js';
-import { announce } from './forms.js';
+import { announce, topMessage } from './forms.js';
 import { setUpUpdates, checkAtStart, drawUpdate } from './updates.js';
 
 import login from './screens/login.js';
@@ -97,7 +97,7 @@ const ctx = {
     try {
       await call('logout_all');
     } catch (error) {
-      notice = { message: error.message };
+      notice = { message: topMessage(error) };
     } finally {
       ctx.loggedIn = false;
       ctx.account = null;

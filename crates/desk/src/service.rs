@@ -76,7 +76,7 @@ impl Desk {
                 .unwrap_or_else(|| SupportContacts::guide(self.is_english())),
             policy: service
                 .as_ref()
-                .map(|s| s.password_policy.clone())
+                .map(|s| s.password_policy)
                 .unwrap_or_default(),
             limits: service.as_ref().map(|s| s.limits).unwrap_or_default(),
             service,
