@@ -268,6 +268,15 @@ mod ipc_tests {
         tauri::async_runtime::block_on(service.shutdown());
     }
 
+    /// An update's signature must name the version its manifest announces: an older signed
+    /// package offered as a newer version is refused (tests/update.rs installs one).
+    #[test]
+    fn updates_require_a_signed_version() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json");
+        let conf: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(conf["plugins"]["updater"]["requireSignedVersion"], true);
+    }
+
     /// The capability file grants the window exactly the commands of `commands/list.rs`.
     #[test]
     fn the_capability_grants_every_command_and_nothing_else() {

@@ -1,6 +1,7 @@
 //! Signed updates, end to end: the installed app (`dpkg -i` of the organisation's `.deb`, built
 //! with a throwaway key's public half) finds a newer signed build's manifest on a loopback HTTPS
-//! server, refuses it when its signature does not match, and installs the good one (the
+//! server, refuses it when its signature does not match or names another version (an older
+//! signed package announced as newer), and installs the good one (the
 //! updater's `sudo dpkg -i`, as root here).
 //!
 //! Run by `cargo xtask test` once it has built both versions (it sets the variables below); a
@@ -233,6 +234,18 @@ async fn the_installed_app_refuses_a_tampered_update_and_installs_the_signed_one
         local(&manifest.replacen(deb_sig.trim(), rpm_sig.trim(), 1)),
     )
     .unwrap();
+    // A downgrade: the installed (older) version's own package, genuinely signed, announced
+    // under the newer version's number.
+    let old_name = Path::new(&old_deb).file_name().unwrap().to_string_lossy().into_owned();
+    let new_name = deb.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::copy(&old_deb, srv.join(&old_name)).unwrap();
+    let old_sig = std::fs::read_to_string(format!("{old_deb}.sig"))
+        .expect("the installed version's signature (cargo xtask test signs it)");
+    let downgrade = manifest
+        .replacen(deb_sig.trim(), old_sig.trim(), 1)
+        .replace(&new_name.replace(' ', "%20"), &old_name.replace(' ', "%20"));
+    assert!(downgrade.contains(&old_name.replace(' ', "%20")));
+    std::fs::write(srv.join("downgrade.json"), local(&downgrade)).unwrap();
 
     stop_installed_apps();
     run(Command::new("dpkg")
@@ -281,6 +294,24 @@ async fn the_installed_app_refuses_a_tampered_update_and_installs_the_signed_one
         old_version,
         "a tampered update was installed"
     );
+    ui.c.close().await;
+    drop(driver);
+    stop_installed_apps();
+
+    // An older signed package under the newer number: its signature names its own version,
+    // not the one announced, and the app refuses it (`requireSignedVersion`).
+    let (driver, ui) = start("downgrade.json").await;
+    wait_for_text(&ui, "update-banner", &new_version, WAIT).await;
+    let install = ui.c.wait_for("css selector", "#update-install", WAIT).await;
+    ui.c.click(&install).await;
+    wait_for_text(
+        &ui,
+        "update-status",
+        "ne porte pas la signature",
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(installed_version(), old_version);
     ui.c.close().await;
     drop(driver);
     stop_installed_apps();

@@ -43,10 +43,10 @@ impl Connection {
         };
         let api = ApiClient::new(&url).map_err(|e| e.to_string())?;
         Ok(Self {
-            // The URL as the client uses it (`http://host:port/`), however it was written.
+            // The URL as it was given: the name earlier versions gave the entries.
             key: match demo {
                 Some(_) => "demo".into(),
-                None => api.base_url().to_string(),
+                None => url,
             },
             api,
             demo,
@@ -60,7 +60,7 @@ impl Connection {
     pub fn remote(url: &str) -> Result<Self, String> {
         let api = ApiClient::new(url).map_err(|e| e.to_string())?;
         Ok(Self {
-            key: api.base_url().to_string(),
+            key: url.to_owned(),
             api,
             demo: None,
             source: Source::Saved,

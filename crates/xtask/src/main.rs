@@ -404,6 +404,9 @@ pub(crate) fn organisation_and_update() -> Result<(u64, u64), String> {
         ..package::Options::default()
     })?;
     let (mut passed, mut failed) = package::check_packaged(&installers, url);
+    // The installed version signed too: the test offers it under the newer version's number
+    // (a downgrade), which the app must refuse.
+    package::sign(&installers.deb, &key.file, package::version())?;
     let newer = package::next_version(package::version());
     let updated = package::build_opts(&package::Options {
         service_url: Some(url),

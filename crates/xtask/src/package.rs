@@ -215,11 +215,13 @@ pub fn next_version(version: &str) -> String {
         .join(".")
 }
 
-/// The `.sig` of `file` (`tauri signer sign`), after the `.deb` has its final bytes.
-fn sign(file: &Path, key_file: &Path) -> Result<String, String> {
+/// The `.sig` of `file` (`tauri signer sign`), after the `.deb` has its final bytes, bound to
+/// `version`: the app (`requireSignedVersion`) refuses a package whose signed version is not
+/// the one its manifest announces, so that an older signed package cannot pass for a newer one.
+pub fn sign(file: &Path, key_file: &Path, version: &str) -> Result<String, String> {
     let mut c = Command::new(tauri_cli()?);
     c.current_dir(root())
-        .args(["signer", "sign", "-f"])
+        .args(["signer", "sign", "--app-version", version, "-f"])
         .arg(key_file)
         .arg(file)
         .stdout(std::process::Stdio::null());
@@ -241,7 +243,7 @@ fn write_manifest(
     let base = signing.download_base.trim_end_matches('/');
     let mut platforms = Vec::new();
     for (kind, file) in [("deb", &installers.deb), ("rpm", &installers.rpm)] {
-        let signature = sign(file, signing.key_file)?;
+        let signature = sign(file, signing.key_file, version)?;
         let name = file.file_name().unwrap_or_default().to_string_lossy();
         let url = format!("{base}/{}", name.replace(' ', "%20"));
         platforms.push(format!(

@@ -1,0 +1,93 @@
+//! Every screen checked by axe-core at WCAG 2.2 AA.
+
+use super::*;
+
+// ---- every screen passes axe at wcag 2 2 aa ---------------------------------------------------
+
+/// Every screen of the demo, checked by axe-core at WCAG 2.2 AA: no violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_at_wcag_2_2_aa() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
+    let ui = Ui {
+        c: WebDriver::connect(port, APP).await,
+    };
+    let mut violations = Vec::new();
+    let mut screens = 0;
+    let mut check = async |ui: &Ui, name: &str| {
+        screens += 1;
+        violations.extend(axe(ui, name).await);
+    };
+
+    ui.wait_text("Mot de passe de démonstration").await;
+    check(&ui, "login").await;
+    ui.press("Connexion").await; // empty: the error summary and field messages
+    ui.wait_text("Ce champ est obligatoire.").await;
+    check(&ui, "login-errors").await;
+    ui.press("English").await;
+    ui.wait_text("Log in to my professional account").await;
+    check(&ui, "login-en").await;
+    ui.press("Français").await;
+    ui.press("Dépannage").await;
+    ui.wait_text("Attention au hameçonnage").await;
+    check(&ui, "help").await;
+    ui.press("Retour").await;
+    ui.press("Mot de passe oublié").await;
+    ui.wait_text("Recevoir un code").await;
+    check(&ui, "forgot").await;
+    ui.press("Annuler").await;
+    ui.press("Activer mon espace / mes services").await;
+    ui.c.wait_for(
+        "css selector",
+        "#captcha-image[src^='data:image/png']",
+        WAIT,
+    )
+    .await;
+    check(&ui, "activate").await;
+    ui.press("Courriels (démo)").await;
+    ui.wait_text("Courriels (démo)").await;
+    check(&ui, "mailbox").await;
+    ui.press("Retour").await;
+    ui.press("Annuler").await;
+
+    log_in(
+        &ui,
+        "cabinet.lefevre@example.fr",
+        espace_pro_server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    ui.wait_text("MES DOSSIERS").await;
+    check(&ui, "home-several").await;
+    ui.press("Activité récente").await;
+    ui.wait_text("Date et heure").await;
+    check(&ui, "activity").await;
+    ui.press("Retour à l'accueil").await;
+    ui.press("Gérer les services").await;
+    ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    check(&ui, "services").await;
+    ui.press("Gérer vos coordonnées").await;
+    ui.wait_text("Question de confiance").await;
+    check(&ui, "coordinates").await;
+    ui.press("Annuler").await;
+    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+        .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    let b = ui
+        .by_label("Modifier mon adresse électronique cabinet.lefevre@example.fr")
+        .await;
+    ui.c.click(&b).await;
+    let b = ui
+        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.c.click(&b).await;
+    ui.type_into("Nouveau mot de passe", "Orage5").await;
+    check(&ui, "credentials").await;
+
+    assert!(screens >= 12);
+    assert!(
+        violations.is_empty(),
+        "axe-core violations on {screens} screens:\n{}",
+        violations.join("\n")
+    );
+}
