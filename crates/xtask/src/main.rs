@@ -198,10 +198,12 @@ fn test(extra: &[String]) -> Result<(), String> {
     if with_installers {
         packages.extend_from_slice(package::PACKAGE_CHECK_PACKAGES);
     }
+    let mut phases = Phases::default();
     ensure_packages(&packages)?;
     if Command::new("node").arg("--version").output().is_err() {
         ensure_packages(&["nodejs", "npm"])?;
     }
+    phases.done("system packages");
     let rust_tests = if linux {
         linux_test_command(extra)?
     } else {
@@ -212,16 +214,19 @@ fn test(extra: &[String]) -> Result<(), String> {
         c
     };
     let (mut rust_passed, mut rust_failed, mut rust_ok) = run_counting_tests(rust_tests)?;
+    phases.done("Rust tests (build, then the workspace's tests on SQLite, keyring, WebDriver)");
     {
         let (passed, failed, ok) = postgres_tests(extra)?;
         rust_passed += passed;
         rust_failed += failed;
         rust_ok &= ok;
     }
+    phases.done("API suite on PostgreSQL");
     say("running the screens' JavaScript tests (node --test)");
     let mut node = Command::new("node");
     node.current_dir(root()).args(["--test", "ui/tests/"]);
     let (js_passed, js_failed, js_ok) = run_counting_tests(node)?;
+    phases.done("screens' JavaScript tests");
     let (pkg_passed, pkg_failed) = if with_installers {
         let (mut app_passed, mut app_failed) = match package::build() {
             Ok(installers) => package::check(&installers),
@@ -230,6 +235,7 @@ fn test(extra: &[String]) -> Result<(), String> {
                 (0, 1)
             }
         };
+        phases.done("demo installers (build and checks)");
         // The same app packaged for an organisation's service, checking updates with a
         // throwaway key; then a newer version signed with it, which the installed app must
         // refuse when tampered with and install when not.
@@ -244,6 +250,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         };
         app_passed += passed;
         app_failed += failed;
+        phases.done("organisation's installers, newer signed version, update test");
         let (server_passed, server_failed) = match server_deb::build() {
             Ok(deb) => server_deb::check(&deb),
             Err(e) => {
@@ -251,11 +258,13 @@ fn test(extra: &[String]) -> Result<(), String> {
                 (0, 1)
             }
         };
+        phases.done("service's package (release build and checks)");
         (app_passed + server_passed, app_failed + server_failed)
     } else {
         say("installers left out (ESPACE_PRO_SKIP_PACKAGE is set, or not Linux)");
         (0, 0)
     };
+    phases.print();
     println!(
         "tests: {} passed, {} failed",
         rust_passed + js_passed + pkg_passed,
@@ -265,6 +274,40 @@ fn test(extra: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err("some tests failed".into())
+    }
+}
+
+/// How long each phase of `cargo xtask test` took, printed at the end.
+struct Phases {
+    start: std::time::Instant,
+    last: std::time::Instant,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        let now = std::time::Instant::now();
+        Self {
+            start: now,
+            last: now,
+            done: Vec::new(),
+        }
+    }
+}
+
+impl Phases {
+    fn done(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((name, now - self.last));
+        self.last = now;
+    }
+
+    fn print(&self) {
+        println!("time by phase:");
+        for (name, took) in &self.done {
+            println!("  {:>4} s  {name}", took.as_secs());
+        }
+        println!("  {:>4} s  in all", self.start.elapsed().as_secs());
     }
 }
 
