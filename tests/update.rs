@@ -236,7 +236,11 @@ async fn the_installed_app_refuses_a_tampered_update_and_installs_the_signed_one
     .unwrap();
     // A downgrade: the installed (older) version's own package, genuinely signed, announced
     // under the newer version's number.
-    let old_name = Path::new(&old_deb).file_name().unwrap().to_string_lossy().into_owned();
+    let old_name = Path::new(&old_deb)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let new_name = deb.file_name().unwrap().to_string_lossy().into_owned();
     std::fs::copy(&old_deb, srv.join(&old_name)).unwrap();
     let old_sig = std::fs::read_to_string(format!("{old_deb}.sig"))

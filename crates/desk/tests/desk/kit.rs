@@ -130,6 +130,20 @@ pub fn desk(url: &str, keyring: &MemoryKeyring, dir: &Path) -> Desk {
     )
 }
 
+/// A desk on `url` with a keyring and folders of its own.
+pub fn fresh(url: &str) -> (MemoryKeyring, tempfile::TempDir, Desk) {
+    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
+    let desk = desk(url, &keyring, dir.path());
+    (keyring, dir, desk)
+}
+
+/// Logs `email` in with the accounts' password.
+pub async fn login(desk: &Desk, email: &str) {
+    desk.login(email, Secret::new(PASSWORD), None)
+        .await
+        .unwrap();
+}
+
 /// The tokens kept in `keyring` under names that start with `prefix`.
 pub fn kept(keyring: &MemoryKeyring, prefix: &str) -> Vec<Secret> {
     keyring

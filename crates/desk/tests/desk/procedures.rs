@@ -3,47 +3,59 @@
 
 use espace_pro_contract::Secret;
 use espace_pro_contract::api::VerifyCodeRequest;
-use espace_pro_desk::keyring::{Keyring as _, MemoryKeyring, session_entry};
+use espace_pro_desk::keyring::{Keyring as _, session_entry};
 
 use crate::kit::*;
 
 const ACTIVATION: &str = "Création ou modification";
 const RECOVERY: &str = "Mot de passe oublié";
 
-#[tokio::test]
-async fn an_activation_ends_only_the_activated_accounts_session() {
-    let a = Service::start().await;
-    let lila = a.account("lila@example.fr", "Lila").await;
-    let marc = a.account("marc@example.fr", "Marc").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
-    desk.leave().await;
-    desk.login("marc@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
-    let marc_token = keyring
-        .load(&session_entry(&a.url, &marc))
-        .unwrap()
-        .unwrap();
-    // Lila asks for a new address elsewhere; its code is typed here, Marc's session in use.
-    let api = a.api();
+/// A change of address asked for `email` outside this desk: the code sent to `new`.
+async fn new_address_code(service: &Service, email: &str, new: &str) -> String {
+    let api = service.api();
     let token = api
-        .login("lila@example.fr", &Secret::new(PASSWORD), None)
+        .login(email, &Secret::new(PASSWORD), None)
         .await
         .unwrap()
         .token;
     let change = espace_pro_contract::api::EmailChangeRequest {
-        new_email: "lila.new@example.fr".into(),
-        confirm_email: "lila.new@example.fr".into(),
+        new_email: new.into(),
+        confirm_email: new.into(),
         new_password: None,
         confirm_password: None,
         current_password: None,
     };
     api.request_email_change(&token, &change).await.unwrap();
-    let code = a.code("lila.new@example.fr", ACTIVATION, 1).await;
+    service.code(new, ACTIVATION, 1).await
+}
+
+/// Activation, step 1, with the CAPTCHA's test answer.
+async fn verify(desk: &espace_pro_desk::Desk, code: String) {
+    let captcha = desk.new_captcha().await.unwrap();
+    assert!(captcha.image.starts_with("data:image/png;base64,"));
+    let req = VerifyCodeRequest {
+        code: Secret::new(code),
+        captcha_id: captcha.id,
+        captcha_answer: CAPTCHA_ANSWER.into(),
+    };
+    desk.verify_activation_code(&req).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_activation_ends_only_the_activated_accounts_session() {
+    let a = Service::start().await;
+    let lila = a.account("lila@example.fr", "Lila").await;
+    let marc = a.account("marc@example.fr", "Marc").await;
+    let (keyring, _dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
+    desk.leave().await;
+    login(&desk, "marc@example.fr").await;
+    let marc_token = keyring
+        .load(&session_entry(&a.url, &marc))
+        .unwrap()
+        .unwrap();
+    // Lila asks for a new address elsewhere; its code is typed here, Marc's session in use.
+    let code = new_address_code(&a, "lila@example.fr", "lila.new@example.fr").await;
     assert_eq!(
         desk.complete_activation("lila.new@example.fr".into())
             .await
@@ -51,15 +63,7 @@ async fn an_activation_ends_only_the_activated_accounts_session() {
             .code,
         "no_ticket"
     );
-    let captcha = desk.new_captcha().await.unwrap();
-    assert!(captcha.image.starts_with("data:image/png;base64,"));
-    desk.verify_activation_code(&VerifyCodeRequest {
-        code: Secret::new(code),
-        captcha_id: captcha.id,
-        captcha_answer: CAPTCHA_ANSWER.into(),
-    })
-    .await
-    .unwrap();
+    verify(&desk, code).await;
     let done = desk
         .complete_activation("lila.new@example.fr".into())
         .await
@@ -91,31 +95,10 @@ async fn an_activation_ends_only_the_activated_accounts_session() {
 async fn after_an_activation_logged_out_the_summary_needs_the_password() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     assert_eq!(desk.summary_pdf().await.unwrap_err().code, "no_summary");
-    let api = a.api();
-    let token = api
-        .login("lila@example.fr", &Secret::new(PASSWORD), None)
-        .await
-        .unwrap()
-        .token;
-    let change = espace_pro_contract::api::EmailChangeRequest {
-        new_email: "lila.new@example.fr".into(),
-        confirm_email: "lila.new@example.fr".into(),
-        new_password: None,
-        confirm_password: None,
-        current_password: None,
-    };
-    api.request_email_change(&token, &change).await.unwrap();
-    let code = a.code("lila.new@example.fr", ACTIVATION, 1).await;
-    let captcha = desk.new_captcha().await.unwrap();
-    let req = VerifyCodeRequest {
-        code: Secret::new(code),
-        captcha_id: captcha.id,
-        captcha_answer: CAPTCHA_ANSWER.into(),
-    };
-    desk.verify_activation_code(&req).await.unwrap();
+    let code = new_address_code(&a, "lila@example.fr", "lila.new@example.fr").await;
+    verify(&desk, code).await;
     desk.complete_activation("lila.new@example.fr".into())
         .await
         .unwrap();
@@ -142,15 +125,10 @@ async fn a_recovery_ends_only_that_accounts_session() {
     let a = Service::start().await;
     let lila = a.account("lila@example.fr", "Lila").await;
     let marc = a.account("marc@example.fr", "Marc").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    let (keyring, _dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
     desk.leave().await;
-    desk.login("marc@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, "marc@example.fr").await;
     desk.recovery_request("lila@example.fr").await.unwrap();
     let code = a.code("lila@example.fr", RECOVERY, 1).await;
     let question = desk
@@ -198,11 +176,8 @@ async fn the_summary_is_private_even_over_an_existing_file() {
     use std::os::unix::fs::PermissionsExt as _;
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    let (_keyring, dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
     let pdf = desk.summary_pdf().await.unwrap();
     let path = dir.path().join(espace_pro_desk::SUMMARY_FILE_NAME);
     std::fs::write(&path, b"an older file, readable by all").unwrap();
@@ -229,11 +204,8 @@ async fn the_summary_is_private_even_over_an_existing_file() {
 async fn a_reminder_is_shown_once_per_threshold() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    let (_keyring, dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
     let (mut account, reminder) = desk.home().await.unwrap();
     assert_eq!(
         reminder, None,
@@ -266,13 +238,10 @@ async fn a_reminder_is_shown_once_per_threshold() {
 async fn the_meter_knows_the_account_in_use_and_the_one_recovering() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (_keyring, _dir, desk) = fresh(&a.url);
     let password = "LilaRosemonde";
     let stranger = desk.password_strength(password, None);
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, "lila@example.fr").await;
     desk.home().await.unwrap();
     let known = desk.password_strength(password, None);
     assert!(

@@ -21,8 +21,7 @@ fn last_token(keyring: &MemoryKeyring) -> Secret {
 async fn quitting_ends_the_session_at_the_service_and_in_the_keyring() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let token = last_token(&keyring);
     assert!(a.accepts(&token).await);
@@ -39,8 +38,7 @@ async fn quitting_ends_the_session_at_the_service_and_in_the_keyring() {
 async fn quitting_while_the_service_is_down_revokes_at_the_next_connection() {
     let mut a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let token = last_token(&keyring);
     a.stop().await;
@@ -73,8 +71,7 @@ async fn quitting_all_ends_every_session_on_every_service() {
     a.account("marc@example.fr", "Marc").await;
     let b = Service::start().await;
     b.account("zoe@example.fr", "Zoé").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let lila = last_token(&keyring);
     desk.leave().await;
@@ -104,8 +101,7 @@ async fn quitting_all_with_a_service_down_revokes_there_when_it_is_back() {
     a.account("lila@example.fr", "Lila").await;
     let b = Service::start().await;
     b.account("zoe@example.fr", "Zoé").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let lila = last_token(&keyring);
     desk.use_service(&b.url).await.unwrap();
@@ -126,8 +122,7 @@ async fn forgetting_an_account_revokes_its_session_and_unlists_it() {
     let a = Service::start().await;
     let lila_number = a.account("lila@example.fr", "Lila").await;
     a.account("marc@example.fr", "Marc").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let lila = last_token(&keyring);
     desk.leave().await;
@@ -150,8 +145,7 @@ async fn quitting_ends_only_the_session_in_use() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
     a.account("marc@example.fr", "Marc").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     login(&desk, "lila@example.fr").await;
     let lila = last_token(&keyring);
     desk.leave().await;

@@ -129,16 +129,12 @@ async fn a_service_chosen_during_the_resume_never_gets_its_token() {
 async fn each_service_keeps_its_own_sessions() {
     let race = race().await;
     let desk = Arc::new(desk(&race.relay_a.url, &race.keyring, race.dir.path()));
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, "lila@example.fr").await;
     let token = kept(&race.keyring, "session@")[0].clone();
     // The pooled connection would not wait: revoke the session at A from outside, then ask.
     race.a.api().logout(&token).await.unwrap();
     desk.use_service(&race.relay_b.url).await.unwrap();
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, "lila@example.fr").await;
     assert_eq!(desk.home().await.unwrap().0.first_name, "Lila");
     let b_entry = session_entry(
         &race.relay_b.url,

@@ -12,16 +12,11 @@ async fn the_list_is_most_recent_first_with_the_session_in_use() {
     let a = Service::start().await;
     let lila = a.account("lila@example.fr", "Lila").await;
     let marc = a.account("marc@example.fr", "Marc").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (_keyring, _dir, desk) = fresh(&a.url);
     assert!(desk.known_accounts().await.is_empty());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, "lila@example.fr").await;
     desk.leave().await;
-    desk.login(" marc@example.fr ", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    login(&desk, " marc@example.fr ").await;
     let list = desk.known_accounts().await;
     let numbers: Vec<_> = list.iter().map(|k| k.subscriber_number.clone()).collect();
     assert_eq!(numbers, [marc.clone(), lila.clone()]);
@@ -67,11 +62,8 @@ async fn the_last_account_resumes_at_the_next_start() {
 async fn a_session_the_service_ended_is_forgotten() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
-    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
-        .await
-        .unwrap();
+    let (keyring, _dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
     let token = kept(&keyring, "session@")[0].clone();
     a.api().logout(&token).await.unwrap();
     assert_eq!(desk.home().await.unwrap_err().code, "unauthorized");
@@ -126,8 +118,7 @@ async fn the_entry_of_a_version_before_several_accounts_is_carried_over() {
 async fn a_refused_log_in_keeps_nothing() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, dir, desk) = fresh(&a.url);
     let e = desk
         .login(
             "lila@example.fr",
@@ -147,8 +138,7 @@ async fn a_refused_log_in_keeps_nothing() {
 async fn an_unreachable_service_is_a_network_error_and_changes_nothing() {
     let mut a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, _dir, desk) = fresh(&a.url);
     a.stop().await;
     let e = desk
         .login("lila@example.fr", Secret::new(PASSWORD), None)
@@ -169,8 +159,7 @@ async fn an_unreachable_service_is_a_network_error_and_changes_nothing() {
 #[tokio::test]
 async fn settings_check_save_and_refuse() {
     let a = Service::start().await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (keyring, dir, desk) = fresh(&a.url);
     assert_eq!(
         espace_pro_desk::check_service("http://example.org/")
             .await
@@ -200,8 +189,7 @@ async fn settings_check_save_and_refuse() {
 #[tokio::test]
 async fn a_link_is_given_to_the_window_once() {
     let a = Service::start().await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (_keyring, _dir, desk) = fresh(&a.url);
     assert_eq!(desk.take_link(), None);
     let args = [
         "espace-pro".to_owned(),
@@ -221,8 +209,7 @@ async fn a_link_is_given_to_the_window_once() {
 async fn the_language_follows_the_screens() {
     let a = Service::start().await;
     a.account("lila@example.fr", "Lila").await;
-    let (keyring, dir) = (MemoryKeyring::default(), tempfile::tempdir().unwrap());
-    let desk = desk(&a.url, &keyring, dir.path());
+    let (_keyring, _dir, desk) = fresh(&a.url);
     desk.set_language("en");
     let e = desk
         .login(
