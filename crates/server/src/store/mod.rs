@@ -10,14 +10,13 @@
 //! - `codes`: one-time codes (e-mail changes, password recoveries), tickets and CAPTCHAs.
 
 use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
+#[cfg(test)]
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 #[cfg(feature = "postgres")]
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::PgPool;
 use time::OffsetDateTime;
 
 mod accounts;
@@ -25,9 +24,11 @@ mod audit;
 mod cache;
 mod codes;
 mod copy;
+mod error;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
 mod keyed;
+mod open;
 mod outbox;
 mod replicas;
 mod sessions;
@@ -37,6 +38,7 @@ pub use accounts::{AccountRow, NewAccountRow};
 pub use audit::AuditEvent;
 pub use codes::{CaptchaRow, CodeRow, EmailChangeRow, TicketRow};
 pub use copy::CopyReport;
+pub use error::{StoreError, StoreResult};
 pub use keyed::Forgotten;
 pub use outbox::OutboxRow;
 pub use sessions::SessionRow;
@@ -120,86 +122,6 @@ pub(crate) use {on_pool, on_tx};
 #[cfg(feature = "postgres")]
 const WRITE_LOCK: i64 = 0x4553_5041_4345; // "ESPACE"
 
-/// What can go wrong with the database, in terms the rest of the service can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Another writer holds the database, or no connection was free in time: worth retrying.
-    #[error("the database is busy: {0}")]
-    Busy(String),
-    /// A write broke a uniqueness or integrity rule that the caller did not expect.
-    #[error("a write conflicts with the data already stored: {0}")]
-    Conflict(String),
-    /// The database cannot be reached or written (I/O, disk full, pool closed).
-    #[error("the database is unavailable: {0}")]
-    Unavailable(String),
-    /// What was read is not what the service wrote (a column, a type or a state it does not know).
-    #[error("the stored data is not as expected: {0}")]
-    Corrupt(String),
-    #[error("database failure: {0}")]
-    Other(String),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        use sqlx::Error as E;
-        let text = e.to_string();
-        match &e {
-            E::PoolTimedOut => Self::Busy(text),
-            E::Database(db) => {
-                let message = db.message().to_ascii_lowercase();
-                // PostgreSQL's SQLSTATE: serialization failures, deadlocks and lock or statement
-                // timeouts are worth retrying; lost connections, a server shutting down and
-                // exhausted resources (a full disk) are an outage.
-                let code = db.code().unwrap_or_default();
-                if matches!(&*code, "40001" | "40P01" | "55P03" | "57014") {
-                    Self::Busy(text)
-                } else if code.starts_with("08")
-                    || code.starts_with("53")
-                    || code.starts_with("57P")
-                {
-                    Self::Unavailable(text)
-                } else if message.contains("locked") || message.contains("busy") {
-                    Self::Busy(text)
-                } else if matches!(
-                    db.kind(),
-                    sqlx::error::ErrorKind::UniqueViolation
-                        | sqlx::error::ErrorKind::ForeignKeyViolation
-                        | sqlx::error::ErrorKind::NotNullViolation
-                        | sqlx::error::ErrorKind::CheckViolation
-                ) {
-                    Self::Conflict(text)
-                } else if message.contains("disk")
-                    || message.contains("i/o")
-                    || message.contains("readonly")
-                    || message.contains("full")
-                {
-                    Self::Unavailable(text)
-                } else {
-                    Self::Other(text)
-                }
-            }
-            E::Io(_) | E::Tls(_) | E::PoolClosed | E::WorkerCrashed | E::BeginFailed => {
-                Self::Unavailable(text)
-            }
-            E::RowNotFound
-            | E::TypeNotFound { .. }
-            | E::ColumnIndexOutOfBounds { .. }
-            | E::ColumnNotFound(_)
-            | E::ColumnDecode { .. }
-            | E::Decode(_) => Self::Corrupt(text),
-            _ => Self::Other(text),
-        }
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for StoreError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Self::Other(format!("migrations: {e}"))
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
-
 /// Whether a connection given back to the pool may be handed out again. One whose COMMIT or
 /// ROLLBACK failed (a full disk, an I/O error, a server gone) still believes it is in a
 /// transaction: it is closed instead. Only then (rare) is it pinged, which lets a rollback queued
@@ -282,68 +204,6 @@ impl Store {
             pool,
             cache: Arc::new(cache),
         })
-    }
-
-    async fn open_sqlite(url: &str, connections: u32) -> StoreResult<SqlitePool> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Deleted rows (spent codes, CAPTCHAs, tickets, sent mail bodies) are overwritten,
-            // not left readable in free pages.
-            .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(5));
-        let file = options.get_filename().to_path_buf();
-        let unavailable =
-            |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", file.display()));
-        if let Some(parent) = file.parent() {
-            crate::files::private_dir(parent).map_err(unavailable)?;
-        }
-        if file.as_os_str() != ":memory:" {
-            crate::files::touch_private(&file).map_err(unavailable)?;
-        }
-        Ok(SqlitePoolOptions::new()
-            .max_connections(connections.max(1))
-            // sqlx pings a connection each time it is taken from the pool, by default: a round
-            // trip to the connection's thread, for a file in this process that cannot hang up.
-            // A connection left unusable is dropped when it is given back (`still_usable`).
-            .test_before_acquire(false)
-            .after_release(|conn, _| Box::pin(still_usable(conn)))
-            .connect_with(options)
-            .await?)
-    }
-
-    #[cfg(feature = "postgres")]
-    async fn open_postgres(url: &str, connections: u32) -> StoreResult<PgPool> {
-        let options = PgConnectOptions::from_str(url)?
-            .application_name("espace-pro-server")
-            // A statement stuck behind a lock gives up (503, retry) instead of holding a
-            // request until the client goes away.
-            .options([("statement_timeout", "10s"), ("lock_timeout", "5s")]);
-        // One connection first, to say plainly what is wrong (the pool would only time out).
-        // The URL's password is not repeated.
-        let at = format!(
-            "PostgreSQL at {}:{}/{}",
-            options.get_host(),
-            options.get_port(),
-            options.get_database().unwrap_or("")
-        );
-        {
-            use sqlx::Connection as _;
-            let first = sqlx::PgConnection::connect_with(&options)
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("{at}: {e}")))?;
-            let _ = first.close().await;
-        }
-        Ok(PgPoolOptions::new()
-            .max_connections(connections.max(1))
-            .acquire_timeout(Duration::from_secs(5))
-            // A connection that lost its server (a restart) is found out before it is used.
-            .test_before_acquire(true)
-            .after_release(|conn, _| Box::pin(still_usable(conn)))
-            .connect_with(options)
-            .await?)
     }
 
     /// Applies this build's migrations (on PostgreSQL, under sqlx's lock: replicas starting
