@@ -1,5 +1,5 @@
 //! One-time codes and what they earn: e-mail changes (activation codes), password recoveries
-//! (recovery codes), the tickets between two steps, and CAPTCHAs. The two kinds of code share one
+//! (recovery codes), and the tickets between two steps (CAPTCHAs: `captchas.rs`). The two kinds of code share one
 //! life (pending, then ended with a state) and one set of functions, chosen by [`Purpose`].
 
 use super::{Conn, Store, StoreResult, on_pool, on_tx};
@@ -33,12 +33,6 @@ pub struct TicketRow {
     pub ref_id: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CaptchaRow {
-    pub answer_hash: String,
-    pub expires_at: i64,
 }
 
 const CHANGE_SELECT: &str = "SELECT id, account_id, new_email, new_email_key, new_password_hash,
@@ -361,37 +355,6 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?
             == 1)
-    }
-
-    // ---- CAPTCHAs -------------------------------------------------------------------------
-
-    pub async fn insert_captcha(
-        &self,
-        id: &str,
-        answer_hash: &str,
-        expires_at: i64,
-    ) -> StoreResult<()> {
-        let sql = "INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)";
-        on_pool!(self.pool, |p| sqlx::query(sql)
-            .bind(id)
-            .bind(answer_hash)
-            .bind(expires_at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Removes and returns a CAPTCHA: whatever the answer, it cannot be tried twice.
-    pub async fn take_captcha(&self, id: &str) -> StoreResult<Option<CaptchaRow>> {
-        if !super::storable(id) {
-            return Ok(None);
-        }
-        let sql = "DELETE FROM captchas WHERE id = $1 RETURNING answer_hash, expires_at";
-        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await)?)
     }
 
     pub async fn prune_expired(&self, now: i64) -> StoreResult<()> {

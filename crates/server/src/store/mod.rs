@@ -7,7 +7,8 @@
 //! - `throttle`: throttling events;
 //! - `outbox`: e-mails waiting for delivery;
 //! - `audit`: security events;
-//! - `codes`: one-time codes (e-mail changes, password recoveries), tickets and CAPTCHAs.
+//! - `codes`: one-time codes (e-mail changes, password recoveries) and tickets;
+//! - `captchas`: CAPTCHAs.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use time::OffsetDateTime;
 mod accounts;
 mod audit;
 mod cache;
+mod captchas;
 mod codes;
 mod copy;
 mod error;
@@ -36,7 +38,8 @@ mod throttle;
 
 pub use accounts::{AccountRow, NewAccountRow};
 pub use audit::AuditEvent;
-pub use codes::{CaptchaRow, CodeRow, EmailChangeRow, TicketRow};
+pub use captchas::CaptchaRow;
+pub use codes::{CodeRow, EmailChangeRow, TicketRow};
 pub use copy::CopyReport;
 pub use error::{StoreError, StoreResult};
 pub use keyed::Forgotten;
