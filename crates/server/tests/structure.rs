@@ -379,3 +379,21 @@ fn writes_for_a_session_check_it_inside_their_transaction() {
     );
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// One concept per file, read in one sitting: no file's code (its tests aside) is over 400
+/// lines.
+#[test]
+fn no_file_is_over_400_lines_besides_its_tests() {
+    let mut files = Vec::new();
+    sources(&src(), &src(), &mut files);
+    assert!(files.len() > 30);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|(rel, text)| {
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+            let lines = code.lines().count();
+            (lines > 400).then(|| format!("{rel}: {lines} lines"))
+        })
+        .collect();
+    assert!(long.is_empty(), "{long:?}");
+}
