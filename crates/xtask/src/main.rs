@@ -5,7 +5,7 @@
 //!   `.deb` and `.rpm` and checks them (`dpkg -i` included);
 //! - `cargo xtask package`: only the installers and their checks.
 //!
-//! Each step says what it does. On other systems, install the packages listed in README.md by
+//! Each step says what it does. On other systems, install the packages listed in docs/desktop.md ("Other systems") by
 //! hand; the tasks then only check and run.
 
 use std::path::{Path, PathBuf};
@@ -149,7 +149,7 @@ fn ensure_packages(packages: &[&str]) -> Result<(), String> {
         .is_err()
     {
         say(
-            "not a Debian-like system: skipping package installation (see README.md for what to install)",
+            "not a Debian-like system: skipping package installation (see docs/desktop.md, "Other systems", for what to install)",
         );
         return Ok(());
     }
