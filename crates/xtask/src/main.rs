@@ -52,43 +52,69 @@ const TEST_PACKAGES: &[&str] = &[
     "haproxy",
 ];
 
+/// The project's tasks: each installs what it needs (Debian/Ubuntu), then runs.
+#[derive(clap::Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(clap::Subcommand)]
+enum Task {
+    /// Install the build dependencies, then open the app (demo mode by default); the arguments
+    /// go to the app (`--service-url https://…`).
+    Run {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Install the test dependencies, run the whole suite, then build and check the installers
+    /// (ESPACE_PRO_SKIP_PACKAGE=1 leaves them out); the arguments go to `cargo test`.
+    Test {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Build the .deb and .rpm and check them (`dpkg -i` included). `--no-build`: check the
+    /// last ones; `server`: the service's .deb (systemd unit) and its checks; `update`: the
+    /// organisation's installers, then a newer signed one installed by the app's updater;
+    /// `--service-url`, `--update-url`, `--sign-key FILE --download-base URL [--notes …]`.
+    Package {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Build in release, then measure the service beside its baselines (wrk, a hello-world):
+    /// `--memory-seconds N` (300), `--rounds N` (3), `--wrk-seconds N` (5); then the desktop
+    /// app beside a bare Tauri window. `bench desktop [--rounds N]`: only the desktop table.
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// PostgreSQL, N service replicas and HAProxy in front (`--replicas N` (3), `--port P`);
+    /// Ctrl-C stops everything.
+    Cluster {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Only install the system packages.
+    Deps,
+    /// `bench desktop` starts itself again on a virtual display to measure there.
+    #[command(hide = true)]
+    DesktopMeasure {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => run_app(&args[1..]),
-        Some("test") => test(&args[1..]),
-        Some("package") => package::run(&args[1..]),
-        Some("bench") => bench(&args[1..]),
-        // `bench desktop` starts itself again on a virtual display to measure there.
-        Some("desktop-measure") => desktop_bench::measure(&args[1..]),
-        Some("cluster") => cluster(&args[1..]),
-        Some("deps") => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
-        _ => {
-            eprintln!("usage: cargo xtask <run|test|package|deps> [args…]");
-            eprintln!(
-                "  run   install build dependencies, then open the app (demo mode by default)"
-            );
-            eprintln!(
-                "  test  install test dependencies, run the whole test suite, then build and check the installers"
-            );
-            eprintln!("        (ESPACE_PRO_SKIP_PACKAGE=1 leaves the installers out)");
-            eprintln!(
-                "  cluster [--replicas N] [--port P]  PostgreSQL, N service replicas (3) and HAProxy in front; Ctrl-C stops all"
-            );
-            eprintln!(
-                "  package  build the .deb and .rpm and check them (dpkg -i included); --no-build: check the last ones;\n           package server: the service's .deb (systemd unit) and its checks;\n           package update: the organisation's installers, then a newer signed one installed by the app's updater"
-            );
-            eprintln!(
-                "  bench  build in release, then measure the service beside its baselines (wrk, a hello-world);"
-            );
-            eprintln!("         --memory-seconds N (300), --rounds N (3), --wrk-seconds N (5);");
-            eprintln!(
-                "         then the desktop app beside a bare Tauri window (sizes, start, memory)"
-            );
-            eprintln!("  bench desktop [--rounds N (5)]  only the desktop table");
-            eprintln!("  deps  only install the system packages");
-            return ExitCode::from(2);
-        }
+    use clap::Parser as _;
+    let result = match Cli::parse().task {
+        Task::Run { args } => run_app(&args),
+        Task::Test { args } => test(&args),
+        Task::Package { args } => package::run(&args),
+        Task::Bench { args } => bench(&args),
+        Task::DesktopMeasure { args } => desktop_bench::measure(&args),
+        Task::Cluster { args } => cluster(&args),
+        Task::Deps => ensure_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -149,7 +175,7 @@ fn ensure_packages(packages: &[&str]) -> Result<(), String> {
         .is_err()
     {
         say(
-            "not a Debian-like system: skipping package installation (see docs/desktop.md, "Other systems", for what to install)",
+            "not a Debian-like system: skipping package installation (see docs/desktop.md, Other systems, for what to install)",
         );
         return Ok(());
     }
