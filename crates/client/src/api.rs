@@ -22,7 +22,15 @@ pub struct ApiClient {
 
 /// `https://` anywhere; `http://` only to this machine (the embedded service, tests).
 pub fn check_service_url(raw: &str) -> Result<Url, ClientError> {
-    let url = Url::parse(raw.trim()).map_err(|_| ClientError::InsecureUrl(raw.to_owned()))?;
+    let url =
+        Url::parse(raw.trim()).map_err(|e| ClientError::InsecureUrl(format!("not a URL ({e})")))?;
+    // A user name or password in the address would be kept in the keyring's entry names, the
+    // list of accounts and the screens: refused.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ClientError::InsecureUrl(
+            "a user name or password in the address".into(),
+        ));
+    }
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -32,7 +40,7 @@ pub fn check_service_url(raw: &str) -> Result<Url, ClientError> {
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if loopback => Ok(url),
-        _ => Err(ClientError::InsecureUrl(raw.to_owned())),
+        _ => Err(ClientError::InsecureUrl(url.to_string())),
     }
 }
 

@@ -15,31 +15,30 @@ pub struct ReceivedMail {
 
 impl ReceivedMail {
     pub fn parse(envelope_from: String, envelope_to: Vec<String>, raw: String) -> Self {
-        let (headers, subject, body) = match mail_parser::MessageParser::default()
-            .parse(raw.as_bytes())
-        {
-            Some(message) => {
-                let headers = message
-                    .headers()
-                    .iter()
-                    .map(|h| {
-                        let value = raw
-                            .as_bytes()
-                            .get(h.offset_start as usize..h.offset_end as usize)
-                            .map(String::from_utf8_lossy)
-                            .unwrap_or_default();
-                        (h.name.as_str().to_owned(), unfold(&value))
-                    })
-                    .collect();
-                let subject = message.subject().unwrap_or_default().to_owned();
-                let body = message
-                    .body_text(0)
-                    .map(|b| b.replace("\r\n", "\n"))
-                    .unwrap_or_default();
-                (headers, subject, body)
-            }
-            None => (Vec::new(), String::new(), String::new()),
-        };
+        let (headers, subject, body) =
+            match mail_parser::MessageParser::default().parse(raw.as_bytes()) {
+                Some(message) => {
+                    let headers = message
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            let value = raw
+                                .as_bytes()
+                                .get(h.offset_start as usize..h.offset_end as usize)
+                                .map(String::from_utf8_lossy)
+                                .unwrap_or_default();
+                            (h.name.as_str().to_owned(), unfold(&value))
+                        })
+                        .collect();
+                    let subject = message.subject().unwrap_or_default().to_owned();
+                    let body = message
+                        .body_text(0)
+                        .map(|b| b.replace("\r\n", "\n"))
+                        .unwrap_or_default();
+                    (headers, subject, body)
+                }
+                None => (Vec::new(), String::new(), String::new()),
+            };
         Self {
             envelope_from,
             envelope_to,

@@ -73,6 +73,9 @@ pub struct Desk {
     pub accounts: Accounts,
     english: AtomicBool,
     serial: AtomicU64,
+    /// Bumped by "Quitter" and "Tout quitter": a log-in that began before does not install its
+    /// session after.
+    epoch: AtomicU64,
     /// Where "Paramètres" saves its choice, and where the demo keeps its data.
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
@@ -107,6 +110,7 @@ impl Desk {
             keyring,
             accounts: Accounts::new(&config_dir),
             serial: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
             config_dir,
             data_dir,
             link: Mutex::new(None),
@@ -177,6 +181,14 @@ impl Desk {
 
     // The keyring, off the async threads.
 
+    pub(crate) async fn keyring_try_load(
+        &self,
+        entry: String,
+    ) -> Result<Option<Secret>, ClientError> {
+        let keyring = self.keyring.clone();
+        blocking(move || keyring.load(&entry)).await
+    }
+
     pub(crate) async fn keyring_load(&self, entry: String) -> Option<Secret> {
         let keyring = self.keyring.clone();
         match blocking(move || keyring.load(&entry)).await {
@@ -240,32 +252,54 @@ impl Desk {
         known: Known,
         token: Secret,
         view: Option<AccountView>,
+        epoch: u64,
     ) -> CommandResult<()> {
-        self.keyring_save(
-            connection.session_entry(&known.subscriber_number),
-            token.clone(),
-        )
-        .await;
+        let entry = connection.session_entry(&known.subscriber_number);
+        if self.epoch() != epoch {
+            // "Quitter" came while this log-in was on its way: it ends too.
+            self.end_at(connection, &known.subscriber_number, token)
+                .await;
+            return Err(CommandError::no_session());
+        }
+        self.keyring_save(entry.clone(), token.clone()).await;
         let key = connection.key.clone();
         let account = known.subscriber_number.clone();
         if let Err(e) = self.accounts_do(move |a| a.used(&key, known)).await {
             tracing::warn!(error = %e, "the list of accounts could not be saved");
         }
         let serial = self.serial.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut state = self.state();
-        if !Arc::ptr_eq(&state.connection, connection) {
-            return Err(CommandError::app(
-                AppCode::ServiceChanged,
-                "another service was chosen during the log-in",
-            ));
+        {
+            let mut state = self.state();
+            if !Arc::ptr_eq(&state.connection, connection) {
+                return Err(CommandError::app(
+                    AppCode::ServiceChanged,
+                    "another service was chosen during the log-in",
+                ));
+            }
+            if self.epoch() == epoch {
+                state.session = Some(Session {
+                    serial,
+                    account,
+                    token,
+                });
+                state.account = view;
+                return Ok(());
+            }
         }
-        state.session = Some(Session {
-            serial,
-            account,
-            token,
-        });
-        state.account = view;
-        Ok(())
+        // "Quitter" came while the session was being kept: it ends too.
+        self.keyring_delete_if(entry, token.clone()).await;
+        self.end_at(connection, &account, token).await;
+        Err(CommandError::no_session())
+    }
+
+    /// The count of "Quitter" so far: taken when a log-in begins, checked when it ends.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Every log-in on its way from now on ends instead of installing its session.
+    pub(crate) fn quit_in_flight(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The session in use with its connection, read together.
@@ -333,9 +367,10 @@ impl Desk {
     /// and [`Desk::send_revocations`] tells it at the next connection.
     pub(crate) async fn end_at(&self, connection: &Connection, account: &str, token: Secret) {
         match connection.api.logout(&token).await {
+            // Ended, or no longer known there.
             Ok(()) => {}
-            // It answered: the session is no longer valid there (ended, or unknown).
-            Err(ClientError::Api { status, .. }) if status < 500 => {}
+            Err(e) if e.is_unauthorized() => {}
+            // Unreachable, failing, throttled, timed out, redirected: told again later.
             Err(e) => {
                 tracing::info!(error = %e, "log-out not received by the service; sent again at the next connection");
                 self.keep_for_revocation(&connection.key, account, token)
@@ -367,11 +402,27 @@ impl Desk {
     pub async fn send_revocations(&self, connection: &Connection) {
         let key = connection.key.clone();
         let pending = self.accounts_do(move |a| a.to_revoke(&key)).await;
+        // Only this service's own revocation entries: a name the list holds is never trusted
+        // to pick a token of another service or a session still in use.
+        let own = keyring::revocation_prefix(&connection.key);
         for entry in pending {
-            if let Some(token) = self.keyring_load(entry.clone()).await {
+            if !entry.starts_with(&own) {
+                tracing::warn!("a pending revocation that is not this service's was dropped");
+                let (key, entry) = (connection.key.clone(), entry.clone());
+                let _ = self
+                    .accounts_do(move |a| a.mark_revocation(&key, &entry, true))
+                    .await;
+                continue;
+            }
+            let token = match self.keyring_try_load(entry.clone()).await {
+                Ok(token) => token,
+                // A keyring still locked: tried again at the next connection.
+                Err(_) => return,
+            };
+            if let Some(token) = token {
                 match connection.api.logout(&token).await {
                     Ok(()) => {}
-                    Err(ClientError::Api { status, .. }) if status < 500 => {}
+                    Err(e) if e.is_unauthorized() => {}
                     Err(_) => return,
                 }
                 if let Err(e) = self.keyring_delete(entry.clone()).await {

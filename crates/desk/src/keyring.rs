@@ -32,7 +32,12 @@ pub fn legacy_entry(service: &str) -> String {
 /// A session ended here whose revocation the service has not received yet: a name of its own
 /// per ending, so that a second one never overwrites the first.
 pub fn revocation_entry(service: &str, account: &str, serial: u128) -> String {
-    format!("revoke@{service}#{account}#{serial}")
+    format!("{}{account}#{serial}", revocation_prefix(service))
+}
+
+/// What every revocation entry of `service` starts with.
+pub fn revocation_prefix(service: &str) -> String {
+    format!("revoke@{service}#")
 }
 
 /// The system's keyring.

@@ -247,6 +247,19 @@ impl Desk {
         }
     }
 
+    /// `account`'s session, if the service no longer accepts it (after a recovery, which names
+    /// an address: the list's address of an account may be out of date, so the service says).
+    async fn forget_if_refused(&self, connection: &Arc<Connection>, account: &str) {
+        let Some(token) = self.keyring_load(connection.session_entry(account)).await else {
+            return;
+        };
+        if let Err(e) = connection.api.account(&token).await
+            && e.is_unauthorized()
+        {
+            self.ended_by_service(connection, account).await;
+        }
+    }
+
     /// The summary to save or print, as a PDF: the account's current one when logged in, else
     /// the one shown after an activation (once its password has been given).
     pub async fn summary_pdf(&self) -> CommandResult<Vec<u8>> {
@@ -312,9 +325,12 @@ impl Desk {
         let api = &connection.api;
         let session = api.login(email, password, None).await?;
         let summary = api.summary(&session.token).await;
-        if let Err(e) = api.logout(&session.token).await {
-            tracing::warn!(error = %e, "the summary's session could not be closed");
-        }
+        let account = session
+            .subscriber_number
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        // Closed, or kept to be closed at the next connection.
+        self.end_at(connection, &account, session.token).await;
         let summary = summary?.summary;
         let mut state = self.state();
         if Arc::ptr_eq(&state.connection, connection) {
@@ -380,7 +396,7 @@ impl Desk {
                 .into_iter()
                 .filter(|k| k.login_email.trim().eq_ignore_ascii_case(&recovery.email));
             for known in owners {
-                self.ended_by_service(&connection, &known.subscriber_number)
+                self.forget_if_refused(&connection, &known.subscriber_number)
                     .await;
             }
         }

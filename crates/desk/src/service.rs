@@ -195,7 +195,11 @@ pub async fn check_service(url: &str) -> CommandResult<ServiceInfo> {
 /// A URL the app may use (https anywhere, http only to this computer) whose service answers
 /// `service-info` within [`SERVICE_INFO_WAIT`].
 async fn reach(url: &str) -> CommandResult<(Connection, ServiceInfo)> {
-    let url = check_service_url(url)?.to_string();
+    check_service_url(url)?;
+    // Its name as it is saved (`http://host:port/`, no query): the same at the next start.
+    let url = espace_pro_client::ApiClient::new(url)?
+        .base_url()
+        .to_string();
     let connection =
         Connection::remote(&url).map_err(|e| CommandError::app(AppCode::InsecureUrl, e))?;
     let info = connection

@@ -43,7 +43,7 @@ impl Desk {
         password: Secret,
         captcha: Option<(String, String)>,
     ) -> CommandResult<LoggedIn> {
-        let connection = self.connection();
+        let (connection, epoch) = (self.connection(), self.epoch());
         let api = &connection.api;
         let response = api.login(email, &password, captcha).await?;
         // Whose session: the service says so; an older one is asked (which fails while the
@@ -59,7 +59,7 @@ impl Desk {
             subscriber_number,
             login_email: email.trim().to_owned(),
         };
-        self.start_session(&connection, known, response.token, None)
+        self.start_session(&connection, known, response.token, None, epoch)
             .await?;
         self.send_revocations(&connection).await;
         Ok(LoggedIn {
@@ -81,13 +81,22 @@ impl Desk {
             Some(number) => connection.session_entry(number),
             None => connection.legacy_entry(),
         };
+        let epoch = self.epoch();
         let Some(token) = self.keyring_load(entry.clone()).await else {
             return Ok(false);
         };
         let view = match connection.api.account(&token).await {
             Ok(view) => view,
-            Err(e) if e.is_unauthorized() || e.api_code() == Some(ErrorCode::PasswordExpired) => {
+            Err(e) if e.is_unauthorized() => {
                 self.keyring_delete_if(entry, token).await;
+                return Ok(false);
+            }
+            // Still valid at the service, but of no use until the password is changed: ended
+            // there, the log-in form asks for the password.
+            Err(e) if e.api_code() == Some(ErrorCode::PasswordExpired) => {
+                self.keyring_delete_if(entry, token.clone()).await;
+                self.end_at(connection, account.unwrap_or_default(), token)
+                    .await;
                 return Ok(false);
             }
             Err(e) => return Err(e.into()),
@@ -98,11 +107,13 @@ impl Desk {
             login_email: view.login_email.clone(),
         };
         match self
-            .start_session(connection, known, token, Some(view))
+            .start_session(connection, known, token, Some(view), epoch)
             .await
         {
             Ok(()) => {}
-            Err(e) if e.is(AppCode::ServiceChanged) => return Ok(false),
+            Err(e) if e.is(AppCode::ServiceChanged) || e.is(AppCode::NoSession) => {
+                return Ok(false);
+            }
             Err(e) => return Err(e),
         }
         if account.is_none()
@@ -184,9 +195,13 @@ impl Desk {
             .state()
             .session
             .as_ref()
-            .is_some_and(|s| s.account == subscriber_number);
-        if in_use {
-            self.leave().await;
+            .filter(|s| s.account == subscriber_number)
+            .map(|s| s.serial);
+        if let Some((connection, session)) = in_use.and_then(|n| self.take_session(Some(n))) {
+            self.none_current(&connection).await;
+            // Ended even if the keyring never held it.
+            self.end_at(&connection, &session.account, session.token)
+                .await;
         }
         let entry = connection.session_entry(subscriber_number);
         if let Some(token) = self.keyring_load(entry.clone()).await {
@@ -203,6 +218,7 @@ impl Desk {
     /// (kept for revocation if that service cannot be reached); the other accounts' sessions
     /// stay. The demo mailbox is emptied.
     pub async fn logout(&self) {
+        self.quit_in_flight();
         if let Some((connection, session)) = self.take_session(None) {
             self.none_current(&connection).await;
             let entry = connection.session_entry(&session.account);
@@ -217,8 +233,16 @@ impl Desk {
     /// forgotten here (the accounts stay in their lists). A service that cannot be reached (or
     /// the demo, when it is not running) is told at its next connection.
     pub async fn logout_all(&self) -> CommandResult<()> {
+        self.quit_in_flight();
         let current = match self.take_session(None) {
-            Some((connection, _)) => connection,
+            Some((connection, session)) => {
+                // Ended even if the keyring never held it.
+                let entry = connection.session_entry(&session.account);
+                self.keyring_delete_if(entry, session.token.clone()).await;
+                self.end_at(&connection, &session.account, session.token)
+                    .await;
+                connection
+            }
             None => self.connection(),
         };
         let mut services = self.accounts_do(|a| a.services()).await;
@@ -259,6 +283,10 @@ impl Desk {
             let none_key = key.clone();
             if let Err(e) = self.accounts_do(move |a| a.none_current(&none_key)).await {
                 tracing::warn!(error = %e, "the list of accounts could not be saved");
+            }
+            // And what it was owed from before, while it answers.
+            if let Some(connection) = &connection {
+                self.send_revocations(connection).await;
             }
         }
         self.empty_demo_mailbox();

@@ -25,23 +25,35 @@ pub fn private_file() -> std::fs::OpenOptions {
     options
 }
 
-/// Writes `bytes` to `path`, private (0600), whole or not at all: a temporary file beside it,
+/// A new private file beside `path`, under a name no one can have prepared: created, never
+/// opened if it exists (nor through a link someone left there), in a folder others may write.
+fn new_beside(path: &Path) -> io::Result<(std::path::PathBuf, std::fs::File)> {
+    use rand::RngCore as _;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut last = None;
+    for _ in 0..8 {
+        let suffix = rand::rngs::OsRng.next_u64();
+        let temporary = path.with_file_name(format!(".{name}.{suffix:016x}"));
+        match private_file().create_new(true).open(&temporary) {
+            Ok(file) => return Ok((temporary, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no temporary name")))
+}
+
+/// Writes `bytes` to `path`, private (0600), whole or not at all: a new temporary file beside it,
 /// synced, then renamed over it; its folder is created private when missing.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     if let Some(dir) = path.parent() {
         private_dir(dir)?;
     }
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = path.with_file_name(format!(".{name}.{}", std::process::id()));
-    let written = private_file()
-        .create(true)
-        .truncate(true)
-        .open(&temporary)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
+    let (temporary, mut file) = new_beside(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
         .and_then(|()| std::fs::rename(&temporary, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);

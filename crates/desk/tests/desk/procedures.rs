@@ -194,6 +194,19 @@ async fn the_summary_is_private_even_over_an_existing_file() {
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "a temporary file was left");
+    // A file prepared beside it under the name the temporary file used to have, or a link
+    // from there to someone else's file: neither is written through.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"not yours").unwrap();
+    let name = espace_pro_desk::SUMMARY_FILE_NAME;
+    let prepared = dir.path().join(format!(".{name}.{}", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &prepared).unwrap();
+    espace_pro_desk::write_summary(path.clone(), pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"not yours");
+    assert_eq!(std::fs::read(&path).unwrap(), pdf);
+    std::fs::remove_file(&prepared).unwrap();
     let e = espace_pro_desk::write_summary(dir.path().join("missing/dir/x.pdf").join(""), pdf)
         .await
         .unwrap_err();

@@ -148,3 +148,77 @@ async fn each_service_keeps_its_own_sessions() {
     );
     assert!(!race.relay_b.sent().contains(token.expose()));
 }
+
+/// "Tout quitter" while a log-in is on its way: the session it brings back ends too, instead of
+/// being kept and resumed at the next start.
+#[tokio::test]
+async fn quitting_all_during_a_slow_login_ends_that_session_too() {
+    let race = race().await;
+    let desk = Arc::new(desk(&race.relay_a.url, &race.keyring, race.dir.path()));
+    race.relay_a.hold();
+    let login = tokio::spawn({
+        let desk = desk.clone();
+        async move { login_result(&desk).await }
+    });
+    race.relay_a.arrival().await;
+    desk.logout_all().await.unwrap();
+    race.relay_a.release();
+    assert_eq!(login.await.unwrap().unwrap_err().code, "no_session");
+    // The log-out it sent (the only request carrying a token through A's relay).
+    let sent = race.relay_a.sent();
+    let bearer = sent
+        .split("authorization: Bearer ")
+        .nth(1)
+        .expect("the late session was ended at A")
+        .split("\r\n")
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = Secret::new(bearer);
+    assert!(
+        !race.a.accepts(&token).await,
+        "the late session lives on at the service"
+    );
+    assert!(kept(&race.keyring, "session@").is_empty());
+    assert_eq!(desk.home().await.unwrap_err().code, "no_session");
+    let next = crate::kit::desk(&race.relay_a.url, &race.keyring, race.dir.path());
+    assert!(!next.resume_session().await.unwrap());
+}
+
+async fn login_result(desk: &espace_pro_desk::Desk) -> espace_pro_desk::CommandResult<()> {
+    desk.login("lila@example.fr", Secret::new(PASSWORD), None)
+        .await
+        .map(|_| ())
+}
+
+/// A list of pending revocations written by someone else (accounts.json is a file) cannot make
+/// the desk send another service's token, nor end a session still in use.
+#[tokio::test]
+async fn a_forged_pending_revocation_sends_nothing() {
+    let race = race().await;
+    let desk = desk(&race.relay_a.url, &race.keyring, race.dir.path());
+    login(&desk, "lila@example.fr").await;
+    let (entry, token) = race.keyring.entries().pop().unwrap();
+    let file = race.dir.path().join("config/accounts.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    saved[race.relay_b.url.as_str()] = serde_json::json!({"accounts": [], "revoke": [entry]});
+    std::fs::write(&file, saved.to_string()).unwrap();
+    desk.use_service(&race.relay_b.url).await.unwrap();
+    desk.connect_service().await.unwrap();
+    assert!(
+        !race.relay_b.sent().contains(token.expose()),
+        "A's token sent to B"
+    );
+    assert!(race.a.accepts(&token).await);
+    assert!(
+        race.keyring
+            .entries()
+            .iter()
+            .any(|(name, _)| *name == entry)
+    );
+    assert!(
+        desk.accounts.to_revoke(&race.relay_b.url).is_empty(),
+        "the forged line stays"
+    );
+}

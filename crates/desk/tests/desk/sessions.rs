@@ -171,6 +171,12 @@ async fn settings_check_save_and_refuse() {
         desk.use_service("ftp://x").await.unwrap_err().code,
         "insecure_url"
     );
+    // A password in the address would end up in the keyring's names and the screens.
+    let e = espace_pro_desk::check_service(&a.url.replace("http://", "http://u:secret@"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "insecure_url");
+    assert!(!e.message.contains("secret"), "{}", e.message);
     let info = espace_pro_desk::check_service(&a.url).await.unwrap();
     assert_eq!(info.password_policy.min_chars, 20);
     let shown = desk.use_service(&a.url).await.unwrap();
