@@ -95,6 +95,16 @@ pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send 
     }
 }
 
+/// A failure worth trying again later as it is: the service unreachable, failing, busy or
+/// timed out, or an answer that is not its own.
+fn later(e: &ClientError) -> bool {
+    match e {
+        ClientError::Api { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+        ClientError::Network(_) | ClientError::Decode(_) | ClientError::Redirected(_) => true,
+        _ => false,
+    }
+}
+
 impl Desk {
     /// The desk for `connection`, with what the service published if it was asked already.
     pub fn new(
@@ -256,7 +266,9 @@ impl Desk {
     ) -> CommandResult<()> {
         let entry = connection.session_entry(&known.subscriber_number);
         if self.epoch() != epoch {
-            // "Quitter" came while this log-in was on its way: it ends too.
+            // "Quitter" came while this log-in was on its way: it ends too (a session taken up
+            // from the keyring leaves it).
+            self.keyring_delete_if(entry, token.clone()).await;
             self.end_at(connection, &known.subscriber_number, token)
                 .await;
             return Err(CommandError::no_session());
@@ -270,13 +282,14 @@ impl Desk {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed) + 1;
         {
             let mut state = self.state();
-            if !Arc::ptr_eq(&state.connection, connection) {
-                return Err(CommandError::app(
-                    AppCode::ServiceChanged,
-                    "another service was chosen during the log-in",
-                ));
-            }
+            // "Quitter" first: whatever service is in use now, a session it came after ends.
             if self.epoch() == epoch {
+                if !Arc::ptr_eq(&state.connection, connection) {
+                    return Err(CommandError::app(
+                        AppCode::ServiceChanged,
+                        "another service was chosen during the log-in",
+                    ));
+                }
                 state.session = Some(Session {
                     serial,
                     account,
@@ -286,8 +299,9 @@ impl Desk {
                 return Ok(());
             }
         }
-        // "Quitter" came while the session was being kept: it ends too.
+        // "Quitter" came while the session was being kept: it ends too, and nothing resumes.
         self.keyring_delete_if(entry, token.clone()).await;
+        self.none_current(connection).await;
         self.end_at(connection, &account, token).await;
         Err(CommandError::no_session())
     }
@@ -423,7 +437,11 @@ impl Desk {
                 match connection.api.logout(&token).await {
                     Ok(()) => {}
                     Err(e) if e.is_unauthorized() => {}
-                    Err(_) => return,
+                    // Down, failing, busy: the rest waits for the next connection too.
+                    Err(e) if later(&e) => return,
+                    // Refused for another reason (a proxy in front, say): kept, the next one
+                    // tried.
+                    Err(_) => continue,
                 }
                 if let Err(e) = self.keyring_delete(entry.clone()).await {
                     tracing::warn!(error = %e, "a revoked session stays in the keyring");

@@ -221,7 +221,7 @@ impl Desk {
                 state.activated_email = Some(result.login_email.clone());
             }
         }
-        self.ended_by_service(&connection, &account).await;
+        self.ended_by_service(&connection, &account, None).await;
         let (key, email) = (connection.key.clone(), result.login_email.clone());
         self.accounts_do(move |a| a.rename(&key, &account, &email))
             .await;
@@ -230,20 +230,34 @@ impl Desk {
 
     /// The service ended every session of `account`: its session is no longer in use, and its
     /// keyring entry goes (no revocation to send).
-    async fn ended_by_service(&self, connection: &Arc<Connection>, account: &str) {
+    /// `refused`: the token the service was seen refusing; only that one goes (a session
+    /// started since stays).
+    async fn ended_by_service(
+        &self,
+        connection: &Arc<Connection>,
+        account: &str,
+        refused: Option<&Secret>,
+    ) {
         let serial = {
             let state = self.state();
             state
                 .session
                 .as_ref()
                 .filter(|s| s.account == account && Arc::ptr_eq(&state.connection, connection))
+                .filter(|s| refused.is_none_or(|r| r.expose() == s.token.expose()))
                 .map(|s| s.serial)
         };
         if serial.is_some() && self.take_session(serial).is_some() {
             self.none_current(connection).await;
         }
-        if let Err(e) = self.keyring_delete(connection.session_entry(account)).await {
-            tracing::warn!(error = %e, "could not delete the session from the keyring");
+        let entry = connection.session_entry(account);
+        match refused {
+            Some(token) => self.keyring_delete_if(entry, token.clone()).await,
+            None => {
+                if let Err(e) = self.keyring_delete(entry).await {
+                    tracing::warn!(error = %e, "could not delete the session from the keyring");
+                }
+            }
         }
     }
 
@@ -256,7 +270,8 @@ impl Desk {
         if let Err(e) = connection.api.account(&token).await
             && e.is_unauthorized()
         {
-            self.ended_by_service(connection, account).await;
+            self.ended_by_service(connection, account, Some(&token))
+                .await;
         }
     }
 

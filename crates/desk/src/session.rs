@@ -199,7 +199,9 @@ impl Desk {
             .map(|s| s.serial);
         if let Some((connection, session)) = in_use.and_then(|n| self.take_session(Some(n))) {
             self.none_current(&connection).await;
-            // Ended even if the keyring never held it.
+            // Ended even if the keyring never held it (and once, if it did).
+            let entry = connection.session_entry(&session.account);
+            self.keyring_delete_if(entry, session.token.clone()).await;
             self.end_at(&connection, &session.account, session.token)
                 .await;
         }

@@ -94,7 +94,10 @@ pub fn choose(args: &[String], config_dir: &Path) -> Choice {
         return pick(url, Source::Variable);
     }
     let saved = read_saved(config_dir);
-    if let Some(url) = clean(saved.service_url) {
+    // One an earlier version accepted and this one refuses (a password in it): not used.
+    if let Some(url) = clean(saved.service_url)
+        && espace_pro_client::api::check_service_url(&url).is_ok()
+    {
         return pick(url, Source::Saved);
     }
     if saved.demo {
@@ -151,6 +154,18 @@ mod tests {
                 source: Source::Saved
             }
         );
+        // One with a password, saved by an earlier version: the app still starts, without it.
+        std::fs::write(
+            dir.path().join(FILE),
+            r#"{"service_url": "https://u:secret@c.example/"}"#,
+        )
+        .unwrap();
+        assert_eq!(choose(&[], dir.path()).source, Source::Demo);
+        std::fs::write(
+            dir.path().join(FILE),
+            r#"{"service_url": " https://c.example "}"#,
+        )
+        .unwrap();
         // The flag still wins over the saved choice.
         assert_eq!(
             choose(&args(&["--service-url", "https://a.example"]), dir.path()).source,
