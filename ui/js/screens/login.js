@@ -150,9 +150,10 @@ export default {
               'aria-label': t('accounts.forget_label', { email: a.login_email }),
               onclick: (e) => forget(a, e.currentTarget),
             }, t('accounts.forget')))))),
-        list.some((a) => a.signed_in)
-          ? h('button', { type: 'button', class: 'button-secondary', id: 'accounts-quit-all', onclick: (e) => quitAll(e.currentTarget) }, t('app.quit_all'))
-          : null);
+        // append() would write a null out as the text "null".
+        ...(list.some((a) => a.signed_in)
+          ? [h('button', { type: 'button', class: 'button-secondary', id: 'accounts-quit-all', onclick: (e) => quitAll(e.currentTarget) }, t('app.quit_all'))]
+          : []));
     }
     showAccounts();
     return root;
