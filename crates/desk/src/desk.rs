@@ -200,8 +200,7 @@ impl Desk {
     }
 
     pub(crate) async fn keyring_load(&self, entry: String) -> Option<Secret> {
-        let keyring = self.keyring.clone();
-        match blocking(move || keyring.load(&entry)).await {
+        match self.keyring_try_load(entry).await {
             Ok(token) => token,
             Err(e) => {
                 tracing::warn!(error = %e, "the keyring could not be read");

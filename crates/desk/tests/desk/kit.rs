@@ -144,6 +144,13 @@ pub async fn login(desk: &Desk, email: &str) {
         .unwrap();
 }
 
+/// Whether `keyring` keeps a session of `account` on the service at `url`.
+pub fn holds(keyring: &MemoryKeyring, url: &str, account: &str) -> bool {
+    use espace_pro_desk::keyring::Keyring as _;
+    let entry = espace_pro_desk::keyring::session_entry(url, account);
+    keyring.load(&entry).unwrap().is_some()
+}
+
 /// The tokens kept in `keyring` under names that start with `prefix`.
 pub fn kept(keyring: &MemoryKeyring, prefix: &str) -> Vec<Secret> {
     keyring

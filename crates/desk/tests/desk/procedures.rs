@@ -72,19 +72,9 @@ async fn an_activation_ends_only_the_activated_accounts_session() {
     // Marc's session is still the one in use, and kept.
     assert_eq!(desk.home().await.unwrap().0.first_name, "Marc");
     assert!(a.accepts(&marc_token).await);
-    assert!(
-        keyring
-            .load(&session_entry(&a.url, &marc))
-            .unwrap()
-            .is_some()
-    );
+    assert!(holds(&keyring, &a.url, &marc));
     // Lila's is gone (the service ended it), and the list shows her new address.
-    assert!(
-        keyring
-            .load(&session_entry(&a.url, &lila))
-            .unwrap()
-            .is_none()
-    );
+    assert!(!holds(&keyring, &a.url, &lila));
     let list = desk.known_accounts().await;
     let shown = list.iter().find(|k| k.subscriber_number == lila).unwrap();
     assert_eq!(shown.login_email, "lila.new@example.fr");
@@ -144,18 +134,8 @@ async fn a_recovery_ends_only_that_accounts_session() {
     .await
     .unwrap();
     assert_eq!(desk.home().await.unwrap().0.first_name, "Marc");
-    assert!(
-        keyring
-            .load(&session_entry(&a.url, &marc))
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        keyring
-            .load(&session_entry(&a.url, &lila))
-            .unwrap()
-            .is_none()
-    );
+    assert!(holds(&keyring, &a.url, &marc));
+    assert!(!holds(&keyring, &a.url, &lila));
     assert_eq!(
         desk.recovery_complete(
             Secret::new("Valence"),
