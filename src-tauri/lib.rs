@@ -63,8 +63,31 @@ pub async fn build_desk(
     Desk::open(&choice, keyring, config_dir.to_owned(), data_dir.to_owned()).await
 }
 
+/// What the organisation's installer carries beside the program (`organisation.json` among the
+/// resources), or nothing (the demo's installers, or a build run from `target/`).
+fn organisation(package: &tauri::PackageInfo) -> Result<settings::Organisation, String> {
+    match tauri::utils::platform::resource_dir(package, &tauri::Env::default()) {
+        Ok(dir) => settings::read_organisation(&dir),
+        Err(_) => Ok(settings::Organisation::default()),
+    }
+}
+
 pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let context = tauri::generate_context!();
+    let organisation = organisation(context.package_info()).unwrap_or_else(|e| {
+        eprintln!("espace-pro: the organisation's settings cannot be used: {e}");
+        std::process::exit(1);
+    });
+    // The organisation's service this installation carries, for administrators and the
+    // package checks; nothing when there is none.
+    if args.iter().any(|a| a == "--packaged-service-url") {
+        if let Some(url) = &organisation.service_url {
+            println!("{url}");
+        }
+        return;
+    }
+    settings::set_organisation(organisation);
     let link = espace_pro_desk::links::from_args(&args);
     tauri::Builder::default()
         // First: a second start of the app hands its arguments (a link) to this one, and exits.
@@ -100,7 +123,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(invoke_handler())
-        .build(tauri::generate_context!())
+        .build(context)
         .expect("Espace Pro could not start its window")
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {

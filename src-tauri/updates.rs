@@ -4,9 +4,10 @@
 //! installed only when the person asks. A package whose signature does not match is never
 //! installed.
 //!
-//! Where the manifest is: `tauri.conf.json`'s endpoint, or `ESPACE_PRO_UPDATE_URL` (an
-//! organisation's mirror). Both must be https: the plugin refuses anything else in release
-//! builds.
+//! Where the manifest is: `ESPACE_PRO_UPDATE_URL` (an organisation's mirror), else the one the
+//! organisation's installer carries (`organisation.json`), else `tauri.conf.json`'s endpoint. All
+//! must be https: the plugin refuses anything else in release builds. The key is the
+//! organisation's when its installer carries one, else the project's.
 
 use serde::Serialize;
 use tauri_plugin_updater::{Update, UpdaterExt};
@@ -55,13 +56,18 @@ fn installation_failed() -> CommandError {
 fn updater<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
 ) -> Result<tauri_plugin_updater::Updater, tauri_plugin_updater::Error> {
+    let organisation = espace_pro_desk::settings::organisation();
     let mut builder = app
         .updater_builder()
         .timeout(std::time::Duration::from_secs(60));
-    if let Some(url) = std::env::var(UPDATE_URL_VARIABLE)
+    if let Some(key) = &organisation.update_pubkey {
+        builder = builder.pubkey(key);
+    }
+    let url = std::env::var(UPDATE_URL_VARIABLE)
         .ok()
         .filter(|u| !u.trim().is_empty())
-    {
+        .or_else(|| organisation.update_url.clone());
+    if let Some(url) = url {
         builder = builder.endpoints(vec![url.trim().parse()?])?;
     }
     builder.build()

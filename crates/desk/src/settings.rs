@@ -1,9 +1,11 @@
 //! Which service the app talks to, in this order: `--service-url`, then `ESPACE_PRO_SERVICE_URL`,
 //! then the choice saved in "Paramètres" (`settings.json` in the app's configuration folder, a
-//! private file), then the organisation's URL baked in at packaging
-//! (`cargo xtask package --service-url`), then the embedded demo service.
+//! private file), then the organisation's URL its installer carries (`organisation.json` among
+//! the app's resources, written by `cargo xtask package --service-url`), then the embedded demo
+//! service.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,17 +41,81 @@ pub struct Saved {
 
 const FILE: &str = "settings.json";
 
-/// The organisation's service, set when the installer was built (`cargo xtask package
-/// --service-url`, which passes it to the build in this variable).
+/// The file an organisation's installers carry among the app's resources (`/usr/lib/Espace
+/// Pro/` on Linux, beside the program on Windows, `Contents/Resources` on macOS): one build of the
+/// app serves the demo's installers and every organisation's.
+pub const ORGANISATION_FILE: &str = "organisation.json";
+
+/// What an organisation's installer sets (`cargo xtask package --service-url … --update-url …`):
+/// its service, and where and with which key the app looks for its updates. As trusted as the
+/// program beside it: both are installed by the same package, writable only by whoever can
+/// replace the program.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_url: Option<String>,
+    /// The update manifest, instead of the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_url: Option<String>,
+    /// The minisign public key updates are checked with, instead of the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_pubkey: Option<String>,
+}
+
+impl Organisation {
+    /// Nothing set: the demo's installers.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+static ORGANISATION: OnceLock<Organisation> = OnceLock::new();
+
+/// Reads [`ORGANISATION_FILE`] in the app's resource folder. No file: the demo's defaults. A file
+/// that cannot be read, or that names a service or manifest the app would refuse, is an error:
+/// an organisation's installer must not quietly start as the demo.
+pub fn read_organisation(resource_dir: &Path) -> Result<Organisation, String> {
+    let path = resource_dir.join(ORGANISATION_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Organisation::default()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Ok(text) => text,
+    };
+    let organisation: Organisation =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(url) = &organisation.service_url {
+        espace_pro_client::api::check_service_url(url)
+            .map_err(|e| format!("{}: service_url: {e}", path.display()))?;
+    }
+    if let Some(url) = &organisation.update_url
+        && !url.starts_with("https://")
+    {
+        return Err(format!(
+            "{}: update_url must be an https:// address",
+            path.display()
+        ));
+    }
+    Ok(organisation)
+}
+
+/// Keeps what [`read_organisation`] found, once, at start.
+pub fn set_organisation(organisation: Organisation) {
+    let _ = ORGANISATION.set(organisation);
+}
+
+/// The organisation's settings this installation carries (none: the demo's).
+pub fn organisation() -> &'static Organisation {
+    ORGANISATION.get_or_init(Organisation::default)
+}
+
+/// The organisation's service this installation carries.
 pub fn packaged() -> Option<String> {
     #[cfg(feature = "test-switches")]
     if let Ok(url) = std::env::var("ESPACE_PRO_TEST_PACKAGED_URL") {
         return Some(url).filter(|u| !u.is_empty());
     }
-    option_env!("ESPACE_PRO_PACKAGED_SERVICE_URL")
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .map(str::to_owned)
+    clean(organisation().service_url.clone())
 }
 
 pub fn read_saved(config_dir: &Path) -> Saved {
@@ -181,6 +247,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(choose(&[], dir.path()).source, Source::Demo);
+    }
+
+    #[test]
+    fn the_organisation_file_is_read_or_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_organisation(dir.path()), Ok(Organisation::default()));
+        let file = dir.path().join(ORGANISATION_FILE);
+        std::fs::write(
+            &file,
+            r#"{"service_url": "https://portail.example/espace-pro/",
+                "update_url": "https://maj.example/latest.json", "update_pubkey": "KEY"}"#,
+        )
+        .unwrap();
+        let read = read_organisation(dir.path()).unwrap();
+        assert_eq!(
+            read.service_url.as_deref(),
+            Some("https://portail.example/espace-pro/")
+        );
+        assert_eq!(read.update_pubkey.as_deref(), Some("KEY"));
+        assert!(!read.is_empty());
+        // Each of these would start the organisation's app as something else: refused.
+        for bad in [
+            "not json",
+            r#"{"service_url": "https://u:secret@portail.example/"}"#,
+            r#"{"service_url": "ftp://portail.example/"}"#,
+            r#"{"update_url": "http://maj.example/latest.json"}"#,
+            r#"{"service": "https://portail.example/"}"#,
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            assert!(read_organisation(dir.path()).is_err(), "{bad}");
+        }
     }
 
     #[cfg(unix)]

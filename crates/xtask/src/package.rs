@@ -70,16 +70,13 @@ pub fn app_binary() -> PathBuf {
     target_dir().join(PROFILE).join("espace-pro")
 }
 
-/// The variable through which the organisation's service URL reaches the app's build.
-const PACKAGED_URL: &str = "ESPACE_PRO_PACKAGED_SERVICE_URL";
-
 /// What an installer build carries besides the project's defaults.
 #[derive(Default)]
 pub struct Options<'a> {
     /// The organisation's service (`--service-url`): the installed app starts against it.
     pub service_url: Option<&'a str>,
     /// The version written into the app and its installers instead of tauri.conf.json's (a
-    /// test's newer build).
+    /// test's newer build): the only option that needs the app compiled again.
     pub version: Option<&'a str>,
     /// The update manifest's address instead of tauri.conf.json's (`--update-url`).
     pub update_url: Option<&'a str>,
@@ -88,6 +85,21 @@ pub struct Options<'a> {
     pub pubkey: Option<String>,
     /// Sign the installers and write the update manifest.
     pub signing: Option<Signing<'a>>,
+}
+
+impl Options<'_> {
+    /// What `organisation.json` says (None: the demo's installers, which carry no such file).
+    fn organisation(&self) -> Option<String> {
+        let fields: Vec<String> = [
+            ("service_url", self.service_url),
+            ("update_url", self.update_url),
+            ("update_pubkey", self.pubkey.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some(format!("  \"{name}\": {}", json_string(value?))))
+        .collect();
+        (!fields.is_empty()).then(|| format!("{{\n{}\n}}\n", fields.join(",\n")))
+    }
 }
 
 /// Signing the installers for the updater (`--sign-key`, `--download-base`).
@@ -106,23 +118,18 @@ pub fn build() -> Result<Installers, String> {
     build_opts(&Options::default())
 }
 
-/// What `--config` merges into tauri.conf.json for `options` (None: nothing).
-fn config_override(options: &Options) -> Option<String> {
-    let mut updater = Vec::new();
-    if let Some(url) = options.update_url {
-        updater.push(format!("\"endpoints\":[{}]", json_string(url)));
-    }
-    if let Some(key) = &options.pubkey {
-        updater.push(format!("\"pubkey\":{}", json_string(key)));
-    }
+/// What `--config` merges into tauri.conf.json for a build of `version` carrying the
+/// organisation's file `resource` (None: nothing).
+fn config_override(version: Option<&str>, resource: Option<&Path>) -> Option<String> {
     let mut parts = Vec::new();
-    if let Some(v) = options.version {
+    if let Some(v) = version {
         parts.push(format!("\"version\":{}", json_string(v)));
     }
-    if !updater.is_empty() {
+    if let Some(file) = resource {
         parts.push(format!(
-            "\"plugins\":{{\"updater\":{{{}}}}}",
-            updater.join(",")
+            "\"bundle\":{{\"resources\":{{{}:{}}}}}",
+            json_string(&file.display().to_string()),
+            json_string(ORGANISATION_FILE)
         ));
     }
     (!parts.is_empty()).then(|| format!("{{{}}}", parts.join(",")))
@@ -143,39 +150,92 @@ fn json_string(s: &str) -> String {
     out
 }
 
+/// The file the organisation's installers carry among the app's resources (read by the app at
+/// start: `espace_pro_desk::settings::ORGANISATION_FILE`).
+const ORGANISATION_FILE: &str = "organisation.json";
+
+/// Where the organisation's installers are made: `release/espace-pro` is the demo's program,
+/// which `tauri bundle` (it looks only in `release/`) wraps with the organisation's file.
+pub fn organisation_dir() -> PathBuf {
+    target_dir().join("organisation")
+}
+
+/// The installers `options` asks for. The demo's program is built once: an organisation's
+/// installers wrap that same program with its `organisation.json` (`tauri bundle`, seconds);
+/// only another version compiles the app again.
 pub fn build_opts(options: &Options) -> Result<Installers, String> {
-    let cli = tauri_cli()?;
-    let mut c = Command::new(&cli);
-    c.current_dir(root())
-        .args(["build", "--ci", "--bundles", "deb,rpm"]);
-    if let Some(config) = config_override(options) {
-        c.args(["--config", &config]);
-    }
-    c.args(["--", "--profile", PROFILE]);
-    if let Some(url) = options.update_url {
+    for url in [options.service_url, options.update_url]
+        .into_iter()
+        .flatten()
+    {
         check_url(url)?;
     }
-    match options.service_url {
-        Some(url) => {
-            check_url(url)?;
-            say(&format!(
-                "building the release app and its .deb and .rpm for the service {url}"
-            ));
-            c.env(PACKAGED_URL, url);
+    let organisation = match options.organisation() {
+        Some(text) => {
+            let dir = organisation_dir();
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let file = dir.join(ORGANISATION_FILE);
+            std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+            Some(file)
         }
-        None => {
-            say("building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)");
-            c.env_remove(PACKAGED_URL);
-        }
-    }
-    status(c)?;
+        None => None,
+    };
     let version = options.version.unwrap_or(version());
-    let installers = locate(version)?;
+    let installers = match (&organisation, options.version) {
+        (Some(file), None) => {
+            tauri_build(None, None)?;
+            bundle_organisation(file, options.service_url)?
+        }
+        (file, new_version) => {
+            tauri_build(new_version, file.as_deref())?;
+            locate(&target_dir().join(PROFILE), version)?
+        }
+    };
     recompress_deb(&installers.deb)?;
     if let Some(signing) = &options.signing {
         write_manifest(&installers, version, signing)?;
     }
     Ok(installers)
+}
+
+/// `tauri build` of the app (the `desktop` profile) and its demo `.deb` and `.rpm`, or those of
+/// another version carrying the organisation's file.
+fn tauri_build(version: Option<&str>, organisation: Option<&Path>) -> Result<(), String> {
+    let mut c = Command::new(tauri_cli()?);
+    c.current_dir(root())
+        .args(["build", "--ci", "--bundles", "deb,rpm"]);
+    if let Some(config) = config_override(version, organisation) {
+        c.args(["--config", &config]);
+    }
+    c.args(["--", "--profile", PROFILE]);
+    say(&match version {
+        Some(v) => format!("building the release app {v} and its .deb and .rpm"),
+        None => {
+            "building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)".into()
+        }
+    });
+    status(c)
+}
+
+/// The demo's program wrapped with the organisation's file: `tauri bundle` in
+/// [`organisation_dir`], nothing compiled.
+fn bundle_organisation(file: &Path, service_url: Option<&str>) -> Result<Installers, String> {
+    let dir = organisation_dir();
+    let program = dir.join("release/espace-pro");
+    let _ = std::fs::remove_dir_all(dir.join("release"));
+    std::fs::create_dir_all(dir.join("release")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::copy(app_binary(), &program).map_err(|e| format!("{}: {e}", program.display()))?;
+    say(&format!(
+        "the same program packaged for the organisation{} (tauri bundle, with {ORGANISATION_FILE})",
+        service_url.map(|u| format!(" of {u}")).unwrap_or_default()
+    ));
+    let mut c = Command::new(tauri_cli()?);
+    c.current_dir(root())
+        .env("CARGO_TARGET_DIR", &dir)
+        .args(["bundle", "--ci", "--bundles", "deb,rpm", "--config"])
+        .arg(config_override(None, Some(file)).unwrap_or_default());
+    status(c)?;
+    locate(&dir.join("release"), version())
 }
 
 /// A minisign key pair made for one test run (`tauri signer generate`, no password).
@@ -334,9 +394,9 @@ fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The installers of `version`, as the last build left them.
-fn locate(version: &str) -> Result<Installers, String> {
-    let bundle = target_dir().join(PROFILE).join("bundle");
+/// The installers of `version` in `built` (a profile's folder), as the last build left them.
+pub fn locate(built: &Path, version: &str) -> Result<Installers, String> {
+    let bundle = built.join("bundle");
     let find = |kind: &str| -> Result<PathBuf, String> {
         let dir = bundle.join(kind);
         let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -657,6 +717,43 @@ fn release_has_no_test_switches() -> Result<(), String> {
     )
 }
 
+/// The program in two `.deb`s is the same, byte for byte: one build serves both.
+pub fn same_program(a: &Path, b: &Path) -> Result<(), String> {
+    let program = |deb: &Path| -> Result<Vec<u8>, String> {
+        let out = Command::new("sh")
+            .args([
+                "-c",
+                "dpkg-deb --fsys-tarfile \"$1\" | tar -xO ./usr/bin/espace-pro",
+                "sh",
+            ])
+            .arg(deb)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() || out.stdout.is_empty() {
+            return Err(format!("no usr/bin/espace-pro in {}", deb.display()));
+        }
+        Ok(out.stdout)
+    };
+    let (first, second) = (program(a)?, program(b)?);
+    if first == second {
+        println!(
+            "one program ({} bytes) in {} and {}",
+            first.len(),
+            a.display(),
+            b.display()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "the programs differ ({} and {} bytes): {} and {}",
+            first.len(),
+            second.len(),
+            a.display(),
+            b.display()
+        ))
+    }
+}
+
 /// None of the test switches' `names` is in the binary at `path`.
 pub(crate) fn holds_none(path: &Path, names: &[&str]) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -798,7 +895,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .concat(),
     )?;
     if args.first().is_some_and(|a| a == "update") {
-        let (passed, failed) = crate::organisation_and_update()?;
+        let (passed, failed) = crate::suite::organisation_and_update()?;
         println!("packages: {passed} passed, {failed} failed");
         return if failed == 0 {
             Ok(())
@@ -843,7 +940,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("--sign-key and --download-base go together".into()),
     };
     let installers = if args.iter().any(|a| a == "--no-build") {
-        locate(version())?
+        let built = match service_url {
+            Some(_) => organisation_dir().join("release"),
+            None => target_dir().join(PROFILE),
+        };
+        locate(&built, version())?
     } else {
         build_opts(&Options {
             service_url: service_url.as_deref(),
@@ -866,23 +967,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::{Options, config_override, field, next_version, png_size};
 
     #[test]
-    fn the_newer_version_and_the_config_override() {
+    fn the_newer_version_the_config_override_and_the_organisation_file() {
         assert_eq!(next_version("0.1.0"), "0.1.1");
         assert_eq!(next_version("2.9.9"), "2.9.10");
-        assert_eq!(config_override(&Options::default()), None);
-        let json = config_override(&Options {
-            version: Some("0.1.1"),
-            update_url: Some("https://u.example/\"x\""),
+        assert_eq!(config_override(None, None), None);
+        assert_eq!(
+            config_override(Some("0.1.1"), Some(Path::new("/t/o \"x\".json"))).unwrap(),
+            r#"{"version":"0.1.1","bundle":{"resources":{"/t/o \"x\".json":"organisation.json"}}}"#
+        );
+        assert_eq!(Options::default().organisation(), None);
+        let text = Options {
+            service_url: Some("https://s.example/"),
             pubkey: Some("KEY".into()),
             ..Options::default()
-        })
+        }
+        .organisation()
         .unwrap();
         assert_eq!(
-            json,
-            r#"{"version":"0.1.1","plugins":{"updater":{"endpoints":["https://u.example/\"x\""],"pubkey":"KEY"}}}"#
+            text,
+            "{\n  \"service_url\": \"https://s.example/\",\n  \"update_pubkey\": \"KEY\"\n}\n"
         );
     }
 

@@ -83,12 +83,17 @@ pub fn settings_file(help: &str) -> String {
     out
 }
 
-/// The release binary and the package around it; returns the `.deb`'s path.
-pub fn build() -> Result<PathBuf, String> {
+/// The service's release binary (`cargo build --release -p espace-pro-server`).
+pub fn compile() -> Result<(), String> {
     say("building the account service in release (cargo build --release -p espace-pro-server)");
     let mut c = cargo();
     c.args(["build", "--release", "-p", "espace-pro-server"]);
-    status(c)?;
+    status(c)
+}
+
+/// The release binary and the package around it; returns the `.deb`'s path.
+pub fn build() -> Result<PathBuf, String> {
+    compile()?;
     let binary = target_dir().join("release/espace-pro-server");
     let arch = architecture()?;
     let name = format!("espace-pro-server_{}_{arch}", version());
