@@ -10,9 +10,7 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     let _one = ONE_SESSION.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = Ui::connect(port).await;
     let mut violations = Vec::new();
     let mut screens = 0;
     let mut check = async |ui: &Ui, name: &str| {
@@ -25,28 +23,23 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     ui.press("Connexion").await; // empty: the error summary and field messages
     ui.wait_text("Ce champ est obligatoire.").await;
     check(&ui, "login-errors").await;
-    ui.press("English").await;
-    ui.wait_text("Log in to my professional account").await;
+    ui.press_and_see("English", "Log in to my professional account")
+        .await;
     check(&ui, "login-en").await;
     ui.press("Français").await;
-    ui.press("Dépannage").await;
-    ui.wait_text("Attention au hameçonnage").await;
+    ui.press_and_see("Dépannage", "Attention au hameçonnage")
+        .await;
     check(&ui, "help").await;
     ui.press("Retour").await;
-    ui.press("Mot de passe oublié").await;
-    ui.wait_text("Recevoir un code").await;
+    ui.press_and_see("Mot de passe oublié", "Recevoir un code")
+        .await;
     check(&ui, "forgot").await;
     ui.press("Annuler").await;
     ui.press("Activer mon espace / mes services").await;
-    ui.c.wait_for(
-        "css selector",
-        "#captcha-image[src^='data:image/png']",
-        WAIT,
-    )
-    .await;
+    ui.wait_captcha().await;
     check(&ui, "activate").await;
-    ui.press("Courriels (démo)").await;
-    ui.wait_text("Courriels (démo)").await;
+    ui.press_and_see("Courriels (démo)", "Courriels (démo)")
+        .await;
     check(&ui, "mailbox").await;
     ui.press("Retour").await;
     ui.press("Annuler").await;
@@ -59,28 +52,21 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     .await;
     ui.wait_text("MES DOSSIERS").await;
     check(&ui, "home-several").await;
-    ui.press("Activité récente").await;
-    ui.wait_text("Date et heure").await;
+    ui.press_and_see("Activité récente", "Date et heure").await;
     check(&ui, "activity").await;
     ui.press("Retour à l'accueil").await;
-    ui.press("Gérer les services").await;
-    ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    ui.press_and_see("Gérer les services", "INFORMATIONS PERSONNELLES")
+        .await;
     check(&ui, "services").await;
-    ui.press("Gérer vos coordonnées").await;
-    ui.wait_text("Question de confiance").await;
+    ui.press_and_see("Gérer vos coordonnées", "Question de confiance")
+        .await;
     check(&ui, "coordinates").await;
     ui.press("Annuler").await;
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+    press_manage_credentials(&ui).await;
+    ui.tick("Modifier mon adresse électronique cabinet.lefevre@example.fr")
         .await;
-    ui.wait_text("Modifiez vos identifiants.").await;
-    let b = ui
-        .by_label("Modifier mon adresse électronique cabinet.lefevre@example.fr")
+    ui.tick("Saisir mon nouveau mot de passe : (20 caractères minimum)")
         .await;
-    ui.c.click(&b).await;
-    let b = ui
-        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
-        .await;
-    ui.c.click(&b).await;
     ui.type_into("Nouveau mot de passe", "Orage5").await;
     check(&ui, "credentials").await;
 

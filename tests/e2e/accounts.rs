@@ -7,25 +7,17 @@ use super::*;
 /// The session survives a restart of the app (token in the keyring) and ends with "Quitter".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_resumes_after_a_restart_and_ends_with_quitter() {
-    let s = AgainstService::start(NewAccount {
-        email: "resume@example.fr".into(),
-        first_name: "Jeanne".into(),
-        last_name: "REPRISE".into(),
-        ..Default::default()
-    })
-    .await;
+    let s = AgainstService::start(account("resume@example.fr", "Jeanne", "REPRISE")).await;
     let number = &s.number;
-    let ui = s.window().await;
-    log_in(&ui, "resume@example.fr", PASSWORD).await;
-    ui.wait_text(&format!("Abonné : {number}")).await;
+    let ui = window_at_home(&s, "resume@example.fr").await;
     ui.c.close().await;
 
     // A new app process: straight to the home screen.
     let ui = s.window().await;
     ui.wait_text(&format!("Abonné : {number}")).await;
     ui.shot("20-session-resumed").await;
-    ui.press("Quitter").await;
-    ui.wait_text("Connexion à mon espace professionnel").await;
+    ui.press_and_see("Quitter", "Connexion à mon espace professionnel")
+        .await;
     ui.c.close().await;
 
     // After "Quitter", nothing is resumed.
@@ -77,12 +69,9 @@ async fn wait_listed(ui: &Ui, number: &str, signed_in: bool) -> String {
 async fn wait_home(ui: &Ui, number: &str) {
     let what = format!("the home screen of {number}");
     eventually(&what, Duration::from_secs(20), async || {
-        let home =
-            ui.c.execute("return document.body.dataset.screen === 'home'")
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
+        let home = ui
+            .script_says("return document.body.dataset.screen === 'home'")
+            .await;
         let text = ui.main_text().await;
         match home && text.contains(&format!("Abonné : {number}")) {
             true => Ok(()),
@@ -92,43 +81,32 @@ async fn wait_home(ui: &Ui, number: &str) {
     .await
 }
 
+/// Clicks the log-in screen list's button `what` ("use" for "Continuer", "forget" for
+/// "Oublier") of the account `number`.
+async fn click_account(ui: &Ui, what: &str, number: &str) {
+    let button =
+        ui.c.wait_for("css selector", &format!("#account-{what}-{number}"), WAIT)
+            .await;
+    ui.c.click(&button).await;
+}
+
 /// An accountant with two companies' accounts: both listed on the log-in screen (address and
 /// number, no password anywhere), each with its own keyring entry; switching takes up the
 /// other's session without its password; "Quitter" ends one session, "Tout quitter" every one
 /// (the service revokes the tokens); "Oublier" takes an account off the list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_switched_quit_one_quit_all_forgotten() {
-    let s = AgainstService::start(NewAccount {
-        email: "cabinet.a@example.fr".into(),
-        first_name: "Alix".into(),
-        last_name: "PREMIER".into(),
-        ..Default::default()
-    })
-    .await;
+    let s = AgainstService::start(account("cabinet.a@example.fr", "Alix", "PREMIER")).await;
     let a = s.number.clone();
     let b = s.service.create_account(
-        &NewAccount {
-            email: "cabinet.b@example.fr".into(),
-            first_name: "Basile".into(),
-            last_name: "SECOND".into(),
-            ..Default::default()
-        },
+        &account("cabinet.b@example.fr", "Basile", "SECOND"),
         PASSWORD,
     );
     let url = s.service.url();
     // A session kept by a version before several accounts (one entry per service): carried
     // over to A's own entry at the first start, the old entry deleted.
     let http = reqwest::Client::new();
-    let legacy: serde_json::Value = http
-        .post(format!("{url}/v1/sessions"))
-        .json(&serde_json::json!({"email": "cabinet.a@example.fr", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let legacy_token = legacy["token"].as_str().unwrap().to_owned();
+    let legacy_token = api_session_token(&http, &url, "cabinet.a@example.fr", PASSWORD).await;
     let legacy_vault = espace_pro_client::SessionVault::new("fr.espacepro.desktop", &url);
     legacy_vault
         .save(&espace_pro_contract::Secret::new(legacy_token.clone()))
@@ -173,17 +151,10 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains(&a) && saved.contains(&b), "{saved}");
     assert!(!saved.contains(PASSWORD) && !saved.contains(&token_a) && !saved.contains(&token_b));
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "accounts.json is private");
-    }
+    assert_private(&file, "accounts.json");
 
     // "Continuer" with A: its session, without the password.
-    let use_a =
-        ui.c.wait_for("css selector", &format!("#account-use-{a}"), WAIT)
-            .await;
-    ui.c.click(&use_a).await;
+    click_account(&ui, "use", &a).await;
     wait_home(&ui, &a).await;
 
     // A restart takes up the account last in use.
@@ -210,10 +181,7 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
     assert_eq!(account_with(&token_b).await, 200);
 
     // A without a session: the form gets its address and asks for its password.
-    let use_a =
-        ui.c.wait_for("css selector", &format!("#account-use-{a}"), WAIT)
-            .await;
-    ui.c.click(&use_a).await;
+    click_account(&ui, "use", &a).await;
     eventually(
         "A's address in the form",
         Duration::from_secs(10),
@@ -241,9 +209,11 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
     let token_a = keyring_token(&url, &a).expect("A's new entry");
 
     // "Tout quitter": both sessions end at the service and in the keyring; both stay listed.
-    ui.press("Tout quitter").await;
-    ui.wait_text("Toutes les sessions de cet ordinateur sont fermées.")
-        .await;
+    ui.press_and_see(
+        "Tout quitter",
+        "Toutes les sessions de cet ordinateur sont fermées.",
+    )
+    .await;
     wait_listed(&ui, &a, false).await;
     wait_listed(&ui, &b, false).await;
     assert!(keyring_token(&url, &a).is_none() && keyring_token(&url, &b).is_none());
@@ -251,10 +221,7 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
     assert_eq!(account_with(&token_b).await, 401);
 
     // "Oublier": off the list and out of the file.
-    let forget_b =
-        ui.c.wait_for("css selector", &format!("#account-forget-{b}"), WAIT)
-            .await;
-    ui.c.click(&forget_b).await;
+    click_account(&ui, "forget", &b).await;
     eventually(
         "B off the list",
         Duration::from_secs(10),
@@ -269,8 +236,8 @@ async fn two_accounts_switched_quit_one_quit_all_forgotten() {
     assert!(!saved.contains(&b) && saved.contains(&a), "{saved}");
 
     // The list in English, without a French word.
-    ui.press("English").await;
-    ui.wait_text("Accounts used on this computer").await;
+    ui.press_and_see("English", "Accounts used on this computer")
+        .await;
     let french = french_texts(&ui).await;
     assert!(french.is_empty(), "French left on the list: {french:?}");
     ui.c.close().await;

@@ -18,35 +18,18 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
         ],
     ))
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = Ui::connect(port).await;
     let login = ui.wait_text("Mot de passe de démonstration").await;
     assert!(login.contains("lila.rosemonde@example.fr"), "{login}");
     let demo_password = espace_pro_server::demo::DEMO_PASSWORD;
 
-    log_in(&ui, "lila.rosemonde@example.fr", demo_password).await;
-    let home = ui.wait_text("Abonné : ").await;
+    let home = log_in_home(&ui, "lila.rosemonde@example.fr", demo_password, "").await;
     assert!(
         home.contains("Je souhaite adhérer"),
         "no-company variant: {home}"
     );
-    ui.press("Gérer les services").await;
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
-        .await;
-    let email_box = ui
-        .by_label("Modifier mon adresse électronique lila.rosemonde@example.fr")
-        .await;
-    ui.c.click(&email_box).await;
-    ui.type_into("Nouvelle adresse électronique", "lila.nouvelle@example.fr")
-        .await;
-    ui.type_into(
-        "Confirmez votre nouvelle adresse électronique",
-        "lila.nouvelle@example.fr",
-    )
-    .await;
-    ui.press("Valider les modifications").await;
-    let pending = ui.wait_text("Activation de votre espace abonné").await;
+    let pending =
+        request_new_email(&ui, "lila.rosemonde@example.fr", "lila.nouvelle@example.fr").await;
     assert!(
         pending.contains("lila.nouvelle@example.fr") && pending.contains("48 h"),
         "{pending}"
@@ -54,50 +37,46 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     ui.shot("10-activation-pending").await;
 
     // The code, from the demo mailbox.
-    ui.press("Courriels (démo)").await;
-    let mailbox = ui.wait_text("Création ou modification de l'espace").await;
+    let mailbox = ui
+        .press_and_see("Courriels (démo)", "Création ou modification de l'espace")
+        .await;
     let code = espace_pro_testkit::find_code(&mailbox).expect("a code in the demo mailbox");
     ui.shot("11-demo-mailbox").await;
     ui.press("Retour").await;
-    ui.press("Activez votre espace abonné").await;
-    ui.wait_text("Code d'activation").await;
+    ui.press_and_see("Activez votre espace abonné", "Code d'activation")
+        .await;
     ui.type_into("Saisissez le code d'activation : *", &code)
         .await;
     ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
         .await;
     ui.shot("12-activation-code").await;
-    ui.press("Continuer").await;
-    ui.wait_text("Saisissez votre adresse électronique de connexion")
-        .await;
-    ui.type_into(
-        "Saisissez votre adresse électronique de connexion : *",
-        "lila.nouvelle@example.fr",
+    ui.press_and_see(
+        "Continuer",
+        "Saisissez votre adresse électronique de connexion",
     )
     .await;
-    ui.press("Continuer").await;
-    let done = ui.wait_text("Votre inscription a été réalisée le").await;
+    let done = give_activation_address(&ui, "lila.nouvelle@example.fr").await;
     ui.shot("13-activation-summary").await;
 
     ui.press("Sauvegardez ou imprimez le récapitulatif").await;
     ui.type_into("Mot de passe actuel", demo_password).await;
-    ui.press("Continuer").await;
-    ui.wait_text("Récapitulatif enregistré").await;
+    ui.press_and_see("Continuer", "Récapitulatif enregistré")
+        .await;
     let pdf = dir.path().join("recapitulatif-espace-professionnel.pdf");
     let text = pdftotext(&pdf);
-    for expected in [
-        "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
-        "ROSEMONDE",
-        "Lila",
-        "lila.nouvelle@example.fr",
-        "Paul",
-        "Le prénom de votre conjoint(e) ?",
-        "document créé le",
-    ] {
-        assert!(
-            text.contains(expected),
-            "{expected:?} not in the saved PDF:\n{text}"
-        );
-    }
+    assert_holds_all(
+        &text,
+        "the saved PDF",
+        &[
+            "RÉCAPITULATIF DE VOS DONNÉES PERSONNELLES",
+            "ROSEMONDE",
+            "Lila",
+            "lila.nouvelle@example.fr",
+            "Paul",
+            "Le prénom de votre conjoint(e) ?",
+            "document créé le",
+        ],
+    );
     let number = done
         .split("sous le numéro ")
         .nth(1)
@@ -109,7 +88,6 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
 
     ui.press("Accédez à vos services en ligne").await;
     log_in_refused(&ui, "lila.rosemonde@example.fr", demo_password).await;
-    log_in(&ui, "lila.nouvelle@example.fr", demo_password).await;
-    ui.wait_text(&format!("Abonné : {number}")).await;
+    log_in_home(&ui, "lila.nouvelle@example.fr", demo_password, &number).await;
     ui.c.close().await;
 }

@@ -11,14 +11,13 @@ use super::*;
 /// text outside of the e-mails and the user's data, and axe-core at WCAG 2.2 AA.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_in_english_without_a_french_word() {
-    let s = AgainstService::start(NewAccount {
-        email: "english@example.fr".into(),
-        first_name: "Gwen".into(),
-        last_name: "QUIMPERLE".into(),
-        security_question: "Votre ville natale ?".into(),
-        security_answer: "Brest".into(),
-        ..Default::default()
-    })
+    let s = AgainstService::start(account_with_question(
+        "english@example.fr",
+        "Gwen",
+        "QUIMPERLE",
+        "Votre ville natale ?",
+        "Brest",
+    ))
     .await;
     let smtp = &s.smtp;
     let ui = s.window().await;
@@ -47,25 +46,24 @@ async fn every_screen_in_english_without_a_french_word() {
             .any(|t| t.contains("Mot de passe oublié")),
         "{on_french_screen:?}"
     );
-    ui.press("English").await;
-    ui.wait_text("Log in to my professional account").await;
+    ui.press_and_see("English", "Log in to my professional account")
+        .await;
     check(&ui, "login").await;
 
     // A refusal from the service, in English.
     ui.type_into("E-mail address", "english@example.fr").await;
     ui.type_into("Password", "Not7The8Right9Password0").await;
-    ui.press("Log in").await;
-    ui.wait_text("Wrong e-mail address or password").await;
+    ui.press_and_see("Log in", "Wrong e-mail address or password")
+        .await;
     check(&ui, "login-refused").await;
 
-    ui.press("Troubleshooting").await;
-    ui.wait_text("Beware of phishing").await;
+    ui.press_and_see("Troubleshooting", "Beware of phishing")
+        .await;
     // The service's contacts, in English once it has been asked in English.
     ui.wait_text("Monday to Friday").await;
     check(&ui, "help").await;
     ui.press("Back").await;
-    ui.press("Settings").await;
-    ui.wait_text("Service in use").await;
+    ui.press_and_see("Settings", "Service in use").await;
     ui.wait_text("Chosen by the ESPACE_PRO_SERVICE_URL variable.")
         .await;
     check(&ui, "settings").await;
@@ -76,26 +74,17 @@ async fn every_screen_in_english_without_a_french_word() {
     ui.press("Forgotten password").await;
     ui.type_into("Login e-mail address", "english@example.fr")
         .await;
-    ui.press("Receive a code").await;
-    ui.wait_text("a code has just been sent").await;
+    ui.press_and_see("Receive a code", "a code has just been sent")
+        .await;
     check(&ui, "forgot-sent").await;
     ui.type_into("Code received by e-mail", "ABCDEFGHIJKL")
         .await;
-    ui.press("Continue").await;
-    ui.wait_text("This code is not recognised for this address")
+    ui.press_and_see("Continue", "This code is not recognised for this address")
         .await;
     check(&ui, "forgot-unknown-code").await;
-    let mail = smtp
-        .wait_for(Duration::from_secs(15), |m| {
-            m.subject == "Espace professionnel - Mot de passe oublié"
-        })
-        .await;
-    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
-    let field = ui.by_label("Code received by e-mail").await;
-    ui.c.clear(&field).await;
-    ui.c.send_keys(&field, &code).await;
-    ui.press("Continue").await;
-    ui.wait_text("Your security question: Votre ville natale ?")
+    let code = code_in(&recovery_mail(smtp).await);
+    ui.retype("Code received by e-mail", &code).await;
+    ui.press_and_see("Continue", "Your security question: Votre ville natale ?")
         .await;
     // Name and subscriber number: strong for a meter that does not know them, too weak for the
     // service, and so for the meter.
@@ -116,78 +105,63 @@ async fn every_screen_in_english_without_a_french_word() {
     check(&ui, "forgot-question").await;
     ui.type_into("Security answer", "Brest").await;
     ui.type_into("Confirm your new password", &own).await;
-    ui.press("Confirm the new password").await;
-    ui.wait_text("The new password cannot be accepted: it is too easy to guess")
-        .await;
+    ui.press_and_see(
+        "Confirm the new password",
+        "The new password cannot be accepted: it is too easy to guess",
+    )
+    .await;
     check(&ui, "forgot-refused").await;
     ui.press("Cancel").await;
 
     // Logged in.
     ui.wait_text("Log in to my professional account").await;
-    for (label, value) in [
-        ("E-mail address", "english@example.fr"),
-        ("Password", PASSWORD),
-    ] {
-        let field = ui.by_label(label).await;
-        ui.c.clear(&field).await;
-        ui.c.send_keys(&field, value).await;
-    }
-    ui.press("Log in").await;
-    ui.wait_text(&format!("Subscriber: {}", s.number)).await;
+    ui.retype("E-mail address", "english@example.fr").await;
+    ui.retype("Password", PASSWORD).await;
+    ui.press_and_see("Log in", &format!("Subscriber: {}", s.number))
+        .await;
     check(&ui, "home").await;
-    ui.press("Recent activity").await;
-    ui.wait_text("Date and time").await;
+    ui.press_and_see("Recent activity", "Date and time").await;
     ui.wait_text("Log-in").await;
     check(&ui, "activity").await;
     ui.press("Back to home").await;
-    ui.press("Manage services").await;
-    ui.wait_text("PERSONAL INFORMATION").await;
+    ui.press_and_see("Manage services", "PERSONAL INFORMATION")
+        .await;
     check(&ui, "services").await;
-    ui.press("Manage your contact details").await;
-    ui.wait_text("Security question").await;
+    ui.press_and_see("Manage your contact details", "Security question")
+        .await;
     check(&ui, "coordinates").await;
     ui.press("Cancel").await;
-    ui.press("Manage your login e-mail address / your password")
+    ui.press_and_see(
+        "Manage your login e-mail address / your password",
+        "Change your login details.",
+    )
+    .await;
+    ui.tick("Enter my new password: (20 characters minimum)")
         .await;
-    ui.wait_text("Change your login details.").await;
-    let b = ui
-        .by_label("Enter my new password: (20 characters minimum)")
-        .await;
-    ui.c.click(&b).await;
     ui.type_into("New password", "azertyuiop").await;
     ui.type_into("Confirm your new password", "azertyuiop")
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    ui.press("Validate the changes").await;
-    ui.wait_text("The password must have at least 20 characters.")
-        .await;
+    ui.press_and_see(
+        "Validate the changes",
+        "The password must have at least 20 characters.",
+    )
+    .await;
     check(&ui, "credentials-refused").await;
-    ui.c.click(&b).await;
-    let b = ui
-        .by_label("Change my e-mail address english@example.fr")
+    ui.tick("Enter my new password: (20 characters minimum)")
         .await;
-    ui.c.click(&b).await;
+    ui.tick("Change my e-mail address english@example.fr").await;
     ui.type_into("New e-mail address", "english.new@example.fr")
         .await;
     ui.type_into("Confirm your new e-mail address", "english.new@example.fr")
         .await;
-    ui.press("Validate the changes").await;
-    ui.wait_text("Activating your subscriber account").await;
+    ui.press_and_see("Validate the changes", "Activating your subscriber account")
+        .await;
     check(&ui, "pending").await;
 
-    let mail = smtp
-        .wait_for(Duration::from_secs(15), |m| {
-            m.envelope_to == ["english.new@example.fr".to_owned()]
-        })
-        .await;
-    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    let code = code_in(&mail_to(smtp, "english.new@example.fr").await);
     ui.press("Activate your subscriber account").await;
-    ui.c.wait_for(
-        "css selector",
-        "#captcha-image[src^='data:image/png']",
-        WAIT,
-    )
-    .await;
+    ui.wait_captcha().await;
     check(&ui, "activate-code").await;
     ui.type_into("Enter the activation code: *", &code).await;
     ui.type_into("Copy the characters in the image: *", "abcdef")
@@ -195,15 +169,16 @@ async fn every_screen_in_english_without_a_french_word() {
     ui.press("Continue").await;
     ui.type_into("Enter your login e-mail address: *", "wrong@example.fr")
         .await;
-    ui.press("Continue").await;
-    ui.wait_text("(4 tries left)").await;
+    ui.press_and_see("Continue", "(4 tries left)").await;
     ui.wait_text("This is not the new address requested").await;
     check(&ui, "activate-wrong-address").await;
-    let field = ui.by_label("Enter your login e-mail address: *").await;
-    ui.c.clear(&field).await;
-    ui.c.send_keys(&field, "english.new@example.fr").await;
-    ui.press("Continue").await;
-    ui.wait_text("Your registration was completed on").await;
+    ui.retype(
+        "Enter your login e-mail address: *",
+        "english.new@example.fr",
+    )
+    .await;
+    ui.press_and_see("Continue", "Your registration was completed on")
+        .await;
     check(&ui, "recap").await;
 
     assert!(screens >= 17, "{screens} screens");

@@ -39,42 +39,27 @@ async fn open_in_running_app(s: &AgainstService, link: &str) {
 /// code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_from_the_e_mails_open_the_procedure() {
-    let s = AgainstService::start(NewAccount {
-        email: "lien@example.fr".into(),
-        first_name: "Line".into(),
-        last_name: "LIEN".into(),
-        security_question: "Votre ville natale ?".into(),
-        security_answer: "Lille".into(),
-        ..Default::default()
-    })
+    let s = AgainstService::start(account_with_question(
+        "lien@example.fr",
+        "Line",
+        "LIEN",
+        "Votre ville natale ?",
+        "Lille",
+    ))
     .await;
     // The change of address, asked through the API.
     let http = reqwest::Client::new();
-    let login: serde_json::Value = http
-        .post(format!("{}/v1/sessions", s.service.url()))
-        .json(&serde_json::json!({"email": "lien@example.fr", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
+    let token = api_session_token(&http, &s.service.url(), "lien@example.fr", PASSWORD).await;
     let asked = http
         .post(format!("{}/v1/account/email-change", s.service.url()))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .json(&serde_json::json!({"new_email": "lien.nouveau@example.fr", "confirm_email": "lien.nouveau@example.fr"}))
         .send()
         .await
         .unwrap();
     assert!(asked.status().is_success(), "{}", asked.status());
-    let mail = s
-        .smtp
-        .wait_for(Duration::from_secs(15), |m| {
-            m.envelope_to == ["lien.nouveau@example.fr".to_owned()]
-        })
-        .await;
-    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    let mail = mail_to(&s.smtp, "lien.nouveau@example.fr").await;
+    let code = code_in(&mail);
     let link = link_in(&mail.body);
     assert_eq!(link, format!("espace-pro://activation?code={code}"));
 
@@ -82,29 +67,17 @@ async fn links_from_the_e_mails_open_the_procedure() {
     let ui = s.window_with_args(&[&link]).await;
     ui.wait_text("Le code d'activation vient du lien du courriel")
         .await;
-    ui.c.wait_for(
-        "css selector",
-        "#captcha-image[src^='data:image/png']",
-        WAIT,
-    )
-    .await;
+    ui.wait_captcha().await;
     let filled =
         ui.c.execute("return document.querySelector('#activation-code').value")
             .await
             .unwrap();
     assert_eq!(filled.as_str(), Some(code.as_str()));
-    ui.shot("80-activation-from-link").await;
-    assert_accessible(&ui, "activation-from-link").await;
+    shot_and_axe(&ui, "80-activation-from-link", "activation-from-link").await;
     ui.type_into("Recopiez les caractères de l'image : *", "abcdef")
         .await;
     ui.press("Continuer").await;
-    ui.type_into(
-        "Saisissez votre adresse électronique de connexion : *",
-        "lien.nouveau@example.fr",
-    )
-    .await;
-    ui.press("Continuer").await;
-    ui.wait_text("Votre inscription a été réalisée le").await;
+    give_activation_address(&ui, "lien.nouveau@example.fr").await;
 
     // The app running: a malformed link is refused, and the screen stays as it was.
     open_in_running_app(&s, "espace-pro://activation?code=pas-un-code").await;
@@ -124,13 +97,8 @@ async fn links_from_the_e_mails_open_the_procedure() {
         .await
         .unwrap();
     assert!(asked.status().is_success());
-    let mail = s
-        .smtp
-        .wait_for(Duration::from_secs(15), |m| {
-            m.subject == "Espace professionnel - Mot de passe oublié"
-        })
-        .await;
-    let code = espace_pro_testkit::find_code(&mail.body).unwrap();
+    let mail = recovery_mail(&s.smtp).await;
+    let code = code_in(&mail);
     let link = link_in(&mail.body);
     assert_eq!(link, format!("espace-pro://recovery?code={code}"));
     open_in_running_app(&s, &link).await;
@@ -146,7 +114,7 @@ async fn links_from_the_e_mails_open_the_procedure() {
         "lien.nouveau@example.fr",
     )
     .await;
-    ui.press("Continuer").await;
-    ui.wait_text("Votre question de confiance").await;
+    ui.press_and_see("Continuer", "Votre question de confiance")
+        .await;
     ui.c.close().await;
 }

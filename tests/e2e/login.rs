@@ -8,13 +8,7 @@ use super::*;
 /// screen shows it (image, sound, "Changer l'image"); with it, the owner gets in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_owner_logs_in_with_a_captcha_while_the_address_is_under_attack() {
-    let s = AgainstService::start(NewAccount {
-        email: "lila.rosemonde@example.fr".into(),
-        first_name: "Lila".into(),
-        last_name: "ROSEMONDE".into(),
-        ..Default::default()
-    })
-    .await;
+    let s = AgainstService::start(lila()).await;
     let ui = s.window().await;
     for _ in 0..5 {
         log_in_refused(
@@ -30,26 +24,18 @@ async fn the_owner_logs_in_with_a_captcha_while_the_address_is_under_attack() {
     log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
     ui.wait_text("recopiez aussi les caractères de l'image")
         .await;
-    ui.c.wait_for(
-        "css selector",
-        "#captcha-image[src^='data:image/png']",
-        WAIT,
-    )
-    .await;
+    ui.wait_captcha().await;
     ui.button("Changer l'image").await;
     ui.button("Écouter l'extrait sonore").await;
-    ui.shot("login-captcha").await;
-    assert_accessible(&ui, "login-captcha").await;
-    let password = ui.by_label("Mot de passe").await;
-    ui.c.clear(&password).await;
-    ui.c.send_keys(&password, PASSWORD).await;
+    shot_and_axe(&ui, "login-captcha", "login-captcha").await;
+    ui.retype("Mot de passe", PASSWORD).await;
     ui.type_into(
         "Recopiez les caractères de l'image : *",
         support::service::CAPTCHA_ANSWER,
     )
     .await;
-    ui.press("Connexion").await;
-    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    ui.press_and_see("Connexion", &format!("Abonné : {}", s.number))
+        .await;
     ui.c.close().await;
 }
 
@@ -59,37 +45,27 @@ async fn the_owner_logs_in_with_a_captcha_while_the_address_is_under_attack() {
 /// shows the security answer; the right one opens the screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_security_answer_asks_for_the_password_again() {
-    let s = AgainstService::start(NewAccount {
-        email: "lila.rosemonde@example.fr".into(),
-        first_name: "Lila".into(),
-        last_name: "ROSEMONDE".into(),
-        security_question: "Le prénom de votre conjoint(e) ?".into(),
-        security_answer: "Paul".into(),
-        ..Default::default()
-    })
-    .await;
-    let ui = s.window().await;
-    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
-    ui.wait_text(&format!("Abonné : {}", s.number)).await;
+    let s = AgainstService::start(lila_with_question()).await;
+    let ui = window_at_home(&s, "lila.rosemonde@example.fr").await;
     s.service.set_clock_offset(6 * 60);
     ui.press("Gérer les services").await;
-    ui.press("Gérer vos coordonnées").await;
-    ui.wait_text(
+    ui.press_and_see(
+        "Gérer vos coordonnées",
         "Votre réponse de confiance ne s'affiche qu'après la saisie de votre mot de passe actuel",
     )
     .await;
-    ui.shot("coordinates-password-again").await;
-    assert_accessible(&ui, "coordinates-password-again").await;
+    shot_and_axe(
+        &ui,
+        "coordinates-password-again",
+        "coordinates-password-again",
+    )
+    .await;
     ui.type_into("Mot de passe actuel", "Wrong7Citron4Galop9Sable2")
         .await;
-    ui.press("Continuer").await;
-    ui.wait_text("Le mot de passe actuel saisi est incorrect")
+    ui.press_and_see("Continuer", "Le mot de passe actuel saisi est incorrect")
         .await;
-    let field = ui.by_label("Mot de passe actuel").await;
-    ui.c.clear(&field).await;
-    ui.c.send_keys(&field, PASSWORD).await;
-    ui.press("Continuer").await;
-    ui.wait_text("Question de confiance").await;
+    ui.retype("Mot de passe actuel", PASSWORD).await;
+    ui.press_and_see("Continuer", "Question de confiance").await;
     let answer =
         ui.c.execute("return document.querySelector('#coord-answer').value")
             .await;
@@ -101,8 +77,6 @@ async fn the_security_answer_asks_for_the_password_again() {
         Some("Paul")
     );
     // The guide §4.1: from the coordinates to the address and password.
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
-        .await;
-    ui.wait_text("Modifiez vos identifiants.").await;
+    press_manage_credentials(&ui).await;
     ui.c.close().await;
 }

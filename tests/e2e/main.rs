@@ -21,7 +21,6 @@ mod support;
 
 use support::app::*;
 use support::steps::*;
-use support::webdriver::WebDriver;
 
 mod accessibility;
 mod accounts;
@@ -40,4 +39,20 @@ mod service;
 fn french_date_of_number(number: &str) -> String {
     let number: espace_pro_contract::SubscriberNumber = number.parse().unwrap();
     espace_pro_server::dates::long_french(number.registered_on())
+}
+
+/// Lila ROSEMONDE, the person of the guide's examples, without a security question.
+fn lila() -> NewAccount {
+    account("lila.rosemonde@example.fr", "Lila", "ROSEMONDE")
+}
+
+/// Lila ROSEMONDE with her security question and its answer.
+fn lila_with_question() -> NewAccount {
+    account_with_question(
+        "lila.rosemonde@example.fr",
+        "Lila",
+        "ROSEMONDE",
+        "Le prénom de votre conjoint(e) ?",
+        "Paul",
+    )
 }

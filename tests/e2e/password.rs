@@ -7,15 +7,11 @@ use super::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn log_in_and_change_the_password_through_the_window() {
     let s = AgainstService::start(NewAccount {
-        email: "lila.rosemonde@example.fr".into(),
         civility: "Mme".into(),
-        first_name: "Lila".into(),
-        last_name: "ROSEMONDE".into(),
         phone: "0123456789".into(),
         address: "12 rue de Longchamp, 75016 Paris, FRANCE".into(),
-        security_question: "Le prénom de votre conjoint(e) ?".into(),
-        security_answer: "Paul".into(),
         dossiers: vec![("000299001".into(), "SARL MARTIN DISTRIBUTION".into())],
+        ..lila_with_question()
     })
     .await;
     let (smtp, number) = (&s.smtp, s.number.clone());
@@ -41,18 +37,15 @@ async fn log_in_and_change_the_password_through_the_window() {
     assert!(home.contains("Expiration du mot de passe :"));
     ui.shot("03-home").await;
 
-    ui.press("Gérer les services").await;
-    let services = ui.wait_text("INFORMATIONS PERSONNELLES").await;
+    let services = ui
+        .press_and_see("Gérer les services", "INFORMATIONS PERSONNELLES")
+        .await;
     assert!(services.contains("SERVICES EN LIGNE") && services.contains("DOSSIERS"));
     ui.shot("04-services").await;
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
-        .await;
-    ui.wait_text("Modifiez vos identifiants.").await;
+    press_manage_credentials(&ui).await;
 
-    let checkbox = ui
-        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+    ui.tick("Saisir mon nouveau mot de passe : (20 caractères minimum)")
         .await;
-    ui.c.click(&checkbox).await;
     let field = ui.by_label("Nouveau mot de passe").await;
     // The meter reacts as the password grows.
     let mut levels = Vec::new();
@@ -79,16 +72,19 @@ async fn log_in_and_change_the_password_through_the_window() {
     let almost = &NEW_PASSWORD[..NEW_PASSWORD.len() - 1];
     ui.type_into("Confirmez votre nouveau mot de passe", almost)
         .await;
-    ui.press("Valider les modifications").await;
-    ui.wait_text("Les deux mots de passe ne sont pas identiques.")
-        .await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Les deux mots de passe ne sont pas identiques.",
+    )
+    .await;
     ui.shot("06-credentials-error").await;
     ui.type_into("Confirmez votre nouveau mot de passe", "e")
         .await;
-    ui.press("Valider les modifications").await;
-
     let done = ui
-        .wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .press_and_see(
+            "Valider les modifications",
+            "Votre mot de passe a été réinitialisé avec succès.",
+        )
         .await;
     let today = time::OffsetDateTime::now_utc().date();
     let until = espace_pro_server::dates::password_valid_until(today, 3);
@@ -97,8 +93,7 @@ async fn log_in_and_change_the_password_through_the_window() {
         espace_pro_server::dates::long_french(until)
     );
     assert!(done.contains(&expected), "{done}");
-    ui.shot("07-password-done").await;
-    assert_accessible(&ui, "password-done").await;
+    shot_and_axe(&ui, "07-password-done", "password-done").await;
 
     let mail = smtp
         .wait_for(Duration::from_secs(15), |m| {
@@ -115,12 +110,10 @@ async fn log_in_and_change_the_password_through_the_window() {
     );
 
     // The old password is refused, the new one accepted.
-    ui.press("OK").await;
-    ui.wait_text(&format!("Abonné : {number}")).await;
+    ui.press_and_see("OK", &format!("Abonné : {number}")).await;
     ui.press("Quitter").await;
     log_in_refused(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
-    log_in(&ui, "lila.rosemonde@example.fr", NEW_PASSWORD).await;
-    ui.wait_text(&format!("Abonné : {number}")).await;
+    log_in_home(&ui, "lila.rosemonde@example.fr", NEW_PASSWORD, &number).await;
 
     ui.c.close().await;
 }
@@ -131,27 +124,11 @@ async fn log_in_and_change_the_password_through_the_window() {
 /// rule, field message, in French and in English) and so does the service's refusal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
-    let s = AgainstService::start_with(
-        NewAccount {
-            email: "lila.rosemonde@example.fr".into(),
-            first_name: "Lila".into(),
-            last_name: "ROSEMONDE".into(),
-            ..Default::default()
-        },
-        &["--password-min-chars", "24"],
-    )
-    .await;
-    let ui = s.window().await;
-    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
-    ui.wait_text(&format!("Abonné : {}", s.number)).await;
-    ui.press("Gérer les services").await;
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
+    let s = AgainstService::start_with(lila(), &["--password-min-chars", "24"]).await;
+    let ui = window_at_home(&s, "lila.rosemonde@example.fr").await;
+    open_credentials(&ui).await;
+    ui.tick("Saisir mon nouveau mot de passe : (24 caractères minimum)")
         .await;
-    ui.wait_text("Modifiez vos identifiants.").await;
-    let checkbox = ui
-        .by_label("Saisir mon nouveau mot de passe : (24 caractères minimum)")
-        .await;
-    ui.c.click(&checkbox).await;
     ui.wait_text("Au moins 24 caractères").await;
 
     // 22 characters: enough by the guide's 20, not for this service.
@@ -159,9 +136,11 @@ async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
     ui.type_into("Nouveau mot de passe", short).await;
     ui.type_into("Confirmez votre nouveau mot de passe", short)
         .await;
-    ui.press("Valider les modifications").await;
     let refused = ui
-        .wait_text("Le mot de passe doit compter au moins 24 caractères.")
+        .press_and_see(
+            "Valider les modifications",
+            "Le mot de passe doit compter au moins 24 caractères.",
+        )
         .await;
     assert!(
         refused.contains("il doit compter au moins 24 caractères"),
@@ -170,11 +149,10 @@ async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
     assert!(!refused.contains("20 caractères"), "{refused}");
     ui.shot("min-24-refused").await;
 
-    ui.press("English").await;
-    ui.wait_text("Enter my new password: (24 characters minimum)")
+    ui.press_and_see("English", "Enter my new password: (24 characters minimum)")
         .await;
-    ui.press("Français").await;
-    ui.wait_text("Modifiez vos identifiants.").await;
+    ui.press_and_see("Français", "Modifiez vos identifiants.")
+        .await;
     ui.c.close().await;
 }
 
@@ -184,13 +162,7 @@ async fn a_configured_password_minimum_in_the_screens_and_the_messages() {
 /// the password, back home. No click.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_change_with_the_keyboard_alone() {
-    let s = AgainstService::start(NewAccount {
-        email: "clavier@example.fr".into(),
-        first_name: "Paul".into(),
-        last_name: "CLAVIER".into(),
-        ..Default::default()
-    })
-    .await;
+    let s = AgainstService::start(account("clavier@example.fr", "Paul", "CLAVIER")).await;
     let smtp = &s.smtp;
     let ui = s.window().await;
     ui.wait_text("Connexion à mon espace professionnel").await;
@@ -222,10 +194,7 @@ async fn a_password_change_with_the_keyboard_alone() {
     keys(&ui, TAB).await; // "OK"
     keys(&ui, ENTER).await;
     ui.wait_text("Abonné : ").await;
-    smtp.wait_for(Duration::from_secs(15), |m| {
-        m.envelope_to == ["clavier@example.fr".to_owned()]
-    })
-    .await;
+    mail_to(smtp, "clavier@example.fr").await;
     ui.c.close().await;
 }
 
@@ -236,20 +205,9 @@ async fn a_password_change_with_the_keyboard_alone() {
 /// modifications" goes through instead of being refused for a missing field.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_current_password_is_asked_before_the_first_refusal() {
-    let s = AgainstService::start(NewAccount {
-        email: "lila.rosemonde@example.fr".into(),
-        first_name: "Lila".into(),
-        last_name: "ROSEMONDE".into(),
-        ..Default::default()
-    })
-    .await;
-    let ui = s.window().await;
-    log_in(&ui, "lila.rosemonde@example.fr", PASSWORD).await;
-    ui.wait_text(&format!("Abonné : {}", s.number)).await;
-    ui.press("Gérer les services").await;
-    ui.press("Gérer votre adresse électronique de connexion / votre mot de passe")
-        .await;
-    ui.wait_text("Modifiez vos identifiants.").await;
+    let s = AgainstService::start(lila()).await;
+    let ui = window_at_home(&s, "lila.rosemonde@example.fr").await;
+    open_credentials(&ui).await;
     let shown = async |ui: &Ui| {
         ui.c.execute(
             "return document.querySelector('#current-password').closest('[hidden]') === null",
@@ -269,18 +227,18 @@ async fn the_current_password_is_asked_before_the_first_refusal() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    ui.shot("credentials-current-password-shown").await;
-    assert_accessible(&ui, "credentials-current-password-shown").await;
-    let checkbox = ui
-        .by_label("Saisir mon nouveau mot de passe : (20 caractères minimum)")
-        .await;
-    ui.c.click(&checkbox).await;
-    ui.type_into("Nouveau mot de passe", NEW_PASSWORD).await;
-    ui.type_into("Confirmez votre nouveau mot de passe", NEW_PASSWORD)
-        .await;
+    shot_and_axe(
+        &ui,
+        "credentials-current-password-shown",
+        "credentials-current-password-shown",
+    )
+    .await;
+    fill_new_password(&ui, NEW_PASSWORD).await;
     ui.type_into("Mot de passe actuel", PASSWORD).await;
-    ui.press("Valider les modifications").await;
-    ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
-        .await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Votre mot de passe a été réinitialisé avec succès.",
+    )
+    .await;
     ui.c.close().await;
 }

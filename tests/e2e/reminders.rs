@@ -67,13 +67,7 @@ impl Drop for Dunst {
 /// threshold; 6 days before, a second one for the 7-day threshold.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_expiry_reminder_as_a_banner_and_a_notification() {
-    let s = AgainstService::start(NewAccount {
-        email: "rappel@example.fr".into(),
-        first_name: "Rémi".into(),
-        last_name: "RAPPEL".into(),
-        ..Default::default()
-    })
-    .await;
+    let s = AgainstService::start(account("rappel@example.fr", "Rémi", "RAPPEL")).await;
     let dunst = Dunst::start().await;
     const TITLE: &str = "Espace Pro : votre mot de passe expire bientôt";
     let today = espace_pro_contract::TimeZone::paris().date(time::OffsetDateTime::now_utc());
@@ -85,15 +79,14 @@ async fn the_expiry_reminder_as_a_banner_and_a_notification() {
     log_in(&ui, "rappel@example.fr", PASSWORD).await;
     ui.wait_text("Votre mot de passe expire dans 29 jours")
         .await;
-    ui.shot("70-expiry-banner").await;
-    assert_accessible(&ui, "expiry-banner").await;
+    shot_and_axe(&ui, "70-expiry-banner", "expiry-banner").await;
     let history = dunst.wait_for("dans 29 jours", 1).await;
     assert!(history.contains(TITLE), "{history}");
     // How many times one notification shows its title in the history (summary, message).
     let once = history.matches(TITLE).count();
     // The banner leads to the change.
-    ui.press("Changer mon mot de passe").await;
-    ui.wait_text("Modifiez vos identifiants.").await;
+    ui.press_and_see("Changer mon mot de passe", "Modifiez vos identifiants.")
+        .await;
     ui.c.close().await;
 
     // The app again (the session resumed, the home screen checked again): no second

@@ -2,6 +2,23 @@
 
 use super::*;
 
+/// Waits for the banner saying the service cannot be reached, for at most `within`; returns
+/// what it says.
+async fn service_banner(ui: &Ui, within: Duration) -> String {
+    let banner =
+        ui.c.wait_for("css selector", "#service-banner:not([hidden])", within)
+            .await;
+    ui.c.text(&banner).await
+}
+
+/// The log-in screen of a service that cannot be reached: its banner, and not the demo.
+async fn wait_unreachable_login(ui: &Ui) {
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    service_banner(ui, Duration::from_secs(10)).await;
+    let login = ui.main_text().await;
+    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
+}
+
 // ---- a service that never answers --------------------------------------------------------------
 
 /// A service that accepts the connection and never answers: the log-in screen is there as soon
@@ -23,9 +40,7 @@ async fn a_silent_service_leaves_the_window_usable_with_a_banner() {
     let (_driver, port) =
         start_driver(&app_env(dir.path(), &[("ESPACE_PRO_SERVICE_URL", url)])).await;
     let began = std::time::Instant::now();
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = Ui::connect(port).await;
     let window_up = began.elapsed();
     // Usable at once: the form is there within a second of the window, long before the app
     // gives up on the service (3 s).
@@ -39,10 +54,7 @@ async fn a_silent_service_leaves_the_window_usable_with_a_banner() {
         "the form came only after the app gave up on the service"
     );
     ui.c.send_keys(&email, "lila@example.fr").await;
-    let banner =
-        ui.c.wait_for("css selector", "#service-banner:not([hidden])", WAIT)
-            .await;
-    let banner_text = ui.c.text(&banner).await;
+    let banner_text = service_banner(&ui, WAIT).await;
     let banner_after = began.elapsed();
     println!("window up after {window_up:?}, banner after {banner_after:?}");
     assert!(
@@ -59,10 +71,8 @@ async fn a_silent_service_leaves_the_window_usable_with_a_banner() {
     ui.shot("silent-service-banner").await;
     // Retrying asks again, and says so again.
     ui.press("Réessayer").await;
-    ui.c.wait_for("css selector", "#service-banner:not([hidden])", WAIT)
-        .await;
-    ui.press("Dépannage").await;
-    let help = ui.wait_text("0 809 400 210").await;
+    service_banner(&ui, WAIT).await;
+    let help = ui.press_and_see("Dépannage", "0 809 400 210").await;
     assert!(help.contains("Une assistance aux téléprocédures"), "{help}");
     assert_accessible(&ui, "silent-service-help").await;
     ui.c.close().await;
@@ -80,44 +90,34 @@ async fn settings_choose_a_service_and_keep_it() {
     let smtp = espace_pro_testkit::SmtpListener::start().await;
     let service = support::service::ServiceProcess::start_with(dir.path(), &smtp, &[]).await;
     service.create_account(
-        &NewAccount {
-            email: "reglages@example.fr".into(),
-            first_name: "Régis".into(),
-            last_name: "REGLAGE".into(),
-            ..Default::default()
-        },
+        &account("reglages@example.fr", "Régis", "REGLAGE"),
         PASSWORD,
     );
     let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = Ui::connect(port).await;
     ui.wait_text("Mot de passe de démonstration").await;
-    ui.press("Paramètres").await;
-    ui.wait_text("Service utilisé").await;
+    ui.press_and_see("Paramètres", "Service utilisé").await;
     ui.wait_text("Mode démo : le service tourne sur cet ordinateur")
         .await;
-    ui.shot("60-settings-demo").await;
-    assert_accessible(&ui, "settings-demo").await;
+    shot_and_axe(&ui, "60-settings-demo", "settings-demo").await;
 
     // Plain http to another computer: refused, nothing saved.
     ui.type_into("Adresse du service", "http://example.com")
         .await;
-    ui.press("Tester et utiliser ce service").await;
-    ui.wait_text("Saisissez une adresse qui commence par https://")
-        .await;
+    ui.press_and_see(
+        "Tester et utiliser ce service",
+        "Saisissez une adresse qui commence par https://",
+    )
+    .await;
     assert_accessible(&ui, "settings-refused").await;
     let config = dir.path().join("home/config/fr.espacepro.desktop");
     assert!(!config.join("settings.json").exists());
 
     // The real service: checked, then used.
-    let field = ui.by_label("Adresse du service").await;
-    ui.c.clear(&field).await;
-    ui.c.send_keys(&field, &service.url()).await;
-    ui.press("Tester").await;
-    ui.wait_text("(version ").await;
-    ui.press("Tester et utiliser ce service").await;
-    ui.wait_text("Service utilisé désormais").await;
+    ui.retype("Adresse du service", &service.url()).await;
+    ui.press_and_see("Tester", "(version ").await;
+    ui.press_and_see("Tester et utiliser ce service", "Service utilisé désormais")
+        .await;
     let login = ui.main_text().await;
     assert!(!login.contains("Mot de passe de démonstration"), "{login}");
     let badge_hidden =
@@ -127,34 +127,24 @@ async fn settings_choose_a_service_and_keep_it() {
     assert_eq!(badge_hidden, true);
     let saved = std::fs::read_to_string(config.join("settings.json")).unwrap();
     assert!(saved.contains(&service.url()), "{saved}");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(config.join("settings.json"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
-    log_in(&ui, "reglages@example.fr", PASSWORD).await;
-    ui.wait_text("Abonné : ").await;
+    assert_private(&config.join("settings.json"), "settings.json");
+    log_in_home(&ui, "reglages@example.fr", PASSWORD, "").await;
     ui.c.close().await;
 
     // The app again: the same service, and its session resumed from the keyring.
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
+    let ui = Ui::connect(port).await;
     ui.wait_text("Abonné : ").await;
-    ui.press("Quitter").await;
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.press("Paramètres").await;
-    let shown = ui.wait_text("Choisi dans ces paramètres.").await;
+    ui.press_and_see("Quitter", "Connexion à mon espace professionnel")
+        .await;
+    let shown = ui
+        .press_and_see("Paramètres", "Choisi dans ces paramètres.")
+        .await;
     assert!(shown.contains(&service.url()), "{shown}");
     assert!(shown.contains("Le service répond."), "{shown}");
 
     // Back to demo mode, explicitly.
-    ui.press("Utiliser le mode démo").await;
-    ui.wait_text("Mot de passe de démonstration").await;
+    ui.press_and_see("Utiliser le mode démo", "Mot de passe de démonstration")
+        .await;
     let saved = std::fs::read_to_string(config.join("settings.json")).unwrap();
     assert!(saved.contains("\"demo\": true"), "{saved}");
     ui.c.close().await;
@@ -174,18 +164,8 @@ async fn the_packaged_service_is_the_default_and_never_silently_the_demo() {
         &[("ESPACE_PRO_TEST_PACKAGED_URL", closed.clone())],
     ))
     .await;
-    let ui = Ui {
-        c: WebDriver::connect(port, APP).await,
-    };
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.c.wait_for(
-        "css selector",
-        "#service-banner:not([hidden])",
-        Duration::from_secs(10),
-    )
-    .await;
-    let login = ui.main_text().await;
-    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
+    let ui = Ui::connect(port).await;
+    wait_unreachable_login(&ui).await;
     let settings =
         ui.c.wait_for("css selector", "#service-settings", WAIT)
             .await;
@@ -194,21 +174,13 @@ async fn the_packaged_service_is_the_default_and_never_silently_the_demo() {
     assert!(shown.contains(&closed), "{shown}");
     assert!(shown.contains("ne répond pas"), "{shown}");
     assert_accessible(&ui, "settings-packaged-unreachable").await;
-    ui.press("Utiliser le mode démo").await;
-    ui.wait_text("Mot de passe de démonstration").await;
+    ui.press_and_see("Utiliser le mode démo", "Mot de passe de démonstration")
+        .await;
     ui.press("Paramètres").await;
     ui.press(&format!(
         "Revenir au service de votre organisation ({closed})"
     ))
     .await;
-    ui.wait_text("Connexion à mon espace professionnel").await;
-    ui.c.wait_for(
-        "css selector",
-        "#service-banner:not([hidden])",
-        Duration::from_secs(10),
-    )
-    .await;
-    let login = ui.main_text().await;
-    assert!(!login.contains("Mot de passe de démonstration"), "{login}");
+    wait_unreachable_login(&ui).await;
     ui.c.close().await;
 }

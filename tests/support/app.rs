@@ -68,6 +68,13 @@ pub async fn eventually<T>(
 pub static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Ui {
+    /// A new app process in a new WebDriver session, on the tauri-driver listening on `port`.
+    pub async fn connect(port: u16) -> Self {
+        Self {
+            c: WebDriver::connect(port, APP).await,
+        }
+    }
+
     /// The control a visible `<label>` names.
     pub async fn by_label(&self, label: &str) -> Element {
         let xpath = format!("//label[normalize-space()={}]", literal(label));
@@ -143,6 +150,47 @@ impl Ui {
         let b = self.button(text).await;
         self.c.click(&b).await;
     }
+
+    /// Runs `script` in the page: true only when it answers `true`.
+    pub async fn script_says(&self, script: &str) -> bool {
+        self.c
+            .execute(script)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// Presses the button `button` and waits until the screen shows `expected`; returns what the
+    /// screen shows then.
+    pub async fn press_and_see(&self, button: &str, expected: &str) -> String {
+        self.press(button).await;
+        self.wait_text(expected).await
+    }
+
+    /// Clicks the control a visible `<label>` names, as a person ticks (or unticks) a box.
+    pub async fn tick(&self, label: &str) {
+        let e = self.by_label(label).await;
+        self.c.click(&e).await;
+    }
+
+    /// Empties the field a visible `<label>` names, then types `text` into it.
+    pub async fn retype(&self, label: &str, text: &str) {
+        let e = self.by_label(label).await;
+        self.c.clear(&e).await;
+        self.c.send_keys(&e, text).await;
+    }
+
+    /// Waits for the CAPTCHA's picture to be shown.
+    pub async fn wait_captcha(&self) {
+        self.c
+            .wait_for(
+                "css selector",
+                "#captcha-image[src^='data:image/png']",
+                WAIT,
+            )
+            .await;
+    }
 }
 
 /// The app's environment: its own data, configuration and cache folders under `dir` (a fresh
@@ -199,6 +247,31 @@ pub async fn start_driver(app_env: &[(&str, String)]) -> (Driver, u16) {
     (driver, port)
 }
 
+/// An account with only its address and the person's names (no question, phone or dossier).
+pub fn account(email: &str, first_name: &str, last_name: &str) -> NewAccount {
+    NewAccount {
+        email: email.into(),
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        ..Default::default()
+    }
+}
+
+/// The same, with a security question and its answer.
+pub fn account_with_question(
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    question: &str,
+    answer: &str,
+) -> NewAccount {
+    NewAccount {
+        security_question: question.into(),
+        security_answer: answer.into(),
+        ..account(email, first_name, last_name)
+    }
+}
+
 /// A scenario against the service: the one WebDriver session, an SMTP listener, the
 /// `espace-pro-server` process holding `account`, and tauri-driver starting the app with that
 /// service's address, its own folders and a summary folder for the PDF.
@@ -248,9 +321,7 @@ impl AgainstService {
 
     /// A new app process in a new WebDriver session.
     pub async fn window(&self) -> Ui {
-        Ui {
-            c: WebDriver::connect(self.port, APP).await,
-        }
+        Ui::connect(self.port).await
     }
 
     /// The app started with `args` (a link, as the system gives it), in a new session.
@@ -276,5 +347,11 @@ impl AgainstService {
 
     pub fn summary_dir(&self) -> PathBuf {
         self.dir.path().join("summaries")
+    }
+
+    /// The summary PDF the app saves in this scenario's summary folder.
+    pub fn summary_pdf(&self) -> PathBuf {
+        self.summary_dir()
+            .join("recapitulatif-espace-professionnel.pdf")
     }
 }

@@ -1,21 +1,187 @@
 //! What a person does and checks in the window, written once for every scenario: log in (and be
-//! refused), type with the keyboard alone, read a saved PDF, and check a screen with axe-core.
+//! refused), change the address or the password, go through the activation wizard and the
+//! forgotten password, take a code from an e-mail, type with the keyboard alone, read a saved
+//! PDF, and check a screen with axe-core.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::app::Ui;
+use espace_pro_testkit::{ReceivedMail, SmtpListener};
+
+use super::app::{AgainstService, PASSWORD, Ui};
+use super::service::CAPTCHA_ANSWER;
+
+/// Subject of the e-mail with an activation code (a new space, or a change of address).
+pub const ACTIVATION_SUBJECT: &str = "Espace professionnel - Création ou modification de l'espace";
+/// Subject of the e-mail with the code of "Mot de passe oublié".
+pub const RECOVERY_SUBJECT: &str = "Espace professionnel - Mot de passe oublié";
 
 /// Fills the log-in form (whatever it held) and submits it.
 pub async fn log_in(ui: &Ui, email: &str, password: &str) {
     ui.wait_text("Connexion à mon espace professionnel").await;
-    for (label, value) in [("Adresse électronique", email), ("Mot de passe", password)] {
-        let field = ui.by_label(label).await;
-        ui.c.clear(&field).await;
-        ui.c.send_keys(&field, value).await;
-    }
+    ui.retype("Adresse électronique", email).await;
+    ui.retype("Mot de passe", password).await;
     ui.press("Connexion").await;
+}
+
+/// Logs in and waits for the home screen of the subscriber `number` (of any subscriber when
+/// `number` is empty); returns what the screen shows.
+pub async fn log_in_home(ui: &Ui, email: &str, password: &str, number: &str) -> String {
+    log_in(ui, email, password).await;
+    ui.wait_text(&format!("Abonné : {number}")).await
+}
+
+/// A new window of the scenario's app, logged in as `email` (with [`PASSWORD`]) on the home
+/// screen of the scenario's account.
+pub async fn window_at_home(s: &AgainstService, email: &str) -> Ui {
+    let ui = s.window().await;
+    log_in_home(&ui, email, PASSWORD, &s.number).await;
+    ui
+}
+
+/// From the home screen, through "Gérer les services", to "Modifiez vos identifiants." (the
+/// change of login address and password).
+pub async fn open_credentials(ui: &Ui) {
+    ui.press("Gérer les services").await;
+    press_manage_credentials(ui).await;
+}
+
+/// From "Gérer les services" (or the coordinates), presses "Gérer votre adresse électronique de
+/// connexion / votre mot de passe" and waits for "Modifiez vos identifiants.".
+pub async fn press_manage_credentials(ui: &Ui) {
+    ui.press_and_see(
+        "Gérer votre adresse électronique de connexion / votre mot de passe",
+        "Modifiez vos identifiants.",
+    )
+    .await;
+}
+
+/// On "Modifiez vos identifiants.": ticks the change of the address `current` and types `new`
+/// in both address fields.
+pub async fn fill_new_email(ui: &Ui, current: &str, new: &str) {
+    ui.tick(&format!("Modifier mon adresse électronique {current}"))
+        .await;
+    ui.type_into("Nouvelle adresse électronique", new).await;
+    ui.type_into("Confirmez votre nouvelle adresse électronique", new)
+        .await;
+}
+
+/// On "Modifiez vos identifiants.": ticks the new password (20 characters minimum) and types
+/// `new` in both password fields.
+pub async fn fill_new_password(ui: &Ui, new: &str) {
+    ui.tick("Saisir mon nouveau mot de passe : (20 caractères minimum)")
+        .await;
+    ui.type_into("Nouveau mot de passe", new).await;
+    ui.type_into("Confirmez votre nouveau mot de passe", new)
+        .await;
+}
+
+/// From the home screen, asks to change the login address `current` to `new`, and waits for the
+/// pending notice; returns what the screen shows.
+pub async fn request_new_email(ui: &Ui, current: &str, new: &str) -> String {
+    open_credentials(ui).await;
+    fill_new_email(ui, current, new).await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Activation de votre espace abonné",
+    )
+    .await
+}
+
+/// The activation wizard's first step: the code, the CAPTCHA's test answer, "Continuer".
+pub async fn enter_activation_code(ui: &Ui, code: &str) {
+    ui.wait_text("Code d'activation").await;
+    ui.wait_captcha().await;
+    ui.type_into("Saisissez le code d'activation : *", code)
+        .await;
+    ui.type_into("Recopiez les caractères de l'image : *", CAPTCHA_ANSWER)
+        .await;
+    ui.press("Continuer").await;
+}
+
+/// The activation wizard's second step: the new login address, "Continuer", and the recap it
+/// leads to; returns what the screen shows.
+pub async fn give_activation_address(ui: &Ui, email: &str) -> String {
+    ui.type_into(
+        "Saisissez votre adresse électronique de connexion : *",
+        email,
+    )
+    .await;
+    ui.press_and_see("Continuer", "Votre inscription a été réalisée le")
+        .await
+}
+
+/// "Mot de passe oublié" from the log-in screen: asks for a code sent to `email`.
+pub async fn ask_recovery_code(ui: &Ui, email: &str) {
+    ui.press("Mot de passe oublié").await;
+    ui.type_into("Adresse électronique de connexion", email)
+        .await;
+    ui.press("Recevoir un code").await;
+}
+
+/// The e-mail with the activation code for the new address `to`, once it has arrived.
+pub async fn activation_mail(smtp: &SmtpListener, to: &str) -> ReceivedMail {
+    smtp.wait_for(Duration::from_secs(15), |m| {
+        m.subject == ACTIVATION_SUBJECT && m.envelope_to == [to.to_owned()]
+    })
+    .await
+}
+
+/// The e-mail with the code of "Mot de passe oublié", once it has arrived.
+pub async fn recovery_mail(smtp: &SmtpListener) -> ReceivedMail {
+    smtp.wait_for(Duration::from_secs(15), |m| m.subject == RECOVERY_SUBJECT)
+        .await
+}
+
+/// The first e-mail sent to `to`, whatever it says, once it has arrived.
+pub async fn mail_to(smtp: &SmtpListener, to: &str) -> ReceivedMail {
+    smtp.wait_for(Duration::from_secs(15), |m| {
+        m.envelope_to == [to.to_owned()]
+    })
+    .await
+}
+
+/// The code an e-mail gives.
+pub fn code_in(mail: &ReceivedMail) -> String {
+    espace_pro_testkit::find_code(&mail.body).expect("a code in the e-mail")
+}
+
+/// A session token for `email`, asked of the service at `url` through its API, as another
+/// program would.
+pub async fn api_session_token(
+    http: &reqwest::Client,
+    url: &str,
+    email: &str,
+    password: &str,
+) -> String {
+    let login: serde_json::Value = http
+        .post(format!("{url}/v1/sessions"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["token"].as_str().unwrap().to_owned()
+}
+
+/// Fails unless `text` (what `place` shows) holds every one of `expected`.
+pub fn assert_holds_all(text: &str, place: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not in {place}:\n{text}"
+        );
+    }
+}
+
+/// Fails unless only its owner may read or write `file`.
+pub fn assert_private(file: &Path, what: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{what} is private");
 }
 
 /// Logs in with credentials the service must refuse, and waits for this attempt's answer (the
@@ -24,12 +190,9 @@ pub async fn log_in_refused(ui: &Ui, email: &str, password: &str) {
     log_in(ui, email, password).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let emptied =
-            ui.c.execute("return document.querySelector('#login-password')?.value === ''")
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
+        let emptied = ui
+            .script_says("return document.querySelector('#login-password')?.value === ''")
+            .await;
         let text = ui.main_text().await;
         if emptied && text.contains("Adresse électronique ou mot de passe incorrect") {
             return;
@@ -73,6 +236,13 @@ pub async fn assert_accessible(ui: &Ui, screen: &str) {
         "axe-core violations:\n{}",
         violations.join("\n")
     );
+}
+
+/// Keeps a picture of the screen for people to look at (`shot`), then checks it with axe-core
+/// (as `screen`): no violation allowed.
+pub async fn shot_and_axe(ui: &Ui, shot: &str, screen: &str) {
+    ui.shot(shot).await;
+    assert_accessible(ui, screen).await;
 }
 
 pub async fn axe(ui: &Ui, screen: &str) -> Vec<String> {

@@ -120,44 +120,45 @@ impl WebDriver {
         }
     }
 
-    pub async fn click(&self, e: &Element) {
+    /// Posts `body` to the element's `action` (`click`, `value`, `clear`); a refusal fails the
+    /// test, naming `what` was refused.
+    async fn act_on(&self, e: &Element, action: &str, body: Value, what: &str) {
         self.command(
             reqwest::Method::POST,
-            &format!("/element/{}/click", e.0),
-            Some(json!({})),
+            &format!("/element/{}/{action}", e.0),
+            Some(body),
         )
         .await
-        .unwrap_or_else(|err| panic!("click: {err}"));
+        .unwrap_or_else(|err| panic!("{what}: {err}"));
+    }
+
+    pub async fn click(&self, e: &Element) {
+        self.act_on(e, "click", json!({}), "click").await;
     }
 
     pub async fn send_keys(&self, e: &Element, text: &str) {
+        self.act_on(e, "value", json!({"text": text}), "send keys")
+            .await;
+    }
+
+    /// Runs `script` in the page through the endpoint `path` (`sync` or `async`).
+    async fn run_script(&self, path: &str, script: &str) -> Result<Value, String> {
         self.command(
             reqwest::Method::POST,
-            &format!("/element/{}/value", e.0),
-            Some(json!({"text": text})),
+            &format!("/execute/{path}"),
+            Some(json!({"script": script, "args": []})),
         )
         .await
-        .unwrap_or_else(|err| panic!("send keys: {err}"));
     }
 
     /// Runs `script` in the page (the body of a function; `arguments` holds nothing).
     pub async fn execute(&self, script: &str) -> Result<Value, String> {
-        self.command(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": script, "args": []})),
-        )
-        .await
+        self.run_script("sync", script).await
     }
 
     /// Runs `script`, which calls `arguments[arguments.length - 1](result)` when done.
     pub async fn execute_async(&self, script: &str) -> Result<Value, String> {
-        self.command(
-            reqwest::Method::POST,
-            "/execute/async",
-            Some(json!({"script": script, "args": []})),
-        )
-        .await
+        self.run_script("async", script).await
     }
 
     /// The element that has the keyboard focus.
@@ -170,13 +171,7 @@ impl WebDriver {
     }
 
     pub async fn clear(&self, e: &Element) {
-        self.command(
-            reqwest::Method::POST,
-            &format!("/element/{}/clear", e.0),
-            Some(json!({})),
-        )
-        .await
-        .unwrap_or_else(|err| panic!("clear: {err}"));
+        self.act_on(e, "clear", json!({}), "clear").await;
     }
 
     pub async fn text(&self, e: &Element) -> String {
