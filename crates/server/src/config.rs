@@ -11,8 +11,8 @@ use espace_pro_contract::api::SupportContacts;
 #[derive(Debug, Clone)]
 pub enum MailTransportConfig {
     /// `smtp://host:port` (plain, loopback relays), `smtp://host:port?tls=required` (STARTTLS) or
-    /// `smtps://host:port` (TLS), with optional `user:password@`.
-    Smtp(String),
+    /// `smtps://host:port` (TLS), with optional `user@` (and its password, kept apart).
+    Smtp(crate::mail::RelayAddress),
     /// Each message written as an `.eml` file in this folder.
     Directory(PathBuf),
 }
@@ -187,7 +187,7 @@ impl Config {
             metrics_listen: None,
             database: format!("sqlite://{}", database_file.display()),
             key_file: database_file.with_extension("key"),
-            mail: MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{smtp_port}")),
+            mail: MailTransportConfig::Smtp(crate::mail::RelayAddress::loopback(smtp_port)),
             argon2: Argon2Config {
                 memory_kib: 1024,
                 iterations: 1,

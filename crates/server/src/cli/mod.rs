@@ -287,10 +287,12 @@ mod tests {
         assert!(smtp_url("smtps://relay.example.fr:465", None).is_ok());
         assert!(smtp_url("smtps://u:secret@relay.example.fr:465", None).is_err());
         assert!(smtp_url("http://relay.example.fr", None).is_err());
-        assert_eq!(
-            smtp_url("smtps://u@relay.example.fr:465", Some("p@ss w")).unwrap(),
-            "smtps://u:p%40ss%20w@relay.example.fr:465"
-        );
+        let address = smtp_url("smtps://u@relay.example.fr:465", Some("p@ss w")).unwrap();
+        assert_eq!(address.user.as_deref(), Some("u"));
+        assert_eq!(address.password(), Some("p@ss w"));
+        // No user, no password sent.
+        let address = smtp_url("smtps://relay.example.fr:465", Some("p@ss w")).unwrap();
+        assert_eq!(address.password(), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `serve`: its options, read into the configuration.
 
 use super::*;
+use crate::mail::RelayAddress;
+use crate::mail::address::Security;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -208,55 +210,25 @@ pub fn argon2_meets_owasp(c: &Argon2Config) -> bool {
     c.memory_kib >= 7_168 && u64::from(c.memory_kib) * u64::from(c.iterations) >= 35_840
 }
 
-/// Checks the relay's URL and adds the password to it (in memory only). A password written in the
-/// URL is refused (it would be in the process list and the shell history), and so is plain SMTP
-/// to another machine (codes would cross the network in clear).
-pub fn smtp_url(url: &str, password: Option<&str>) -> anyhow::Result<String> {
-    let crate::mail::relay::UrlParts {
-        scheme,
-        user,
-        host_port,
-        tail,
-    } = crate::mail::relay::split_url(url)
-        .ok_or_else(|| anyhow::anyhow!("--smtp: expected smtps://host:port or smtp://host:port"))?;
-    if user.is_some_and(|u| u.contains(':')) {
+/// Reads the relay's URL once and adds the password to it (in memory only). A password written
+/// in the URL is refused (it would be in the process list and the shell history), and so is plain
+/// SMTP to another machine (codes would cross the network in clear).
+pub fn smtp_url(url: &str, password: Option<&str>) -> anyhow::Result<RelayAddress> {
+    let address: RelayAddress = url.parse().map_err(|e| anyhow::anyhow!("--smtp: {e}"))?;
+    if address.password().is_some() {
         anyhow::bail!(
             "--smtp: no password in the URL; use --smtp-password-file or ESPACE_PRO_SMTP_PASSWORD"
         );
     }
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
-    };
-    let encrypted = scheme == "smtps" || tail.contains("tls=required");
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    match scheme {
-        "smtps" | "smtp" => {}
-        other => anyhow::bail!("--smtp: unknown scheme {other}:// (smtps:// or smtp://)"),
-    }
-    if !encrypted && !loopback {
+    if address.security == Security::Plain && !address.is_loopback() {
+        let host_port = address.host_port();
         anyhow::bail!(
             "--smtp: plain smtp:// is only for a relay on this machine; use smtps://{host_port} or smtp://{host_port}?tls=required"
         );
     }
-    Ok(match (user, password) {
-        (Some(user), Some(password)) => {
-            let encoded: String = password
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            format!("{scheme}://{user}:{encoded}@{host_port}{tail}")
-        }
-        _ => url.to_owned(),
+    Ok(match (&address.user, password) {
+        (Some(_), Some(password)) => address.with_password(Some(password.to_owned())),
+        _ => address,
     })
 }
 

@@ -20,20 +20,12 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 
+use super::address::{RelayAddress, Security};
+
 /// How long a connection to the relay may take to open, TLS and greeting included.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A kept connection older than this is closed rather than reused (relays drop idle clients).
 const KEEP_IDLE: Duration = Duration::from_secs(30);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Security {
-    /// `smtp://`: a relay on this machine (the command line refuses it for any other host).
-    Plain,
-    /// `smtp://…?tls=required`: STARTTLS, required.
-    StartTls,
-    /// `smtps://`: TLS from the first byte.
-    Tls,
-}
 
 pub struct Relay {
     host: String,
@@ -59,58 +51,15 @@ impl std::fmt::Debug for Relay {
     }
 }
 
-fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or("a broken %-escape in the relay's URL")?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "the relay's URL is not UTF-8".to_owned())
-}
-
-/// The parts of a relay URL: scheme, `user[:password]` if any, `host[:port]`, and the rest
-/// (`?tls=required`), or `None` without `://`.
-pub(crate) struct UrlParts<'a> {
-    pub scheme: &'a str,
-    pub user: Option<&'a str>,
-    pub host_port: &'a str,
-    pub tail: &'a str,
-}
-
-pub(crate) fn split_url(url: &str) -> Option<UrlParts<'_>> {
-    let (scheme, rest) = url.split_once("://")?;
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    let (user, host_port) = match authority.rsplit_once('@') {
-        Some((user, host)) => (Some(user), host),
-        None => (None, authority),
-    };
-    Some(UrlParts {
-        scheme,
-        user,
-        host_port,
-        tail,
-    })
-}
-
 impl Relay {
-    /// `url`: as the command line checked it (`smtp[s]://[user[:password]@]host[:port][?tls=required]`).
+    /// `address`: as the command line checked it.
     /// `keep_at_most`: connections kept open between deliveries.
     /// `ca_pem`: certificate authorities to trust besides the public web's roots (PEM).
-    pub fn from_url(url: &str, keep_at_most: usize, ca_pem: Option<&[u8]>) -> Result<Self, String> {
+    pub fn new(
+        address: &RelayAddress,
+        keep_at_most: usize,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, String> {
         let extra_roots = match ca_pem {
             None => Vec::new(),
             Some(pem) => {
@@ -124,46 +73,13 @@ impl Relay {
                 certs
             }
         };
-        let UrlParts {
-            scheme,
-            user,
-            host_port,
-            tail,
-        } = split_url(url).ok_or("expected smtps://host:port or smtp://host:port")?;
-        let security = match (scheme, tail.contains("tls=required")) {
-            ("smtps", _) => Security::Tls,
-            ("smtp", true) => Security::StartTls,
-            ("smtp", false) => Security::Plain,
-            (other, _) => return Err(format!("unknown scheme {other}://")),
-        };
-        let (host, port) = match host_port.strip_prefix('[') {
-            Some(v6) => {
-                let (host, after) = v6.split_once(']').ok_or("an unclosed [ in the host")?;
-                (host, after.strip_prefix(':'))
-            }
-            None => match host_port.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (host_port, None),
-            },
-        };
-        let port = match port {
-            Some(p) => p
-                .parse()
-                .map_err(|_| format!("the port {p:?} is not a number"))?,
-            None if security == Security::Tls => 465,
-            None if security == Security::StartTls => 587,
-            None => 25,
-        };
-        let credentials = match user {
-            None => None,
-            Some(user) => {
-                let (name, password) = user.split_once(':').unwrap_or((user, ""));
-                Some(Credentials::new(
-                    percent_decode(name)?,
-                    percent_decode(password)?,
-                ))
-            }
-        };
+        let security = address.security;
+        let credentials = address.user.as_ref().map(|user| {
+            Credentials::new(
+                user.clone(),
+                address.password().unwrap_or_default().to_owned(),
+            )
+        });
         let tls = (security == Security::Tls).then(|| {
             let mut roots = rustls::RootCertStore::empty();
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -183,8 +99,8 @@ impl Relay {
         });
         let tls = tls.transpose().map_err(|e| format!("TLS: {e}"))?;
         Ok(Self {
-            host: host.to_owned(),
-            port,
+            host: address.host.clone(),
+            port: address.port,
             security,
             credentials,
             hello: ClientId::default(),
@@ -343,28 +259,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_relay_url_as_the_command_line_gives_it() {
-        let r = Relay::from_url("smtp://127.0.0.1:2525", 4, None).unwrap();
-        assert_eq!(
-            (r.host.as_str(), r.port, r.security),
-            ("127.0.0.1", 2525, Security::Plain)
-        );
-        assert!(r.credentials.is_none());
-        let r = Relay::from_url("smtp://relay.example.fr?tls=required", 4, None).unwrap();
-        assert_eq!((r.port, r.security), (587, Security::StartTls));
-        let r = Relay::from_url("smtps://alerte%40pro:p%25%3Aw@[::1]:4650", 4, None).unwrap();
+    fn the_relay_takes_the_address_and_its_credentials() {
+        let address: RelayAddress = "smtps://alerte%40pro:p%25%3Aw@[::1]:4650".parse().unwrap();
+        let r = Relay::new(&address, 4, None).unwrap();
         assert_eq!(
             (r.host.as_str(), r.port, r.security),
             ("::1", 4650, Security::Tls)
         );
         assert!(r.credentials == Some(Credentials::new("alerte@pro".into(), "p%:w".into())));
-        assert!(
-            Relay::from_url("smtps://relay.example.fr", 4, None)
-                .unwrap()
-                .port
-                == 465
-        );
-        assert!(Relay::from_url("ftp://relay.example.fr", 4, None).is_err());
-        assert!(Relay::from_url("smtp://h:%zz@relay:25", 4, None).is_err());
+        let r = Relay::new(&RelayAddress::loopback(2525), 4, None).unwrap();
+        assert!(r.credentials.is_none() && r.tls.is_none());
+        assert!(Relay::new(&address, 4, Some(b"no PEM here")).is_err());
     }
 }

@@ -50,8 +50,8 @@ impl MailTransport {
         ca_pem: Option<&[u8]>,
     ) -> Result<Self, TransportError> {
         match config {
-            MailTransportConfig::Smtp(url) => Ok(Self::Smtp(
-                Relay::from_url(url, parallel, ca_pem).map_err(TransportError::Smtp)?,
+            MailTransportConfig::Smtp(address) => Ok(Self::Smtp(
+                Relay::new(address, parallel, ca_pem).map_err(TransportError::Smtp)?,
             )),
             MailTransportConfig::Directory(dir) => {
                 crate::files::private_dir(dir)?;

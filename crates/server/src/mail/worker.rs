@@ -250,7 +250,7 @@ mod tests {
             .unwrap();
         store.commit(tx).await.unwrap();
         let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let relay = format!("smtp://{}", silent.local_addr().unwrap());
+        let relay = crate::mail::RelayAddress::loopback(silent.local_addr().unwrap().port());
         let transport = Arc::new(
             MailTransport::from_config(&crate::config::MailTransportConfig::Smtp(relay), 1, None)
                 .unwrap(),

@@ -8,8 +8,9 @@ use crate::helpers::*;
 async fn app_with_smtp_down() -> (TestApp, u16) {
     let port = reserve_port();
     let app = TestApp::spawn_with(|c| {
-        c.mail =
-            espace_pro_server::config::MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{port}"))
+        c.mail = espace_pro_server::config::MailTransportConfig::Smtp(
+            espace_pro_server::mail::RelayAddress::loopback(port),
+        )
     })
     .await;
     (app, port)
@@ -139,9 +140,9 @@ async fn mail_is_sent_promptly_when_the_relay_is_up() {
 async fn metrics_follow_real_traffic_and_a_relay_outage() {
     let port = reserve_port();
     let app = TestApp::spawn_with(|c| {
-        c.mail = espace_pro_server::config::MailTransportConfig::Smtp(format!(
-            "smtp://127.0.0.1:{port}"
-        ));
+        c.mail = espace_pro_server::config::MailTransportConfig::Smtp(
+            espace_pro_server::mail::RelayAddress::loopback(port),
+        );
         c.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     })
     .await;
