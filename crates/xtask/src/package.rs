@@ -183,11 +183,12 @@ pub fn build_opts(options: &Options) -> Result<Installers, String> {
     let version = options.version.unwrap_or(version());
     let installers = match (&organisation, options.version) {
         (Some(file), None) => {
-            tauri_build(None, None)?;
+            // The program only: the demo's installers beside it stay as they are.
+            tauri_build(None, None, false)?;
             bundle_organisation(file, options.service_url)?
         }
         (file, new_version) => {
-            tauri_build(new_version, file.as_deref())?;
+            tauri_build(new_version, file.as_deref(), true)?;
             locate(&target_dir().join(PROFILE), version)?
         }
     };
@@ -198,12 +199,20 @@ pub fn build_opts(options: &Options) -> Result<Installers, String> {
     Ok(installers)
 }
 
-/// `tauri build` of the app (the `desktop` profile) and its demo `.deb` and `.rpm`, or those of
-/// another version carrying the organisation's file.
-fn tauri_build(version: Option<&str>, organisation: Option<&Path>) -> Result<(), String> {
+/// `tauri build` of the app (the `desktop` profile) and, with `bundle`, its demo `.deb` and
+/// `.rpm`, or those of another version carrying the organisation's file.
+fn tauri_build(
+    version: Option<&str>,
+    organisation: Option<&Path>,
+    bundle: bool,
+) -> Result<(), String> {
     let mut c = Command::new(tauri_cli()?);
-    c.current_dir(root())
-        .args(["build", "--ci", "--bundles", "deb,rpm"]);
+    c.current_dir(root()).args(["build", "--ci"]);
+    if bundle {
+        c.args(["--bundles", "deb,rpm"]);
+    } else {
+        c.arg("--no-bundle");
+    }
     if let Some(config) = config_override(version, organisation) {
         c.args(["--config", &config]);
     }
