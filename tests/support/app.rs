@@ -89,11 +89,16 @@ impl Ui {
             .await
     }
 
+    /// The button `text` names, once no screen part is still loading (the log-in screen's list
+    /// of accounts, which moves the form down when it arrives).
     pub async fn button(&self, text: &str) -> Element {
         self.c
             .wait_for(
                 "xpath",
-                &format!("//button[normalize-space()={}]", literal(text)),
+                &format!(
+                    "//button[normalize-space()={}][not(//*[@data-loading])]",
+                    literal(text)
+                ),
                 WAIT,
             )
             .await

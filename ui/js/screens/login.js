@@ -122,10 +122,17 @@ export default {
 
     async function showAccounts() {
       let list = [];
+      // Until the list is known the form below may still move down: marked as loading, so
+      // that nothing (a test's click included) acts on a button about to shift.
+      root.dataset.loading = 'true';
+      accounts.setAttribute('aria-busy', 'true');
       try {
         list = await ctx.call('known_accounts');
       } catch {
         list = [];
+      } finally {
+        delete root.dataset.loading;
+        accounts.removeAttribute('aria-busy');
       }
       clear(accounts);
       accounts.hidden = list.length === 0;
