@@ -66,7 +66,16 @@ pub async fn build_desk(
 /// What the organisation's installer carries beside the program (`organisation.json` among the
 /// resources), or nothing (the demo's installers, or a build run from `target/`).
 fn organisation(package: &tauri::PackageInfo) -> Result<settings::Organisation, String> {
-    match tauri::utils::platform::resource_dir(package, &tauri::Env::default()) {
+    #[allow(unused_mut)]
+    let mut env = tauri::Env::default();
+    // `APPDIR` names the resource folder only inside an AppImage: elsewhere (a .deb or .rpm
+    // without resources) anyone who starts the program could point it at their own file.
+    #[cfg(target_os = "linux")]
+    if tauri::utils::platform::bundle_type() != Some(tauri::utils::config::BundleType::AppImage) {
+        env.appdir = None;
+        env.appimage = None;
+    }
+    match tauri::utils::platform::resource_dir(package, &env) {
         Ok(dir) => settings::read_organisation(&dir),
         Err(_) => Ok(settings::Organisation::default()),
     }
@@ -298,6 +307,17 @@ mod ipc_tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json");
         let conf: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(conf["plugins"]["updater"]["requireSignedVersion"], true);
+        // An organisation's file carrying the project's key is accepted: the check at start
+        // reads keys as the signer writes them.
+        let dir = tempfile::tempdir().unwrap();
+        let key = conf["plugins"]["updater"]["pubkey"].as_str().unwrap();
+        std::fs::write(
+            dir.path().join(settings::ORGANISATION_FILE),
+            serde_json::json!({ "update_pubkey": key }).to_string(),
+        )
+        .unwrap();
+        let read = settings::read_organisation(dir.path()).unwrap();
+        assert_eq!(read.update_pubkey.as_deref(), Some(key));
     }
 
     /// The capability file grants the window exactly the commands of `commands/list.rs`.

@@ -16,6 +16,14 @@ use espace_pro_testkit::{SmtpListener, find_code};
 const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
 const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
 
+/// A change of the phone number alone.
+fn phone_only(phone: &str) -> ProfileUpdate {
+    ProfileUpdate {
+        phone: Some(phone.into()),
+        ..Default::default()
+    }
+}
+
 struct Env {
     app: Application,
     smtp: SmtpListener,
@@ -202,24 +210,12 @@ async fn every_call_and_its_errors() {
     let profile = api.profile(&token).await.unwrap();
     assert_eq!(profile.phone, "0123456789");
     let updated = api
-        .update_profile(
-            &token,
-            &ProfileUpdate {
-                phone: Some("0611223344".into()),
-                ..Default::default()
-            },
-        )
+        .update_profile(&token, &phone_only("0611223344"))
         .await
         .unwrap();
     assert_eq!(updated.phone, "0611223344");
     let e = api
-        .update_profile(
-            &token,
-            &ProfileUpdate {
-                phone: Some("abc".into()),
-                ..Default::default()
-            },
-        )
+        .update_profile(&token, &phone_only("abc"))
         .await
         .unwrap_err();
     assert_eq!(api_code(&e), ErrorCode::InvalidProfile);

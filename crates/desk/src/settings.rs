@@ -88,15 +88,46 @@ pub fn read_organisation(resource_dir: &Path) -> Result<Organisation, String> {
         espace_pro_client::api::check_service_url(url)
             .map_err(|e| format!("{}: service_url: {e}", path.display()))?;
     }
-    if let Some(url) = &organisation.update_url
-        && !url.starts_with("https://")
-    {
-        return Err(format!(
-            "{}: update_url must be an https:// address",
-            path.display()
-        ));
+    if let Some(url) = &organisation.update_url {
+        check_update_url(url).map_err(|e| format!("{}: update_url: {e}", path.display()))?;
+    }
+    if let Some(key) = &organisation.update_pubkey {
+        check_minisign_key(key).map_err(|e| format!("{}: update_pubkey: {e}", path.display()))?;
     }
     Ok(organisation)
+}
+
+/// An update manifest's address: https, a host, no user name or password.
+fn check_update_url(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
+    if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
+        return Err("an https:// address with a host is needed".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no user name or password in the address".into());
+    }
+    Ok(())
+}
+
+/// A minisign public key as the app's configuration carries it (`plugins.updater.pubkey`): base64 of
+/// the key file, whose second line is base64 of the algorithm (`Ed`), an 8-byte key id and the
+/// 32-byte Ed25519 key.
+fn check_minisign_key(key: &str) -> Result<(), String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let file = b64
+        .decode(key.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or("not base64 of a minisign key file")?;
+    let line = file
+        .lines()
+        .find(|l| !l.starts_with("untrusted comment:") && !l.trim().is_empty())
+        .ok_or("no key in the minisign key file")?;
+    match b64.decode(line.trim()) {
+        Ok(raw) if raw.len() == 42 && raw.starts_with(b"Ed") => Ok(()),
+        _ => Err("not an Ed25519 minisign public key".into()),
+    }
 }
 
 /// Keeps what [`read_organisation`] found, once, at start.
@@ -257,7 +288,7 @@ mod tests {
         std::fs::write(
             &file,
             r#"{"service_url": "https://portail.example/espace-pro/",
-                "update_url": "https://maj.example/latest.json", "update_pubkey": "KEY"}"#,
+                "update_url": "https://maj.example/latest.json"}"#,
         )
         .unwrap();
         let read = read_organisation(dir.path()).unwrap();
@@ -265,11 +296,28 @@ mod tests {
             read.service_url.as_deref(),
             Some("https://portail.example/espace-pro/")
         );
-        assert_eq!(read.update_pubkey.as_deref(), Some("KEY"));
+        assert_eq!(
+            read.update_url.as_deref(),
+            Some("https://maj.example/latest.json")
+        );
         assert!(!read.is_empty());
+        // A key as the signer writes it (the project's own is checked by the app's tests).
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut raw = b"Ed".to_vec();
+        raw.extend([7u8; 40]);
+        let key_file = format!(
+            "untrusted comment: minisign public key: 0707070707070707\n{}\n",
+            b64.encode(&raw)
+        );
+        assert_eq!(check_minisign_key(&b64.encode(key_file)), Ok(()));
         // Each of these would start the organisation's app as something else: refused.
         for bad in [
             "not json",
+            r#"{"update_url": "https://u:p@maj.example/latest.json"}"#,
+            r#"{"update_url": "maj.example/latest.json"}"#,
+            r#"{"update_pubkey": "S0VZ"}"#,
+            r#"{"update_pubkey": "not base64 at all"}"#,
             r#"{"service_url": "https://u:secret@portail.example/"}"#,
             r#"{"service_url": "ftp://portail.example/"}"#,
             r#"{"update_url": "http://maj.example/latest.json"}"#,

@@ -8,14 +8,8 @@ use std::time::Duration;
 use espace_pro_contract::PasswordPolicy;
 use espace_pro_contract::api::SupportContacts;
 
-#[derive(Debug, Clone)]
-pub enum MailTransportConfig {
-    /// `smtp://host:port` (plain, loopback relays), `smtp://host:port?tls=required` (STARTTLS) or
-    /// `smtps://host:port` (TLS), with optional `user@` (and its password, kept apart).
-    Smtp(crate::mail::RelayAddress),
-    /// Each message written as an `.eml` file in this folder.
-    Directory(PathBuf),
-}
+/// Where e-mails go (defined beside the transports).
+pub use crate::mail::transport::MailTransportConfig;
 
 /// The header a trusted proxy writes the client's address in; the other one is ignored (a
 /// proxy passes on what the client sent in it).

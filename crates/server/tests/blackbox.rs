@@ -2,11 +2,11 @@
 //! script would: the CLI to create the account, `serve` with a test clock file, HTTP, and a real
 //! SMTP listener for the e-mail.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use espace_pro_testkit::process::{self, KillOnDrop as Server, account_create, write_stdin};
 use espace_pro_testkit::{SmtpListener, reserve_port};
 use serde_json::{Value, json};
 
@@ -14,32 +14,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
 const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
 const NEW_PASSWORD: &str = "Orage5Pivoine8Fanal3Zeste";
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn create_account(db: &str, email: &str, password: &str) -> std::process::Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["account", "create", "--database", db, "--email", email])
-        .args([
-            "--first-name",
-            "Lila",
-            "--last-name",
-            "ROSEMONDE",
-            "--civility",
-            "Mme",
-        ])
-        .args([
-            "--phone",
-            "0123456789",
-            "--address",
-            "12 rue de Longchamp, 75016 Paris, FRANCE",
-        ])
+    let mut cmd = account_create(BIN, db, email);
+    cmd.args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
+        .args(["--civility", "Mme", "--phone", "0123456789"])
+        .args(["--address", "12 rue de Longchamp, 75016 Paris, FRANCE"])
         .args(["--security-question", "Le prénom de votre conjoint(e) ?"])
         .args(["--dossier", "000299001:SARL MARTIN DISTRIBUTION"]);
     with_input(&mut cmd, &format!("{password}\nPaul\n"))
@@ -53,12 +32,7 @@ fn with_input(cmd: &mut Command, input: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    write_stdin(&mut child, input);
     child.wait_with_output().unwrap()
 }
 
@@ -89,14 +63,7 @@ async fn serve_with(
     clock: &Path,
     extra: &[&str],
 ) -> Server {
-    let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database",
-            db,
-        ])
+    let child = process::serve(BIN, port, db)
         .args([
             "--smtp",
             &smtp.url(),
@@ -105,7 +72,6 @@ async fn serve_with(
             "--test-clock-file",
         ])
         .arg(clock)
-        .args(["--metrics-listen", "127.0.0.1:0"])
         .args(extra)
         .env("ESPACE_PRO_LOG", "warn")
         .spawn()
@@ -117,14 +83,22 @@ async fn serve_with(
 
 /// `serve` on a loopback `port` and `db`, writing its e-mails to `mail_dir`, logging errors only.
 fn serve_command(port: u16, db: &str, mail_dir: &Path) -> Command {
-    let mut serve = Command::new(BIN);
+    let mut serve = process::serve(BIN, port, db);
     serve
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
         .arg("--mail-dir")
         .arg(mail_dir)
         .env("ESPACE_PRO_LOG", "error");
     serve
+}
+
+/// Sends `request` and parses the answer's JSON body.
+async fn send_json(request: reqwest::RequestBuilder) -> Value {
+    body_of(request.send().await.unwrap()).await
+}
+
+/// The JSON body of an answer.
+async fn body_of(answer: reqwest::Response) -> Value {
+    answer.json().await.unwrap()
 }
 
 /// Waits until `{base}/healthz` answers 200; panics after 10 s.
@@ -184,14 +158,7 @@ async fn the_password_procedure_from_outside() {
             .send()
     };
 
-    let info: Value = http
-        .get(format!("{base}/v1/service-info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = send_json(http.get(format!("{base}/v1/service-info"))).await;
     assert_eq!(info["password_policy"]["min_chars"], 20);
     assert_eq!(info["test_mode"], true);
 
@@ -209,33 +176,15 @@ async fn the_password_procedure_from_outside() {
         unknown.json::<Value>().await.unwrap()
     );
 
-    let session: Value = login("lila.rosemonde@example.fr", PASSWORD)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = body_of(login("lila.rosemonde@example.fr", PASSWORD).await.unwrap()).await;
     let token = session["token"].as_str().unwrap().to_owned();
     assert_eq!(session["must_change_password"], false);
     // Whose session it is, for the app's list of accounts.
     assert_eq!(session["subscriber_number"], number.as_str());
-    let other: Value = login("lila.rosemonde@example.fr", PASSWORD)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let other = body_of(login("lila.rosemonde@example.fr", PASSWORD).await.unwrap()).await;
     let other_token = other["token"].as_str().unwrap().to_owned();
 
-    let home: Value = http
-        .get(format!("{base}/v1/account"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let home = send_json(http.get(format!("{base}/v1/account")).bearer_auth(&token)).await;
     assert_eq!(home["subscriber_number"], number.as_str());
     assert_eq!(home["first_name"], "Lila");
     assert_eq!(home["last_name"], "ROSEMONDE");
@@ -465,23 +414,12 @@ impl Client {
     }
 }
 
+/// The code of the `nth` e-mail (from 1) with `subject` received at `to`.
 async fn code_in_mail(smtp: &SmtpListener, to: &str, subject: &str, nth: usize) -> String {
-    let mails = loop {
-        let mails: Vec<_> = smtp
-            .messages()
-            .into_iter()
-            .filter(|m| m.envelope_to == [to.to_owned()] && m.subject == subject)
-            .collect();
-        if mails.len() >= nth {
-            break mails;
-        }
-        smtp.wait_for(Duration::from_secs(15), |m| {
-            m.envelope_to == [to.to_owned()] && m.subject == subject
-        })
+    let mail = smtp
+        .wait_for_nth(to, subject, nth, Duration::from_secs(15))
         .await;
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    espace_pro_testkit::find_code(&mails[nth - 1].body).expect("a 12-letter code")
+    espace_pro_testkit::find_code(&mail.body).expect("a 12-letter code")
 }
 
 const ACTIVATION: &str = "Espace professionnel - Création ou modification de l'espace";
@@ -670,12 +608,12 @@ async fn a_configured_password_minimum_is_the_one_published_and_quoted() {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{port}"),
     };
-    let info: Value = reqwest::get(format!("{}/v1/service-info", client.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = body_of(
+        reqwest::get(format!("{}/v1/service-info", client.base))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(info["password_policy"]["min_chars"], 24);
     assert_eq!(info["limits"]["code_chars"], 12);
 
@@ -868,9 +806,7 @@ async fn a_stalled_relay_and_a_slow_client_do_not_hold_the_shutdown() {
         open
     });
     let port = reserve_port();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+    let mut child = process::serve(BIN, port, &db)
         .args(["--smtp", &format!("smtp://127.0.0.1:{stalled_port}")])
         .env("ESPACE_PRO_LOG", "warn")
         .spawn()
@@ -1050,9 +986,7 @@ async fn writes_recover_after_a_disk_fault() {
 async fn serve_logging_to(log: &Path, db: &str, extra: &[&str]) -> (Server, String) {
     let port = reserve_port();
     let server = Server(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+        process::serve(BIN, port, db)
             .arg("--mail-dir")
             .arg(log.with_extension("mail"))
             .args(extra)
@@ -1163,9 +1097,7 @@ async fn migrate_moves_a_deployment_to_postgresql() {
 
     let port = reserve_port();
     let _server = Server(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", &target])
+        process::serve(BIN, port, &target)
             .arg("--key-file")
             .arg(&key)
             .arg("--mail-dir")
@@ -1177,25 +1109,17 @@ async fn migrate_moves_a_deployment_to_postgresql() {
     let base = format!("http://127.0.0.1:{port}");
     wait_healthy(&base).await;
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/v1/sessions"))
-        .json(&json!({"email": "lila@example.fr", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = send_json(
+        http.post(format!("{base}/v1/sessions"))
+            .json(&json!({"email": "lila@example.fr", "password": PASSWORD})),
+    )
+    .await;
     let token = login["token"].as_str().expect("logged in on the copy");
-    let summary: Value = http
-        .get(format!("{base}/v1/account/summary"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let summary = send_json(
+        http.get(format!("{base}/v1/account/summary"))
+            .bearer_auth(token),
+    )
+    .await;
     assert_eq!(summary["subscriber_number"], number.as_str());
     assert_eq!(summary["security_answer"], "Paul");
     // New rows continue after the copied ids.
@@ -1208,9 +1132,8 @@ async fn migrate_moves_a_deployment_to_postgresql() {
 }
 
 fn create_account_with_key(db: &str, key: &Path, email: &str) -> std::process::Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["account", "create", "--database", db, "--email", email])
-        .args(["--first-name", "Paul", "--last-name", "MARTIN"])
+    let mut cmd = account_create(BIN, db, email);
+    cmd.args(["--first-name", "Paul", "--last-name", "MARTIN"])
         .arg("--key-file")
         .arg(key);
     with_input(&mut cmd, &format!("{PASSWORD}\n"))
@@ -1419,16 +1342,8 @@ async fn the_master_key_comes_from_the_units_credentials() {
     let credentials = dir.path().join("credentials");
     std::fs::create_dir(&credentials).unwrap();
     let key = credentials.join("master-key");
-    let mut create = Command::new(BIN);
+    let mut create = account_create(BIN, &db, "paul@example.fr");
     create
-        .args([
-            "account",
-            "create",
-            "--database",
-            &db,
-            "--email",
-            "paul@example.fr",
-        ])
         .args(["--first-name", "Paul", "--last-name", "MARTIN"])
         .args(["--security-question", "Votre ville natale ?"])
         .arg("--key-file")

@@ -4,11 +4,11 @@
 //! finding can be replayed. Any finding fails the test, and so does a run under 1,000 test cases.
 //! Settings: `tests/schemathesis.toml`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use espace_pro_testkit::process::{self, account_create, write_stdin};
 use espace_pro_testkit::reserve_port;
 
 const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
@@ -34,32 +34,17 @@ async fn schemathesis_finds_nothing_in_a_thousand_cases() {
     let st = tokio::task::spawn_blocking(schemathesis).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let mut create = Command::new(BIN)
-        .args([
-            "account",
-            "create",
-            "--database",
-            &db,
-            "--email",
-            "lila@example.fr",
-        ])
+    let mut create = account_create(BIN, &db, "lila@example.fr")
         .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
         .args(["--dossier", "000299001:SARL MARTIN DISTRIBUTION"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    create
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\nPaul\n").as_bytes())
-        .unwrap();
+    write_stdin(&mut create, &format!("{PASSWORD}\nPaul\n"));
     assert!(create.wait().unwrap().success());
     let port = reserve_port();
-    let mut server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-listen", "127.0.0.1:0", "--database", &db])
+    let mut server = process::serve(BIN, port, &db)
         .arg("--mail-dir")
         .arg(dir.path().join("mail"))
         .env("ESPACE_PRO_LOG", "error")

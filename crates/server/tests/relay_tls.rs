@@ -6,9 +6,10 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use espace_pro_testkit::process::{self, KillOnDrop as Process, account_create, write_stdin};
 use espace_pro_testkit::reserve_port;
 use serde_json::json;
 
@@ -17,16 +18,6 @@ const AIOSMTPD: &str = "aiosmtpd==1.4.6";
 const PASSWORD: &str = "Vert7Citron4Galop9Sable2";
 const RELAY_USER: &str = "espace";
 const RELAY_PASSWORD: &str = "Relais7Secret4Test";
-
-/// Killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The Python of aiosmtpd's virtual environment (made when missing).
 fn python() -> PathBuf {
@@ -147,9 +138,7 @@ async fn serve(dir: &Path, db: &str, smtp: &str, ca: &str) -> (Process, String) 
     let port = reserve_port();
     std::fs::write(dir.join("smtp-password"), format!("{RELAY_PASSWORD}\n")).unwrap();
     let service = Process(
-        Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-listen", "127.0.0.1:0", "--database", db])
+        process::serve(BIN, port, db)
             .args(["--smtp", smtp])
             .arg("--smtp-password-file")
             .arg(dir.join("smtp-password"))
@@ -173,19 +162,12 @@ async fn serve(dir: &Path, db: &str, smtp: &str, ca: &str) -> (Process, String) 
 }
 
 fn create_account(db: &str, email: &str) {
-    let mut child = Command::new(BIN)
-        .args(["account", "create", "--database", db, "--email", email])
+    let mut child = account_create(BIN, db, email)
         .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\nPaul\n").as_bytes())
-        .unwrap();
+    write_stdin(&mut child, &format!("{PASSWORD}\nPaul\n"));
     assert!(child.wait().unwrap().success());
 }
 

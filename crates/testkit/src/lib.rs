@@ -1,7 +1,8 @@
 //! Test helpers shared by the service, client and end-to-end tests: a real SMTP listener on
-//! loopback that records what it receives, the decoding needed to read those messages, and
-//! tools from PyPI in virtual environments.
+//! loopback that records what it receives, the decoding needed to read those messages, tools
+//! from PyPI in virtual environments, and the service's binary run as a child process.
 
+pub mod process;
 pub mod python;
 pub mod smtp;
 

@@ -23,12 +23,23 @@ pub struct SmtpListener {
     task: JoinHandle<()>,
 }
 
-/// A loopback port that was free a moment ago (for a listener started later on purpose).
+/// A loopback port that was free a moment ago (for a listener started later on purpose), and
+/// never one this process was given before: the system may hand the port it just freed to the
+/// next request, and two listeners told the same port (tauri-driver and WebKitWebDriver, asked
+/// one after the other) would have one fail to start.
 pub fn reserve_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 impl SmtpListener {
@@ -103,6 +114,30 @@ impl SmtpListener {
                     .map(|m| (m.envelope_to.clone(), m.subject.clone()))
                     .collect();
                 panic!("no matching e-mail within {timeout:?}; received: {subjects:?}");
+            }
+        }
+    }
+
+    /// Waits for the `nth` message (from 1) to `to` alone with `subject`; panics after `timeout`.
+    pub async fn wait_for_nth(
+        &self,
+        to: &str,
+        subject: &str,
+        nth: usize,
+        timeout: Duration,
+    ) -> ReceivedMail {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.inbox.arrived.notified();
+            let mut found = self
+                .messages()
+                .into_iter()
+                .filter(|m| m.envelope_to == [to.to_owned()] && m.subject == subject);
+            if let Some(mail) = found.nth(nth - 1) {
+                return mail;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("no e-mail {nth} to {to} about {subject:?} within {timeout:?}");
             }
         }
     }
@@ -182,5 +217,17 @@ async fn session(stream: TcpStream, inbox: Inbox) -> std::io::Result<()> {
         } else {
             write.write_all(b"502 Command not implemented\r\n").await?;
         }
+    }
+}
+
+#[cfg(test)]
+mod port_tests {
+    #[test]
+    fn ports_are_never_given_twice() {
+        let ports: Vec<u16> = (0..200).map(|_| super::reserve_port()).collect();
+        let mut unique = ports.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ports.len());
     }
 }

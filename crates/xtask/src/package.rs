@@ -223,7 +223,28 @@ fn tauri_build(
             "building the release app and its .deb and .rpm (tauri build --bundles deb,rpm)".into()
         }
     });
-    status(c)
+    let built = status(c);
+    // tauri-build copies resources beside the program in target/: there the organisation's file
+    // would make every later run of the demo's program the organisation's app.
+    let _ = std::fs::remove_file(target_dir().join(PROFILE).join(ORGANISATION_FILE));
+    built
+}
+
+/// Removes the installers of `version` (and their signatures and manifest) from the bundles
+/// folder `bundle`: the update test's newer version, which must not pass for a release.
+pub fn remove_version(bundle: &Path, version: &str) {
+    let _ = std::fs::remove_file(bundle.join("latest.json"));
+    for kind in ["deb", "rpm"] {
+        let Ok(entries) = std::fs::read_dir(bundle.join(kind)) else {
+            continue;
+        };
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if name.contains(&format!("_{version}_")) || name.contains(&format!("-{version}-")) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
 }
 
 /// The demo's program wrapped with the organisation's file: `tauri bundle` in

@@ -359,6 +359,7 @@ impl UpdateSet {
                 .env("ESPACE_PRO_UPDATE_NEW_VERSION", &self.newer);
             run_counting_tests(c)
         });
+        package::remove_version(&self.newer_dir, &self.newer);
         match result {
             Ok((p, f, ok)) => (passed + p, failed + f + u64::from(!ok && f == 0)),
             Err(e) => {

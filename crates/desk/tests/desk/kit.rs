@@ -144,6 +144,15 @@ pub async fn login(desk: &Desk, email: &str) {
         .unwrap();
 }
 
+/// A service with Lila's account, and a fresh desk on it where she is logged in.
+pub async fn lila_signed_in() -> (Service, MemoryKeyring, tempfile::TempDir, Desk) {
+    let a = Service::start().await;
+    a.account("lila@example.fr", "Lila").await;
+    let (keyring, dir, desk) = fresh(&a.url);
+    login(&desk, "lila@example.fr").await;
+    (a, keyring, dir, desk)
+}
+
 /// Whether `keyring` keeps a session of `account` on the service at `url`.
 pub fn holds(keyring: &MemoryKeyring, url: &str, account: &str) -> bool {
     use espace_pro_desk::keyring::Keyring as _;

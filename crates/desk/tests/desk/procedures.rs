@@ -154,10 +154,7 @@ async fn a_recovery_ends_only_that_accounts_session() {
 #[tokio::test]
 async fn the_summary_is_private_even_over_an_existing_file() {
     use std::os::unix::fs::PermissionsExt as _;
-    let a = Service::start().await;
-    a.account("lila@example.fr", "Lila").await;
-    let (_keyring, dir, desk) = fresh(&a.url);
-    login(&desk, "lila@example.fr").await;
+    let (_a, _keyring, dir, desk) = lila_signed_in().await;
     let pdf = desk.summary_pdf().await.unwrap();
     let path = dir.path().join(espace_pro_desk::SUMMARY_FILE_NAME);
     std::fs::write(&path, b"an older file, readable by all").unwrap();
@@ -195,10 +192,7 @@ async fn the_summary_is_private_even_over_an_existing_file() {
 
 #[tokio::test]
 async fn a_reminder_is_shown_once_per_threshold() {
-    let a = Service::start().await;
-    a.account("lila@example.fr", "Lila").await;
-    let (_keyring, dir, desk) = fresh(&a.url);
-    login(&desk, "lila@example.fr").await;
+    let (a, _keyring, dir, desk) = lila_signed_in().await;
     let (mut account, reminder) = desk.home().await.unwrap();
     assert_eq!(
         reminder, None,

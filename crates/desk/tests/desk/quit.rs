@@ -19,10 +19,7 @@ fn last_token(keyring: &MemoryKeyring) -> Secret {
 
 #[tokio::test]
 async fn quitting_ends_the_session_at_the_service_and_in_the_keyring() {
-    let a = Service::start().await;
-    a.account("lila@example.fr", "Lila").await;
-    let (keyring, _dir, desk) = fresh(&a.url);
-    login(&desk, "lila@example.fr").await;
+    let (a, keyring, _dir, desk) = lila_signed_in().await;
     let token = last_token(&keyring);
     assert!(a.accepts(&token).await);
     desk.logout().await;

@@ -60,10 +60,7 @@ async fn the_last_account_resumes_at_the_next_start() {
 
 #[tokio::test]
 async fn a_session_the_service_ended_is_forgotten() {
-    let a = Service::start().await;
-    a.account("lila@example.fr", "Lila").await;
-    let (keyring, _dir, desk) = fresh(&a.url);
-    login(&desk, "lila@example.fr").await;
+    let (a, keyring, _dir, desk) = lila_signed_in().await;
     let token = kept(&keyring, "session@")[0].clone();
     a.api().logout(&token).await.unwrap();
     assert_eq!(desk.home().await.unwrap_err().code, "unauthorized");

@@ -5,8 +5,18 @@ use std::path::PathBuf;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 
+use super::RelayAddress;
 use super::relay::Relay;
-use crate::config::MailTransportConfig;
+
+/// Where e-mails go, as the configuration says.
+#[derive(Debug, Clone)]
+pub enum MailTransportConfig {
+    /// `smtp://host:port` (plain, loopback relays), `smtp://host:port?tls=required` (STARTTLS) or
+    /// `smtps://host:port` (TLS), with optional `user@` (and its password, kept apart).
+    Smtp(RelayAddress),
+    /// Each message written as an `.eml` file in this folder.
+    Directory(PathBuf),
+}
 
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {

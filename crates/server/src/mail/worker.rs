@@ -252,8 +252,12 @@ mod tests {
         let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = crate::mail::RelayAddress::loopback(silent.local_addr().unwrap().port());
         let transport = Arc::new(
-            MailTransport::from_config(&crate::config::MailTransportConfig::Smtp(relay), 1, None)
-                .unwrap(),
+            MailTransport::from_config(
+                &crate::mail::transport::MailTransportConfig::Smtp(relay),
+                1,
+                None,
+            )
+            .unwrap(),
         );
         for round in 0..200u64 {
             let (stop, stopped) = tokio::sync::watch::channel(false);

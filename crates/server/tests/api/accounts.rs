@@ -95,28 +95,12 @@ async fn the_security_answer_is_not_stored_in_clear() {
 async fn service_info_openapi_health_and_metrics() {
     let app =
         TestApp::spawn_with(|c| c.metrics_listen = Some("127.0.0.1:0".parse().unwrap())).await;
-    let info: Value = app
-        .http
-        .get(app.url("/v1/service-info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = send_json(app.http.get(app.url("/v1/service-info"))).await;
     assert_eq!(info["password_policy"]["min_chars"], 20);
     assert_eq!(info["password_policy"]["max_chars"], 128);
     assert_eq!(info["support"]["hotline"], "0 809 400 210");
 
-    let doc: Value = app
-        .http
-        .get(app.url("/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = send_json(app.http.get(app.url("/v1/openapi.json"))).await;
     for path in [
         "/v1/service-info",
         "/v1/sessions",
@@ -174,23 +158,14 @@ async fn service_info_openapi_health_and_metrics() {
             .is_some()
     );
 
-    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let health = app.send(Method::GET, "/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
 
     app.login("nobody@example.fr", PASSWORD).await;
     // Metrics are not on the API's address, but on their own.
-    let on_api = app.http.get(app.url("/metrics")).send().await.unwrap();
+    let on_api = app.send(Method::GET, "/metrics").await;
     assert_eq!(on_api.status(), StatusCode::NOT_FOUND);
-    let metrics_addr = app.app().metrics_addr().expect("a metrics listener");
-    let metrics = app
-        .http
-        .get(format!("http://{metrics_addr}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("espace_pro_logins_total{result=\"failure\"} 1"),
         "{metrics}"

@@ -11,7 +11,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_captcha_is_an_image_and_a_sound() {
     let app = TestApp::spawn().await;
-    let (status, body) = read(app.http.post(app.url("/v1/captchas")).send().await.unwrap()).await;
+    let (status, body) = read(app.send(Method::POST, "/v1/captchas").await).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["length"], 6);
     let png = STANDARD
@@ -150,6 +150,6 @@ async fn captchas_per_client_are_limited() {
     for _ in 0..3 {
         app.captcha_id().await;
     }
-    let r = app.http.post(app.url("/v1/captchas")).send().await.unwrap();
+    let r = app.send(Method::POST, "/v1/captchas").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }

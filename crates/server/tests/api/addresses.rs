@@ -147,18 +147,8 @@ async fn ipv4_clients_of_a_dual_stack_listener_are_told_apart() {
         .as_str()
         .unwrap()
         .to_owned();
-    let activity: serde_json::Value = first
-        .get(format!(
-            "http://127.0.0.1:{}/v1/account/activity",
-            app.app().port()
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = format!("http://127.0.0.1:{}/v1/account/activity", app.app().port());
+    let activity = send_json(first.get(url).bearer_auth(&token)).await;
     assert_eq!(
         activity["events"][0]["client_ip"], "127.0.0.2",
         "{activity}"

@@ -140,12 +140,7 @@ async fn fifty_parallel_wrong_log_ins_are_not_all_evaluated() {
         app.login("lila@example.fr", PASSWORD).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        app.login_with_captcha("lila@example.fr", PASSWORD)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    app.expect_captcha_login("lila@example.fr", PASSWORD).await;
 }
 
 /// One client spraying many addresses at once stays within its own limit.
@@ -276,8 +271,7 @@ async fn an_old_expired_password_session_must_authenticate_again() {
     let token = body["token"].as_str().unwrap().to_owned();
     app.clock.advance(Duration::minutes(6));
     expect_error(
-        app.change_password(&token, new_password(NEW_PASSWORD))
-            .await,
+        app.change_to_new_password(&token).await,
         StatusCode::FORBIDDEN,
         "reauthentication_required",
     )
@@ -487,12 +481,7 @@ async fn files_with_secrets_are_private() {
 #[tokio::test]
 async fn an_embedded_service_refuses_other_hosts() {
     let app = TestApp::spawn_with(|c| c.own_host_only = true).await;
-    let ok = app
-        .http
-        .get(app.url("/v1/service-info"))
-        .send()
-        .await
-        .unwrap();
+    let ok = app.send(Method::GET, "/v1/service-info").await;
     assert_eq!(ok.status(), StatusCode::OK);
     let rebound = app
         .http
@@ -523,19 +512,12 @@ async fn the_security_answer_needs_a_recent_password() {
         );
         assert!(!body.to_string().contains("Paul"));
     }
-    let confirm = |password: &str| {
-        app.http
-            .post(app.url("/v1/sessions/current/reauthenticate"))
-            .bearer_auth(&token)
-            .json(&json!({ "current_password": password }))
-            .send()
-    };
     assert_eq!(
-        confirm(WRONG).await.unwrap().status(),
+        app.reauthenticate(&token, WRONG).await.status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        confirm(PASSWORD).await.unwrap().status(),
+        app.reauthenticate(&token, PASSWORD).await.status(),
         StatusCode::NO_CONTENT
     );
     let (status, summary) = read(app.get("/v1/account/summary", &token).await).await;
@@ -557,13 +539,7 @@ async fn ended_changes_forget_their_password() {
         let r = app.request_email_change(&token, with_password(to)).await;
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     }
-    let r = app
-        .http
-        .delete(app.url("/v1/account/email-change"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = app.cancel_email_change(&token).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let hashes = app.app().services().store.change_hashes(1).await.unwrap();
     assert_eq!(
@@ -629,7 +605,7 @@ async fn half_sent_headers_do_not_hold_a_connection() {
         "closed too early: {waited:?}"
     );
     // A request sent whole is answered as ever.
-    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.send(Method::GET, "/healthz").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -638,18 +614,12 @@ async fn half_sent_headers_do_not_hold_a_connection() {
 #[tokio::test]
 async fn readiness_needs_the_mail_worker() {
     let app = TestApp::spawn().await;
-    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let r = app.send(Method::GET, "/readyz").await;
     assert_eq!(r.status(), StatusCode::OK);
     app.app().stop_mail_worker();
     let mut status = StatusCode::OK;
     for _ in 0..50 {
-        status = app
-            .http
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status();
+        status = app.send(Method::GET, "/readyz").await.status();
         if status != StatusCode::OK {
             break;
         }
@@ -657,7 +627,7 @@ async fn readiness_needs_the_mail_worker() {
     }
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     // Alive all the same: the process answers.
-    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.send(Method::GET, "/healthz").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -665,13 +635,13 @@ async fn readiness_needs_the_mail_worker() {
 #[tokio::test]
 async fn readiness_is_a_write_and_unavailable_says_when_to_retry() {
     let app = TestApp::spawn().await;
-    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let r = app.send(Method::GET, "/readyz").await;
     assert_eq!(r.status(), StatusCode::OK);
     // A database closed under the service (as a failed disk would leave it) is not ready, once
     // the last answer (kept a second) is over.
     app.app().services().store.close().await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let r = app.send(Method::GET, "/readyz").await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "5");
     let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
@@ -824,12 +794,7 @@ async fn solved_captchas_do_not_lift_every_cap() {
     assert_eq!(r.status(), StatusCode::CREATED);
     // An hour later, from the first client too.
     app.clock.advance(Duration::minutes(61));
-    assert_eq!(
-        app.login_with_captcha("lila@example.fr", PASSWORD)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    app.expect_captcha_login("lila@example.fr", PASSWORD).await;
 }
 
 /// Someone else's failed log-ins hold the address in its growing delay: the owner, logged in,
@@ -857,20 +822,11 @@ async fn someone_elses_failures_do_not_block_the_owners_password_entry() {
     )
     .await;
     app.clock.advance(Duration::minutes(6));
-    let r = app
-        .http
-        .post(app.url("/v1/sessions/current/reauthenticate"))
-        .bearer_auth(&token)
-        .json(&json!({"current_password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.reauthenticate(&token, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // And a new password clears what was counted against the old one.
     assert_eq!(
-        app.change_password(&token, new_password(NEW_PASSWORD))
-            .await
-            .status(),
+        app.change_to_new_password(&token).await.status(),
         StatusCode::OK
     );
     assert_eq!(

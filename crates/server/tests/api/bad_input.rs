@@ -151,16 +151,9 @@ async fn odd_unicode_in_log_in_is_a_plain_refusal() {
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_json() {
     let app = TestApp::spawn().await;
-    let (s, b) = read(app.http.get(app.url("/v1/nope")).send().await.unwrap()).await;
+    let (s, b) = read(app.send(Method::GET, "/v1/nope").await).await;
     assert_eq!((s, error_code(&b)), (StatusCode::NOT_FOUND, "not_found"));
-    let (s, b) = read(
-        app.http
-            .patch(app.url("/v1/sessions"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, b) = read(app.send(Method::PATCH, "/v1/sessions").await).await;
     assert_eq!(
         (s, error_code(&b)),
         (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")

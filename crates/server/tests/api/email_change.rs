@@ -274,32 +274,20 @@ async fn a_pending_change_can_be_cancelled() {
     let token = app.token(OLD, PASSWORD).await;
     app.request_email_change(&token, change(NEW)).await;
     let code = app.activation_code(NEW, 1).await;
-    let cancel = || {
-        app.http
-            .delete(app.url("/v1/account/email-change"))
-            .bearer_auth(&token)
-            .send()
-    };
+    let cancel = || app.cancel_email_change(&token);
     // A stale session cannot cancel it (nor, silently, undo the owner's request).
     app.clock.advance(Duration::minutes(6));
     expect_error(
-        cancel().await.unwrap(),
+        cancel().await,
         StatusCode::FORBIDDEN,
         "reauthentication_required",
     )
     .await;
     let (_, home) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(home["pending_email_change"]["new_email"], NEW);
-    let reauth = app
-        .http
-        .post(app.url("/v1/sessions/current/reauthenticate"))
-        .bearer_auth(&token)
-        .json(&json!({"current_password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let reauth = app.reauthenticate(&token, PASSWORD).await;
     assert_eq!(reauth.status(), StatusCode::NO_CONTENT);
-    assert_eq!(cancel().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(cancel().await.status(), StatusCode::NO_CONTENT);
     let (_, home) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(home["pending_email_change"], Value::Null);
     // The login address is told, with the address that was asked for.
@@ -317,7 +305,7 @@ async fn a_pending_change_can_be_cancelled() {
         "code_expired",
     )
     .await;
-    expect_error(cancel().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(cancel().await, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use espace_pro_server::accounts::{NewAccount, create_account};
 use espace_pro_server::clock::ManualClock;
 use espace_pro_server::{Application, Config};
 use espace_pro_testkit::SmtpListener;
+pub use reqwest::Method;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -196,6 +197,12 @@ impl TestApp {
         .await
     }
 
+    /// A log-in with a fresh CAPTCHA solved must open a session.
+    pub async fn expect_captcha_login(&self, email: &str, password: &str) {
+        let r = self.login_with_captcha(email, password).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+
     /// Lila's account, and a session of it.
     pub async fn lila(&self) -> String {
         self.create_account("lila@example.fr", &[]).await;
@@ -211,23 +218,78 @@ impl TestApp {
             .to_owned()
     }
 
-    pub async fn get(&self, path: &str, token: &str) -> Response {
+    /// A request to `path` with neither session nor body.
+    pub async fn send(&self, method: Method, path: &str) -> Response {
         self.http
-            .get(self.url(path))
-            .bearer_auth(token)
+            .request(method, self.url(path))
             .send()
             .await
             .unwrap()
     }
 
+    /// A request to `path` in the session `token`, with `body` as JSON when there is one.
+    pub async fn send_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send_as(Method::GET, path, token, None).await
+    }
+
     pub async fn change_password(&self, token: &str, body: Value) -> Response {
-        self.http
-            .put(self.url("/v1/account/password"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        self.send_as(Method::PUT, "/v1/account/password", token, Some(body))
             .await
-            .unwrap()
+    }
+
+    /// A password change to `NEW_PASSWORD` (typed twice) in the session `token`.
+    pub async fn change_to_new_password(&self, token: &str) -> Response {
+        self.change_password(token, new_password(NEW_PASSWORD))
+            .await
+    }
+
+    /// Only the new password logs `email` in: `old` is refused, `new` accepted.
+    pub async fn expect_only_new_password(&self, email: &str, old: &str, new: &str) {
+        assert_eq!(
+            self.login(email, old).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(self.login(email, new).await.status(), StatusCode::CREATED);
+    }
+
+    /// Log-out: the session `token` ends.
+    pub async fn log_out(&self, token: &str) -> Response {
+        self.send_as(Method::DELETE, "/v1/sessions/current", token, None)
+            .await
+    }
+
+    /// The session's password entered again (`POST /v1/sessions/current/reauthenticate`).
+    pub async fn reauthenticate(&self, token: &str, password: &str) -> Response {
+        let body = json!({ "current_password": password });
+        let path = "/v1/sessions/current/reauthenticate";
+        self.send_as(Method::POST, path, token, Some(body)).await
+    }
+
+    /// The pending change of address withdrawn.
+    pub async fn cancel_email_change(&self, token: &str) -> Response {
+        self.send_as(Method::DELETE, "/v1/account/email-change", token, None)
+            .await
+    }
+
+    /// What the metrics listener serves (`GET /metrics` on its own address).
+    pub async fn metrics(&self) -> String {
+        let at = self.app().metrics_addr().expect("a metrics listener");
+        let r = self.http.get(format!("http://{at}/metrics")).send().await;
+        r.unwrap().text().await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
@@ -240,47 +302,21 @@ impl TestApp {
     }
 
     pub async fn request_email_change(&self, token: &str, body: Value) -> Response {
-        self.http
-            .post(self.url("/v1/account/email-change"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        self.send_as(Method::POST, "/v1/account/email-change", token, Some(body))
             .await
-            .unwrap()
     }
 
     /// The code of the latest activation e-mail received at `to` (waits for the `nth` one, from 1).
     pub async fn activation_code(&self, to: &str, nth: usize) -> String {
-        let to = to.to_owned();
-        let mails = loop {
-            let mails: Vec<_> = self
-                .smtp
-                .messages()
-                .into_iter()
-                .filter(|m| m.envelope_to == [to.clone()] && m.subject == ACTIVATION_SUBJECT)
-                .collect();
-            if mails.len() >= nth {
-                break mails;
-            }
-            self.smtp
-                .wait_for(MAIL_WAIT, |m| {
-                    m.envelope_to == [to.clone()] && m.subject == ACTIVATION_SUBJECT
-                })
-                .await;
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        espace_pro_testkit::find_code(&mails[nth - 1].body).expect("a 12-letter code in the e-mail")
+        let mail = self
+            .smtp
+            .wait_for_nth(to, ACTIVATION_SUBJECT, nth, MAIL_WAIT)
+            .await;
+        espace_pro_testkit::find_code(&mail.body).expect("a 12-letter code in the e-mail")
     }
 
     pub async fn captcha_id(&self) -> String {
-        let (status, body) = read(
-            self.http
-                .post(self.url("/v1/captchas"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = read(self.send(Method::POST, "/v1/captchas").await).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_str().unwrap().to_owned()
     }
@@ -324,6 +360,11 @@ pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value 
 /// A password change to `new` (typed twice).
 pub fn new_password(new: &str) -> Value {
     json!({"new_password": new, "confirm_password": new})
+}
+
+/// Sends `request` and parses the answer's JSON body.
+pub async fn send_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// Status and parsed JSON body.

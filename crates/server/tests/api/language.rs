@@ -227,13 +227,6 @@ async fn dates_are_those_of_paris() {
         notice.body
     );
 
-    let (_, info) = read(
-        app.http
-            .get(app.url("/v1/service-info"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, info) = read(app.send(Method::GET, "/v1/service-info").await).await;
     assert_eq!(info["time_zone"], "Europe/Paris");
 }

@@ -18,9 +18,7 @@ async fn app_with_smtp_down() -> (TestApp, u16) {
 
 async fn change(app: &TestApp) {
     let token = app.lila().await;
-    let r = app
-        .change_password(&token, new_password(NEW_PASSWORD))
-        .await;
+    let r = app.change_to_new_password(&token).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -146,17 +144,6 @@ async fn metrics_follow_real_traffic_and_a_relay_outage() {
         c.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     })
     .await;
-    let metrics = || async {
-        let at = app.app().metrics_addr().expect("a metrics listener");
-        app.http
-            .get(format!("http://{at}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
     let value = |text: &str, series: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
@@ -164,28 +151,18 @@ async fn metrics_follow_real_traffic_and_a_relay_outage() {
     };
     let count =
         "espace_pro_http_request_duration_seconds_count{route=\"/v1/service-info\",class=\"2xx\"}";
-    let before = metrics().await;
+    let before = app.metrics().await;
     assert!(!before.contains(count), "{before}");
     for _ in 0..3 {
-        let r = app
-            .http
-            .get(app.url("/v1/service-info"))
-            .send()
-            .await
-            .unwrap();
+        let r = app.send(Method::GET, "/v1/service-info").await;
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let r = app
-        .http
-        .get(app.url("/nulle/part/42"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send(Method::GET, "/nulle/part/42").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     change(&app).await;
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    let during = metrics().await;
+    let during = app.metrics().await;
     assert_eq!(value(&during, count), 3.0);
     assert!(
         during.contains(
@@ -211,7 +188,7 @@ async fn metrics_follow_real_traffic_and_a_relay_outage() {
     let relay = SmtpListener::start_on(port).await.unwrap();
     relay.wait_for_count(1, Duration::from_secs(45)).await;
     wait_all_sent(&app).await;
-    let after = metrics().await;
+    let after = app.metrics().await;
     assert_eq!(value(&after, "espace_pro_outbox_unsent"), 0.0);
     assert_eq!(
         value(&after, "espace_pro_outbox_oldest_unsent_age_seconds"),

@@ -9,16 +9,8 @@ async fn put_profile(
     token: &str,
     body: serde_json::Value,
 ) -> (StatusCode, serde_json::Value) {
-    read(
-        app.http
-            .put(app.url("/v1/account/profile"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    let path = "/v1/account/profile";
+    read(app.send_as(Method::PUT, path, token, Some(body)).await).await
 }
 
 #[tokio::test]
@@ -108,8 +100,7 @@ async fn activity_lists_recent_security_events_newest_first() {
     app.clock.advance(Duration::seconds(10));
     let token = app.token("lila@example.fr", PASSWORD).await;
     app.clock.advance(Duration::seconds(10));
-    app.change_password(&token, new_password(NEW_PASSWORD))
-        .await;
+    app.change_to_new_password(&token).await;
     let (status, body) = read(app.get("/v1/account/activity", &token).await).await;
     assert_eq!(status, StatusCode::OK);
     let kinds: Vec<&str> = body["events"]

@@ -77,31 +77,19 @@ async fn unknown_addresses_cost_a_hash_verification_too() {
 async fn log_out_revokes_the_token() {
     let app = TestApp::spawn().await;
     let token = app.lila().await;
-    let r = app
-        .http
-        .delete(app.url("/v1/sessions/current"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = app.log_out(&token).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (status, body) = read(app.get("/v1/account", &token).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), "unauthorized");
-    let again = app
-        .http
-        .delete(app.url("/v1/sessions/current"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let again = app.log_out(&token).await;
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn missing_or_forged_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let r = app.http.get(app.url("/v1/account")).send().await.unwrap();
+    let r = app.send(Method::GET, "/v1/account").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (status, body) = read(
         app.get("/v1/account", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
@@ -178,11 +166,7 @@ async fn an_expired_password_only_lets_the_user_choose_a_new_one() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), "password_expired");
 
-    let (status, body) = read(
-        app.change_password(&token, new_password(NEW_PASSWORD))
-            .await,
-    )
-    .await;
+    let (status, body) = read(app.change_to_new_password(&token).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["valid_until"], "2029-08-24");
     let (status, home) = read(app.get("/v1/account", &token).await).await;

@@ -52,12 +52,7 @@ async fn growing_delay_after_five_failures_same_for_unknown_addresses() {
         );
     }
     // The owner gets in with a CAPTCHA, whatever the guesses.
-    assert_eq!(
-        app.login_with_captcha("lila@example.fr", PASSWORD)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    app.expect_captcha_login("lila@example.fr", PASSWORD).await;
     // A success clears the count.
     assert_eq!(
         app.login("lila@example.fr", WRONG).await.status(),
@@ -102,12 +97,7 @@ async fn at_most_100_failures_an_hour_per_address() {
     )
     .await;
     // The owner is not locked out by the cap: with a CAPTCHA, the right password gets in.
-    assert_eq!(
-        app.login_with_captcha("lila@example.fr", PASSWORD)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    app.expect_captcha_login("lila@example.fr", PASSWORD).await;
 }
 
 #[tokio::test]
