@@ -116,20 +116,35 @@ fn installers_checks(programs: &Programs, tally: &mut Tally, phases: &mut Phases
 }
 
 /// What the background `xtask prebuild` does: every release build the installers' checks need.
+/// The service's build runs beside the app's: each fat-LTO link of the app (one codegen unit)
+/// keeps one core busy, and the service's build takes the other.
 pub fn prebuild() -> Result<(), String> {
-    let mut phases = Phases::default();
-    package::build()?;
-    phases.done("the app in release (fat LTO), the demo's .deb and .rpm");
-    UpdateSet::prepare()?;
-    phases.done("the organisation's installers (the same program), a newer signed version");
-    server_deb::compile()?;
-    phases.done("the service in release");
-    phases.print();
-    let text: String = phases
-        .done
-        .iter()
-        .map(|(name, took)| format!("{}\t{name}\n", took.as_secs()))
-        .collect();
+    let timed = |work: &dyn Fn() -> Result<(), String>| {
+        let started = std::time::Instant::now();
+        work().map(|()| started.elapsed())
+    };
+    let (app, service) = std::thread::scope(|scope| {
+        let service = scope.spawn(|| timed(&server_deb::compile));
+        let demo = timed(&|| package::build().map(drop));
+        let update = demo
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|_| timed(&|| UpdateSet::prepare().map(drop)));
+        let service = service
+            .join()
+            .unwrap_or_else(|_| Err("the service's build stopped".into()));
+        (demo.and_then(|d| update.map(|u| (d, u))), service)
+    });
+    let ((demo, update), service) = (app?, service?);
+    let text = format!(
+        "{}\tthe app in release (fat LTO), the demo's .deb and .rpm\n\
+         {}\tthe organisation's installers (the same program), a newer signed version\n\
+         {}\tthe service in release (at the same time as the two above)\n",
+        demo.as_secs(),
+        update.as_secs(),
+        service.as_secs()
+    );
+    print!("{text}");
     std::fs::write(Background::times_file(), text).map_err(|e| e.to_string())
 }
 
