@@ -272,12 +272,44 @@ pub async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
         "axe checked only {passes} rules on {screen}: {result}"
     );
     eprintln!("axe: {screen}: {passes} rules passed");
-    result["violations"]
+    let mut violations: Vec<String> = result["violations"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| format!("{screen} — {}", v.as_str().unwrap_or_default()))
-        .collect()
+        .collect();
+    violations.extend(
+        names_holding_ids(ui)
+            .await
+            .into_iter()
+            .map(|name| format!("{screen} — a name holds an element id: {name:?}")),
+    );
+    violations
+}
+
+/// The names given with `aria-label` that hold an element's id (a screen reader would read
+/// "Afficher le mot de passe (login-password)"), or an untranslated text key or placeholder.
+/// axe does not look at what a name says.
+async fn names_holding_ids(ui: &Ui) -> Vec<String> {
+    let found = ui
+        .c
+        .execute(
+            r#"const ids = [...document.querySelectorAll('[id]')].map(e => e.id).filter(id => id.includes('-'));
+               return [...document.querySelectorAll('[aria-label]')]
+                 .map(e => e.getAttribute('aria-label'))
+                 .filter(name => ids.some(id => name.includes(id)) || /\{\w+\}|undefined|^[a-z_]+\.[a-z_.]+$/.test(name));"#,
+        )
+        .await
+        .expect("names read");
+    found
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Every visible text of the window that looks French, outside of what is French on purpose

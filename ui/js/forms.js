@@ -21,7 +21,7 @@ export function field({ id, label, type = 'text', hint, required = false, autoco
     class: narrow ? 'narrow' : false,
   });
   if (value !== undefined && value !== null) input.value = value;
-  const control = toggle ? h('div', { class: 'with-toggle' }, input, showToggle(input)) : input;
+  const control = toggle ? h('div', { class: 'with-toggle' }, input, showToggle(input, label)) : input;
   return h(
     'div',
     { class: 'field', id: `${id}-field` },
@@ -32,14 +32,17 @@ export function field({ id, label, type = 'text', hint, required = false, autoco
   );
 }
 
-/** "Afficher" / "Masquer": paste and password managers keep working, the user can check. */
-export function showToggle(input) {
+/** "Afficher" / "Masquer": paste and password managers keep working, the user can check. Its
+ * name says which field it shows, by that field's label (a screen reader hears "Afficher en
+ * clair : Nouveau mot de passe", and "… : Réponse" for the security answer), and stays the same
+ * while `aria-pressed` says whether the field is shown. */
+export function showToggle(input, label) {
   const button = h('button', {
     type: 'button',
     class: 'button-secondary',
     'aria-controls': input.id,
     'aria-pressed': 'false',
-    'aria-label': `${t('app.show_password')} (${input.id})`,
+    'aria-label': t('app.show_field', { field: label }),
   }, t('app.show'));
   button.addEventListener('click', () => {
     const shown = input.type === 'text';

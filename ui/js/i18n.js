@@ -46,7 +46,7 @@ export const MESSAGES = {
   'app.required': ['Les champs marqués d\'un astérisque (*) doivent être renseignés.', 'Fields marked with an asterisk (*) are required.'],
   'app.show': ['Afficher', 'Show'],
   'app.hide': ['Masquer', 'Hide'],
-  'app.show_password': ['Afficher le mot de passe', 'Show the password'],
+  'app.show_field': ['Afficher en clair : {field}', 'Show as plain text: {field}'],
   'app.retry': ['Réessayer', 'Try again'],
   'app.service_unreachable': ['Le service est injoignable. Vérifiez votre connexion, puis réessayez.', 'The service cannot be reached. Check your connection, then try again.'],
   'app.service_unavailable': ['Le service ne répond pas pour le moment. Réessayez dans quelques instants.', 'The service is not answering at the moment. Try again in a few moments.'],
