@@ -27,8 +27,20 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
         .await;
     check(&ui, "login-en").await;
     ui.press("Français").await;
-    ui.press_and_see("Dépannage", "Attention au hameçonnage")
+    let help = ui
+        .press_and_see("Dépannage", "Attention au hameçonnage")
         .await;
+    // The accessibility statement: the standard, what is checked, what is not yet.
+    for part in [
+        "Déclaration d'accessibilité",
+        "RGAA 4.1",
+        "EN 301 549",
+        "partiellement conforme",
+        "Limites connues",
+        "n'est pas balisé",
+    ] {
+        assert!(help.contains(part), "{part:?} in {help}");
+    }
     check(&ui, "help").await;
     ui.press("Retour").await;
     ui.press_and_see("Mot de passe oublié", "Recevoir un code")

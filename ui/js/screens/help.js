@@ -21,6 +21,12 @@ export default {
         h('h2', { id: 'data-heading' }, t('help.data_title')),
         h('p', {}, t('help.data')),
         h('p', {}, t('help.rights'))),
+      h('section', { 'aria-labelledby': 'accessibility-heading' },
+        h('h2', { id: 'accessibility-heading' }, t('help.a11y_title')),
+        h('p', {}, t('help.a11y_status')),
+        h('p', {}, t('help.a11y_checked')),
+        h('p', {}, t('help.a11y_limits')),
+        h('p', {}, t('help.a11y_contact'))),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button-secondary', onclick: () => ctx.go(back.name, back.params || {}) }, t('app.back'))));
   },
