@@ -36,7 +36,7 @@ pub fn test(extra: &[String]) -> Result<(), String> {
     } else {
         None
     };
-    let rust_tests = if linux {
+    let mut rust_tests = if linux {
         linux_session(
             &cargo_program(),
             &["test", "--workspace", "--all-targets", "--no-fail-fast"],
@@ -48,7 +48,8 @@ pub fn test(extra: &[String]) -> Result<(), String> {
         c
     };
     let mut tally = Tally::default();
-    tally.add(run_counting_tests(with_args(rust_tests, extra))?);
+    rust_tests.args(extra);
+    tally.add(run_counting_tests(rust_tests)?);
     phases.done("Rust tests (build, then the workspace's tests on SQLite, keyring, WebDriver)");
     let programs = test_programs(extra)?;
     tally.add(postgres_tests(&programs)?);
@@ -453,11 +454,6 @@ fn postgres_tests(programs: &Programs) -> Result<(u64, u64, bool), String> {
     c.current_dir(folder)
         .env("ESPACE_PRO_TEST_POSTGRES", pg.url("postgres"));
     run_counting_tests(c)
-}
-
-fn with_args(mut c: Command, extra: &[String]) -> Command {
-    c.args(extra);
-    c
 }
 
 fn cargo_program() -> String {
