@@ -266,6 +266,7 @@ async fn the_installed_app_refuses_a_tampered_update_and_installs_the_signed_one
             ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
             ("ESPACE_PRO_UPDATE_URL", format!("{base}/{manifest}")),
             ("SSL_CERT_FILE", ca.display().to_string()),
+            support::screen_reader::bridge_on(),
         ];
         let (driver, port) = start_driver(&env).await;
         let ui = Ui {

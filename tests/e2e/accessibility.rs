@@ -1,10 +1,12 @@
-//! Every screen checked by axe-core at WCAG 2.2 AA.
+//! Every screen checked by axe-core at WCAG 2.2 AA and through AT-SPI, as a screen reader hears it.
 
 use super::*;
 
 // ---- every screen passes axe at wcag 2 2 aa ---------------------------------------------------
 
-/// Every screen of the demo, checked by axe-core at WCAG 2.2 AA: no violation.
+/// Every screen of the demo, checked by axe-core at WCAG 2.2 AA (no violation) and as a screen
+/// reader gets it through AT-SPI (see `Heard::problems`); a refusal puts the focus on the error
+/// summary, an alert.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     let _one = ONE_SESSION.lock().await;
@@ -22,6 +24,7 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
     check(&ui, "login").await;
     ui.press("Connexion").await; // empty: the error summary and field messages
     ui.wait_text("Ce champ est obligatoire.").await;
+    assert_alert_focused(&ui, "login-errors").await;
     check(&ui, "login-errors").await;
     ui.press_and_see("English", "Log in to my professional account")
         .await;

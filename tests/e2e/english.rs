@@ -8,7 +8,9 @@ use super::*;
 /// forgotten password (with the meter judging as the service does), home, activity, services,
 /// contact details, credentials (refused fields, then a change of address), the pending notice,
 /// the activation wizard (a wrong address, then the right one) and its recap. On each: no French
-/// text outside of the e-mails and the user's data, and axe-core at WCAG 2.2 AA.
+/// text outside of the e-mails and the user's data, axe-core at WCAG 2.2 AA, and what a screen
+/// reader gets through AT-SPI (names in words, one level-1 heading named by the window's title,
+/// live regions; after each refusal, the focus on the error summary, an alert).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_in_english_without_a_french_word() {
     let s = AgainstService::start(account_with_question(
@@ -55,6 +57,7 @@ async fn every_screen_in_english_without_a_french_word() {
     ui.type_into("Password", "Not7The8Right9Password0").await;
     ui.press_and_see("Log in", "Wrong e-mail address or password")
         .await;
+    assert_alert_focused(&ui, "refused").await;
     check(&ui, "login-refused").await;
 
     ui.press_and_see("Troubleshooting", "Beware of phishing")
@@ -81,6 +84,7 @@ async fn every_screen_in_english_without_a_french_word() {
         .await;
     ui.press_and_see("Continue", "This code is not recognised for this address")
         .await;
+    assert_alert_focused(&ui, "refused").await;
     check(&ui, "forgot-unknown-code").await;
     let code = code_in(&recovery_mail(smtp).await);
     ui.retype("Code received by e-mail", &code).await;
@@ -110,6 +114,7 @@ async fn every_screen_in_english_without_a_french_word() {
         "The new password cannot be accepted: it is too easy to guess",
     )
     .await;
+    assert_alert_focused(&ui, "refused").await;
     check(&ui, "forgot-refused").await;
     ui.press("Cancel").await;
 
@@ -147,6 +152,7 @@ async fn every_screen_in_english_without_a_french_word() {
         "The password must have at least 20 characters.",
     )
     .await;
+    assert_alert_focused(&ui, "refused").await;
     check(&ui, "credentials-refused").await;
     ui.tick("Enter my new password: (20 characters minimum)")
         .await;
@@ -171,6 +177,7 @@ async fn every_screen_in_english_without_a_french_word() {
         .await;
     ui.press_and_see("Continue", "(4 tries left)").await;
     ui.wait_text("This is not the new address requested").await;
+    assert_alert_focused(&ui, "refused").await;
     check(&ui, "activate-wrong-address").await;
     ui.retype(
         "Enter your login e-mail address: *",

@@ -20,6 +20,7 @@ use espace_pro_server::accounts::NewAccount;
 mod support;
 
 use support::app::*;
+use support::screen_reader::*;
 use support::steps::*;
 
 mod accessibility;

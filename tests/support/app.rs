@@ -199,10 +199,13 @@ impl Ui {
 }
 
 /// The app's environment: its own data, configuration and cache folders under `dir` (a fresh
-/// app each test), plus `extra`.
+/// app each test), the AT-SPI bridge on, plus `extra`.
 pub fn app_env(dir: &Path, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let home = dir.join("home");
     let mut env = extra.to_vec();
+    // Every app is heard as a screen reader hears it: its AT-SPI bridge on, so that the
+    // accessibility checks read the tree Orca would read.
+    env.push(super::screen_reader::bridge_on());
     // Each scenario's app is its own single instance: a window another scenario left open does
     // not take its links (or its start).
     let instance: String = dir

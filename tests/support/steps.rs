@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use espace_pro_testkit::{ReceivedMail, SmtpListener};
 
 use super::app::{AgainstService, PASSWORD, Ui};
+use super::screen_reader::hear;
 use super::service::CAPTCHA_ANSWER;
 
 /// Subject of the e-mail with an activation code (a new space, or a change of address).
@@ -245,7 +246,15 @@ pub async fn shot_and_axe(ui: &Ui, shot: &str, screen: &str) {
     assert_accessible(ui, screen).await;
 }
 
+/// axe-core's violations on the screen shown, then what a screen reader gets there (see
+/// `Heard::problems`), one line each.
 pub async fn axe(ui: &Ui, screen: &str) -> Vec<String> {
+    let mut found = axe_core(ui, screen).await;
+    found.extend(hear(ui).await.problems(screen));
+    found
+}
+
+async fn axe_core(ui: &Ui, screen: &str) -> Vec<String> {
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_modules/axe-core/axe.min.js"),
     )

@@ -39,10 +39,15 @@ const ctx = {
     clear(main);
     main.append(screen.render(ctx, params));
     document.title = `${t(screen.title)} – ${t('app.name')}`;
+    windowTitle(document.title);
     document.body.dataset.screen = name;
     updateHeader();
     const heading = main.querySelector('h1');
     if (heading) {
+      // The main region is named by the screen's heading (a screen reader says "Connexion à mon
+      // espace professionnel, principal" when the skip link lands there).
+      heading.id ||= 'screen-heading';
+      main.setAttribute('aria-labelledby', heading.id);
       heading.setAttribute('tabindex', '-1');
       heading.focus();
     }
@@ -116,6 +121,13 @@ const ctx = {
     }
   },
 };
+
+/** The window's own title follows the screen's (what the task switcher and a screen reader say
+ * of the window, not only of the page). */
+function windowTitle(title) {
+  const current = globalThis.__TAURI__?.window?.getCurrentWindow?.();
+  current?.setTitle(title).catch(() => {});
+}
 
 function updateHeader() {
   document.documentElement.lang = lang();

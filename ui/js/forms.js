@@ -27,7 +27,7 @@ export function field({ id, label, type = 'text', hint, required = false, autoco
     { class: 'field', id: `${id}-field` },
     h('label', { for: id }, label),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    h('p', { class: 'error-message', id: `${id}-error`, hidden: true }),
+    h('p', { class: 'error-message', id: `${id}-error`, 'aria-live': 'polite', hidden: true }),
     control,
   );
 }
@@ -53,9 +53,15 @@ export function showToggle(input, label) {
   return button;
 }
 
+let summaries = 0;
+
+/** The error summary: an alert named by its heading ("Il y a un problème"), which takes the
+ * focus when shown. */
 export function errorSummary() {
-  return h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true },
-    h('h2', {}, t('app.error_title')),
+  summaries += 1;
+  const id = `error-summary-title-${summaries}`;
+  return h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': id, hidden: true },
+    h('h2', { id }, t('app.error_title')),
     h('ul', {}));
 }
 

@@ -51,6 +51,10 @@ const TEST_PACKAGES: &[&str] = &[
     // cluster test puts HAProxy in front of three replicas.
     "postgresql",
     "haproxy",
+    // What a screen reader gets: the AT-SPI bus and registry, and Debian's Python binding that
+    // reads the app's accessible tree (tests/support/accessible_tree.py).
+    "at-spi2-core",
+    "python3-pyatspi",
 ];
 
 /// The project's tasks: each installs what it needs (Debian/Ubuntu), then runs.
