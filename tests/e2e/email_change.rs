@@ -114,6 +114,19 @@ async fn change_of_address_and_password_together_against_the_service() {
         ],
     );
     assert!(!text.contains("ancienne@example.fr"), "{text}");
+    // What a screen reader reads of it: its structure, each label the header of its value.
+    let tree = pdf_structure(&s.summary_pdf());
+    assert_holds_all(
+        &tree,
+        "the saved PDF's structure",
+        &[
+            "H1",
+            "H2 (block)\n    \"Vos coordonnées\"",
+            "\"Nom :\"\n      TD\n        \"FRANÇOIS\"",
+            "\"Adresse électronique de\"\n        \"connexion :\"\n      TD\n        \"nouvelle@example.fr\"",
+            "\"Réponse de confiance :\"\n      TD\n        \"Besançon\"",
+        ],
+    );
 
     // 5. After activation: the old address is refused, the new one works with the new password.
     ui.press("Accédez à vos services en ligne").await;

@@ -216,6 +216,17 @@ pub fn pdftotext(path: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The PDF's structure tree with each element's text, as poppler reads it for assistive
+/// technology (`pdfinfo -struct-text`).
+pub fn pdf_structure(path: &Path) -> String {
+    let out = Command::new("pdfinfo")
+        .arg("-struct-text")
+        .arg(path)
+        .output()
+        .expect("pdfinfo");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub const TAB: &str = "\u{E004}";
 pub const ENTER: &str = "\u{E007}";
 pub const SPACE: &str = "\u{E00D}";
