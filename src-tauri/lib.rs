@@ -321,8 +321,8 @@ mod ipc_tests {
     }
 
     /// The capability file grants the window exactly the commands of `commands/list.rs`, plus
-    /// Tauri's defaults and setting its own title (the screen's, for screen readers and the task
-    /// switcher).
+    /// Tauri's defaults, setting its own title (the screen's, for screen readers and the task
+    /// switcher) and its zoom (the zoom keys).
     #[test]
     fn the_capability_grants_every_command_and_nothing_else() {
         let path = concat!(
@@ -335,7 +335,14 @@ mod ipc_tests {
             .unwrap()
             .iter()
             .filter_map(|p| p.as_str())
-            .filter(|p| !["core:default", "core:window:allow-set-title"].contains(p))
+            .filter(|p| {
+                ![
+                    "core:default",
+                    "core:window:allow-set-title",
+                    "core:webview:allow-set-webview-zoom",
+                ]
+                .contains(p)
+            })
             .map(str::to_owned)
             .collect();
         granted.sort();

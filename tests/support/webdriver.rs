@@ -94,6 +94,17 @@ impl WebDriver {
         }
     }
 
+    /// Resizes the window to `width` × `height` pixels.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.command(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .expect("window resized");
+    }
+
     pub async fn find(&self, using: &str, value: &str) -> Result<Element, String> {
         let found = self
             .command(
