@@ -32,6 +32,8 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
                 "lecteur d'écran reçoit du système",
                 "est balisé (PDF/UA-1)",
                 "CAPTCHA sonore",
+                "agrandi à 200 %",
+                "thème sombre",
             ] {
                 assert!(help.contains(part), "{part:?} in {help}");
             }
