@@ -29,6 +29,7 @@ mod codes;
 mod demo;
 mod email_change;
 mod english;
+mod keyboard;
 mod links;
 mod login;
 mod password;

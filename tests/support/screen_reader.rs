@@ -124,10 +124,16 @@ pub async fn hear_when(ui: &Ui, ready: impl Fn(&Heard) -> bool) -> Heard {
             .unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let heard = read_tree().expect("the accessible tree");
-        let caught_up = heard.document == title && heard.frame == title && ready(&heard);
-        if caught_up || Instant::now() > deadline {
-            return heard;
+        // The app may not be on the accessibility bus yet: asked again until the deadline.
+        match read_tree() {
+            Ok(heard) => {
+                let caught_up = heard.document == title && heard.frame == title && ready(&heard);
+                if caught_up || Instant::now() > deadline {
+                    return heard;
+                }
+            }
+            Err(e) if Instant::now() > deadline => panic!("the accessible tree: {e}"),
+            Err(_) => {}
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

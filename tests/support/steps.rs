@@ -231,6 +231,85 @@ pub const TAB: &str = "\u{E004}";
 pub const ENTER: &str = "\u{E007}";
 pub const SPACE: &str = "\u{E00D}";
 
+pub const SHIFT: &str = "\u{E008}";
+/// Releases the modifier keys (WebDriver's null key).
+pub const RELEASE: &str = "\u{E000}";
+
+/// Presses Tab (Shift+Tab when `back`) until the focus is on the control `name` names (its
+/// label, its text or its `aria-label`), at most 60 times. On the way, every control the focus
+/// lands on must show it (WCAG 2.4.7 / 2.4.13): an outline at least 2 px wide whose colour
+/// stands out at 3:1 from the background around it. Only the screen's heading and the main
+/// region, which the app focuses itself (and a screen reader announces), draw none.
+pub async fn tab_to(ui: &Ui, name: &str, back: bool) {
+    let key = if back {
+        format!("{SHIFT}{TAB}{RELEASE}")
+    } else {
+        TAB.to_owned()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        keys(ui, &key).await;
+        let focus = ui
+            .c
+            .execute(
+                r#"const el = document.activeElement;
+                   if (!el || el === document.body) return {names: [], tag: 'BODY'};
+                   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+                   const names = [norm(el.getAttribute('aria-label')), norm(el.labels && el.labels[0] && el.labels[0].textContent), norm(el.textContent)];
+                   const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+                   const lum = ([r, g, b]) => {
+                     const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+                   };
+                   let around = [255, 255, 255];
+                   for (let n = el.parentElement; n; n = n.parentElement) {
+                     const c = rgb(getComputedStyle(n).backgroundColor);
+                     if (c.length === 3 || (c.length === 4 && c[3] > 0)) { around = c; break; }
+                   }
+                   const cs = getComputedStyle(el);
+                   const a = lum(rgb(cs.outlineColor)), b = lum(around);
+                   const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                   return {names, tag: el.tagName, id: el.id, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), ratio};"#,
+            )
+            .await
+            .expect("the focus read");
+        let names: Vec<String> = focus["names"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tag = focus["tag"].as_str().unwrap_or_default();
+        let programmatic = tag == "H1" || tag == "BODY" || focus["id"] == "screen";
+        if !programmatic {
+            let width = focus["width"].as_f64().unwrap_or(0.0);
+            let ratio = focus["ratio"].as_f64().unwrap_or(0.0);
+            assert!(
+                focus["style"] != "none" && width >= 2.0 && ratio >= 3.0,
+                "the focus on {names:?} does not show: {focus}"
+            );
+        }
+        if names.iter().any(|n| n == name) {
+            return;
+        }
+        seen.push(
+            names
+                .into_iter()
+                .find(|n| !n.is_empty())
+                .unwrap_or_default(),
+        );
+    }
+    panic!("{name:?} never got the focus; Tab went through {seen:?}");
+}
+
+/// Tab to `name`, then Enter, as a keyboard user presses a button.
+pub async fn enter_on(ui: &Ui, name: &str) {
+    tab_to(ui, name, false).await;
+    keys(ui, ENTER).await;
+}
+
 /// Keys to whatever has the focus, as a keyboard user types them.
 pub async fn keys(ui: &Ui, text: &str) {
     let focused = ui.c.active().await;

@@ -27,7 +27,9 @@ export function field({ id, label, type = 'text', hint, required = false, autoco
     { class: 'field', id: `${id}-field` },
     h('label', { for: id }, label),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    h('p', { class: 'error-message', id: `${id}-error`, 'aria-live': 'polite', hidden: true }),
+    // Always there and empty until an error fills it: a live region that appears with its text
+    // is often not announced.
+    h('p', { class: 'error-message', id: `${id}-error`, 'aria-live': 'polite' }),
     control,
   );
 }
@@ -92,7 +94,7 @@ export function clearErrors(root, summary) {
   summary.hidden = true;
   clear(summary.querySelector('ul'));
   for (const f of root.querySelectorAll('.field.has-error')) f.classList.remove('has-error');
-  for (const m of root.querySelectorAll('.error-message')) { m.hidden = true; m.textContent = ''; }
+  for (const m of root.querySelectorAll('.error-message')) m.textContent = '';
   for (const i of root.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
 }
 
@@ -113,7 +115,6 @@ export function showError(root, summary, error, fieldIds = {}, retry = null) {
     const messages = codes.map((c) => fieldMessage(name, c));
     const slot = root.querySelector(`#${id}-error`);
     slot.textContent = messages.join(' ');
-    slot.hidden = false;
     input.setAttribute('aria-invalid', 'true');
     root.querySelector(`#${id}-field`)?.classList.add('has-error');
     for (const m of messages) items.push(h('li', {}, h('a', { href: `#${id}`, onclick: (e) => { e.preventDefault(); input.focus(); } }, m)));

@@ -353,6 +353,8 @@ pub fn summary_pdf(
     if options.optimize {
         pdf.compress();
     }
+    // printpdf says 1.3; the tags need 1.4 (/Lang, /Metadata) and 1.5 (/Tabs).
+    pdf.version = "1.7".into();
     // The document's language, for screen readers and text extraction (PDF 1.4 §9.8.1).
     trailer_dict(&mut pdf, b"Root")?.set("Lang", lopdf::Object::string_literal(LANGUAGE));
     let page = *pdf
@@ -434,6 +436,7 @@ mod tests {
             format!("Espace Pro {}", env!("CARGO_PKG_VERSION"))
         );
         assert_eq!(line("Creator"), "Espace Pro");
+        assert_eq!(line("PDF version"), "1.7", "{info}");
         assert_eq!(line("CreationDate"), "2023-08-22T14:09:36+02", "{info}");
         assert_eq!(line("ModDate"), "2023-08-22T14:09:36+02", "{info}");
     }
