@@ -131,7 +131,8 @@ async fn the_password_procedure_from_outside() {
     );
     let number = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert_eq!(number.len(), 14);
-    let today = time::OffsetDateTime::now_utc().date();
+    // The registration day is Paris's: after 23:00 UTC that is already tomorrow.
+    let today = espace_pro_contract::TimeZone::paris().date(time::OffsetDateTime::now_utc());
     assert_eq!(
         &number[..7],
         format!("{:04}{:03}", today.year(), today.ordinal())
