@@ -34,6 +34,7 @@ async fn every_screen_passes_axe_at_wcag_2_2_aa() {
                 "CAPTCHA sonore",
                 "agrandi à 200 %",
                 "thème sombre",
+                "de bout en bout au clavier seul",
             ] {
                 assert!(help.contains(part), "{part:?} in {help}");
             }

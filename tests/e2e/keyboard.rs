@@ -1,6 +1,7 @@
 //! The procedures with the keyboard alone: Tab, Shift+Tab, Enter, Space and typing, never a
 //! click, the focus visible on every control it lands on (`tab_to`).
 
+use super::support::service::CAPTCHA_ANSWER;
 use super::*;
 
 /// In the demo, with the keyboard alone: the settings, the forgotten password's form, the
@@ -73,5 +74,116 @@ async fn the_demo_procedures_with_the_keyboard_alone() {
             .await
             .unwrap();
     assert_eq!(phone, "0612345678");
+    ui.c.close().await;
+}
+
+/// Types `text` into the field `label` names, reached with Tab.
+async fn tab_and_type(ui: &Ui, label: &str, text: &str) {
+    tab_to(ui, label, false).await;
+    keys(ui, text).await;
+}
+
+/// Logs in with the keyboard alone, from the log-in screen, and waits for the home screen.
+async fn log_in_by_keyboard(ui: &Ui, email: &str, password: &str) {
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    tab_and_type(ui, "Adresse électronique", email).await;
+    tab_and_type(ui, "Mot de passe", password).await;
+    keys(ui, ENTER).await;
+    ui.wait_text("Abonné : ").await;
+}
+
+/// The change of login address with the keyboard alone, from the request to the activation
+/// (code, CAPTCHA, address) and the summary saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_change_to_its_recap_with_the_keyboard_alone() {
+    let s = AgainstService::start(account_with_question(
+        "touches@example.fr",
+        "Yann",
+        "TOUCHES",
+        "Votre ville natale ?",
+        "Quimper",
+    ))
+    .await;
+    let ui = s.window().await;
+    log_in_by_keyboard(&ui, "touches@example.fr", PASSWORD).await;
+    enter_on(&ui, "Gérer les services").await;
+    enter_on(
+        &ui,
+        "Gérer votre adresse électronique de connexion / votre mot de passe",
+    )
+    .await;
+    ui.wait_text("Modifiez vos identifiants.").await;
+    tab_to(&ui, "Modifier mon adresse électronique touches@example.fr", false).await;
+    keys(&ui, SPACE).await;
+    tab_and_type(&ui, "Nouvelle adresse électronique", "clavier.neuf@example.fr").await;
+    tab_and_type(
+        &ui,
+        "Confirmez votre nouvelle adresse électronique",
+        "clavier.neuf@example.fr",
+    )
+    .await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Activation de votre espace abonné").await;
+    let code = code_in(&activation_mail(&s.smtp, "clavier.neuf@example.fr").await);
+
+    enter_on(&ui, "Activez votre espace abonné").await;
+    ui.wait_captcha().await;
+    tab_and_type(&ui, "Saisissez le code d'activation : *", &code).await;
+    tab_and_type(&ui, "Recopiez les caractères de l'image : *", CAPTCHA_ANSWER).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Saisissez votre adresse électronique de connexion").await;
+    tab_and_type(
+        &ui,
+        "Saisissez votre adresse électronique de connexion : *",
+        "clavier.neuf@example.fr",
+    )
+    .await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Votre inscription a été réalisée le").await;
+
+    enter_on(&ui, "Sauvegardez ou imprimez le récapitulatif").await;
+    tab_and_type(&ui, "Mot de passe actuel", PASSWORD).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Récapitulatif enregistré").await;
+    assert!(pdftotext(&s.summary_pdf()).contains("clavier.neuf@example.fr"));
+    ui.c.close().await;
+}
+
+/// The forgotten password with the keyboard alone: the code asked, typed, the question
+/// answered and the new password set, then a log-in with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_password_with_the_keyboard_alone() {
+    let s = AgainstService::start(account_with_question(
+        "oubli.clavier@example.fr",
+        "Anne",
+        "CLAVIER",
+        "Votre ville natale ?",
+        "Brest",
+    ))
+    .await;
+    let ui = s.window().await;
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    enter_on(&ui, "Mot de passe oublié").await;
+    tab_and_type(
+        &ui,
+        "Adresse électronique de connexion",
+        "oubli.clavier@example.fr",
+    )
+    .await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("un code vient d'y être envoyé").await;
+    let code = code_in(&recovery_mail(&s.smtp).await);
+    tab_and_type(&ui, "Code reçu par courriel", &code).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Votre question de confiance : Votre ville natale ?")
+        .await;
+    tab_and_type(&ui, "Réponse de confiance", "Brest").await;
+    tab_and_type(&ui, "Nouveau mot de passe", NEW_PASSWORD).await;
+    tab_and_type(&ui, "Confirmez votre nouveau mot de passe", NEW_PASSWORD).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Votre mot de passe a été réinitialisé avec succès.")
+        .await;
+    enter_on(&ui, "Se connecter").await;
+    log_in_by_keyboard(&ui, "oubli.clavier@example.fr", NEW_PASSWORD).await;
     ui.c.close().await;
 }
