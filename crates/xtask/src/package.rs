@@ -655,8 +655,8 @@ fn installed_version() -> Result<(), String> {
 }
 
 /// The installed app started as a user starts it (fresh data folders, a D-Bus session with a
-/// keyring, a virtual display): after 8 seconds it is still running, its window "Espace Pro" is
-/// on the display, and the embedded demo service has created its SQLite database — or, when
+/// keyring, a virtual display): after 8 seconds it is still running, its window is on the
+/// display, named "{screen} – Espace Pro" (or "Espace Pro" before the first screen), and the embedded demo service has created its SQLite database — or, when
 /// the package names the organisation's service (`demo: false`), has not: the demo is never
 /// chosen silently.
 fn installed_app_opens(demo: bool) -> Result<(), String> {
@@ -677,7 +677,7 @@ exec xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" sh -c '
   "$0" & app=$!
   sleep 8
   if kill -0 $app 2>/dev/null; then echo "app: running"; fi
-  xwininfo -root -tree | grep -qF "\"Espace Pro\"" && echo "app: window"
+  xwininfo -root -tree | grep -qE "\"([^\"]* – )?Espace Pro\"" && echo "app: window"
   import -window root "$1"
   kill $app; wait $app 2>/dev/null; true' "$2" "$3""#;
     let out = Command::new("dbus-run-session")
@@ -699,7 +699,7 @@ exec xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" sh -c '
             String::from_utf8_lossy(&out.stderr)
         ))
     } else if !printed.contains("app: window") {
-        Err("no window named \"Espace Pro\" on the display".into())
+        Err("no window named \"… – Espace Pro\" on the display".into())
     } else if demo && !header.starts_with(b"SQLite format 3\0") {
         Err(format!("no demo database at {}", database.display()))
     } else if !demo && database.exists() {
