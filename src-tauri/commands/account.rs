@@ -7,7 +7,7 @@ use espace_pro_contract::api::{
     PasswordChangeResponse,
 };
 use espace_pro_desk::{CommandResult, Desk};
-use tauri::State;
+use tauri::{Manager as _, State};
 
 fn optional(s: Option<String>) -> Option<Secret> {
     s.filter(|v| !v.is_empty()).map(Secret::new)
@@ -21,6 +21,12 @@ pub async fn home<R: tauri::Runtime>(
 ) -> CommandResult<AccountView> {
     let (account, reminder) = desk.home().await?;
     crate::reminders::notify(&app, reminder);
+    // A log-in from a new device the account's activity holds: told once, in the background.
+    let app2 = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let notice = app2.state::<Desk>().new_device_notice().await;
+        crate::reminders::notify(&app2, notice);
+    });
     Ok(account)
 }
 

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod activation;
 pub mod demo;
+pub mod devices;
 pub mod links;
 pub mod profile;
 pub mod recovery;

@@ -27,6 +27,7 @@ mod accessibility;
 mod accounts;
 mod codes;
 mod demo;
+mod devices;
 mod email_change;
 mod english;
 mod keyboard;

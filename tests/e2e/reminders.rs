@@ -5,10 +5,10 @@ use super::*;
 // ---- expiry reminders ----------------------------------------------------------------------------
 
 /// A notification daemon (Debian's dunst) on the test display, stopped with the test.
-struct Dunst(std::process::Child);
+pub(crate) struct Dunst(std::process::Child);
 
 impl Dunst {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let child = std::process::Command::new("dunst")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -28,7 +28,7 @@ impl Dunst {
 
     /// Every notification received so far (the ones still shown are closed into the history
     /// first), as dunstctl prints them.
-    fn history(&self) -> String {
+    pub(crate) fn history(&self) -> String {
         let _ = std::process::Command::new("dunstctl")
             .arg("close-all")
             .status();
@@ -39,7 +39,7 @@ impl Dunst {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    async fn wait_for(&self, expected: &str, times: usize) -> String {
+    pub(crate) async fn wait_for(&self, expected: &str, times: usize) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         loop {
             let history = self.history();

@@ -206,7 +206,21 @@ impl ApiClient {
         password: &Secret,
         captcha: Option<(String, String)>,
     ) -> Result<LoginResponse, ClientError> {
+        self.login_from(email, password, captcha, None).await
+    }
+
+    /// [`ApiClient::login`] from a device the app names: its id (kept per account) and name.
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: &Secret,
+        captcha: Option<(String, String)>,
+        device: Option<(&str, &str)>,
+    ) -> Result<LoginResponse, ClientError> {
         let (captcha_id, captcha_answer) = captcha.unzip();
+        let (device_id, device_name) = device
+            .map(|(id, name)| (id.to_owned(), name.to_owned()))
+            .unzip();
         self.post(
             "/v1/sessions",
             None,
@@ -215,6 +229,8 @@ impl ApiClient {
                 password: password.clone(),
                 captcha_id,
                 captcha_answer,
+                device_id,
+                device_name,
             },
         )
         .await
@@ -325,6 +341,45 @@ impl ApiClient {
 
     pub async fn activity(&self, token: &Secret) -> Result<Activity, ClientError> {
         self.get("/v1/account/activity", Some(token)).await
+    }
+
+    /// Everything the service keeps about the account ("Télécharger mes données").
+    pub async fn export(&self, token: &Secret) -> Result<AccountExport, ClientError> {
+        self.get("/v1/account/export", Some(token)).await
+    }
+
+    /// The account's open sessions ("Appareils connectés").
+    pub async fn sessions(&self, token: &Secret) -> Result<OpenSessions, ClientError> {
+        self.get("/v1/account/sessions", Some(token)).await
+    }
+
+    /// Ends the account's session `id` (32 hexadecimal digits, as the list gives them; anything
+    /// else is refused here, never put in a path).
+    pub async fn end_session(&self, token: &Secret, id: &str) -> Result<(), ClientError> {
+        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ClientError::Api {
+                status: 404,
+                code: ErrorCode::NotFound,
+                message: if self.is_english() {
+                    "This session is not open on your account: refresh the list of connected devices."
+                } else {
+                    "Cette session n'est pas ouverte sur votre espace : actualisez la liste des appareils connectés."
+                }
+                .to_owned(),
+                fields: Default::default(),
+                retry_after: None,
+            });
+        }
+        let path = format!("/v1/account/sessions/{id}");
+        self.send::<serde_json::Value>(self.request(Method::DELETE, &path, Some(token))?)
+            .await
+            .map(|_| ())
+    }
+
+    /// Ends every session of the account but this one; how many.
+    pub async fn end_other_sessions(&self, token: &Secret) -> Result<SessionsEnded, ClientError> {
+        self.send(self.request(Method::DELETE, "/v1/account/sessions", Some(token))?)
+            .await
     }
 
     pub async fn recovery_request(&self, email: &str) -> Result<RecoveryAccepted, ClientError> {

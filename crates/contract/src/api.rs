@@ -56,6 +56,18 @@ pub const ADDRESS_MAX_CHARS: usize = 200;
 pub const SECURITY_QUESTION_MAX_CHARS: usize = 200;
 /// Longest security answer.
 pub const SECURITY_ANSWER_MAX_CHARS: usize = 100;
+/// A device id (`LoginRequest::device_id`): 16 to 64 of `A-Z a-z 0-9 _ -`. The app makes one of
+/// 128 random bits per account.
+pub const DEVICE_ID_PATTERN: &str = "^[A-Za-z0-9_-]{16,64}$";
+pub const DEVICE_NAME_MAX_CHARS: usize = 100;
+
+/// Whether `id` is a device id the service takes ([`DEVICE_ID_PATTERN`]).
+pub fn device_id_acceptable(id: &str) -> bool {
+    (16..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
 /// Longest session token or ticket the service reads (its own are 43 characters).
 pub const TOKEN_MAX_CHARS: usize = 128;
 /// Longest CAPTCHA id, and longest CAPTCHA answer, the service reads.
@@ -142,6 +154,13 @@ pub struct LoginRequest {
     pub captcha_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_answer: Option<String>,
+    /// An id the app keeps for this account on this computer (SPEC §4): a log-in from an id the
+    /// account never used (or with none) is told to the login address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// How the person's list of sessions names this computer ("Espace Pro 0.2 — Linux — poste").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
 }
 
 /// The current password again, to see or print what it protects (the security answer) when the
@@ -449,12 +468,140 @@ pub struct ActivityEvent {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: OffsetDateTime,
     pub client_ip: Option<String>,
+    /// The device a log-in came from, as the app named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub events: Vec<ActivityEvent>,
+}
+
+// ---- sessions and devices (SPEC §4) --------------------------------------------------------
+
+/// One open session of the account ("Appareils connectés").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenSession {
+    /// What `DELETE /v1/account/sessions/{id}` takes.
+    pub id: String,
+    pub device_name: Option<String>,
+    pub client_ip: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub last_seen_at: OffsetDateTime,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenSessions {
+    /// The most recently used first.
+    pub sessions: Vec<OpenSession>,
+}
+
+// ---- your data (SPEC §4) ---------------------------------------------------------------------
+
+/// Everything the service keeps about the account (`GET /v1/account/export`), never a hash or a
+/// sealed value: what they protect is given where the person may read it (the security answer,
+/// as the summary shows it), or left out (passwords, codes, tokens, device ids).
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountExport {
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub generated_at: OffsetDateTime,
+    /// Identity and coordinates, the security question and its answer.
+    pub identity: SummaryData,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub password_changed_at: OffsetDateTime,
+    /// `YYYY-MM-DD`.
+    pub password_valid_until: String,
+    pub dossiers: Vec<Dossier>,
+    /// Every session, ended ones included.
+    pub sessions: Vec<ExportedSession>,
+    /// When each device the account logged in from was first seen (their ids are kept hashed).
+    pub devices_first_seen: Vec<Instant>,
+    /// Every security event kept (the activity screen shows the latest).
+    pub activity: Vec<ActivityEvent>,
+    pub email_changes: Vec<ExportedEmailChange>,
+    pub password_recoveries: Vec<ExportedRecovery>,
+    /// The e-mails sent or waiting for the account's addresses (their texts are erased once
+    /// delivered).
+    pub emails: Vec<ExportedMail>,
+    pub second_factor: SecondFactorState,
+}
+
+/// An instant, RFC 3339.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+#[serde(transparent)]
+pub struct Instant(#[serde(with = "time::serde::rfc3339")] pub OffsetDateTime);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedSession {
+    pub id: String,
+    pub device_name: Option<String>,
+    pub client_ip: Option<String>,
+    pub created_at: Instant,
+    pub last_seen_at: Instant,
+    pub expires_at: Instant,
+    pub ended_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedEmailChange {
+    pub new_email: String,
+    pub requested_at: Instant,
+    pub expires_at: Instant,
+    /// `pending`, `activated`, `cancelled`, `superseded` or `locked`.
+    pub state: String,
+    pub ended_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedRecovery {
+    pub requested_at: Instant,
+    pub expires_at: Instant,
+    /// `pending`, `used`, `superseded` or `locked`.
+    pub state: String,
+    pub ended_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedMail {
+    pub to: String,
+    pub subject: String,
+    pub created_at: Instant,
+    pub sent_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorState {
+    pub enabled: bool,
+}
+
+/// How many sessions `DELETE /v1/account/sessions` ended.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionsEnded {
+    pub ended: u64,
 }
 
 // ---- forgotten password (SPEC §2.7) --------------------------------------------------------

@@ -81,6 +81,8 @@ pub struct Desk {
     pub data_dir: PathBuf,
     /// A link from an e-mail, waiting for the window (`take_link`).
     link: Mutex<Option<Opened>>,
+    /// The session whose activity was last looked at for new devices (`new_device_notice`).
+    pub(crate) notice_checked: AtomicU64,
 }
 
 fn unpoisoned<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -124,6 +126,7 @@ impl Desk {
             config_dir,
             data_dir,
             link: Mutex::new(None),
+            notice_checked: AtomicU64::new(0),
         }
     }
 

@@ -43,6 +43,10 @@ pub enum AppCode {
     UpdateInstall,
     UpdateUnreachable,
     NoUpdate,
+    /// A name for this computer that the service would refuse.
+    DeviceName,
+    /// "Déconnecter" on this computer's own session (which "Quitter" ends).
+    CurrentSession,
     Unexpected,
 }
 
@@ -68,6 +72,8 @@ impl AppCode {
         AppCode::UpdateInstall,
         AppCode::UpdateUnreachable,
         AppCode::NoUpdate,
+        AppCode::DeviceName,
+        AppCode::CurrentSession,
         AppCode::Unexpected,
     ];
 
@@ -93,6 +99,8 @@ impl AppCode {
             AppCode::UpdateInstall => "update_install",
             AppCode::UpdateUnreachable => "update_unreachable",
             AppCode::NoUpdate => "no_update",
+            AppCode::DeviceName => "device_name",
+            AppCode::CurrentSession => "current_session",
             AppCode::Unexpected => "unexpected",
         }
     }

@@ -23,6 +23,11 @@ pub fn session_entry(service: &str, account: &str) -> String {
     format!("session@{service}#{account}")
 }
 
+/// The device id `account` logs in with on `service` from this computer (SPEC §4).
+pub fn device_entry(service: &str, account: &str) -> String {
+    format!("device@{service}#{account}")
+}
+
 /// The one entry of `service` that versions before several accounts wrote (carried over to its
 /// account's entry once, then deleted).
 pub fn legacy_entry(service: &str) -> String {
@@ -66,19 +71,37 @@ pub struct MemoryKeyring {
     saves: Arc<Mutex<Vec<(String, Secret)>>>,
 }
 
+/// A device id's entry ([`device_entry`]), which outlives the sessions.
+fn is_device(entry: &str) -> bool {
+    entry.starts_with("device@")
+}
+
 impl MemoryKeyring {
-    /// The entries' names and tokens, in name order.
+    /// The entries holding a token (sessions, revocations), names and tokens, in name order;
+    /// the device ids are [`MemoryKeyring::devices`].
     pub fn entries(&self) -> Vec<(String, Secret)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .iter()
+            .filter(|(k, _)| !is_device(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 
-    /// Every token ever saved, and under which name.
+    /// The device ids kept, by entry name.
+    pub fn devices(&self) -> Vec<(String, Secret)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .filter(|(k, _)| is_device(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Every token ever saved, and under which name (device ids left out).
     pub fn saves(&self) -> Vec<(String, Secret)> {
-        self.saves.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let saves = self.saves.lock().unwrap_or_else(|p| p.into_inner());
+        saves.iter().filter(|(k, _)| !is_device(k)).cloned().collect()
     }
 }
 

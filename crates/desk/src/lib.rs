@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod connection;
 mod desk;
+pub mod devices;
 mod embedded;
 pub mod error;
 pub mod keyring;

@@ -59,6 +59,21 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// What was recorded under `key`, if anything ever was.
+    pub fn recorded(&self, key: &str) -> Option<Vec<u32>> {
+        self.read().remove(key)
+    }
+
+    /// Records `values` under `key`, replacing what was there.
+    pub fn record(&self, key: &str, values: Vec<u32>) -> std::io::Result<()> {
+        let mut shown = self.read();
+        shown.insert(key.to_owned(), values);
+        let text = serde_json::to_string(&shown).map_err(std::io::Error::other)?;
+        espace_pro_server::files::write_private(&self.path, text.as_bytes())
+    }
+}
+
 pub fn key(service_url: &str, account: &AccountView) -> String {
     format!(
         "{service_url}|{}|{}",

@@ -45,7 +45,15 @@ impl Desk {
     ) -> CommandResult<LoggedIn> {
         let (connection, epoch) = (self.connection(), self.epoch());
         let api = &connection.api;
-        let response = api.login(email, &password, captcha).await?;
+        let device = self.device_for(&connection, email).await;
+        let response = api
+            .login_from(
+                email,
+                &password,
+                captcha,
+                Some((device.id.as_str(), device.name.as_str())),
+            )
+            .await?;
         // Whose session: the service says so; an older one is asked (which fails while the
         // password has expired: the address typed names the account then).
         let subscriber_number = match response.subscriber_number {
@@ -55,6 +63,8 @@ impl Desk {
                 Err(_) => email.trim().to_lowercase(),
             },
         };
+        self.keep_device(&connection, &subscriber_number, &device)
+            .await;
         let known = Known {
             subscriber_number,
             login_email: email.trim().to_owned(),
@@ -209,6 +219,11 @@ impl Desk {
         if let Some(token) = self.keyring_load(entry.clone()).await {
             self.keyring_delete(entry).await?;
             self.end_at(&connection, subscriber_number, token).await;
+        }
+        // Its device id too: forgotten here, the account is a new device here next time.
+        let device = crate::keyring::device_entry(&connection.key, subscriber_number);
+        if let Err(e) = self.keyring_delete(device).await {
+            tracing::warn!(error = %e, "the account's device id could not be deleted");
         }
         let (key, number) = (connection.key.clone(), subscriber_number.to_owned());
         self.accounts_do(move |a| a.forget(&key, &number))

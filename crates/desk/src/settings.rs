@@ -37,6 +37,9 @@ pub struct Saved {
     /// Updates are not looked for at start ("Paramètres").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_update_check: bool,
+    /// This computer's name in the account's list of sessions, when the person chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
 }
 
 const FILE: &str = "settings.json";
@@ -338,6 +341,7 @@ mod tests {
             service_url: Some("https://d.example".into()),
             demo: false,
             no_update_check: true,
+            device_name: Some("Poste de Lila".into()),
         };
         write_saved(&config, &saved).unwrap();
         let mode = std::fs::metadata(config.join(FILE))

@@ -29,11 +29,52 @@ pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
     parse_date(&account.password_valid_until).is_none_or(|until| today > until)
 }
 
+/// At most this many new-device alerts an account's login address gets in an hour: someone who
+/// knows the password cannot flood the mailbox (every such log-in is still in the activity).
+pub const NEW_DEVICE_ALERTS_PER_HOUR: i64 = 5;
+
+/// The log-in's device, checked: its id's hash (what `known_devices` keeps) and its name.
+struct Device {
+    hash: Option<Vec<u8>>,
+    name: Option<String>,
+}
+
+fn device_of(req: &LoginRequest) -> Result<Device, AuthError> {
+    let hash = match &req.device_id {
+        Some(id) if !espace_pro_contract::api::device_id_acceptable(id) => {
+            return Err(AuthError::InvalidDevice("device_id"));
+        }
+        Some(id) => Some(token_hash(id)),
+        None => None,
+    };
+    let name = match req.device_name.as_deref().map(str::trim) {
+        Some(name) if !one_line(name, espace_pro_contract::api::DEVICE_NAME_MAX_CHARS) => {
+            return Err(AuthError::InvalidDevice("device_name"));
+        }
+        Some("") | None => None,
+        Some(name) => Some(name.to_owned()),
+    };
+    Ok(Device { hash, name })
+}
+
+/// Text an e-mail and a list may quote: at most `max` characters, no control character, and
+/// none of the invisible ones that reorder or hide text (bidirectional overrides, zero widths).
+fn one_line(s: &str, max: usize) -> bool {
+    s.chars().count() <= max
+        && !s.chars().any(|c| {
+            c.is_control()
+                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        })
+}
+
 pub async fn login(
     svc: &Services,
     req: &LoginRequest,
     client: IpAddr,
 ) -> Result<LoginResponse, AuthError> {
+    // Before anything is counted: a malformed device is the app's fault, not a guess.
+    let device = device_of(req)?;
     // An address that cannot exist still goes through throttling and a hash verification, so
     // neither the answer nor its timing depends on what was typed.
     let key = LoginEmail::parse(&req.email)
@@ -119,15 +160,69 @@ pub async fn login(
             expires_at: ts(expires_at),
             revoked_at: None,
             password_only: expired,
+            public_id: hex::encode(rand::random::<[u8; 16]>()),
+            device_name: device.name.clone(),
+            client_ip: Some(client.to_canonical().to_string()),
         },
     )
     .await?;
+    let detail = device.name.clone().unwrap_or_default();
     Store::audit(
         &mut tx,
-        &AuditEvent::new(account.id, kind, now).from(client),
+        &AuditEvent::new(account.id, kind, now)
+            .from(client)
+            .detail(detail.clone()),
     )
     .await?;
-    svc.store.commit(tx).await?;
+    // A device the account never used (or one that does not say which it is): told to the login
+    // address in this transaction, so the session exists only if the alert will be sent.
+    let new_device = match &device.hash {
+        Some(hash) => Store::remember_device_in(&mut tx, account.id, hash, ts(now)).await?,
+        None => true,
+    } && svc.config.new_device_alerts();
+    if new_device {
+        let an_hour_ago = ts(now - Duration::HOUR);
+        let alerts = Store::count_events_in(
+            &mut tx,
+            account.id,
+            AuditKind::NewDevice,
+            an_hour_ago,
+            NEW_DEVICE_ALERTS_PER_HOUR,
+        )
+        .await?;
+        Store::audit(
+            &mut tx,
+            &AuditEvent::new(account.id, AuditKind::NewDevice, now)
+                .from(client)
+                .detail(detail),
+        )
+        .await?;
+        if alerts < NEW_DEVICE_ALERTS_PER_HOUR {
+            let mail = crate::mail::templates::new_device(
+                &svc.config.public_name,
+                &svc.config.support.hotline,
+                device.name.as_deref(),
+                &client.to_canonical().to_string(),
+                now,
+                &svc.config.time_zone,
+            );
+            Store::enqueue_mail(
+                &mut tx,
+                &account.login_email,
+                &mail.subject,
+                &mail.body,
+                ts(now),
+            )
+            .await?;
+        } else {
+            svc.metrics.new_device_alert_held();
+        }
+    }
+    if new_device {
+        svc.commit_mail(tx).await?;
+    } else {
+        svc.store.commit(tx).await?;
+    }
     svc.metrics.login("success");
     Ok(LoginResponse {
         token: Secret::new(token),

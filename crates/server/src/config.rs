@@ -162,6 +162,11 @@ pub struct Config {
     /// Tests only (feature `test-switches`): every CAPTCHA accepts this answer.
     #[cfg(feature = "test-switches")]
     pub captcha_test_answer: Option<String>,
+    /// Tests only (feature `test-switches`, no flag): no e-mail for a log-in from a new device,
+    /// for the tests of other procedures that count the e-mails they cause. A release build
+    /// always sends them.
+    #[cfg(feature = "test-switches")]
+    pub quiet_new_devices: bool,
 }
 
 impl Config {
@@ -229,7 +234,18 @@ impl Config {
             test_clock_file: None,
             #[cfg(feature = "test-switches")]
             captcha_test_answer: None,
+            #[cfg(feature = "test-switches")]
+            quiet_new_devices: false,
         }
+    }
+
+    /// Whether a log-in from a device the account never used is e-mailed and listed in the
+    /// activity (always, but in the tests that turn it off; the device is remembered either way).
+    pub fn new_device_alerts(&self) -> bool {
+        #[cfg(feature = "test-switches")]
+        return !self.quiet_new_devices;
+        #[cfg(not(feature = "test-switches"))]
+        true
     }
 
     /// True when a test switch is on (only builds with the `test-switches` feature have them).

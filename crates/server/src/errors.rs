@@ -70,6 +70,12 @@ pub enum AuthError {
     ReauthenticationRequired,
     #[error("wrong current password")]
     ReauthenticationFailed,
+    /// The log-in's `device_id` or `device_name` (the field named) is not one the service takes.
+    #[error("invalid {0}")]
+    InvalidDevice(&'static str),
+    /// No open session of the account has this id (another account's, or one already ended).
+    #[error("no such session")]
+    UnknownSession,
     #[error(transparent)]
     Fault(Fault),
 }

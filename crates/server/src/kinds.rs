@@ -100,6 +100,19 @@ audit_kinds! {
     RecoveryRequested => "Demande de mot de passe oublié", "Forgotten password requested";
     RecoveryWrongAnswer => "Réponse de confiance erronée", "Wrong security answer";
     RecoveryCompleted => "Nouveau mot de passe choisi (mot de passe oublié)", "New password chosen (forgotten password)";
+    NewDevice => "Connexion depuis un appareil jamais utilisé (courriel d'alerte)", "Log-in from a device never used before (alert e-mail)";
+    SessionEnded => "Déconnexion d'un appareil (Appareils connectés)", "A device logged out (Connected devices)";
+    OtherSessionsEnded => "Déconnexion de tous les autres appareils", "Every other device logged out";
+}
+
+impl AuditKind {
+    /// The events whose detail is the name of the device they came from.
+    pub fn names_a_device(self) -> bool {
+        matches!(
+            self,
+            AuditKind::Login | AuditKind::LoginPasswordExpired | AuditKind::NewDevice
+        )
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //!   (`unmatched` for any other path, so that stray paths do not make new series) and status class;
 //! - `espace_pro_logins_total{result}`: success, failure, throttled;
 //! - `espace_pro_password_changes_total`;
+//! - `espace_pro_new_device_alerts_held_total`: new-device alerts not e-mailed because the
+//!   account had its hour's share already (the log-ins are still in its activity);
 //! - `espace_pro_password_hash_waiting` and `espace_pro_password_hash_wait_seconds`: log-ins and
 //!   changes queued for a hashing slot, and how long they wait;
 //! - `espace_pro_mail_delivery_attempts_total{result}`: sent, failed;
@@ -73,6 +75,7 @@ pub struct Metrics {
     requests: Family<RouteLabels, Histogram, fn() -> Histogram>,
     logins: Family<ResultLabel, Counter>,
     password_changes: Counter,
+    new_device_alerts_held: Counter,
     deliveries: Family<ResultLabel, Counter>,
     pub hash_queue: HashQueue,
     unsent: Gauge,
@@ -101,6 +104,12 @@ impl Default for Metrics {
             "password_changes",
             "Passwords changed",
             password_changes.clone(),
+        );
+        let new_device_alerts_held = Counter::default();
+        registry.register(
+            "new_device_alerts_held",
+            "New-device alerts not e-mailed: the account had its hour's share already",
+            new_device_alerts_held.clone(),
         );
         let deliveries = Family::<ResultLabel, Counter>::default();
         registry.register(
@@ -158,6 +167,7 @@ impl Default for Metrics {
             requests,
             logins,
             password_changes,
+            new_device_alerts_held,
             deliveries,
             hash_queue,
             unsent,
@@ -200,6 +210,10 @@ impl Metrics {
 
     pub fn password_changed(&self) {
         self.password_changes.inc();
+    }
+
+    pub fn new_device_alert_held(&self) {
+        self.new_device_alerts_held.inc();
     }
 
     /// `result`: "sent" or "failed".

@@ -35,7 +35,7 @@ async fn account_of(svc: &Services, fresh: &Fresh<'_>) -> Result<Arc<AccountRow>
     require_account(&svc.store, fresh.session()).await
 }
 
-fn summary_data(
+pub(crate) fn summary_data(
     fresh: &Fresh<'_>,
     svc: &Services,
     account: &AccountRow,
@@ -192,12 +192,14 @@ pub async fn activity(svc: &Services, session: &Session) -> Result<Activity, Aut
         .recent_events(session.account_id, 50)
         .await?
         .into_iter()
-        .map(|(kind, at, client_ip)| ActivityEvent {
+        .map(|(kind, at, client_ip, detail)| ActivityEvent {
             label: kind.label_fr().to_owned(),
             label_en: kind.label_en().to_owned(),
             kind: kind.name(),
             at: from_ts(at),
             client_ip,
+            // Only the device names of log-ins are details a person is shown.
+            device_name: (kind.names_a_device() && !detail.is_empty()).then_some(detail),
         })
         .collect();
     Ok(Activity { events })

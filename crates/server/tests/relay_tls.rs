@@ -236,6 +236,14 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
         let got = wait_kept(&starttls_out, 1).await;
         assert_eq!(got[0].0, "lila@example.fr");
         assert!(got[0].1.contains("Message-ID: <outbox-"), "{}", got[0].1);
+        // What the relay received: a MIME message that auto-replies leave alone (RFC 3834).
+        for header in ["MIME-Version: 1.0", "Auto-Submitted: auto-generated"] {
+            assert!(
+                got[0].1.lines().any(|l| l.trim_end() == header),
+                "{header}: {}",
+                got[0].1
+            );
+        }
     }
 
     // SMTPS (TLS from the first byte), AUTH.

@@ -97,7 +97,9 @@ export default {
             h('h2', { id: 'space-heading' }, t('home.my_space')),
             h('ul', { class: 'service-list' },
               h('li', {}, h('button', { type: 'button', class: 'button-primary', id: 'home-manage', onclick: () => ctx.go('services') }, t('home.manage'))),
-              h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.go('activity') }, t('home.activity'))))));
+              h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.go('activity') }, t('home.activity'))),
+              h('li', {}, h('button', { type: 'button', class: 'link-button', id: 'home-devices', onclick: () => ctx.go('devices') }, t('home.devices'))),
+              h('li', {}, h('button', { type: 'button', class: 'link-button', id: 'home-export', onclick: () => ctx.go('export') }, t('home.export'))))));
       }));
   },
 };

@@ -56,11 +56,33 @@ export default {
         showError(root, summary, error);
       }
     }));
+    // This computer's name in the account's list of sessions ("Appareils connectés").
+    const deviceName = field({ id: 'settings-device-name', label: t('settings.device_name'), hint: t('settings.device_name_hint'), autocomplete: 'off' });
+    const saveName = h('button', { type: 'submit', class: 'button-secondary', id: 'settings-device-save' }, t('settings.device_save'));
+    const nameForm = h('form', { novalidate: true, 'aria-labelledby': 'settings-device-heading', id: 'settings-device' },
+      h('h2', { id: 'settings-device-heading' }, t('settings.device')),
+      deviceName,
+      h('div', { class: 'actions' }, saveName));
+    const nameInput = deviceName.querySelector('input');
+    ctx.call('device_name').then((name) => { nameInput.value = name; }).catch(() => {});
+    nameForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      busy(saveName, async () => {
+        try {
+          nameInput.value = await ctx.call('set_device_name', { name: nameInput.value });
+          clearErrors(root, summary);
+          status.textContent = t('settings.device_saved', { name: nameInput.value });
+        } catch (error) {
+          showError(root, summary, { ...error, fields: { device_name: [error.code] } }, { device_name: 'settings-device-name' });
+        }
+      });
+    });
     const root = h('div', {},
       h('h1', {}, t('settings.title')),
       summary,
       current,
       form,
+      nameForm,
       h('section', { 'aria-labelledby': 'settings-default-heading' },
         h('h2', { id: 'settings-default-heading' }, t('settings.default')),
         h('div', { class: 'actions' }, packaged, demo)),

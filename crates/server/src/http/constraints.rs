@@ -6,7 +6,8 @@
 
 use espace_pro_contract::PasswordPolicy;
 use espace_pro_contract::api::{
-    ADDRESS_MAX_CHARS, CAPTCHA_FIELD_MAX_CHARS, PHONE_MAX_CHARS, SECURITY_ANSWER_MAX_CHARS,
+    ADDRESS_MAX_CHARS, CAPTCHA_FIELD_MAX_CHARS, DEVICE_ID_PATTERN, DEVICE_NAME_MAX_CHARS,
+    PHONE_MAX_CHARS, SECURITY_ANSWER_MAX_CHARS,
     SECURITY_QUESTION_MAX_CHARS, TOKEN_MAX_CHARS,
 };
 use espace_pro_contract::code::CODE_LENGTH;
@@ -38,6 +39,8 @@ fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
         "address" => text(ADDRESS_MAX_CHARS),
         "security_question" => text(SECURITY_QUESTION_MAX_CHARS),
         "security_answer" => text(SECURITY_ANSWER_MAX_CHARS),
+        "device_id" => json!({"type": "string", "pattern": DEVICE_ID_PATTERN}),
+        "device_name" => text(DEVICE_NAME_MAX_CHARS),
         _ => return None,
     })
 }

@@ -129,6 +129,12 @@ pub(super) fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(utoipa_axum::routes!(routes::get_summary))
         .routes(utoipa_axum::routes!(routes::get_activity))
+        .routes(utoipa_axum::routes!(
+            routes::list_sessions,
+            routes::end_other_sessions
+        ))
+        .routes(utoipa_axum::routes!(routes::end_session))
+        .routes(utoipa_axum::routes!(routes::export_account))
         .routes(utoipa_axum::routes!(routes::request_recovery))
         .routes(utoipa_axum::routes!(routes::recovery_question))
         .routes(utoipa_axum::routes!(routes::complete_recovery))

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
     AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
-    EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest,
+    EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, OpenSessions,
+    PasswordChangeRequest, SessionsEnded, AccountExport,
     PasswordChangeResponse, Profile, ProfileUpdate, ReauthenticateRequest, RecoveryAccepted,
     RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse,
     VerifyCodeRequest,
@@ -16,7 +17,9 @@ use espace_pro_contract::api::{
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
-use crate::{accounts, activation, auth, captcha, email_change, profile, recovery};
+use crate::{
+    accounts, activation, auth, captcha, devices, email_change, export, profile, recovery,
+};
 
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
@@ -257,6 +260,55 @@ pub async fn get_activity(
     FullSession(session): FullSession,
 ) -> Result<Json<Activity>, ApiError> {
     Ok(Json(profile::activity(&svc, &session).await?))
+}
+
+/// The account's open sessions ("Appareils connectés"): device, address, since, last seen.
+#[utoipa::path(get, path = "/v1/account/sessions", tag = "sessions",
+    security(("bearer" = [])), responses((status = 200, body = OpenSessions), (status = 401, body = ErrorBody)))]
+pub async fn list_sessions(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<OpenSessions>, ApiError> {
+    Ok(Json(devices::list(&svc, &session).await?))
+}
+
+/// Ends every open session of the account but the current one.
+#[utoipa::path(delete, path = "/v1/account/sessions", tag = "sessions",
+    security(("bearer" = [])), responses((status = 200, body = SessionsEnded), (status = 401, body = ErrorBody)))]
+pub async fn end_other_sessions(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<SessionsEnded>, ApiError> {
+    let ended = devices::end_others(&svc, &session).await?;
+    Ok(Json(SessionsEnded { ended }))
+}
+
+/// Ends one open session of the account: its next request is refused.
+#[utoipa::path(delete, path = "/v1/account/sessions/{id}", tag = "sessions",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "a session's `id` from `GET /v1/account/sessions`")),
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 404, description = "not_found: no open session of this account has this id", body = ErrorBody)))]
+pub async fn end_session(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    devices::end_one(&svc, &session, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Télécharger mes données": everything the service keeps about the account (never a hash or
+/// a sealed value); the password entered within the re-authentication delay, as for the summary.
+#[utoipa::path(get, path = "/v1/account/export", tag = "account",
+    security(("bearer" = [])), responses((status = 200, body = AccountExport), (status = 401, body = ErrorBody)))]
+pub async fn export_account(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<AccountExport>, ApiError> {
+    Ok(Json(
+        export::export(&svc, auth::require_fresh(&svc, &session)?).await?,
+    ))
 }
 
 /// Forgotten password, step 1: the same answer for every address.

@@ -189,6 +189,39 @@ pub fn email_changed_notice(
     }
 }
 
+/// To the login address when the account is opened from a device it was never opened from
+/// (SPEC §4): when, from what and where, and what to do if it was not the person.
+pub fn new_device(
+    public_name: &str,
+    support_hotline: &str,
+    device_name: Option<&str>,
+    client_ip: &str,
+    at: time::OffsetDateTime,
+    zone: &TimeZone,
+) -> MailText {
+    let device = match device_name {
+        Some(name) => format!("« {name} »"),
+        None => "un appareil qui ne s'est pas nommé (pas l'application Espace Pro)".to_owned(),
+    };
+    MailText {
+        subject: "Nouvelle connexion à votre espace professionnel".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Votre espace professionnel a été ouvert {} depuis un appareil qui ne l'avait \
+             jamais été :\n\n\
+             - appareil : {device}\n\
+             - adresse IP : {client_ip}\n\n\
+             Si c'était vous, vous n'avez rien à faire.\n\n\
+             Si ce n'était pas vous, quelqu'un connaît votre mot de passe : changez-le sans \
+             attendre (procédure « Mot de passe oublié » si vous ne pouvez plus vous connecter), \
+             déconnectez cet appareil depuis « Appareils connectés », et contactez l'assistance \
+             au {support_hotline}.\n\n{}",
+            when(at, zone),
+            closing(public_name)
+        ),
+    }
+}
+
 /// "Mot de passe oublié": the one-time recovery code, to the login address.
 pub fn recovery_code(public_name: &str, code: &str, validity_minutes: u32) -> MailText {
     let link = espace_pro_contract::link::Link::recovery(code);

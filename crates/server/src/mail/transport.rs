@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{self, ContentType};
 use lettre::message::{Mailbox, Message};
 
 use super::RelayAddress;
@@ -121,6 +121,12 @@ fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, TransportEr
             domain
         )))
         .date(mail.created_at.into())
+        .header(header::MIME_VERSION_1_0)
+        // RFC 3834: written by a machine, so that out-of-office replies do not answer it.
+        .raw_header(header::HeaderValue::new(
+            header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
         .header(ContentType::TEXT_PLAIN)
         .body(mail.body.clone())
         .map_err(|e| TransportError::Build(e.to_string()))

@@ -69,13 +69,34 @@ impl Store {
         &self,
         account_id: i64,
         limit: i64,
-    ) -> StoreResult<Vec<(AuditKind, i64, Option<String>)>> {
-        let sql = "SELECT kind, at, client_ip FROM audit_events WHERE account_id = $1
+    ) -> StoreResult<Vec<(AuditKind, i64, Option<String>, String)>> {
+        let sql = "SELECT kind, at, client_ip, detail FROM audit_events WHERE account_id = $1
              ORDER BY at DESC, id DESC LIMIT $2";
         Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
             .bind(account_id)
             .bind(limit)
             .fetch_all(p)
+            .await)?)
+    }
+
+    /// How many `kind` events the account has had since `since`, counted up to `at_most` (so
+    /// that an account with thousands of events in the hour costs no more), read in the caller's
+    /// write transaction (so that concurrent writers each see the others' committed ones).
+    pub async fn count_events_in(
+        conn: &mut Conn,
+        account_id: i64,
+        kind: AuditKind,
+        since: i64,
+        at_most: i64,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM audit_events
+             WHERE account_id = $1 AND kind = $2 AND at >= $3 LIMIT $4) AS recent";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(kind)
+            .bind(since)
+            .bind(at_most)
+            .fetch_one(&mut *c)
             .await)?)
     }
 

@@ -56,6 +56,17 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("expires_at", Int),
             ("revoked_at", Int),
             ("password_only", Bool),
+            ("public_id", Text),
+            ("device_name", Text),
+            ("client_ip", Text),
+        ],
+    ),
+    (
+        "known_devices",
+        &[
+            ("account_id", Int),
+            ("device_hash", Blob),
+            ("first_seen_at", Int),
         ],
     ),
     (

@@ -67,4 +67,39 @@ impl Store {
             .fetch_all(p)
             .await)?)
     }
+
+    /// The subjects of every e-mail written to the outbox, oldest first (kept after delivery,
+    /// when the body is erased).
+    pub async fn outbox_subjects(&self) -> StoreResult<Vec<String>> {
+        let sql = "SELECT subject FROM outbox ORDER BY id";
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// A database that refuses every new e-mail (`on`) or takes them again: what makes a
+    /// procedure's e-mail fail inside its transaction, to show nothing else of it is kept.
+    pub async fn refuse_mail(&self, on: bool) -> StoreResult<()> {
+        let statements: &[&str] = match (&self.pool, on) {
+            (super::Pool::Sqlite(_), true) => &["CREATE TRIGGER refuse_mail BEFORE INSERT ON outbox
+                 BEGIN SELECT RAISE(ABORT, 'the outbox refuses mail'); END"],
+            (super::Pool::Sqlite(_), false) => &["DROP TRIGGER refuse_mail"],
+            #[cfg(feature = "postgres")]
+            (super::Pool::Postgres(_), true) => &[
+                "CREATE FUNCTION refuse_mail() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'the outbox refuses mail'; END $$",
+                "CREATE TRIGGER refuse_mail BEFORE INSERT ON outbox
+                 FOR EACH ROW EXECUTE FUNCTION refuse_mail()",
+            ],
+            #[cfg(feature = "postgres")]
+            (super::Pool::Postgres(_), false) => &[
+                "DROP TRIGGER refuse_mail ON outbox",
+                "DROP FUNCTION refuse_mail()",
+            ],
+        };
+        for sql in statements {
+            on_pool!(self.pool, |p| sqlx::raw_sql(*sql).execute(p).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
 }

@@ -27,6 +27,7 @@ mod captchas;
 mod codes;
 mod copy;
 mod error;
+mod export;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
 mod keyed;
@@ -44,7 +45,7 @@ pub use copy::CopyReport;
 pub use error::{StoreError, StoreResult};
 pub use keyed::Forgotten;
 pub use outbox::OutboxRow;
-pub use sessions::SessionRow;
+pub use sessions::{OpenSession, SessionRow};
 pub use throttle::FailureStats;
 
 /// The two databases the service runs on. Every statement is written once, in the SQL both
@@ -410,6 +411,9 @@ mod tests {
             expires_at: i64::MAX,
             revoked_at: None,
             password_only: false,
+            public_id: "0".repeat(32),
+            device_name: None,
+            client_ip: None,
         };
         Store::insert_session(&mut tx, &session).await.unwrap();
         store.commit(tx).await.unwrap();

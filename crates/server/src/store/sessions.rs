@@ -12,14 +12,32 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub password_only: bool,
+    /// What the account's list of sessions names it by (random, 128 bits): never the token's
+    /// hash.
+    pub public_id: String,
+    /// As the app named its computer at log-in ("Espace Pro 0.2 — Linux — poste-14"), if it did.
+    pub device_name: Option<String>,
+    /// The client's address at log-in, canonical.
+    pub client_ip: Option<String>,
+}
+
+/// One of an account's open sessions, for its list ("Appareils connectés").
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenSession {
+    pub token_hash: Vec<u8>,
+    pub public_id: String,
+    pub device_name: Option<String>,
+    pub client_ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
 }
 
 impl Store {
     pub async fn insert_session(conn: &mut Conn, row: &SessionRow) -> StoreResult<()> {
         let sql =
             "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
-                expires_at, revoked_at, password_only)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
+                expires_at, revoked_at, password_only, public_id, device_name, client_ip)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10)";
         on_tx!(conn, |c| sqlx::query(sql)
             .bind(&row.token_hash)
             .bind(row.account_id)
@@ -28,6 +46,9 @@ impl Store {
             .bind(row.auth_time)
             .bind(row.expires_at)
             .bind(row.password_only)
+            .bind(&row.public_id)
+            .bind(&row.device_name)
+            .bind(&row.client_ip)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -129,6 +150,67 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))
         .map_err(Into::into)
+    }
+
+    /// The account's sessions that still open its space at `now`: not revoked, within their
+    /// absolute limit and not idle since `idle_since`; the most recently used first.
+    pub async fn open_sessions(
+        &self,
+        account_id: i64,
+        now: i64,
+        idle_since: i64,
+    ) -> StoreResult<Vec<OpenSession>> {
+        let sql = "SELECT token_hash, public_id, device_name, client_ip, created_at, last_seen_at
+             FROM sessions
+             WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2
+               AND last_seen_at > $3
+             ORDER BY last_seen_at DESC, created_at DESC";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(account_id)
+            .bind(now)
+            .bind(idle_since)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Revokes the account's live session named `public_id`, inside the caller's transaction;
+    /// whether there was one (another account's id, or an ended session, is none).
+    pub async fn revoke_public_session_in(
+        conn: &mut Conn,
+        account_id: i64,
+        public_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE sessions SET revoked_at = $1
+             WHERE account_id = $2 AND public_id = $3 AND revoked_at IS NULL AND expires_at > $1";
+        let ended = on_tx!(conn, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(account_id)
+            .bind(public_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(ended == 1)
+    }
+
+    /// Records that the account logged in from the device whose id hashes to `device_hash`;
+    /// whether it never had before.
+    pub async fn remember_device_in(
+        conn: &mut Conn,
+        account_id: i64,
+        device_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO known_devices (account_id, device_hash, first_seen_at)
+             VALUES ($1, $2, $3) ON CONFLICT (account_id, device_hash) DO NOTHING";
+        let added = on_tx!(conn, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(device_hash)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(added == 1)
     }
 
     /// The password was just entered on this session: re-authentication clock restarts, and an

@@ -9,6 +9,7 @@ mod activation;
 mod addresses;
 mod attacks;
 mod bad_input;
+mod devices;
 mod email_change;
 mod outbox;
 mod password;

@@ -103,6 +103,9 @@ async fn success_gives_validity_and_sends_the_guides_confirmation() {
         mail.header("Message-ID")
             .is_some_and(|id| id.contains("outbox-"))
     );
+    // A MIME message (RFC 2045), written by a machine (RFC 3834: no out-of-office reply).
+    assert_eq!(mail.header("MIME-Version"), Some("1.0"), "{}", mail.raw);
+    assert_eq!(mail.header("Auto-Submitted"), Some("auto-generated"));
 
     app.expect_only_new_password("lila@example.fr", PASSWORD, NEW_PASSWORD)
         .await;

@@ -31,6 +31,17 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidCaptcha => invalid_captcha(),
             AuthError::ReauthenticationRequired => Self::reauthentication_required(),
             AuthError::ReauthenticationFailed => Self::reauthentication_failed(),
+            AuthError::InvalidDevice(field) => Self::invalid_request(
+                "L'application a envoyé un identifiant ou un nom d'appareil invalide : dans « Paramètres », donnez à cet ordinateur un nom de 100 caractères au plus, sur une ligne.",
+                "The app sent an invalid device id or name: in \"Settings\", give this computer a name of at most 100 characters, on one line.",
+            )
+            .with_field(field, "invalid"),
+            AuthError::UnknownSession => Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "Cette session n'est pas ouverte sur votre espace (déjà déconnectée ou inconnue) : actualisez la liste des appareils connectés.",
+                "This session is not open on your account (already logged out, or unknown): refresh the list of connected devices.",
+            ),
             AuthError::Fault(f) => f.into(),
         }
     }
