@@ -110,6 +110,7 @@ pub async fn queued_mail(dir: &Path, name: &str, count: usize) -> Db {
     for i in 0..count {
         Store::enqueue_mail(
             &mut tx,
+            None,
             &format!("lot{i}@example.org"),
             "Espace professionnel - Banc d'essai",
             "Bonjour,\n\nCeci est un message du banc d'essai.\n",

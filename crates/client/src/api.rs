@@ -12,6 +12,13 @@ use url::Url;
 
 use crate::ClientError;
 
+/// The second factor's proof at log-in: the authenticator's code, or a recovery code.
+#[derive(Clone, Debug)]
+pub enum SecondFactorCode {
+    Totp(Secret),
+    Recovery(Secret),
+}
+
 #[derive(Clone, Debug)]
 pub struct ApiClient {
     http: reqwest::Client,
@@ -217,6 +224,24 @@ impl ApiClient {
         captcha: Option<(String, String)>,
         device: Option<(&str, &str)>,
     ) -> Result<LoginResponse, ClientError> {
+        self.login_with(email, password, captcha, device, None).await
+    }
+
+    /// [`ApiClient::login_from`] with the second factor's code, for an account that asked for it
+    /// (`second_factor_required`).
+    pub async fn login_with(
+        &self,
+        email: &str,
+        password: &Secret,
+        captcha: Option<(String, String)>,
+        device: Option<(&str, &str)>,
+        second_factor: Option<&SecondFactorCode>,
+    ) -> Result<LoginResponse, ClientError> {
+        let (totp_code, recovery_code) = match second_factor {
+            Some(SecondFactorCode::Totp(code)) => (Some(code.clone()), None),
+            Some(SecondFactorCode::Recovery(code)) => (None, Some(code.clone())),
+            None => (None, None),
+        };
         let (captcha_id, captcha_answer) = captcha.unzip();
         let (device_id, device_name) = device
             .map(|(id, name)| (id.to_owned(), name.to_owned()))
@@ -231,6 +256,8 @@ impl ApiClient {
                 captcha_answer,
                 device_id,
                 device_name,
+                totp_code,
+                recovery_code,
             },
         )
         .await
@@ -259,7 +286,8 @@ impl ApiClient {
                 Some(token),
             )?
             .json(&espace_pro_contract::api::ReauthenticateRequest {
-                current_password: password.clone(),
+                current_password: Some(password.clone()),
+                totp_code: None,
             }),
         )
         .await
@@ -346,6 +374,51 @@ impl ApiClient {
     /// Everything the service keeps about the account ("Télécharger mes données").
     pub async fn export(&self, token: &Secret) -> Result<AccountExport, ClientError> {
         self.get("/v1/account/export", Some(token)).await
+    }
+
+    /// Whether the second factor is on, and its recovery codes left.
+    pub async fn second_factor(&self, token: &Secret) -> Result<SecondFactorState, ClientError> {
+        self.get("/v1/account/totp", Some(token)).await
+    }
+
+    /// Starts enrolling a second factor (the password entered within the re-authentication
+    /// delay): the secret and its `otpauth://` URI.
+    pub async fn start_second_factor(&self, token: &Secret) -> Result<TotpEnrolment, ClientError> {
+        self.send(self.request(Method::POST, "/v1/account/totp", Some(token))?)
+            .await
+    }
+
+    /// The authenticator's first code: the second factor on, and its recovery codes.
+    pub async fn confirm_second_factor(
+        &self,
+        token: &Secret,
+        code: &Secret,
+    ) -> Result<RecoveryCodes, ClientError> {
+        self.post(
+            "/v1/account/totp/confirm",
+            Some(token),
+            &TotpConfirmRequest { code: code.clone() },
+        )
+        .await
+    }
+
+    /// Turns the second factor off: the password and a code (or a recovery code).
+    pub async fn disable_second_factor(
+        &self,
+        token: &Secret,
+        current_password: &Secret,
+        code: &Secret,
+    ) -> Result<(), ClientError> {
+        self.send::<serde_json::Value>(
+            self.request(Method::DELETE, "/v1/account/totp", Some(token))?.json(
+                &TotpDisableRequest {
+                    current_password: current_password.clone(),
+                    code: code.clone(),
+                },
+            ),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The account's open sessions ("Appareils connectés").

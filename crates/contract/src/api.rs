@@ -68,6 +68,27 @@ pub fn device_id_acceptable(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
+
+/// Whether `name` (trimmed) is a device name the service takes: one line of at most
+/// [`DEVICE_NAME_MAX_CHARS`] characters, without control characters or the invisible ones that
+/// reorder, hide or break text (bidirectional marks, zero widths, line separators, fillers,
+/// tags), and without what a mail reader would make a link of (`://`, `www.`, `@`): the alert
+/// e-mail quotes it.
+pub fn device_name_acceptable(name: &str) -> bool {
+    let name = name.trim();
+    let lower = name.to_lowercase();
+    name.chars().count() <= DEVICE_NAME_MAX_CHARS
+        && !name.chars().any(|c| {
+            c.is_control()
+                || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
+                    | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+                    | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+                    | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+                    | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+        })
+        && !["://", "www.", "@"].iter().any(|p| lower.contains(p))
+}
+
 /// Longest session token or ticket the service reads (its own are 43 characters).
 pub const TOKEN_MAX_CHARS: usize = 128;
 /// Longest CAPTCHA id, and longest CAPTCHA answer, the service reads.
@@ -161,6 +182,12 @@ pub struct LoginRequest {
     /// How the person's list of sessions names this computer ("Espace Pro 0.2 — Linux — poste").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    /// For an account with a second factor: the authenticator's current code (6 digits)…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<Secret>,
+    /// …or one of its unused recovery codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<Secret>,
 }
 
 /// The current password again, to see or print what it protects (the security answer) when the
@@ -169,7 +196,12 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReauthenticateRequest {
-    pub current_password: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<Secret>,
+    /// Instead of the password, for an account with a second factor: the authenticator's
+    /// current code (SPEC §4: a code is proof enough before a credential change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<Secret>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -595,7 +627,56 @@ pub struct ExportedMail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorState {
     pub enabled: bool,
+    /// Since when, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_at: Option<Instant>,
+    /// How many of its recovery codes are still unused.
+    #[serde(default)]
+    pub recovery_codes_left: u32,
 }
+
+/// A second factor being enrolled (`POST /v1/account/totp`): the secret to give the
+/// authenticator app, as text (base32) and as an `otpauth://` URI (what the QR code holds).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    pub secret: Secret,
+    pub otpauth_uri: Secret,
+    /// Until when the first code may confirm it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The authenticator's first code, which turns the second factor on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpConfirmRequest {
+    pub code: Secret,
+}
+
+/// The 10 single-use recovery codes, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<Secret>,
+}
+
+/// Turning the second factor off: the password and a code (the authenticator's or a recovery
+/// code).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpDisableRequest {
+    pub current_password: Secret,
+    pub code: Secret,
+}
+
+/// Digits of a TOTP code; its time step in seconds.
+pub const TOTP_DIGITS: usize = 6;
+pub const TOTP_PERIOD_SECONDS: i64 = 30;
+/// Recovery codes given at enrolment.
+pub const RECOVERY_CODE_COUNT: usize = 10;
 
 /// How many sessions `DELETE /v1/account/sessions` ended.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -21,6 +21,11 @@ pub enum ErrorCode {
     InvalidCaptcha,
     /// The address is over its failure limit: the log-in must come with a solved CAPTCHA.
     CaptchaRequired,
+    /// The password was right; the account also asks its second factor's code.
+    SecondFactorRequired,
+    /// The second factor is already on (enrolment) or is off (turning it off).
+    SecondFactorEnabled,
+    SecondFactorDisabled,
     InvalidCode,
     CodeExpired,
     CodeLocked,
@@ -55,6 +60,9 @@ impl ErrorCode {
             ErrorCode::SameAsCurrentEmail => "same_as_current_email",
             ErrorCode::InvalidCaptcha => "invalid_captcha",
             ErrorCode::CaptchaRequired => "captcha_required",
+            ErrorCode::SecondFactorRequired => "second_factor_required",
+            ErrorCode::SecondFactorEnabled => "second_factor_enabled",
+            ErrorCode::SecondFactorDisabled => "second_factor_disabled",
             ErrorCode::InvalidCode => "invalid_code",
             ErrorCode::CodeExpired => "code_expired",
             ErrorCode::CodeLocked => "code_locked",

@@ -34,24 +34,18 @@ pub fn default_device_name() -> String {
         .and_then(|h| h.into_string().ok())
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty());
-    let name = match host {
-        Some(host) => format!("Espace Pro {version} — {system} — {host}"),
-        None => format!("Espace Pro {version} — {system}"),
-    };
-    name.chars().take(DEVICE_NAME_MAX_CHARS).collect()
+    let bare = format!("Espace Pro {version} — {system}");
+    // A host name the service would refuse (a character it does not take) is left out.
+    host.map(|host| format!("{bare} — {host}"))
+        .map(|name| name.chars().take(DEVICE_NAME_MAX_CHARS).collect::<String>())
+        .filter(|name| acceptable_name(name))
+        .unwrap_or(bare)
 }
 
 /// A name the service takes: one line of at most [`DEVICE_NAME_MAX_CHARS`] characters, without
 /// the invisible characters that reorder or hide text.
 pub fn acceptable_name(name: &str) -> bool {
-    let name = name.trim();
-    !name.is_empty()
-        && name.chars().count() <= DEVICE_NAME_MAX_CHARS
-        && !name.chars().any(|c| {
-            c.is_control()
-                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-                    | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-        })
+    !name.trim().is_empty() && espace_pro_contract::api::device_name_acceptable(name)
 }
 
 /// A new device id: 128 random bits, in hexadecimal.

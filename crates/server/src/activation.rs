@@ -121,6 +121,7 @@ pub async fn complete(
     )
     .await?;
     Store::revoke_account_sessions(&mut tx, account.id, None, ts(now)).await?;
+    Store::forget_devices_in(&mut tx, account.id, None).await?;
     let notice = templates::email_changed_notice(
         &svc.config.public_name,
         &svc.config.support.hotline,
@@ -130,6 +131,7 @@ pub async fn complete(
     );
     Store::enqueue_mail(
         &mut tx,
+        account.id,
         &account.login_email,
         &notice.subject,
         &notice.body,

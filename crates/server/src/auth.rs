@@ -48,24 +48,13 @@ fn device_of(req: &LoginRequest) -> Result<Device, AuthError> {
         None => None,
     };
     let name = match req.device_name.as_deref().map(str::trim) {
-        Some(name) if !one_line(name, espace_pro_contract::api::DEVICE_NAME_MAX_CHARS) => {
+        Some(name) if !espace_pro_contract::api::device_name_acceptable(name) => {
             return Err(AuthError::InvalidDevice("device_name"));
         }
         Some("") | None => None,
         Some(name) => Some(name.to_owned()),
     };
     Ok(Device { hash, name })
-}
-
-/// Text an e-mail and a list may quote: at most `max` characters, no control character, and
-/// none of the invisible ones that reorder or hide text (bidirectional overrides, zero widths).
-fn one_line(s: &str, max: usize) -> bool {
-    s.chars().count() <= max
-        && !s.chars().any(|c| {
-            c.is_control()
-                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-                    | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-        })
 }
 
 pub async fn login(
@@ -148,6 +137,36 @@ pub async fn login(
         drop(tx);
         return Err(failed_login(svc, reservation, Some(account.id), client, now).await?);
     }
+    // The second factor, read in this transaction: one turned on meanwhile is asked too. A
+    // right password without a code counts neither way; a wrong code counts as a failed log-in.
+    if let Some(factor) = crate::totp::at_login(&mut tx, account.id).await? {
+        let given = |c: &Option<Secret>| c.as_ref().filter(|c| !c.expose().trim().is_empty()).cloned();
+        let (typed, field) = match (given(&req.totp_code), given(&req.recovery_code)) {
+            (Some(code), _) => (code, "totp_code"),
+            (None, Some(code)) => (code, "recovery_code"),
+            (None, None) => {
+                drop(tx);
+                svc.throttle.release(reservation).await?;
+                svc.metrics.login("second_factor_required");
+                return Err(AuthError::SecondFactorRequired);
+            }
+        };
+        let sealed = factor.secret_sealed.unwrap_or_default();
+        let used =
+            crate::totp::take_code(svc, &mut tx, &account, &sealed, typed.expose(), now).await?;
+        if used.is_none() {
+            drop(tx);
+            svc.throttle.keep(reservation).await?;
+            svc.store
+                .audit_now(
+                    &AuditEvent::new(Some(account.id), AuditKind::SecondFactorFailed, now)
+                        .from(client),
+                )
+                .await?;
+            svc.metrics.login("failure");
+            return Err(AuthError::WrongSecondFactor(field));
+        }
+    }
     Throttle::succeeded_in(&mut tx, reservation, &by_email).await?;
     Store::insert_session(
         &mut tx,
@@ -163,6 +182,7 @@ pub async fn login(
             public_id: hex::encode(rand::random::<[u8; 16]>()),
             device_name: device.name.clone(),
             client_ip: Some(client.to_canonical().to_string()),
+            device_hash: device.hash.clone(),
         },
     )
     .await?;
@@ -181,12 +201,12 @@ pub async fn login(
         None => true,
     } && svc.config.new_device_alerts();
     if new_device {
-        let an_hour_ago = ts(now - Duration::HOUR);
-        let alerts = Store::count_events_in(
+        // Only the alerts e-mailed count: log-ins that keep coming cannot keep the limit shut.
+        let alerts = Store::count_mails_in(
             &mut tx,
             account.id,
-            AuditKind::NewDevice,
-            an_hour_ago,
+            crate::mail::templates::NEW_DEVICE_SUBJECT,
+            ts(now - Duration::HOUR),
             NEW_DEVICE_ALERTS_PER_HOUR,
         )
         .await?;
@@ -208,6 +228,7 @@ pub async fn login(
             );
             Store::enqueue_mail(
                 &mut tx,
+                account.id,
                 &account.login_email,
                 &mail.subject,
                 &mail.body,
@@ -296,6 +317,13 @@ pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> 
     Ok(())
 }
 
+/// What a session's wrong current passwords (and second-factor codes) are counted under: per
+/// session, not per address (someone else's failed log-ins must not keep the owner, already
+/// logged in, from confirming).
+pub fn reauth_subject(session: &Session) -> String {
+    format!("reauth:{}", hex::encode(&session.token_hash[..12]))
+}
+
 /// Proof that the session's password was entered within the re-authentication delay, or just
 /// now. Only [`require_fresh`] and [`reauthenticate`] make one (its field is private), and
 /// whatever shows or changes the security answer, the phone or the postal address, or cancels a
@@ -328,7 +356,7 @@ pub async fn reauthenticate<'s>(
     };
     // Limited per session (and per client), not per address: someone else's failed log-ins on
     // the address must not keep its owner, already logged in, from confirming the password.
-    let by_session = format!("reauth:{}", hex::encode(&session.token_hash[..12]));
+    let by_session = reauth_subject(session);
     let by_client = client_subject(client);
     let reservation = match svc
         .throttle

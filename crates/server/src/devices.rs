@@ -34,7 +34,12 @@ pub async fn list(svc: &Services, session: &Session) -> Result<OpenSessions, Aut
 
 /// Ends the account's open session `id`: its next request is refused. Another account's id, an
 /// ended session's or a made-up one are all [`AuthError::UnknownSession`].
-pub async fn end_one(svc: &Services, session: &Session, id: &str) -> Result<(), AuthError> {
+pub async fn end_one(
+    svc: &Services,
+    session: &Session,
+    id: &str,
+    client: std::net::IpAddr,
+) -> Result<(), AuthError> {
     // Ids are 32 hexadecimal digits; anything else names no session (and is not looked up).
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AuthError::UnknownSession);
@@ -46,7 +51,9 @@ pub async fn end_one(svc: &Services, session: &Session, id: &str) -> Result<(), 
     }
     Store::audit(
         &mut tx,
-        &AuditEvent::new(session.account_id, AuditKind::SessionEnded, now),
+        &AuditEvent::new(session.account_id, AuditKind::SessionEnded, now)
+            .from(client)
+            .detail(id.to_owned()),
     )
     .await?;
     svc.store.commit(tx).await?;
@@ -54,7 +61,11 @@ pub async fn end_one(svc: &Services, session: &Session, id: &str) -> Result<(), 
 }
 
 /// Ends every open session of the account but this one; how many.
-pub async fn end_others(svc: &Services, session: &Session) -> Result<u64, AuthError> {
+pub async fn end_others(
+    svc: &Services,
+    session: &Session,
+    client: std::net::IpAddr,
+) -> Result<u64, AuthError> {
     let now = svc.now();
     let mut tx = begin_write_as(svc, session).await?;
     let ended = Store::revoke_account_sessions(
@@ -64,9 +75,11 @@ pub async fn end_others(svc: &Services, session: &Session) -> Result<u64, AuthEr
         ts(now),
     )
     .await?;
+    Store::forget_devices_in(&mut tx, session.account_id, Some(&session.token_hash)).await?;
     Store::audit(
         &mut tx,
         &AuditEvent::new(session.account_id, AuditKind::OtherSessionsEnded, now)
+            .from(client)
             .detail(ended.to_string()),
     )
     .await?;

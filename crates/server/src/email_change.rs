@@ -142,7 +142,7 @@ pub async fn request(
         (new_email.as_str(), &activation),
         (&account.login_email, &notice),
     ] {
-        Store::enqueue_mail(&mut tx, mail.0, &mail.1.subject, &mail.1.body, ts(now)).await?;
+        Store::enqueue_mail(&mut tx, account.id, mail.0, &mail.1.subject, &mail.1.body, ts(now)).await?;
     }
     Store::audit(
         &mut tx,
@@ -183,6 +183,7 @@ pub async fn cancel(svc: &Services, fresh: Fresh<'_>) -> Result<(), CredentialEr
     );
     Store::enqueue_mail(
         &mut tx,
+        account.id,
         &account.login_email,
         &notice.subject,
         &notice.body,

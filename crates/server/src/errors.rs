@@ -76,6 +76,19 @@ pub enum AuthError {
     /// No open session of the account has this id (another account's, or one already ended).
     #[error("no such session")]
     UnknownSession,
+    /// The password was right, and the account asks its second factor too.
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// The code given (in the field named) is wrong, already used, or not a code.
+    #[error("wrong second-factor code")]
+    WrongSecondFactor(&'static str),
+    #[error("second factor already on")]
+    SecondFactorAlreadyOn,
+    #[error("second factor off")]
+    SecondFactorNotOn,
+    /// No enrolment waits for its first code (never started, replaced, or too old).
+    #[error("no enrolment in progress")]
+    NoEnrolment,
     #[error(transparent)]
     Fault(Fault),
 }

@@ -3,7 +3,7 @@
 
 use espace_pro_contract::api::{
     AccountExport, ActivityEvent, Dossier, ExportedEmailChange, ExportedMail, ExportedRecovery,
-    ExportedSession, Instant, SecondFactorState,
+    ExportedSession, Instant,
 };
 
 use crate::auth::{Fresh, require_account};
@@ -18,12 +18,6 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
     let at = |t: i64| Instant(from_ts(t));
     let store = &svc.store;
     let changes = store.export_changes(id).await?;
-    let mut addresses = vec![account.login_email.clone()];
-    for (new_email, ..) in &changes {
-        if !addresses.contains(new_email) {
-            addresses.push(new_email.clone());
-        }
-    }
     Ok(AccountExport {
         generated_at: svc.now(),
         identity: summary_data(&fresh, svc, &account).map_err(AuthError::Fault)?,
@@ -86,7 +80,7 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
             })
             .collect(),
         emails: store
-            .export_mail(&addresses)
+            .export_mail(id)
             .await?
             .into_iter()
             .map(|(to, subject, created, sent)| ExportedMail {
@@ -96,6 +90,6 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
                 sent_at: sent.map(at),
             })
             .collect(),
-        second_factor: SecondFactorState { enabled: false },
+        second_factor: crate::totp::state(svc, id).await?,
     })
 }

@@ -103,6 +103,10 @@ audit_kinds! {
     NewDevice => "Connexion depuis un appareil jamais utilisé (courriel d'alerte)", "Log-in from a device never used before (alert e-mail)";
     SessionEnded => "Déconnexion d'un appareil (Appareils connectés)", "A device logged out (Connected devices)";
     OtherSessionsEnded => "Déconnexion de tous les autres appareils", "Every other device logged out";
+    SecondFactorEnabled => "Double authentification activée", "Two-step verification turned on";
+    SecondFactorDisabled => "Double authentification désactivée", "Two-step verification turned off";
+    SecondFactorFailed => "Code de double authentification incorrect", "Wrong two-step verification code";
+    RecoveryCodeUsed => "Code de secours utilisé", "Backup code used";
 }
 
 impl AuditKind {

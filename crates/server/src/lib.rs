@@ -40,6 +40,7 @@ pub mod rotation;
 pub mod services;
 pub mod store;
 pub mod throttle;
+pub mod totp;
 
 pub use app::Application;
 pub use config::Config;

@@ -94,6 +94,7 @@ pub async fn install(
     )
     .await?;
     let revoked = Store::revoke_account_sessions(conn, account.id, keep, ts(now)).await?;
+    Store::forget_devices_in(conn, account.id, keep).await?;
     let name = &svc.config.public_name;
     let mut mails = vec![templates::password_changed(name, valid_until)];
     if let Some(new_email) =
@@ -112,7 +113,7 @@ pub async fn install(
     .await?;
     for mail in mails {
         let to = &account.login_email;
-        Store::enqueue_mail(conn, to, &mail.subject, &mail.body, ts(now)).await?;
+        Store::enqueue_mail(conn, account.id, to, &mail.subject, &mail.body, ts(now)).await?;
     }
     Ok((valid_until, revoked))
 }

@@ -121,6 +121,7 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
     .await?;
     Store::enqueue_mail(
         &mut tx,
+        account.id,
         &account.login_email,
         &mail.subject,
         &mail.body,

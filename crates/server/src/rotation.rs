@@ -72,6 +72,22 @@ pub async fn reseal(store: &Store, key_file: &Path, now: i64) -> Result<Rotation
             .map_err(|_| RotationError::Unreadable(*id))?;
         Store::reseal_answer(&mut tx, *id, &new.seal(context, &answer)).await?;
     }
+    // The second factors' secrets (in use or being enrolled), bound to `totp:` and the
+    // subscriber number.
+    for (id, number, secret, pending) in Store::sealed_second_factors(&mut tx).await? {
+        let context = format!("totp:{number}");
+        let reseal = |seal: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, RotationError> {
+            seal.map(|seal| {
+                old.open(&context, &seal)
+                    .or_else(|_| new.open(&context, &seal))
+                    .map(|text| new.seal(&context, &text))
+                    .map_err(|_| RotationError::Unreadable(id))
+            })
+            .transpose()
+        };
+        let (secret, pending) = (reseal(secret)?, reseal(pending)?);
+        Store::reseal_second_factor(&mut tx, id, secret.as_deref(), pending.as_deref()).await?;
+    }
     let forgotten = Store::forget_keyed(&mut tx, now).await?;
     Store::set_key_fingerprint(&mut tx, &new.fingerprint()).await?;
     store.commit(tx).await?;

@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 
 /// The constraints of a request field, by its name (the same name means the same rule in every
 /// request).
+/// Longest second-factor code read (a recovery code with spaces is 19 to 24 characters).
+const SECOND_FACTOR_CODE_MAX_CHARS: usize = 32;
+
 fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
     let text = |max: usize| json!({"type": "string", "maxLength": max});
     Some(match field {
@@ -41,6 +44,11 @@ fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
         "security_answer" => text(SECURITY_ANSWER_MAX_CHARS),
         "device_id" => json!({"type": "string", "pattern": DEVICE_ID_PATTERN}),
         "device_name" => text(DEVICE_NAME_MAX_CHARS),
+        // The authenticator's 6 digits, or a recovery code (`ABCD-EFGH-JKLM-NPQR`), loosely
+        // typed.
+        "totp_code" | "recovery_code" | "second_factor_code" => {
+            json!({"type": "string", "minLength": 1, "maxLength": SECOND_FACTOR_CODE_MAX_CHARS})
+        }
         _ => return None,
     })
 }
@@ -84,7 +92,14 @@ pub fn constrain_requests(doc: &mut Value, policy: &PasswordPolicy) {
         let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
             continue;
         };
+        // The second factor's `code` is not an activation code.
+        let second_factor = name.starts_with("Totp");
         for (field, property) in properties.iter_mut() {
+            let field = if second_factor && field == "code" {
+                "second_factor_code"
+            } else {
+                field.as_str()
+            };
             if let Some(rule) = rule(field, policy) {
                 *property = constrained(property, rule);
             }

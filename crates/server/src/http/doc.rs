@@ -135,6 +135,12 @@ pub(super) fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(utoipa_axum::routes!(routes::end_session))
         .routes(utoipa_axum::routes!(routes::export_account))
+        .routes(utoipa_axum::routes!(
+            routes::second_factor_state,
+            routes::start_second_factor,
+            routes::disable_second_factor
+        ))
+        .routes(utoipa_axum::routes!(routes::confirm_second_factor))
         .routes(utoipa_axum::routes!(routes::request_recovery))
         .routes(utoipa_axum::routes!(routes::recovery_question))
         .routes(utoipa_axum::routes!(routes::complete_recovery))

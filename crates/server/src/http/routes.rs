@@ -8,7 +8,8 @@ use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
     AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
     EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, OpenSessions,
-    PasswordChangeRequest, SessionsEnded, AccountExport,
+    PasswordChangeRequest, SessionsEnded, AccountExport, RecoveryCodes, SecondFactorState,
+    TotpConfirmRequest, TotpDisableRequest, TotpEnrolment,
     PasswordChangeResponse, Profile, ProfileUpdate, ReauthenticateRequest, RecoveryAccepted,
     RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse,
     VerifyCodeRequest,
@@ -18,7 +19,7 @@ use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
 use crate::{
-    accounts, activation, auth, captcha, devices, email_change, export, profile, recovery,
+    accounts, activation, auth, captcha, devices, email_change, export, profile, recovery, totp,
 };
 
 /// Service name, support contacts and policy numbers.
@@ -67,8 +68,8 @@ fn service_info_in(c: &crate::config::Config, lang: super::lang::Lang) -> Servic
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = LoginRequest,
     responses(
         (status = 201, body = LoginResponse),
-        (status = 401, description = "invalid_credentials", body = ErrorBody),
-        (status = 403, description = "captcha_required: this address has failed too often; send captcha_id and captcha_answer", body = ErrorBody),
+        (status = 401, description = "invalid_credentials; invalid_code: a wrong, used or stale second-factor code", body = ErrorBody),
+        (status = 403, description = "captcha_required: this address has failed too often; send captcha_id and captcha_answer; second_factor_required: the password is right, send totp_code or recovery_code too", body = ErrorBody),
         (status = 422, description = "invalid_captcha: the CAPTCHA is unknown, used, expired or wrongly copied", body = ErrorBody),
         (status = 429, description = "too_many_attempts, with Retry-After", body = ErrorBody)))]
 pub async fn create_session(
@@ -98,6 +99,7 @@ pub async fn delete_current_session(
     security(("bearer" = [])), request_body = ReauthenticateRequest,
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, description = "reauthentication_failed", body = ErrorBody),
+        (status = 409, description = "second_factor_disabled: a `totp_code` from an account without a second factor", body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn reauthenticate(
     State(svc): State<AppState>,
@@ -105,7 +107,11 @@ pub async fn reauthenticate(
     AnySession(session): AnySession,
     ApiJson(req): ApiJson<ReauthenticateRequest>,
 ) -> Result<StatusCode, ApiError> {
-    auth::confirm_password(&svc, &session, &req.current_password, ip).await?;
+    match (&req.current_password, &req.totp_code) {
+        (Some(password), _) => auth::confirm_password(&svc, &session, password, ip).await?,
+        (None, Some(code)) => totp::reauthenticate(&svc, &session, code, ip).await?,
+        (None, None) => return Err(crate::errors::AuthError::ReauthenticationRequired.into()),
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -277,9 +283,10 @@ pub async fn list_sessions(
     security(("bearer" = [])), responses((status = 200, body = SessionsEnded), (status = 401, body = ErrorBody)))]
 pub async fn end_other_sessions(
     State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
     FullSession(session): FullSession,
 ) -> Result<Json<SessionsEnded>, ApiError> {
-    let ended = devices::end_others(&svc, &session).await?;
+    let ended = devices::end_others(&svc, &session, ip).await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -291,10 +298,11 @@ pub async fn end_other_sessions(
         (status = 404, description = "not_found: no open session of this account has this id", body = ErrorBody)))]
 pub async fn end_session(
     State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
     FullSession(session): FullSession,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    devices::end_one(&svc, &session, &id).await?;
+    devices::end_one(&svc, &session, &id, ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -309,6 +317,66 @@ pub async fn export_account(
     Ok(Json(
         export::export(&svc, auth::require_fresh(&svc, &session)?).await?,
     ))
+}
+
+/// Whether the second factor is on, and how many recovery codes are left.
+#[utoipa::path(get, path = "/v1/account/totp", tag = "account",
+    security(("bearer" = [])), responses((status = 200, body = SecondFactorState), (status = 401, body = ErrorBody)))]
+pub async fn second_factor_state(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<Json<SecondFactorState>, ApiError> {
+    Ok(Json(totp::state(&svc, session.account_id).await?))
+}
+
+/// A second factor, step 1 (the password entered within the re-authentication delay): a new
+/// secret for the authenticator app, confirmed by its first code within 10 minutes.
+#[utoipa::path(post, path = "/v1/account/totp", tag = "account",
+    security(("bearer" = [])),
+    responses((status = 201, body = TotpEnrolment), (status = 401, body = ErrorBody),
+        (status = 403, description = "reauthentication_required", body = ErrorBody),
+        (status = 409, description = "second_factor_enabled", body = ErrorBody)))]
+pub async fn start_second_factor(
+    State(svc): State<AppState>,
+    FullSession(session): FullSession,
+) -> Result<impl IntoResponse, ApiError> {
+    let enrolment = totp::start(&svc, auth::require_fresh(&svc, &session)?).await?;
+    Ok((StatusCode::CREATED, Json(enrolment)))
+}
+
+/// A second factor, step 2: the authenticator's first code turns it on; the 10 recovery codes,
+/// shown once.
+#[utoipa::path(post, path = "/v1/account/totp/confirm", tag = "account",
+    security(("bearer" = [])), request_body = TotpConfirmRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 401, body = ErrorBody),
+        (status = 409, description = "code_expired (no enrolment in progress) or second_factor_enabled", body = ErrorBody),
+        (status = 422, description = "invalid_code", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn confirm_second_factor(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    FullSession(session): FullSession,
+    ApiJson(req): ApiJson<TotpConfirmRequest>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    Ok(Json(totp::confirm(&svc, &session, &req.code, ip).await?))
+}
+
+/// Turning the second factor off: the password and a code (or a recovery code).
+#[utoipa::path(delete, path = "/v1/account/totp", tag = "account",
+    security(("bearer" = [])), request_body = TotpDisableRequest,
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, description = "reauthentication_failed", body = ErrorBody),
+        (status = 409, description = "second_factor_disabled", body = ErrorBody),
+        (status = 422, description = "invalid_code", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn disable_second_factor(
+    State(svc): State<AppState>,
+    ClientIp(ip): ClientIp,
+    FullSession(session): FullSession,
+    ApiJson(req): ApiJson<TotpDisableRequest>,
+) -> Result<StatusCode, ApiError> {
+    totp::disable(&svc, &session, &req.current_password, &req.code, ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Forgotten password, step 1: the same answer for every address.

@@ -191,6 +191,8 @@ pub fn email_changed_notice(
 
 /// To the login address when the account is opened from a device it was never opened from
 /// (SPEC §4): when, from what and where, and what to do if it was not the person.
+pub const NEW_DEVICE_SUBJECT: &str = "Nouvelle connexion à votre espace professionnel";
+
 pub fn new_device(
     public_name: &str,
     support_hotline: &str,
@@ -199,23 +201,59 @@ pub fn new_device(
     at: time::OffsetDateTime,
     zone: &TimeZone,
 ) -> MailText {
+    // The name is the one the device gave itself: quoted as such, after the address.
     let device = match device_name {
-        Some(name) => format!("« {name} »"),
-        None => "un appareil qui ne s'est pas nommé (pas l'application Espace Pro)".to_owned(),
+        Some(name) => format!("« {name} » (le nom que l'appareil s'est donné)"),
+        None => "aucun (ce n'est pas l'application Espace Pro)".to_owned(),
     };
     MailText {
-        subject: "Nouvelle connexion à votre espace professionnel".into(),
+        subject: NEW_DEVICE_SUBJECT.into(),
         body: format!(
             "Bonjour,\n\n\
              Votre espace professionnel a été ouvert {} depuis un appareil qui ne l'avait \
              jamais été :\n\n\
-             - appareil : {device}\n\
-             - adresse IP : {client_ip}\n\n\
+             - adresse IP : {client_ip}\n\
+             - nom de l'appareil : {device}\n\n\
              Si c'était vous, vous n'avez rien à faire.\n\n\
              Si ce n'était pas vous, quelqu'un connaît votre mot de passe : changez-le sans \
              attendre (procédure « Mot de passe oublié » si vous ne pouvez plus vous connecter), \
              déconnectez cet appareil depuis « Appareils connectés », et contactez l'assistance \
              au {support_hotline}.\n\n{}",
+            when(at, zone),
+            closing(public_name)
+        ),
+    }
+}
+
+/// The second factor turned on or off, told to the login address.
+pub fn second_factor(
+    public_name: &str,
+    support_hotline: &str,
+    on: bool,
+    at: time::OffsetDateTime,
+    zone: &TimeZone,
+) -> MailText {
+    let (subject, what, then) = if on {
+        (
+            "Double authentification activée sur votre espace professionnel",
+            "la double authentification a été activée",
+            "Désormais, chaque connexion demande aussi le code de votre application              d'authentification, ou l'un de vos codes de secours. Gardez ces codes en lieu sûr.",
+        )
+    } else {
+        (
+            "Double authentification désactivée sur votre espace professionnel",
+            "la double authentification a été désactivée",
+            "Désormais, votre mot de passe suffit pour vous connecter. Vous pouvez la réactiver              à tout moment depuis « Double authentification ».",
+        )
+    };
+    MailText {
+        subject: subject.into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Sur votre espace professionnel, {what} {}.\n\n\
+             {then}\n\n\
+             Si ce n'était pas vous, changez votre mot de passe sans attendre et contactez \
+             l'assistance au {support_hotline}.\n\n{}",
             when(at, zone),
             closing(public_name)
         ),

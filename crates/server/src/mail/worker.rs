@@ -245,7 +245,7 @@ mod tests {
     async fn a_stopped_worker_leaves_nothing_claimed() {
         let (_dir, store) = Store::temporary().await;
         let mut tx = store.begin_write().await.unwrap();
-        Store::enqueue_mail(&mut tx, "a@example.org", "Objet", "Corps", 0)
+        Store::enqueue_mail(&mut tx, None, "a@example.org", "Objet", "Corps", 0)
             .await
             .unwrap();
         store.commit(tx).await.unwrap();

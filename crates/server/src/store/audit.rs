@@ -79,27 +79,6 @@ impl Store {
             .await)?)
     }
 
-    /// How many `kind` events the account has had since `since`, counted up to `at_most` (so
-    /// that an account with thousands of events in the hour costs no more), read in the caller's
-    /// write transaction (so that concurrent writers each see the others' committed ones).
-    pub async fn count_events_in(
-        conn: &mut Conn,
-        account_id: i64,
-        kind: AuditKind,
-        since: i64,
-        at_most: i64,
-    ) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM audit_events
-             WHERE account_id = $1 AND kind = $2 AND at >= $3 LIMIT $4) AS recent";
-        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
-            .bind(account_id)
-            .bind(kind)
-            .bind(since)
-            .bind(at_most)
-            .fetch_one(&mut *c)
-            .await)?)
-    }
-
     /// Forgets events older than `before`, and those of no account (failures for addresses
     /// that have none) older than `anonymous_before`; returns how many.
     pub async fn prune_audit(&self, before: i64, anonymous_before: i64) -> StoreResult<u64> {

@@ -59,6 +59,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("public_id", Text),
             ("device_name", Text),
             ("client_ip", Text),
+            ("device_hash", Blob),
         ],
     ),
     (
@@ -68,6 +69,21 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("device_hash", Blob),
             ("first_seen_at", Int),
         ],
+    ),
+    (
+        "second_factors",
+        &[
+            ("account_id", Int),
+            ("secret_sealed", Blob),
+            ("enabled_at", Int),
+            ("last_step", Int),
+            ("pending_sealed", Blob),
+            ("pending_at", Int),
+        ],
+    ),
+    (
+        "recovery_codes",
+        &[("account_id", Int), ("code_hash", Blob), ("used_at", Int)],
     ),
     (
         "throttle_events",
@@ -91,6 +107,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("sent_at", Int),
             ("last_error", Text),
             ("claimed_by", Text),
+            ("account_id", Int),
         ],
     ),
     (

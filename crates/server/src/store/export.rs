@@ -63,20 +63,15 @@ impl Store {
             .await)?)
     }
 
-    /// The outbox's e-mails to any of `addresses` (the login address, and those the account
-    /// asked to change to), oldest first.
-    pub async fn export_mail(&self, addresses: &[String]) -> StoreResult<Vec<MailExport>> {
-        let mut all = Vec::new();
-        for address in addresses {
-            let sql = "SELECT recipient, subject, created_at, sent_at FROM outbox
-                 WHERE recipient = $1 ORDER BY id";
-            let rows: Vec<MailExport> = on_pool!(self.pool, |p| sqlx::query_as(sql)
-                .bind(address)
-                .fetch_all(p)
-                .await)?;
-            all.extend(rows);
-        }
-        all.sort_by_key(|m| m.2);
-        Ok(all)
+    /// The outbox's e-mails about the account (whoever they went to: the login address, or an
+    /// address it asked to change to), oldest first. Never chosen by address: another account's
+    /// mail to the same address is not this account's.
+    pub async fn export_mail(&self, account_id: i64) -> StoreResult<Vec<MailExport>> {
+        let sql = "SELECT recipient, subject, created_at, sent_at FROM outbox
+             WHERE account_id = $1 ORDER BY id";
+        Ok(on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(account_id)
+            .fetch_all(p)
+            .await)?)
     }
 }

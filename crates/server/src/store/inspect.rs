@@ -68,6 +68,13 @@ impl Store {
             .await)?)
     }
 
+    /// Every sealed second-factor secret, in account order.
+    pub async fn second_factor_sealed_for_tests(&self) -> Vec<Vec<u8>> {
+        let sql = "SELECT secret_sealed FROM second_factors WHERE secret_sealed IS NOT NULL
+             ORDER BY account_id";
+        on_pool!(self.pool, |p| sqlx::query_scalar(sql).fetch_all(p).await).unwrap()
+    }
+
     /// The subjects of every e-mail written to the outbox, oldest first (kept after delivery,
     /// when the body is erased).
     pub async fn outbox_subjects(&self) -> StoreResult<Vec<String>> {

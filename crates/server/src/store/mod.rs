@@ -34,6 +34,7 @@ mod keyed;
 mod open;
 mod outbox;
 mod replicas;
+mod second_factor;
 mod sessions;
 mod throttle;
 
@@ -45,6 +46,7 @@ pub use copy::CopyReport;
 pub use error::{StoreError, StoreResult};
 pub use keyed::Forgotten;
 pub use outbox::OutboxRow;
+pub use second_factor::SecondFactorRow;
 pub use sessions::{OpenSession, SessionRow};
 pub use throttle::FailureStats;
 
@@ -247,7 +249,10 @@ impl Store {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "postgres")]
             Pool::Postgres(p) => {
-                let mut tx = p.begin().await?;
+                // READ COMMITTED whatever the server's default: what a writer reads after the
+                // lock must include what the writer before it committed (a REPEATABLE READ
+                // snapshot would be taken before the wait).
+                let mut tx = p.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
@@ -414,6 +419,7 @@ mod tests {
             public_id: "0".repeat(32),
             device_name: None,
             client_ip: None,
+            device_hash: None,
         };
         Store::insert_session(&mut tx, &session).await.unwrap();
         store.commit(tx).await.unwrap();

@@ -20,20 +20,45 @@ pub const CLAIM_LEASE_SECS: i64 = 45;
 impl Store {
     /// Queues a message in the caller's transaction. On PostgreSQL the delivery workers of
     /// every replica are told when it commits (`NOTIFY`).
+    /// How many e-mails with `subject` about the account were written since `since`, counting
+    /// no further than `at_most`.
+    pub async fn count_mails_in(
+        conn: &mut Conn,
+        account_id: i64,
+        subject: &str,
+        since: i64,
+        at_most: i64,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM outbox
+             WHERE account_id = $1 AND subject = $2 AND created_at >= $3 LIMIT $4) AS recent";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(subject)
+            .bind(since)
+            .bind(at_most)
+            .fetch_one(&mut *c)
+            .await)?)
+    }
+
+    /// An e-mail about `account` (the account whose procedure wrote it) to `recipient`.
     pub async fn enqueue_mail(
         conn: &mut Conn,
+        account: impl Into<Option<i64>>,
         recipient: &str,
         subject: &str,
         body: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        let sql = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, 0) RETURNING id";
+        let sql = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at,
+                account_id)
+             VALUES ($1, $2, $3, $4, 0, $5) RETURNING id";
+        let account: Option<i64> = account.into();
         let id = on_tx!(&mut *conn, |c| sqlx::query_scalar(sql)
             .bind(recipient)
             .bind(subject)
             .bind(body)
             .bind(now)
+            .bind(account)
             .fetch_one(&mut *c)
             .await)?;
         #[cfg(feature = "postgres")]

@@ -19,6 +19,8 @@ pub struct SessionRow {
     pub device_name: Option<String>,
     /// The client's address at log-in, canonical.
     pub client_ip: Option<String>,
+    /// The SHA-256 of the device id the log-in gave, if it gave one.
+    pub device_hash: Option<Vec<u8>>,
 }
 
 /// One of an account's open sessions, for its list ("Appareils connectés").
@@ -36,8 +38,9 @@ impl Store {
     pub async fn insert_session(conn: &mut Conn, row: &SessionRow) -> StoreResult<()> {
         let sql =
             "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
-                expires_at, revoked_at, password_only, public_id, device_name, client_ip)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10)";
+                expires_at, revoked_at, password_only, public_id, device_name, client_ip,
+                device_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11)";
         on_tx!(conn, |c| sqlx::query(sql)
             .bind(&row.token_hash)
             .bind(row.account_id)
@@ -49,6 +52,7 @@ impl Store {
             .bind(&row.public_id)
             .bind(&row.device_name)
             .bind(&row.client_ip)
+            .bind(&row.device_hash)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -132,14 +136,16 @@ impl Store {
         now: i64,
     ) -> StoreResult<u64> {
         let sql = "UPDATE sessions SET revoked_at = $1
-             WHERE account_id = $2 AND revoked_at IS NULL AND ($3::BYTEA IS NULL OR token_hash <> $3)";
+             WHERE account_id = $2 AND revoked_at IS NULL AND expires_at > $1
+               AND ($3::BYTEA IS NULL OR token_hash <> $3)";
         // SQLite knows no `::` cast; PostgreSQL must be told the type of a parameter it sees
         // only next to NULL.
         let sql = match conn.backend() {
             super::Backend::Postgres => sql,
             super::Backend::Sqlite => {
                 "UPDATE sessions SET revoked_at = $1
-             WHERE account_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR token_hash <> $3)"
+             WHERE account_id = $2 AND revoked_at IS NULL AND expires_at > $1
+               AND ($3 IS NULL OR token_hash <> $3)"
             }
         };
         on_tx!(conn, |c| sqlx::query(sql)
@@ -191,6 +197,24 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(ended == 1)
+    }
+
+    /// Forgets the devices the account logged in from but the one of the session `keep`: after
+    /// its sessions were ended (a credential change, "Déconnecter les autres appareils"), a
+    /// log-in from any of them is told again, an intruder's first.
+    pub async fn forget_devices_in(
+        conn: &mut Conn,
+        account_id: i64,
+        keep: Option<&[u8]>,
+    ) -> StoreResult<u64> {
+        let sql = "DELETE FROM known_devices WHERE account_id = $1 AND device_hash NOT IN
+             (SELECT device_hash FROM sessions WHERE token_hash = $2 AND device_hash IS NOT NULL)";
+        Ok(on_tx!(conn, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(keep.unwrap_or_default())
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?)
     }
 
     /// Records that the account logged in from the device whose id hashes to `device_hash`;

@@ -53,12 +53,6 @@ async fn alerts_written(app: &TestApp) -> usize {
     subjects.iter().filter(|s| *s == ALERT_SUBJECT).count()
 }
 
-async fn activity_kinds(app: &TestApp, token: &str) -> Vec<Value> {
-    let (status, body) = read(app.get("/v1/account/activity", token).await).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["events"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn the_open_sessions_are_listed_and_one_is_ended_at_once() {
     let app = TestApp::spawn().await;
@@ -204,7 +198,7 @@ async fn a_device_is_checked_before_anything_is_counted() {
         (Some(DEVICE_A), &*"é".repeat(101), "device_name"),
     ] {
         let r = login_from(&app, "lila@example.fr", id, name).await;
-        let body = expect_error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+        let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request").await;
         assert_eq!(body["error"]["fields"][field][0], "invalid", "{body}");
     }
     let r = app
@@ -268,7 +262,7 @@ async fn alerts_are_limited_per_hour_under_parallel_log_ins() {
     let limit = espace_pro_server::auth::NEW_DEVICE_ALERTS_PER_HOUR as usize;
     assert_eq!(alerts_written(&app).await, limit);
     let unnamed = app.smtp.wait_for(MAIL_WAIT, |m| m.subject == ALERT_SUBJECT).await;
-    assert!(unnamed.body.contains("ne s'est pas nommé"), "{}", unnamed.body);
+    assert!(unnamed.body.contains("aucun (ce n'est pas l'application Espace Pro)"), "{}", unnamed.body);
     let token = app.token("lila@example.fr", PASSWORD).await;
     let events = activity_kinds(&app, &token).await;
     assert_eq!(events.iter().filter(|e| e["kind"] == "new_device").count(), 13);

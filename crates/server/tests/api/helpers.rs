@@ -379,3 +379,10 @@ pub async fn read(r: Response) -> (StatusCode, Value) {
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<none>")
 }
+
+/// The account's recent security events, as `GET /v1/account/activity` lists them.
+pub async fn activity_kinds(app: &TestApp, token: &str) -> Vec<Value> {
+    let (status, body) = read(app.get("/v1/account/activity", token).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["events"].as_array().unwrap().clone()
+}

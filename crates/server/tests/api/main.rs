@@ -10,6 +10,7 @@ mod addresses;
 mod attacks;
 mod bad_input;
 mod devices;
+mod second_factor;
 mod email_change;
 mod outbox;
 mod password;

@@ -31,7 +31,10 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidCaptcha => invalid_captcha(),
             AuthError::ReauthenticationRequired => Self::reauthentication_required(),
             AuthError::ReauthenticationFailed => Self::reauthentication_failed(),
-            AuthError::InvalidDevice(field) => Self::invalid_request(
+            // 422: the request is well formed, the name is one the service does not take.
+            AuthError::InvalidDevice(field) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidRequest,
                 "L'application a envoyé un identifiant ou un nom d'appareil invalide : dans « Paramètres », donnez à cet ordinateur un nom de 100 caractères au plus, sur une ligne.",
                 "The app sent an invalid device id or name: in \"Settings\", give this computer a name of at most 100 characters, on one line.",
             )
@@ -41,6 +44,45 @@ impl From<AuthError> for ApiError {
                 ErrorCode::NotFound,
                 "Cette session n'est pas ouverte sur votre espace (déjà déconnectée ou inconnue) : actualisez la liste des appareils connectés.",
                 "This session is not open on your account (already logged out, or unknown): refresh the list of connected devices.",
+            ),
+            AuthError::SecondFactorRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::SecondFactorRequired,
+                "Votre espace est protégé par la double authentification : saisissez aussi le code à 6 chiffres de votre application d'authentification (ou un code de secours).",
+                "Your account is protected by two-step verification: also enter the 6-digit code from your authenticator app (or a backup code).",
+            )
+            .with_field("totp_code", "required"),
+            AuthError::WrongSecondFactor(field) => {
+                let status = if field == "code" {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                Self::new(
+                    status,
+                    ErrorCode::InvalidCode,
+                    "Ce code n'est pas valide : saisissez le code à 6 chiffres affiché maintenant par votre application d'authentification (chaque code ne sert qu'une fois), ou un code de secours non utilisé.",
+                    "This code is not valid: enter the 6-digit code your authenticator app shows now (each code works once), or an unused backup code.",
+                )
+                .with_field(field, "invalid")
+            }
+            AuthError::SecondFactorAlreadyOn => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::SecondFactorEnabled,
+                "La double authentification est déjà activée sur votre espace : pour changer d'application, désactivez-la puis activez-la de nouveau.",
+                "Two-step verification is already on for your account: to change apps, turn it off, then on again.",
+            ),
+            AuthError::SecondFactorNotOn => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::SecondFactorDisabled,
+                "La double authentification n'est pas activée sur votre espace.",
+                "Two-step verification is not on for your account.",
+            ),
+            AuthError::NoEnrolment => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::CodeExpired,
+                "Aucune activation de la double authentification n'est en cours (ou elle date de plus de 10 minutes) : recommencez depuis « Double authentification ».",
+                "No two-step verification set-up is in progress (or it is more than 10 minutes old): start again from \"Two-step verification\".",
             ),
             AuthError::Fault(f) => f.into(),
         }
