@@ -370,3 +370,72 @@ async fn the_export_holds_everything_kept_and_no_secret() {
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Review finding: the export chose mails by address, so an account that had once asked to
+/// change to someone else's address (then cancelled) read the subjects of that person's mail.
+#[tokio::test]
+async fn the_export_never_shows_another_accounts_mail_to_an_address_it_named() {
+    let app = alerting().await;
+    app.create_account("paul@example.fr", &[]).await;
+    let lila = app.lila().await;
+    let r = app
+        .request_email_change(
+            &lila,
+            json!({"new_email": "paul@example.fr", "confirm_email": "paul@example.fr"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(app.cancel_email_change(&lila).await.status(), StatusCode::NO_CONTENT);
+    // Paul's own mail: a log-in from a new device, a forgotten password.
+    token_from(&app, "paul@example.fr", DEVICE_A, "chez Paul").await;
+    app.post("/v1/password-recovery", json!({"email": "paul@example.fr"})).await;
+    app.smtp.wait_for(MAIL_WAIT, |m| m.subject == RECOVERY_SUBJECT).await;
+    let (status, export) = read(app.get("/v1/account/export", &lila).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let mails = export["emails"].as_array().unwrap();
+    // Lila's own: the activation code she asked for (to Paul's address) and her notices.
+    assert!(mails.iter().any(|m| m["subject"] == ACTIVATION_SUBJECT && m["to"] == "paul@example.fr"));
+    for m in mails {
+        assert_ne!(m["subject"], RECOVERY_SUBJECT, "{mails:?}");
+        assert!(!(m["subject"] == ALERT_SUBJECT && m["to"] == "paul@example.fr"), "{mails:?}");
+    }
+}
+
+/// Review finding: ending the other sessions left their devices known, so an intruder's next
+/// log-in (the password stolen again) was not told. Now they are forgotten, but this one.
+#[tokio::test]
+async fn ended_devices_are_told_again_but_the_one_that_stays() {
+    let app = alerting().await;
+    app.create_account("lila@example.fr", &[]).await;
+    let here = token_from(&app, "lila@example.fr", DEVICE_A, "bureau").await;
+    token_from(&app, "lila@example.fr", DEVICE_B, "intrus").await;
+    assert_eq!(alerts_written(&app).await, 2);
+    let r = app.send_as(Method::DELETE, "/v1/account/sessions", &here, None).await;
+    assert_eq!(read(r).await.1["ended"], 1);
+    token_from(&app, "lila@example.fr", DEVICE_B, "intrus").await;
+    assert_eq!(alerts_written(&app).await, 3, "the ended device is new again");
+    token_from(&app, "lila@example.fr", DEVICE_A, "bureau").await;
+    assert_eq!(alerts_written(&app).await, 3, "the device that stayed is still known");
+    let events = activity_kinds(&app, &here).await;
+    let ended = events.iter().find(|e| e["kind"] == "other_sessions_ended").unwrap();
+    assert_eq!(ended["client_ip"], "127.0.0.1");
+}
+
+/// Review finding: held alerts counted toward the limit, so log-ins that kept coming kept it
+/// shut for good. Only alerts sent count: an hour after the last one sent, the next is sent.
+#[tokio::test]
+async fn log_ins_that_keep_coming_do_not_keep_the_alerts_shut() {
+    let app = alerting().await;
+    app.create_account("lila@example.fr", &[]).await;
+    for _ in 0..5 {
+        login_from(&app, "lila@example.fr", None, "").await;
+    }
+    assert_eq!(alerts_written(&app).await, 5);
+    // Every 10 minutes for 2 hours, another unnamed log-in: counting log-ins, the hour before
+    // always held 5 or more, and nothing more was ever sent.
+    for _ in 0..12 {
+        app.clock.advance(Duration::minutes(10));
+        login_from(&app, "lila@example.fr", None, "").await;
+    }
+    assert!(alerts_written(&app).await >= 7, "{}", alerts_written(&app).await);
+}
