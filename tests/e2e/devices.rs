@@ -11,7 +11,7 @@ async fn two_devices_seen_and_the_other_one_ended() {
     let s = AgainstService::start(account("appareils@example.fr", "Anne", "APPAREILS")).await;
     let dunst = Dunst::start().await;
     let ui = s.window().await;
-    log_in(&ui, "appareils@example.fr", PASSWORD).await;
+    log_in_home(&ui, "appareils@example.fr", PASSWORD, &s.number).await;
     // This computer's first log-in is told by e-mail (to the login address), never to itself.
     let mail = s
         .smtp
