@@ -9,6 +9,7 @@ pub mod devices;
 pub mod links;
 pub mod profile;
 pub mod recovery;
+pub mod second_factor;
 pub mod session;
 pub mod settings;
 pub mod updates;

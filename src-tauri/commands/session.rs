@@ -30,9 +30,16 @@ pub async fn login(
     password: String,
     captcha_id: Option<String>,
     captcha_answer: Option<String>,
+    second_factor_code: Option<String>,
 ) -> CommandResult<LoggedIn> {
     let captcha = captcha_id.zip(captcha_answer);
-    desk.login(&email, Secret::new(password), captcha).await
+    desk.login_with(
+        &email,
+        Secret::new(password),
+        captcha,
+        second_factor_code.as_deref(),
+    )
+    .await
 }
 
 /// At start-up: the session of the account last in use, if the service still accepts it.

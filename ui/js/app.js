@@ -19,11 +19,12 @@ import forgot from './screens/forgot.js';
 import activity from './screens/activity.js';
 import devices from './screens/devices.js';
 import exportData from './screens/export.js';
+import totp from './screens/totp.js';
 import help from './screens/help.js';
 import mailbox from './screens/mailbox.js';
 import settings from './screens/settings.js';
 
-const SCREENS = { login, home, services, credentials, passwordDone, activationPending, activate, coordinates, forgot, activity, devices, export: exportData, help, mailbox, settings };
+const SCREENS = { login, home, services, credentials, passwordDone, activationPending, activate, coordinates, forgot, activity, devices, export: exportData, totp, help, mailbox, settings };
 
 const ctx = {
   info: null,

@@ -100,7 +100,7 @@ test('no text writes down a rule number, and every placeholder is filled', () =>
   for (const lang of ['fr', 'en']) {
     setLang(lang);
     for (const key of Object.keys(MESSAGES)) {
-      const text = t(key, { email: 'a@b.fr', date: 'd', number: 'n', level: 'l', path: 'p', password: 'p', question: 'q', hotline: 'h', hours: 7, form: 'f', siren: 's', code: 'c', to: 't', url: 'u', name: 'n', version: 'v', current: 'c0', notes: 'x', when: 'w', days: 9, field: 'f' });
+      const text = t(key, { email: 'a@b.fr', date: 'd', number: 'n', level: 'l', path: 'p', password: 'p', question: 'q', hotline: 'h', hours: 7, form: 'f', siren: 's', code: 'c', to: 't', url: 'u', name: 'n', version: 'v', current: 'c0', notes: 'x', when: 'w', days: 9, field: 'f', time: 'tm', count: 3 });
       if (/\{\w+\}/.test(text)) leftovers.push(`${lang} ${key}: ${text}`);
       if (/\b(20 (caractères|characters)|128|48 ?h|100 caractères)/.test(text)) leftovers.push(`${lang} ${key} writes a default down: ${text}`);
     }

@@ -14,6 +14,9 @@ use crate::settings::{Choice, Source};
 pub struct DemoInfo {
     pub accounts: Vec<String>,
     pub password: String,
+    /// The demo account with a second factor, and its secret (base32, grouped by 4).
+    pub second_factor_account: String,
+    pub second_factor_secret: String,
     #[serde(skip)]
     pub mailbox: PathBuf,
 }

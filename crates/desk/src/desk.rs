@@ -83,6 +83,9 @@ pub struct Desk {
     link: Mutex<Option<Opened>>,
     /// The session whose activity was last looked at for new devices (`new_device_notice`).
     pub(crate) notice_checked: AtomicU64,
+    /// The recovery codes the second factor's enrolment gave, with the session that got them
+    /// (`second_factor`): saved or printed from there, never kept on disk by the app.
+    pub(crate) recovery_codes: Mutex<Option<(u64, Vec<Secret>)>>,
 }
 
 fn unpoisoned<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -127,6 +130,7 @@ impl Desk {
             data_dir,
             link: Mutex::new(None),
             notice_checked: AtomicU64::new(0),
+            recovery_codes: Mutex::new(None),
         }
     }
 

@@ -38,11 +38,20 @@ pub async fn start(data_dir: &Path) -> Result<(Application, DemoInfo), String> {
     let accounts = espace_pro_server::demo::seed(app.services())
         .await
         .map_err(|e| e.to_string())?;
+    let second_factor_account = espace_pro_server::demo::seed_second_factor(app.services()).await?;
+    let secret = espace_pro_server::demo::DEMO_SECOND_FACTOR_SECRET;
     Ok((
         app,
         DemoInfo {
             accounts,
             password: espace_pro_server::demo::DEMO_PASSWORD.to_owned(),
+            second_factor_account,
+            second_factor_secret: secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
             mailbox,
         },
     ))

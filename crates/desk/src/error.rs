@@ -47,6 +47,8 @@ pub enum AppCode {
     DeviceName,
     /// "Déconnecter" on this computer's own session (which "Quitter" ends).
     CurrentSession,
+    /// "Enregistrer" or "Imprimer" the recovery codes outside the session that got them.
+    NoRecoveryCodes,
     Unexpected,
 }
 
@@ -74,6 +76,7 @@ impl AppCode {
         AppCode::NoUpdate,
         AppCode::DeviceName,
         AppCode::CurrentSession,
+        AppCode::NoRecoveryCodes,
         AppCode::Unexpected,
     ];
 
@@ -101,6 +104,7 @@ impl AppCode {
             AppCode::NoUpdate => "no_update",
             AppCode::DeviceName => "device_name",
             AppCode::CurrentSession => "current_session",
+            AppCode::NoRecoveryCodes => "no_recovery_codes",
             AppCode::Unexpected => "unexpected",
         }
     }

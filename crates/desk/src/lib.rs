@@ -18,6 +18,7 @@ pub mod keyring;
 pub mod links;
 mod procedures;
 pub mod reminders;
+pub mod second_factor;
 mod service;
 mod session;
 pub mod settings;

@@ -43,15 +43,31 @@ impl Desk {
         password: Secret,
         captcha: Option<(String, String)>,
     ) -> CommandResult<LoggedIn> {
+        self.login_with(email, password, captcha, None).await
+    }
+
+    /// [`Desk::login`] with the second factor's code (6 digits) or a recovery code, for an
+    /// account that asked for it (`second_factor_required`).
+    pub async fn login_with(
+        &self,
+        email: &str,
+        password: Secret,
+        captcha: Option<(String, String)>,
+        second_factor: Option<&str>,
+    ) -> CommandResult<LoggedIn> {
+        let second_factor = second_factor
+            .filter(|c| !c.trim().is_empty())
+            .map(crate::second_factor::second_factor_code);
         let (connection, epoch) = (self.connection(), self.epoch());
         let api = &connection.api;
         let device = self.device_for(&connection, email).await;
         let response = api
-            .login_from(
+            .login_with(
                 email,
                 &password,
                 captcha,
                 Some((device.id.as_str(), device.name.as_str())),
+                second_factor.as_ref(),
             )
             .await?;
         // Whose session: the service says so; an older one is asked (which fails while the

@@ -99,6 +99,7 @@ export default {
               h('li', {}, h('button', { type: 'button', class: 'button-primary', id: 'home-manage', onclick: () => ctx.go('services') }, t('home.manage'))),
               h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.go('activity') }, t('home.activity'))),
               h('li', {}, h('button', { type: 'button', class: 'link-button', id: 'home-devices', onclick: () => ctx.go('devices') }, t('home.devices'))),
+              h('li', {}, h('button', { type: 'button', class: 'link-button', id: 'home-totp', onclick: () => ctx.go('totp') }, t('home.totp'))),
               h('li', {}, h('button', { type: 'button', class: 'link-button', id: 'home-export', onclick: () => ctx.go('export') }, t('home.export'))))));
       }));
   },

@@ -11,9 +11,13 @@ export default {
     // Shown when the service asks for it: the address is over its failure limit (SPEC §4).
     let captcha = null;
     const captchaSlot = h('div', { id: 'login-captcha' });
+    // Shown when the account asks for its second factor (`second_factor_required`).
+    let secondFactor = false;
+    const totpSlot = h('div', { id: 'login-second-factor' });
     const form = h('form', { novalidate: true, 'aria-labelledby': 'login-heading' },
       field({ id: 'login-email', label: t('login.email'), type: 'email', autocomplete: 'username', required: true }),
       field({ id: 'login-password', label: t('login.password'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
+      totpSlot,
       captchaSlot,
       h('div', { class: 'actions' }, submit,
         h('button', { type: 'button', class: 'link-button', id: 'login-forgot', onclick: () => ctx.go('forgot') }, t('login.forgot'))));
@@ -29,7 +33,8 @@ export default {
       demo ? h('div', { class: 'notice', id: 'demo-accounts' },
         h('p', {}, t('login.demo')),
         h('ul', {}, demo.accounts.map((a) => h('li', {}, a))),
-        h('p', {}, t('login.demo_password', { password: demo.password }))) : null,
+        h('p', {}, t('login.demo_password', { password: demo.password })),
+        demo.second_factor_account ? h('p', { id: 'demo-second-factor' }, t('login.demo_second_factor', { email: demo.second_factor_account, code: demo.second_factor_secret })) : null) : null,
       summary,
       accounts,
       h('div', { class: 'columns' },
@@ -40,7 +45,7 @@ export default {
           h('button', { type: 'button', class: 'button-primary', id: 'login-activate', onclick: () => ctx.go('activate') }, t('login.activate')))));
 
     async function send() {
-      const required = ['login-email', 'login-password', ...(captcha ? ['captcha-answer'] : [])];
+      const required = ['login-email', 'login-password', ...(secondFactor ? ['login-totp'] : []), ...(captcha ? ['captcha-answer'] : [])];
       if (!requireFilled(root, summary, required)) return;
       await busy(submit, async () => {
         const solved = captcha ? await captcha.current() : { captchaId: null, captchaAnswer: null };
@@ -49,6 +54,7 @@ export default {
             email: root.querySelector('#login-email').value,
             password: root.querySelector('#login-password').value,
             ...solved,
+            secondFactorCode: secondFactor ? root.querySelector('#login-totp').value : null,
           });
           ctx.loggedIn = true;
           if (result.must_change_password) {
@@ -57,13 +63,24 @@ export default {
             ctx.go('home');
           }
         } catch (error) {
+          if (error.code === 'second_factor_required' && !secondFactor) {
+            secondFactor = true;
+            totpSlot.append(field({ id: 'login-totp', label: t('login.totp'), hint: t('login.totp_hint'), autocomplete: 'one-time-code', inputmode: 'numeric', required: true, narrow: true }));
+            root.querySelector('#login-totp').focus();
+            announce(error.message);
+            return;
+          }
+          if (secondFactor && root.querySelector('#login-totp')) {
+            // A code serves once: the next attempt takes the next one.
+            if (error.code === 'invalid_code') root.querySelector('#login-totp').value = '';
+          }
           if (error.code === 'captcha_required' && !captcha) {
             captcha = captchaBox(ctx, (e, retry) => showError(root, summary, e, {}, retry));
             captchaSlot.append(h('p', { class: 'hint', id: 'login-captcha-why' }, t('login.captcha_why')), captcha.node);
           }
           // A CAPTCHA serves once: a new one for the next attempt.
           if (captcha) await captcha.renew();
-          showError(root, summary, error, { captcha_answer: 'captcha-answer' }, send);
+          showError(root, summary, error, { captcha_answer: 'captcha-answer', totp_code: 'login-totp', recovery_code: 'login-totp' }, send);
           if (error.code === 'invalid_credentials') root.querySelector('#login-password').value = '';
         }
       });
