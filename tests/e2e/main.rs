@@ -36,6 +36,7 @@ mod login;
 mod password;
 mod recovery;
 mod reminders;
+mod second_factor;
 mod service;
 
 /// "25 août 2023" for a subscriber number registered that day (year, then day of the year).

@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { t, dateTime } from '../i18n.js';
-import { field, errorSummary, showError, requireFilled, busy, announce } from '../forms.js';
+import { field, errorSummary, showError, clearErrors, requireFilled, busy, announce } from '../forms.js';
 import { backButton, passwordGate } from './common.js';
 
 export default {
@@ -45,6 +45,7 @@ export default {
         await busy(start, async () => {
           try {
             const enrolment = await ctx.call('start_second_factor');
+            clearErrors(root, summary);
             gate.replaceChildren();
             body.replaceChildren(enrolView(enrolment));
             body.querySelector('#totp-code')?.focus();
@@ -74,6 +75,7 @@ export default {
         await busy(submit, async () => {
           try {
             const codes = await ctx.call('confirm_second_factor', { code: root.querySelector('#totp-code').value });
+            clearErrors(root, summary);
             body.replaceChildren(codesView(codes));
             body.querySelector('h2')?.focus();
             announce(t('totp.enabled'));
@@ -142,6 +144,7 @@ export default {
               password: root.querySelector('#totp-off-password').value,
               code: root.querySelector('#totp-off-code').value,
             });
+            clearErrors(root, summary);
             status.textContent = t('totp.disabled');
             await load();
           } catch (error) {

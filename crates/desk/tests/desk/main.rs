@@ -2,6 +2,7 @@
 //! memory, relays that hold or record what passes between the desk and a service.
 
 mod devices;
+mod second_factor;
 mod kit;
 mod procedures;
 mod quit;
