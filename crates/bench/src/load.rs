@@ -55,9 +55,11 @@ pub fn bearer_script(token: &str) -> String {
     format!("wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n")
 }
 
+/// Log-ins as the app makes them: from a device the account knows (after the first, which is
+/// told by e-mail), named.
 pub fn login_script() -> String {
     format!(
-        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{{\"email\":\"{EMAIL}\",\"password\":\"{PASSWORD}\"}}'\n"
+        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{{\"email\":\"{EMAIL}\",\"password\":\"{PASSWORD}\",\"device_id\":\"banc0123456789abcdef0123456789ab\",\"device_name\":\"Banc d essai\"}}'\n"
     )
 }
 
