@@ -187,3 +187,69 @@ async fn a_forgotten_password_with_the_keyboard_alone() {
     log_in_by_keyboard(&ui, "oubli.clavier@example.fr", NEW_PASSWORD).await;
     ui.c.close().await;
 }
+
+/// The account-security screens with the keyboard alone: "Double authentification" turned on
+/// (the first code typed) and off, "Appareils connectés" with another device disconnected, and
+/// "Télécharger mes données" saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_security_screens_with_the_keyboard_alone() {
+    let s = AgainstService::start(account("clavier.secu@example.fr", "Inès", "CLAVIER")).await;
+    // Another device, which will be disconnected.
+    let other: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", s.service.url()))
+        .json(&serde_json::json!({"email": "clavier.secu@example.fr", "password": PASSWORD,
+            "device_id": "fedcba9876543210fedcba9876543210", "device_name": "Tablette"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(other["token"].is_string(), "{other}");
+    let ui = s.window().await;
+    log_in_by_keyboard(&ui, "clavier.secu@example.fr", PASSWORD).await;
+
+    enter_on(&ui, "Double authentification").await;
+    ui.wait_text("La double authentification n'est pas activée").await;
+    enter_on(&ui, "Activer la double authentification").await;
+    ui.wait_text("Associez votre application").await;
+    let key: String = ui.text_of("totp-secret").await.split_whitespace().collect();
+    let at = time::OffsetDateTime::now_utc().unix_timestamp();
+    let code = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", &key, &format!("--now=@{at}")])
+        .output()
+        .unwrap();
+    let code = String::from_utf8(code.stdout).unwrap().trim().to_owned();
+    // The code field has the focus already.
+    keys(&ui, &code).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("Vos 10 codes de secours").await;
+    let first: String = ui
+        .c
+        .execute("return document.querySelector('#totp-codes code').textContent")
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    enter_on(&ui, "Enregistrer les codes").await;
+    ui.wait_text("Codes enregistrés").await;
+    enter_on(&ui, "J'ai gardé mes codes").await;
+    ui.wait_text("Codes de secours non utilisés : 10 sur 10.").await;
+    tab_and_type(&ui, "Mot de passe actuel", PASSWORD).await;
+    tab_and_type(&ui, "Code à 6 chiffres ou code de secours", &first).await;
+    keys(&ui, ENTER).await;
+    ui.wait_text("La double authentification est désactivée").await;
+
+    enter_on(&ui, "Retour à l'accueil").await;
+    enter_on(&ui, "Appareils connectés").await;
+    ui.wait_text("Tablette").await;
+    enter_on(&ui, "Déconnecter Tablette").await;
+    ui.wait_text("Tablette est déconnecté.").await;
+
+    enter_on(&ui, "Retour à l'accueil").await;
+    enter_on(&ui, "Télécharger mes données").await;
+    enter_on(&ui, "Enregistrer mes données").await;
+    ui.wait_text("Données enregistrées").await;
+    ui.c.close().await;
+}
