@@ -43,6 +43,7 @@ commands! {
     second_factor::disable_second_factor,
     second_factor::save_recovery_codes,
     second_factor::print_recovery_codes,
+    second_factor::forget_recovery_codes,
     settings::check_service,
     settings::use_service,
     settings::use_packaged_service,

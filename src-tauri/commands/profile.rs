@@ -8,7 +8,6 @@ use espace_pro_desk::{
     AppCode, CommandError, CommandResult, Desk, SUMMARY_FILE_NAME, write_summary,
 };
 use tauri::{AppHandle, Manager, State};
-use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
@@ -55,22 +54,6 @@ pub fn remove_printed<R: tauri::Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// The file "Enregistrer" writes: asked with the native dialog (tests: their folder).
-async fn ask_save_path<R: tauri::Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    if let Some(dir) = crate::test_summary_dir() {
-        return Some(dir.join(SUMMARY_FILE_NAME));
-    }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("PDF", &["pdf"])
-        .set_file_name(SUMMARY_FILE_NAME)
-        .save_file(move |p| {
-            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
-        });
-    rx.await.ok().flatten()
-}
-
 /// "Sauvegardez ou imprimez le récapitulatif": saved where the user picks. Returns the path, or
 /// nothing if the user cancelled.
 #[tauri::command]
@@ -79,7 +62,7 @@ pub async fn save_summary<R: tauri::Runtime>(
     desk: State<'_, Desk>,
 ) -> CommandResult<Option<String>> {
     let bytes = desk.summary_pdf().await?;
-    let Some(path) = ask_save_path(&app).await else {
+    let Some(path) = super::ask_save_path(&app, ("PDF", &["pdf"]), SUMMARY_FILE_NAME).await else {
         return Ok(None);
     };
     write_summary(path.clone(), bytes).await?;

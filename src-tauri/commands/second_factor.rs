@@ -1,14 +1,11 @@
 //! "Double authentification" (`espace_pro_desk::second_factor`): turned on with a QR code and a
 //! first code, its recovery codes saved or printed, turned off.
 
-use std::path::PathBuf;
-
 use espace_pro_contract::Secret;
 use espace_pro_contract::api::SecondFactorState;
 use espace_pro_desk::second_factor::Enrolment;
 use espace_pro_desk::{AppCode, CommandError, CommandResult, Desk, write_summary};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt as _;
 use tauri_plugin_opener::OpenerExt as _;
 
 /// The file name "Enregistrer les codes" proposes.
@@ -20,8 +17,17 @@ pub async fn second_factor_state(desk: State<'_, Desk>) -> CommandResult<SecondF
 }
 
 #[tauri::command]
-pub async fn start_second_factor(desk: State<'_, Desk>) -> CommandResult<Enrolment> {
-    desk.start_second_factor().await
+pub async fn start_second_factor(
+    desk: State<'_, Desk>,
+    password: String,
+) -> CommandResult<Enrolment> {
+    desk.start_second_factor(Secret::new(password)).await
+}
+
+/// "J'ai gardé mes codes": the app forgets them.
+#[tauri::command]
+pub fn forget_recovery_codes(desk: State<'_, Desk>) {
+    desk.forget_recovery_codes();
 }
 
 #[tauri::command]
@@ -42,22 +48,6 @@ pub async fn disable_second_factor(
         .await
 }
 
-/// Where the codes go: asked with the native dialog (tests: their folder).
-async fn ask_codes_path<R: tauri::Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    if let Some(dir) = crate::test_summary_dir() {
-        return Some(dir.join(CODES_FILE_NAME));
-    }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("Texte", &["txt"])
-        .set_file_name(CODES_FILE_NAME)
-        .save_file(move |p| {
-            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
-        });
-    rx.await.ok().flatten()
-}
-
 /// "Enregistrer les codes": a private text file where the person picks. The path, or nothing if
 /// the person cancelled.
 #[tauri::command]
@@ -66,7 +56,7 @@ pub async fn save_recovery_codes<R: tauri::Runtime>(
     desk: State<'_, Desk>,
 ) -> CommandResult<Option<String>> {
     let bytes = desk.recovery_codes_file().await?;
-    let Some(path) = ask_codes_path(&app).await else {
+    let Some(path) = super::ask_save_path(&app, ("Texte", &["txt"]), CODES_FILE_NAME).await else {
         return Ok(None);
     };
     write_summary(path.clone(), bytes).await?;

@@ -26,8 +26,10 @@ async fn two_devices_seen_and_the_other_one_ended() {
     let http = reqwest::Client::new();
     let other: serde_json::Value = http
         .post(format!("{}/v1/sessions", s.service.url()))
-        .json(&serde_json::json!({"email": "appareils@example.fr", "password": PASSWORD,
-            "device_id": "0123456789abcdef0123456789abcdef", "device_name": "PC inconnu"}))
+        .json(
+            &serde_json::json!({"email": "appareils@example.fr", "password": PASSWORD,
+            "device_id": "0123456789abcdef0123456789abcdef", "device_name": "PC inconnu"}),
+        )
         .send()
         .await
         .unwrap()
@@ -43,14 +45,18 @@ async fn two_devices_seen_and_the_other_one_ended() {
     assert!(history.contains(TITLE), "{history}");
     let once = history.matches(TITLE).count();
 
-    ui.press_and_see("Appareils connectés", "Cet ordinateur").await;
+    ui.press_and_see("Appareils connectés", "Cet ordinateur")
+        .await;
     let screen = ui.wait_text("PC inconnu").await;
     assert!(screen.contains("127.0.0.1"), "{screen}");
     shot_and_axe(&ui, "80-devices", "devices").await;
     ui.press_and_see("Déconnecter", "PC inconnu est déconnecté.")
         .await;
     let after = ui.main_text().await;
-    assert!(after.contains("Aucun autre appareil n'est connecté."), "{after}");
+    assert!(
+        after.contains("Aucun autre appareil n'est connecté."),
+        "{after}"
+    );
     let refused = http
         .get(format!("{}/v1/account", s.service.url()))
         .bearer_auth(&other)
@@ -62,7 +68,8 @@ async fn two_devices_seen_and_the_other_one_ended() {
 
     // "Télécharger mes données": the file saved (private), everything in it, no token.
     ui.press_and_see("Retour à l'accueil", "Abonné : ").await;
-    ui.press_and_see("Télécharger mes données", "Jamais vos mots de passe").await;
+    ui.press_and_see("Télécharger mes données", "Jamais vos mots de passe")
+        .await;
     shot_and_axe(&ui, "82-export", "export").await;
     ui.press("Enregistrer mes données").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
@@ -78,10 +85,11 @@ async fn two_devices_seen_and_the_other_one_ended() {
         assert!(std::time::Instant::now() < deadline, "{text}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let file = s.summary_dir().join("mes-donnees-espace-professionnel.json");
+    let file = s
+        .summary_dir()
+        .join("mes-donnees-espace-professionnel.json");
     assert_private(&file, "the data export");
-    let data: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(data["identity"]["login_email"], "appareils@example.fr");
     let names: Vec<_> = data["sessions"]
         .as_array()
@@ -89,7 +97,10 @@ async fn two_devices_seen_and_the_other_one_ended() {
         .iter()
         .map(|s| s["device_name"].clone())
         .collect();
-    assert!(names.contains(&serde_json::json!("PC inconnu")), "{names:?}");
+    assert!(
+        names.contains(&serde_json::json!("PC inconnu")),
+        "{names:?}"
+    );
     assert!(!data.to_string().contains(&other));
     ui.c.close().await;
 

@@ -113,9 +113,19 @@ async fn an_email_change_to_its_recap_with_the_keyboard_alone() {
     )
     .await;
     ui.wait_text("Modifiez vos identifiants.").await;
-    tab_to(&ui, "Modifier mon adresse électronique touches@example.fr", false).await;
+    tab_to(
+        &ui,
+        "Modifier mon adresse électronique touches@example.fr",
+        false,
+    )
+    .await;
     keys(&ui, SPACE).await;
-    tab_and_type(&ui, "Nouvelle adresse électronique", "clavier.neuf@example.fr").await;
+    tab_and_type(
+        &ui,
+        "Nouvelle adresse électronique",
+        "clavier.neuf@example.fr",
+    )
+    .await;
     tab_and_type(
         &ui,
         "Confirmez votre nouvelle adresse électronique",
@@ -129,9 +139,15 @@ async fn an_email_change_to_its_recap_with_the_keyboard_alone() {
     enter_on(&ui, "Activez votre espace abonné").await;
     ui.wait_captcha().await;
     tab_and_type(&ui, "Saisissez le code d'activation : *", &code).await;
-    tab_and_type(&ui, "Recopiez les caractères de l'image : *", CAPTCHA_ANSWER).await;
+    tab_and_type(
+        &ui,
+        "Recopiez les caractères de l'image : *",
+        CAPTCHA_ANSWER,
+    )
+    .await;
     keys(&ui, ENTER).await;
-    ui.wait_text("Saisissez votre adresse électronique de connexion").await;
+    ui.wait_text("Saisissez votre adresse électronique de connexion")
+        .await;
     tab_and_type(
         &ui,
         "Saisissez votre adresse électronique de connexion : *",
@@ -197,8 +213,10 @@ async fn the_account_security_screens_with_the_keyboard_alone() {
     // Another device, which will be disconnected.
     let other: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/v1/sessions", s.service.url()))
-        .json(&serde_json::json!({"email": "clavier.secu@example.fr", "password": PASSWORD,
-            "device_id": "fedcba9876543210fedcba9876543210", "device_name": "Tablette"}))
+        .json(
+            &serde_json::json!({"email": "clavier.secu@example.fr", "password": PASSWORD,
+            "device_id": "fedcba9876543210fedcba9876543210", "device_name": "Tablette"}),
+        )
         .send()
         .await
         .unwrap()
@@ -210,8 +228,10 @@ async fn the_account_security_screens_with_the_keyboard_alone() {
     log_in_by_keyboard(&ui, "clavier.secu@example.fr", PASSWORD).await;
 
     enter_on(&ui, "Double authentification").await;
-    ui.wait_text("La double authentification n'est pas activée").await;
-    enter_on(&ui, "Activer la double authentification").await;
+    ui.wait_text("La double authentification n'est pas activée")
+        .await;
+    tab_and_type(&ui, "Mot de passe actuel", PASSWORD).await;
+    keys(&ui, ENTER).await;
     ui.wait_text("Associez votre application").await;
     let key: String = ui.text_of("totp-secret").await.split_whitespace().collect();
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -224,22 +244,23 @@ async fn the_account_security_screens_with_the_keyboard_alone() {
     keys(&ui, &code).await;
     keys(&ui, ENTER).await;
     ui.wait_text("Vos 10 codes de secours").await;
-    let first: String = ui
-        .c
-        .execute("return document.querySelector('#totp-codes code').textContent")
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first: String =
+        ui.c.execute("return document.querySelector('#totp-codes code').textContent")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
     enter_on(&ui, "Enregistrer les codes").await;
     ui.wait_text("Codes enregistrés").await;
     enter_on(&ui, "J'ai gardé mes codes").await;
-    ui.wait_text("Codes de secours non utilisés : 10 sur 10.").await;
+    ui.wait_text("Codes de secours non utilisés : 10 sur 10.")
+        .await;
     tab_and_type(&ui, "Mot de passe actuel", PASSWORD).await;
     tab_and_type(&ui, "Code à 6 chiffres ou code de secours", &first).await;
     keys(&ui, ENTER).await;
-    ui.wait_text("La double authentification est désactivée").await;
+    ui.wait_text("La double authentification est désactivée")
+        .await;
 
     enter_on(&ui, "Retour à l'accueil").await;
     enter_on(&ui, "Appareils connectés").await;

@@ -1,4 +1,5 @@
-"""What a screen reader gets from Espace Pro: the accessible tree of the newest running app,
+"""What a screen reader gets from Espace Pro: the accessible tree of the running app whose window
+has the title given (the newest if none has),
 read through AT-SPI (what Orca reads on Linux), printed as JSON on stdout.
 
 Run with Debian's python3 and python3-pyatspi (`/usr/bin/python3`), inside the D-Bus session
@@ -13,6 +14,9 @@ import sys
 import pyatspi
 
 NAME = sys.argv[1] if len(sys.argv) > 1 else "espace-pro"
+# The window title of the app under test: when another app of the same name is running (a test
+# beside this one), the one whose window has this title is read.
+TITLE = sys.argv[2] if len(sys.argv) > 2 else None
 STATES = {
     "focusable": pyatspi.STATE_FOCUSABLE,
     "focused": pyatspi.STATE_FOCUSED,
@@ -72,8 +76,19 @@ def main():
     if not apps:
         print(json.dumps({"error": f"no application {NAME!r} on the accessibility bus"}))
         return
-    _, app = max(apps, key=lambda a: a[0])
+    # The newest app whose window has the title asked for; the newest of all otherwise.
+    apps.sort(key=lambda a: a[0], reverse=True)
+    app = apps[0][1]
     frame = find(app, "frame")
+    if TITLE is not None:
+        for _, candidate in apps:
+            try:
+                window = find(candidate, "frame")
+            except Exception:  # an app that ended while being read
+                continue
+            if window is not None and window.name == TITLE:
+                app, frame = candidate, window
+                break
     document = frame and find(frame, "document web")
     if document is None:
         print(json.dumps({"error": "no web document in the window"}))

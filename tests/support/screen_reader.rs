@@ -70,10 +70,11 @@ pub struct Heard {
     pub nodes: Vec<Node>,
 }
 
-fn read_tree() -> Result<Heard, String> {
+fn read_tree(title: &str) -> Result<Heard, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/accessible_tree.py");
     let out = Command::new("/usr/bin/python3")
         .arg(&script)
+        .args(["espace-pro", title])
         .output()
         .map_err(|e| {
             format!("/usr/bin/python3 (cargo xtask test installs python3-pyatspi): {e}")
@@ -125,7 +126,7 @@ pub async fn hear_when(ui: &Ui, ready: impl Fn(&Heard) -> bool) -> Heard {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         // The app may not be on the accessibility bus yet: asked again until the deadline.
-        match read_tree() {
+        match read_tree(&title) {
             Ok(heard) => {
                 let caught_up = heard.document == title && heard.frame == title && ready(&heard);
                 if caught_up || Instant::now() > deadline {

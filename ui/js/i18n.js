@@ -245,7 +245,7 @@ export const MESSAGES = {
   'totp.off_title': ["La double authentification n'est pas activée", 'Two-step verification is off'],
   'totp.off_text': ["Il vous faut une application d'authentification (par exemple FreeOTP, Aegis, Google Authenticator ou Microsoft Authenticator). Vous recevrez aussi 10 codes de secours, si vous perdez l'accès à l'application.", 'You need an authenticator app (for example FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator). You will also get 10 backup codes, in case you lose access to the app.'],
   'totp.start': ['Activer la double authentification', 'Turn on two-step verification'],
-  'totp.why': ['Pour activer la double authentification, saisissez de nouveau votre mot de passe.', 'To turn on two-step verification, enter your password again.'],
+  'totp.why': ["Pour que personne d'autre que vous ne puisse l'activer, votre mot de passe est demandé.", 'So that no one but you can turn it on, your password is asked.'],
   'totp.enrol_title': ['Associez votre application', 'Link your app'],
   'totp.step_app': ["Ouvrez votre application d'authentification et choisissez d'ajouter un compte.", 'Open your authenticator app and choose to add an account.'],
   'totp.step_scan': ['Scannez ce code QR :', 'Scan this QR code:'],

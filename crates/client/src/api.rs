@@ -224,7 +224,8 @@ impl ApiClient {
         captcha: Option<(String, String)>,
         device: Option<(&str, &str)>,
     ) -> Result<LoginResponse, ClientError> {
-        self.login_with(email, password, captcha, device, None).await
+        self.login_with(email, password, captcha, device, None)
+            .await
     }
 
     /// [`ApiClient::login_from`] with the second factor's code, for an account that asked for it
@@ -381,11 +382,21 @@ impl ApiClient {
         self.get("/v1/account/totp", Some(token)).await
     }
 
-    /// Starts enrolling a second factor (the password entered within the re-authentication
-    /// delay): the secret and its `otpauth://` URI.
-    pub async fn start_second_factor(&self, token: &Secret) -> Result<TotpEnrolment, ClientError> {
-        self.send(self.request(Method::POST, "/v1/account/totp", Some(token))?)
-            .await
+    /// Starts enrolling a second factor (the current password, always): the secret and its
+    /// `otpauth://` URI.
+    pub async fn start_second_factor(
+        &self,
+        token: &Secret,
+        current_password: &Secret,
+    ) -> Result<TotpEnrolment, ClientError> {
+        self.post(
+            "/v1/account/totp",
+            Some(token),
+            &TotpStartRequest {
+                current_password: current_password.clone(),
+            },
+        )
+        .await
     }
 
     /// The authenticator's first code: the second factor on, and its recovery codes.
@@ -410,12 +421,11 @@ impl ApiClient {
         code: &Secret,
     ) -> Result<(), ClientError> {
         self.send::<serde_json::Value>(
-            self.request(Method::DELETE, "/v1/account/totp", Some(token))?.json(
-                &TotpDisableRequest {
+            self.request(Method::DELETE, "/v1/account/totp", Some(token))?
+                .json(&TotpDisableRequest {
                     current_password: current_password.clone(),
                     code: code.clone(),
-                },
-            ),
+                }),
         )
         .await
         .map(|_| ())

@@ -198,8 +198,8 @@ pub struct LoginRequest {
 pub struct ReauthenticateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_password: Option<Secret>,
-    /// Instead of the password, for an account with a second factor: the authenticator's
-    /// current code (SPEC §4: a code is proof enough before a credential change).
+    /// With the password, for an account with a second factor: the authenticator's current
+    /// code (SPEC §4), taken once like at log-in. Never instead of the password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_code: Option<Secret>,
 }
@@ -645,6 +645,15 @@ pub struct TotpEnrolment {
     /// Until when the first code may confirm it.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+}
+
+/// Starting a second factor: the current password, always (SPEC §4: a session alone, even a
+/// fresh one, does not put an authenticator on the account).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpStartRequest {
+    pub current_password: Secret,
 }
 
 /// The authenticator's first code, which turns the second factor on.

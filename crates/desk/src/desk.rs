@@ -341,6 +341,11 @@ impl Desk {
         }
         state.account = None;
         let session = state.session.take()?;
+        // The recovery codes just given belong to the session that got them.
+        *self
+            .recovery_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
         Some((state.connection.clone(), session))
     }
 

@@ -3,8 +3,8 @@
 //! a name the person may change in "Paramètres"; the list of the account's open sessions, and
 //! ending one or all the others ("Appareils connectés").
 
-use espace_pro_contract::api::{DEVICE_NAME_MAX_CHARS, OpenSessions};
 use espace_pro_contract::Secret;
+use espace_pro_contract::api::{DEVICE_NAME_MAX_CHARS, OpenSessions};
 
 use std::sync::atomic::Ordering;
 
@@ -13,9 +13,9 @@ use espace_pro_contract::api::ActivityEvent;
 
 use crate::connection::Connection;
 use crate::desk::{Desk, blocking};
-use crate::reminders::{Ledger, Reminder};
 use crate::error::{AppCode, CommandError, CommandResult};
 use crate::keyring;
+use crate::reminders::{Ledger, Reminder};
 use crate::settings::{self, Saved};
 
 /// "Espace Pro 0.2 — Linux — poste-14": the app, the system and the computer's name.
@@ -51,7 +51,9 @@ pub fn acceptable_name(name: &str) -> bool {
 /// A new device id: 128 random bits, in hexadecimal.
 fn new_device_id() -> String {
     rand::random::<[u8; 16]>()
-        .iter().map(|b| format!("{b:02x}")).collect()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The device of a log-in: its id, its name, and whether its id is still to be kept.
@@ -258,7 +260,10 @@ pub fn new_device_message(
             ),
         }
     } else {
-        let device = event.device_name.as_deref().unwrap_or("un appareil sans nom");
+        let device = event
+            .device_name
+            .as_deref()
+            .unwrap_or("un appareil sans nom");
         let more = match others {
             0 => String::new(),
             n => format!(" ({n} autre(s) avant)"),

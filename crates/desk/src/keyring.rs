@@ -101,7 +101,11 @@ impl MemoryKeyring {
     /// Every token ever saved, and under which name (device ids left out).
     pub fn saves(&self) -> Vec<(String, Secret)> {
         let saves = self.saves.lock().unwrap_or_else(|p| p.into_inner());
-        saves.iter().filter(|(k, _)| !is_device(k)).cloned().collect()
+        saves
+            .iter()
+            .filter(|(k, _)| !is_device(k))
+            .cloned()
+            .collect()
     }
 }
 

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::{AppCode, CommandError, CommandResult, Desk};
 
-/// A second factor being enrolled, for the screen.
-#[derive(Debug, Serialize)]
+/// A second factor being enrolled, for the screen (no `Debug`: it holds the secret).
+#[derive(Serialize)]
 pub struct Enrolment {
     /// The secret, grouped by 4 for typing (`ABCD EFGH …`).
     pub secret: String,
@@ -68,10 +68,10 @@ impl Desk {
             .await
     }
 
-    /// Enrolment, step 1 (the password entered lately, or `reauthentication_required`).
-    pub async fn start_second_factor(&self) -> CommandResult<Enrolment> {
+    /// Enrolment, step 1: the current password, always.
+    pub async fn start_second_factor(&self, password: Secret) -> CommandResult<Enrolment> {
         let started = self
-            .with_session(async |api, token| api.start_second_factor(token).await)
+            .with_session(async |api, token| api.start_second_factor(token, &password).await)
             .await?;
         let secret = started.secret.expose();
         let grouped = secret
@@ -97,15 +97,38 @@ impl Desk {
             .await?
             .recovery_codes;
         let serial = self.session()?.1.serial;
-        *self.recovery_codes.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((serial, codes.clone()));
+        *self
+            .recovery_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some((serial, codes.clone()));
         Ok(codes.iter().map(|c| c.expose().to_owned()).collect())
+    }
+
+    /// The recovery codes forgotten here ("J'ai gardé mes codes", the end of the session).
+    pub fn forget_recovery_codes(&self) {
+        *self
+            .recovery_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// The recovery codes just given, as a text file; only in the session that got them.
     pub async fn recovery_codes_file(&self) -> CommandResult<Vec<u8>> {
-        let (_, session) = self.session()?;
-        let kept = self.recovery_codes.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Ok((_, session)) = self.session() else {
+            self.forget_recovery_codes();
+            return Err(CommandError::no_session());
+        };
+        let kept = self
+            .recovery_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if kept
+            .as_ref()
+            .is_some_and(|(serial, _)| *serial != session.serial)
+        {
+            self.forget_recovery_codes();
+        }
         match kept {
             Some((serial, codes)) if serial == session.serial => {
                 let email = self
@@ -128,7 +151,10 @@ impl Desk {
             api.disable_second_factor(token, &password, &code).await
         })
         .await?;
-        *self.recovery_codes.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self
+            .recovery_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }
 }

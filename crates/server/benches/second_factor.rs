@@ -22,7 +22,9 @@ fn bench(c: &mut Criterion) {
     });
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hasher = PasswordHasher::new(Argon2Config::default(), 1).unwrap();
-    let stored = runtime.block_on(hasher.hash("Vert7Citron4Galop9Sable2")).unwrap();
+    let stored = runtime
+        .block_on(hasher.hash("Vert7Citron4Galop9Sable2"))
+        .unwrap();
     let mut slow = c.benchmark_group("argon2");
     slow.sample_size(10);
     slow.bench_function("argon2_verify_default_cost", |b| {

@@ -29,41 +29,13 @@ pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
     parse_date(&account.password_valid_until).is_none_or(|until| today > until)
 }
 
-/// At most this many new-device alerts an account's login address gets in an hour: someone who
-/// knows the password cannot flood the mailbox (every such log-in is still in the activity).
-pub const NEW_DEVICE_ALERTS_PER_HOUR: i64 = 5;
-
-/// The log-in's device, checked: its id's hash (what `known_devices` keeps) and its name.
-struct Device {
-    hash: Option<Vec<u8>>,
-    name: Option<String>,
-}
-
-fn device_of(req: &LoginRequest) -> Result<Device, AuthError> {
-    let hash = match &req.device_id {
-        Some(id) if !espace_pro_contract::api::device_id_acceptable(id) => {
-            return Err(AuthError::InvalidDevice("device_id"));
-        }
-        Some(id) => Some(token_hash(id)),
-        None => None,
-    };
-    let name = match req.device_name.as_deref().map(str::trim) {
-        Some(name) if !espace_pro_contract::api::device_name_acceptable(name) => {
-            return Err(AuthError::InvalidDevice("device_name"));
-        }
-        Some("") | None => None,
-        Some(name) => Some(name.to_owned()),
-    };
-    Ok(Device { hash, name })
-}
-
 pub async fn login(
     svc: &Services,
     req: &LoginRequest,
     client: IpAddr,
 ) -> Result<LoginResponse, AuthError> {
     // Before anything is counted: a malformed device is the app's fault, not a guess.
-    let device = device_of(req)?;
+    let device = crate::new_devices::device_of(req)?;
     // An address that cannot exist still goes through throttling and a hash verification, so
     // neither the answer nor its timing depends on what was typed.
     let key = LoginEmail::parse(&req.email)
@@ -139,32 +111,20 @@ pub async fn login(
     }
     // The second factor, read in this transaction: one turned on meanwhile is asked too. A
     // right password without a code counts neither way; a wrong code counts as a failed log-in.
-    if let Some(factor) = crate::totp::at_login(&mut tx, account.id).await? {
-        let given = |c: &Option<Secret>| c.as_ref().filter(|c| !c.expose().trim().is_empty()).cloned();
-        let (typed, field) = match (given(&req.totp_code), given(&req.recovery_code)) {
-            (Some(code), _) => (code, "totp_code"),
-            (None, Some(code)) => (code, "recovery_code"),
-            (None, None) => {
-                drop(tx);
-                svc.throttle.release(reservation).await?;
-                svc.metrics.login("second_factor_required");
-                return Err(AuthError::SecondFactorRequired);
-            }
-        };
-        let sealed = factor.secret_sealed.unwrap_or_default();
-        let used =
-            crate::totp::take_code(svc, &mut tx, &account, &sealed, typed.expose(), now).await?;
-        if used.is_none() {
+    match crate::totp::at_login(svc, &mut tx, &account, req, client, now).await? {
+        crate::totp::AtLogin::Passed => {}
+        crate::totp::AtLogin::Required => {
             drop(tx);
+            svc.throttle.release(reservation).await?;
+            svc.metrics.login("second_factor_required");
+            return Err(AuthError::SecondFactorRequired);
+        }
+        crate::totp::AtLogin::Refused(refusal) => {
+            // The failure's line (and the owner's warning) committed.
+            svc.commit_mail(tx).await?;
             svc.throttle.keep(reservation).await?;
-            svc.store
-                .audit_now(
-                    &AuditEvent::new(Some(account.id), AuditKind::SecondFactorFailed, now)
-                        .from(client),
-                )
-                .await?;
             svc.metrics.login("failure");
-            return Err(AuthError::WrongSecondFactor(field));
+            return Err(refusal);
         }
     }
     Throttle::succeeded_in(&mut tx, reservation, &by_email).await?;
@@ -191,55 +151,12 @@ pub async fn login(
         &mut tx,
         &AuditEvent::new(account.id, kind, now)
             .from(client)
-            .detail(detail.clone()),
+            .detail(detail),
     )
     .await?;
     // A device the account never used (or one that does not say which it is): told to the login
     // address in this transaction, so the session exists only if the alert will be sent.
-    let new_device = match &device.hash {
-        Some(hash) => Store::remember_device_in(&mut tx, account.id, hash, ts(now)).await?,
-        None => true,
-    } && svc.config.new_device_alerts();
-    if new_device {
-        // Only the alerts e-mailed count: log-ins that keep coming cannot keep the limit shut.
-        let alerts = Store::count_mails_in(
-            &mut tx,
-            account.id,
-            crate::mail::templates::NEW_DEVICE_SUBJECT,
-            ts(now - Duration::HOUR),
-            NEW_DEVICE_ALERTS_PER_HOUR,
-        )
-        .await?;
-        Store::audit(
-            &mut tx,
-            &AuditEvent::new(account.id, AuditKind::NewDevice, now)
-                .from(client)
-                .detail(detail),
-        )
-        .await?;
-        if alerts < NEW_DEVICE_ALERTS_PER_HOUR {
-            let mail = crate::mail::templates::new_device(
-                &svc.config.public_name,
-                &svc.config.support.hotline,
-                device.name.as_deref(),
-                &client.to_canonical().to_string(),
-                now,
-                &svc.config.time_zone,
-            );
-            Store::enqueue_mail(
-                &mut tx,
-                account.id,
-                &account.login_email,
-                &mail.subject,
-                &mail.body,
-                ts(now),
-            )
-            .await?;
-        } else {
-            svc.metrics.new_device_alert_held();
-        }
-    }
-    if new_device {
+    if crate::new_devices::tell_if_new(svc, &mut tx, &account, &device, client, now).await? {
         svc.commit_mail(tx).await?;
     } else {
         svc.store.commit(tx).await?;
@@ -349,11 +266,27 @@ pub async fn reauthenticate<'s>(
     current_password: Option<&Secret>,
     client: IpAddr,
 ) -> Result<Fresh<'s>, AuthError> {
-    let now = svc.now();
     let Some(given) = current_password.filter(|p| !p.expose().is_empty()) else {
         // An expired-password session is no exception: its log-in may be hours old.
         return require_fresh(svc, session);
     };
+    verify_current_password(svc, session, account, given, client).await?;
+    svc.store
+        .set_auth_time(&session.token_hash, ts(svc.now()))
+        .await?;
+    Ok(Fresh { session })
+}
+
+/// The session's account's current password, checked: wrong answers count as failed log-ins
+/// (per session and client) and are audited. Does not make the session fresh.
+pub async fn verify_current_password(
+    svc: &Services,
+    session: &Session,
+    account: &AccountRow,
+    given: &Secret,
+    client: IpAddr,
+) -> Result<(), AuthError> {
+    let now = svc.now();
     // Limited per session (and per client), not per address: someone else's failed log-ins on
     // the address must not keep its owner, already logged in, from confirming the password.
     let by_session = reauth_subject(session);
@@ -387,10 +320,7 @@ pub async fn reauthenticate<'s>(
     }
     svc.throttle.release(reservation).await?;
     svc.throttle.clear(&by_session).await?;
-    svc.store
-        .set_auth_time(&session.token_hash, ts(now))
-        .await?;
-    Ok(Fresh { session })
+    Ok(())
 }
 
 /// The password was entered on this session within the re-authentication delay: what seeing the

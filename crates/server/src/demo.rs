@@ -75,7 +75,7 @@ pub async fn seed_second_factor(svc: &Services) -> Result<String, String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or("the demo account just created is not there")?;
-            crate::totp::enable_with_secret(svc, &row, DEMO_SECOND_FACTOR_SECRET)
+            crate::second_factor::enable_with_secret(svc, &row, DEMO_SECOND_FACTOR_SECRET)
                 .await
                 .map_err(|e| e.to_string())?;
         }

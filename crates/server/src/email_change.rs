@@ -142,7 +142,15 @@ pub async fn request(
         (new_email.as_str(), &activation),
         (&account.login_email, &notice),
     ] {
-        Store::enqueue_mail(&mut tx, account.id, mail.0, &mail.1.subject, &mail.1.body, ts(now)).await?;
+        Store::enqueue_mail(
+            &mut tx,
+            account.id,
+            mail.0,
+            &mail.1.subject,
+            &mail.1.body,
+            ts(now),
+        )
+        .await?;
     }
     Store::audit(
         &mut tx,

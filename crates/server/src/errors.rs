@@ -82,6 +82,12 @@ pub enum AuthError {
     /// The code given (in the field named) is wrong, already used, or not a code.
     #[error("wrong second-factor code")]
     WrongSecondFactor(&'static str),
+    /// The same at log-in (a 401, as a wrong password).
+    #[error("wrong second-factor code at log-in")]
+    WrongLoginCode(&'static str),
+    /// Too many wrong authenticator codes in 24 hours: only a recovery code is taken.
+    #[error("second-factor codes locked")]
+    SecondFactorLocked(&'static str),
     #[error("second factor already on")]
     SecondFactorAlreadyOn,
     #[error("second factor off")]

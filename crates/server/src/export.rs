@@ -34,17 +34,24 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
             .export_sessions(id)
             .await?
             .into_iter()
-            .map(|(id, device_name, client_ip, created, seen, expires, revoked)| ExportedSession {
-                id,
-                device_name,
-                client_ip,
-                created_at: at(created),
-                last_seen_at: at(seen),
-                expires_at: at(expires),
-                ended_at: revoked.map(at),
-            })
+            .map(
+                |(id, device_name, client_ip, created, seen, expires, revoked)| ExportedSession {
+                    id,
+                    device_name,
+                    client_ip,
+                    created_at: at(created),
+                    last_seen_at: at(seen),
+                    expires_at: at(expires),
+                    ended_at: revoked.map(at),
+                },
+            )
             .collect(),
-        devices_first_seen: store.export_devices(id).await?.into_iter().map(at).collect(),
+        devices_first_seen: store
+            .export_devices(id)
+            .await?
+            .into_iter()
+            .map(at)
+            .collect(),
         activity: store
             .export_events(id)
             .await?
@@ -60,13 +67,15 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
             .collect(),
         email_changes: changes
             .into_iter()
-            .map(|(new_email, requested, expires, state, ended)| ExportedEmailChange {
-                new_email,
-                requested_at: at(requested),
-                expires_at: at(expires),
-                state,
-                ended_at: ended.map(at),
-            })
+            .map(
+                |(new_email, requested, expires, state, ended)| ExportedEmailChange {
+                    new_email,
+                    requested_at: at(requested),
+                    expires_at: at(expires),
+                    state,
+                    ended_at: ended.map(at),
+                },
+            )
             .collect(),
         password_recoveries: store
             .export_recoveries(id)
@@ -90,6 +99,6 @@ pub async fn export(svc: &Services, fresh: Fresh<'_>) -> Result<AccountExport, A
                 sent_at: sent.map(at),
             })
             .collect(),
-        second_factor: crate::totp::state(svc, id).await?,
+        second_factor: crate::second_factor::state(svc, id).await?,
     })
 }

@@ -1,5 +1,7 @@
-//! The second factor (SPEC §4): time-based one-time codes (TOTP, RFC 6238: HMAC-SHA-1, 6
-//! digits, 30-second steps, one step of drift either way) and 10 single-use recovery codes.
+//! The second factor's codes (SPEC §4): time-based one-time codes (TOTP, RFC 6238: HMAC-SHA-1,
+//! 6 digits, 30-second steps, one step of drift either way), 10 single-use recovery codes, and
+//! taking one in a transaction (log-in, re-authentication, turning off). The procedures that
+//! turn it on and off are in `second_factor`.
 //!
 //! The secret is sealed with the master key like the security answer (bound to `totp:` and the
 //! subscriber number, so that neither seal can stand for the other). A code is accepted only for
@@ -10,27 +12,22 @@
 use std::net::IpAddr;
 
 use espace_pro_contract::Secret;
-use espace_pro_contract::api::{
-    RECOVERY_CODE_COUNT, RecoveryCodes, SecondFactorState, TOTP_DIGITS, TOTP_PERIOD_SECONDS,
-    TotpEnrolment,
-};
+use espace_pro_contract::api::{LoginRequest, TOTP_DIGITS, TOTP_PERIOD_SECONDS};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use time::{Duration, OffsetDateTime};
 
-use crate::auth::{Fresh, Session, begin_write_as, require_account};
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, SecondFactorRow, Store, Tx, from_ts, ts};
-use crate::throttle::{Refusal, client_subject};
+use crate::store::{AccountRow, AuditEvent, Store, Tx, ts};
 
 /// How long an enrolment waits for its first code.
 pub const ENROLMENT_MINUTES: i64 = 10;
 /// Steps of clock drift accepted either way.
 const DRIFT_STEPS: i64 = 1;
 /// Secrets are 160 bits, as RFC 4226 recommends.
-const SECRET_BYTES: usize = 20;
+pub(crate) const SECRET_BYTES: usize = 20;
 /// Recovery codes: 16 characters of this alphabet (no 0/O, 1/I), 80 bits.
 const RECOVERY_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const RECOVERY_CHARS: usize = 16;
@@ -110,7 +107,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A new recovery code, as shown: `ABCD-EFGH-JKLM-NPQR`.
-fn new_recovery_code() -> String {
+pub(crate) fn new_recovery_code() -> String {
     let mut bytes = [0u8; RECOVERY_CHARS];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let chars: Vec<char> = bytes
@@ -124,16 +121,17 @@ fn new_recovery_code() -> String {
         .join("-")
 }
 
-/// What is stored of a recovery code (as typed: case, spaces and dashes do not matter); `None`
-/// when it cannot be one.
-pub fn recovery_code_hash(typed: &str) -> Option<Vec<u8>> {
+/// What is stored of a recovery code of `account_id` (as typed: case, spaces and dashes do not
+/// matter): bound to the account, so that a stolen database cannot be searched for every
+/// account's codes at once. `None` when it cannot be one.
+pub fn recovery_code_hash(account_id: i64, typed: &str) -> Option<Vec<u8>> {
     let code: String = typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
     (code.len() == RECOVERY_CHARS && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b)))
-        .then(|| crate::crypto::token_hash(&format!("recovery-code:{code}")))
+        .then(|| crate::crypto::token_hash(&format!("recovery-code:{account_id}:{code}")))
 }
 
 /// The `otpauth://` URI of a secret (Key Uri Format): label "issuer:address".
@@ -157,307 +155,167 @@ fn percent(s: &str) -> String {
     out
 }
 
-fn seal_context(account: &AccountRow) -> String {
+pub(crate) fn seal_context(account: &AccountRow) -> String {
     format!("totp:{}", account.subscriber_number)
 }
 
 /// The secret of a sealed second factor.
-fn open_secret(svc: &Services, account: &AccountRow, sealed: &[u8]) -> Result<Vec<u8>, AuthError> {
+pub(crate) fn open_secret(
+    svc: &Services,
+    account: &AccountRow,
+    sealed: &[u8],
+) -> Result<Vec<u8>, AuthError> {
     let text = svc
         .key
         .open(&seal_context(account), sealed)
         .map_err(|_| crate::errors::Fault::Corrupt("second factor secret".into()))?;
-    base32_decode(&text).ok_or_else(|| crate::errors::Fault::Corrupt("second factor secret".into()).into())
+    base32_decode(&text)
+        .ok_or_else(|| crate::errors::Fault::Corrupt("second factor secret".into()).into())
 }
 
-/// Whether the account's second factor is on, since when, and its recovery codes left.
-pub async fn state(svc: &Services, account_id: i64) -> Result<SecondFactorState, AuthError> {
-    let row = svc.store.second_factor(account_id).await?.unwrap_or_default();
-    let left = if row.enabled() {
-        svc.store.recovery_codes_left(account_id).await?
-    } else {
-        0
-    };
-    Ok(SecondFactorState {
-        enabled: row.enabled(),
-        enabled_at: row.enabled_at.map(|t| espace_pro_contract::api::Instant(from_ts(t))),
-        recovery_codes_left: u32::try_from(left).unwrap_or(0),
-    })
+/// At most this many wrong authenticator codes an account takes in 24 hours (wherever they are
+/// typed, after a right password): past it, only a recovery code is taken. A password success
+/// does not reset it, so someone who has the password cannot go through the million codes.
+pub const WRONG_CODES_PER_DAY: i64 = 10;
+
+/// What a code typed after a right password did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    Totp,
+    Recovery,
+    /// Wrong, used, stale, or not a code: recorded (in the transaction) and told.
+    Wrong,
+    /// An authenticator code past the day's limit: not even looked at.
+    Locked,
 }
 
-/// Enrolment, step 1 (the password entered within the re-authentication delay): a new secret,
-/// kept sealed until its first code confirms it.
-pub async fn start(svc: &Services, fresh: Fresh<'_>) -> Result<TotpEnrolment, AuthError> {
-    let session = fresh.session();
-    let account = require_account(&svc.store, session).await?;
-    let now = svc.now();
-    let mut secret = [0u8; SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let text = base32(&secret);
-    let sealed = svc.key.seal(&seal_context(&account), &text);
-    let mut tx = begin_write_as(svc, session).await?;
-    if Store::second_factor_in(&mut tx, account.id)
-        .await?
-        .is_some_and(|r| r.enabled())
-    {
-        return Err(AuthError::SecondFactorAlreadyOn);
-    }
-    Store::set_pending_second_factor(&mut tx, account.id, &sealed, ts(now)).await?;
-    svc.store.commit(tx).await?;
-    Ok(TotpEnrolment {
-        otpauth_uri: Secret::new(otpauth_uri(
-            &svc.config.public_name,
-            &account.login_email,
-            &text,
-        )),
-        secret: Secret::new(text),
-        expires_at: now + Duration::minutes(ENROLMENT_MINUTES),
-    })
-}
-
-/// The second factor on with a secret chosen here (the demo account's): no enrolment, no
-/// recovery codes, no e-mail.
-pub async fn enable_with_secret(
-    svc: &Services,
-    account: &AccountRow,
-    secret_base32: &str,
-) -> Result<(), AuthError> {
-    let sealed = svc.key.seal(&seal_context(account), secret_base32);
-    let now = ts(svc.now());
-    let mut tx = svc.store.begin_write().await?;
-    Store::set_pending_second_factor(&mut tx, account.id, &sealed, now).await?;
-    Store::enable_second_factor(&mut tx, account.id, &sealed, 0, now).await?;
-    svc.store.commit(tx).await?;
-    Ok(())
-}
-
-/// Attempts at a code on behalf of a session (enrolment, turning off, re-authentication) count
-/// with its wrong current passwords: the same per-session and per-client limits.
-async fn reserve(
-    svc: &Services,
-    session: &Session,
-    client: IpAddr,
-) -> Result<crate::throttle::Reservation, AuthError> {
-    let by_session = crate::auth::reauth_subject(session);
-    match svc
-        .throttle
-        .reserve_attempt(&by_session, &client_subject(client), false)
-        .await?
-    {
-        Ok(r) => Ok(r),
-        Err(Refusal::Client(r) | Refusal::Address(r) | Refusal::Proven(r)) => {
-            Err(AuthError::Throttled { retry_after: r })
+impl Taken {
+    /// The refusal to answer for a code typed in `field` (at log-in, a 401 as a wrong
+    /// password; elsewhere, a form's 422: the session is not at fault).
+    pub fn error(self, field: &'static str, at_login: bool) -> AuthError {
+        match self {
+            Taken::Locked => AuthError::SecondFactorLocked(field),
+            _ if at_login => AuthError::WrongLoginCode(field),
+            _ => AuthError::WrongSecondFactor(field),
         }
     }
 }
 
-/// Enrolment, step 2: the authenticator's first code turns the second factor on, and gives the
-/// recovery codes (shown this once). Told to the login address.
-pub async fn confirm(
-    svc: &Services,
-    session: &Session,
-    code: &Secret,
-    client: IpAddr,
-) -> Result<RecoveryCodes, AuthError> {
-    let account = require_account(&svc.store, session).await?;
-    let reservation = reserve(svc, session, client).await?;
-    let now = svc.now();
-    let row = svc.store.second_factor(account.id).await?.unwrap_or_default();
-    if row.enabled() {
-        svc.throttle.release(reservation).await?;
-        return Err(AuthError::SecondFactorAlreadyOn);
-    }
-    let (Some(pending), Some(since)) = (row.pending_sealed.clone(), row.pending_at) else {
-        svc.throttle.release(reservation).await?;
-        return Err(AuthError::NoEnrolment);
-    };
-    if now - from_ts(since) > Duration::minutes(ENROLMENT_MINUTES) {
-        svc.throttle.release(reservation).await?;
-        return Err(AuthError::NoEnrolment);
-    }
-    let secret = open_secret(svc, &account, &pending)?;
-    let Some(step) = matching_step(&secret, code.expose(), now) else {
-        svc.throttle.keep(reservation).await?;
-        audit_failure(svc, account.id, client, now).await?;
-        return Err(AuthError::WrongSecondFactor("code"));
-    };
-    let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<Vec<u8>> = codes
-        .iter()
-        .filter_map(|c| recovery_code_hash(c))
-        .collect();
-    let mut tx = begin_write_as(svc, session).await?;
-    if !Store::enable_second_factor(&mut tx, account.id, &pending, step, ts(now)).await? {
-        return Err(AuthError::NoEnrolment);
-    }
-    Store::replace_recovery_codes(&mut tx, account.id, &hashes).await?;
-    Store::audit(
-        &mut tx,
-        &AuditEvent::new(account.id, AuditKind::SecondFactorEnabled, now).from(client),
-    )
-    .await?;
-    tell(svc, &mut tx, &account, true, now).await?;
-    svc.commit_mail(tx).await?;
-    svc.throttle.release(reservation).await?;
-    Ok(RecoveryCodes {
-        recovery_codes: codes.into_iter().map(Secret::new).collect(),
-    })
-}
-
-/// Turning the second factor off: the password (checked as before any credential change) and a
-/// code, the authenticator's or a recovery code. Told to the login address.
-pub async fn disable(
-    svc: &Services,
-    session: &Session,
-    current_password: &Secret,
-    code: &Secret,
-    client: IpAddr,
-) -> Result<(), AuthError> {
-    if current_password.expose().is_empty() {
-        return Err(AuthError::ReauthenticationFailed);
-    }
-    let (account, _fresh) =
-        crate::auth::reauthenticated_account(svc, session, Some(current_password), client).await?;
-    let row = svc.store.second_factor(account.id).await?.unwrap_or_default();
-    let Some(sealed) = row.secret_sealed.clone() else {
-        return Err(AuthError::SecondFactorNotOn);
-    };
-    let reservation = reserve(svc, session, client).await?;
-    let now = svc.now();
-    let mut tx = begin_write_as(svc, session).await?;
-    let taken = take_code(svc, &mut tx, &account, &sealed, code.expose(), now).await?;
-    if taken.is_none() {
-        drop(tx);
-        svc.throttle.keep(reservation).await?;
-        audit_failure(svc, account.id, client, now).await?;
-        return Err(AuthError::WrongSecondFactor("code"));
-    }
-    Store::disable_second_factor(&mut tx, account.id).await?;
-    Store::audit(
-        &mut tx,
-        &AuditEvent::new(account.id, AuditKind::SecondFactorDisabled, now).from(client),
-    )
-    .await?;
-    tell(svc, &mut tx, &account, false, now).await?;
-    svc.commit_mail(tx).await?;
-    svc.throttle.release(reservation).await?;
-    Ok(())
-}
-
-/// The authenticator's current code instead of the password before a credential change: the
-/// session is fresh for the re-authentication delay.
-pub async fn reauthenticate(
-    svc: &Services,
-    session: &Session,
-    code: &Secret,
-    client: IpAddr,
-) -> Result<(), AuthError> {
-    let account = require_account(&svc.store, session).await?;
-    let row = svc.store.second_factor(account.id).await?.unwrap_or_default();
-    let Some(sealed) = row.secret_sealed.clone() else {
-        return Err(AuthError::SecondFactorNotOn);
-    };
-    let reservation = reserve(svc, session, client).await?;
-    let now = svc.now();
-    let secret = open_secret(svc, &account, &sealed)?;
-    let mut tx = begin_write_as(svc, session).await?;
-    let taken = match matching_step(&secret, code.expose(), now) {
-        Some(step) => Store::take_totp_step(&mut tx, account.id, &sealed, step).await?,
-        None => false,
-    };
-    if !taken {
-        drop(tx);
-        svc.throttle.keep(reservation).await?;
-        audit_failure(svc, account.id, client, now).await?;
-        return Err(AuthError::ReauthenticationFailed);
-    }
-    svc.store.commit(tx).await?;
-    svc.throttle.release(reservation).await?;
-    // Only the re-authentication clock: an expired password still has to be changed.
-    svc.store
-        .set_auth_time(&session.token_hash, ts(now))
-        .await?;
-    Ok(())
-}
-
-/// Which kind of code a log-in or a turning off used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Used {
-    Totp,
-    RecoveryCode,
-}
-
 /// Uses `typed` (a 6-digit code of a step after the last one taken, or an unused recovery code)
-/// in `tx`; what it was, or `None` when it opens nothing.
+/// in `tx`, the password having been found right. A wrong code is recorded in `tx` (commit it
+/// with [`Services::commit_mail`]) and, the first in an hour, told to the login address: someone
+/// has the password.
 pub async fn take_code(
     svc: &Services,
     tx: &mut Tx,
     account: &AccountRow,
     sealed: &[u8],
     typed: &str,
-    now: OffsetDateTime,
-) -> Result<Option<Used>, AuthError> {
-    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() == TOTP_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let secret = open_secret(svc, account, sealed)?;
-        return Ok(match matching_step(&secret, &digits, now) {
-            Some(step) if Store::take_totp_step(tx, account.id, sealed, step).await? => {
-                Some(Used::Totp)
-            }
-            _ => None,
-        });
-    }
-    let Some(hash) = recovery_code_hash(typed) else {
-        return Ok(None);
-    };
-    if Store::take_recovery_code(tx, account.id, &hash, ts(now)).await? {
-        Store::audit(
-            tx,
-            &AuditEvent::new(account.id, AuditKind::RecoveryCodeUsed, now),
-        )
-        .await?;
-        Ok(Some(Used::RecoveryCode))
-    } else {
-        Ok(None)
-    }
-}
-
-async fn audit_failure(
-    svc: &Services,
-    account_id: i64,
     client: IpAddr,
     now: OffsetDateTime,
-) -> Result<(), AuthError> {
-    svc.store
-        .audit_now(&AuditEvent::new(account_id, AuditKind::SecondFactorFailed, now).from(client))
+) -> Result<Taken, AuthError> {
+    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let taken = if digits.len() == TOTP_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let wrong_lately = Store::count_events_in(
+            tx,
+            account.id,
+            AuditKind::SecondFactorFailed,
+            ts(now - Duration::DAY),
+            WRONG_CODES_PER_DAY,
+        )
         .await?;
-    Ok(())
+        if wrong_lately >= WRONG_CODES_PER_DAY {
+            return Ok(Taken::Locked);
+        }
+        let secret = open_secret(svc, account, sealed)?;
+        match matching_step(&secret, &digits, now) {
+            Some(step) if Store::take_totp_step(tx, account.id, sealed, step).await? => Taken::Totp,
+            _ => Taken::Wrong,
+        }
+    } else {
+        match recovery_code_hash(account.id, typed) {
+            Some(hash) if Store::take_recovery_code(tx, account.id, &hash, ts(now)).await? => {
+                Store::audit(
+                    tx,
+                    &AuditEvent::new(account.id, AuditKind::RecoveryCodeUsed, now).from(client),
+                )
+                .await?;
+                Taken::Recovery
+            }
+            _ => Taken::Wrong,
+        }
+    };
+    if taken == Taken::Wrong {
+        Store::audit(
+            tx,
+            &AuditEvent::new(account.id, AuditKind::SecondFactorFailed, now).from(client),
+        )
+        .await?;
+        let subject = crate::mail::templates::WRONG_CODE_SUBJECT;
+        if Store::count_mails_in(tx, account.id, subject, ts(now - Duration::HOUR), 1).await? == 0 {
+            let mail = crate::mail::templates::wrong_second_factor_code(
+                &svc.config.public_name,
+                &svc.config.support.hotline,
+                &client.to_canonical().to_string(),
+                now,
+                &svc.config.time_zone,
+            );
+            Store::enqueue_mail(
+                tx,
+                account.id,
+                &account.login_email,
+                subject,
+                &mail.body,
+                ts(now),
+            )
+            .await?;
+        }
+    }
+    Ok(taken)
 }
 
-/// The login address told that the second factor was turned on or off.
-async fn tell(
+/// What the second factor says of a log-in whose password is right.
+pub enum AtLogin {
+    /// None asked, or its code taken.
+    Passed,
+    /// The account has one and the log-in gave no code.
+    Required,
+    /// A wrong, used or locked code (its line written in the transaction).
+    Refused(AuthError),
+}
+
+/// The account's second factor at log-in, read again in the log-in's transaction `tx`, and the
+/// code the log-in gave (`totp_code`, or `recovery_code`) taken there.
+pub async fn at_login(
     svc: &Services,
     tx: &mut Tx,
     account: &AccountRow,
-    on: bool,
+    req: &LoginRequest,
+    client: IpAddr,
     now: OffsetDateTime,
-) -> Result<(), AuthError> {
-    let mail = crate::mail::templates::second_factor(
-        &svc.config.public_name,
-        &svc.config.support.hotline,
-        on,
-        now,
-        &svc.config.time_zone,
-    );
-    Store::enqueue_mail(tx, account.id, &account.login_email, &mail.subject, &mail.body, ts(now)).await?;
-    Ok(())
-}
-
-/// The second factor of an account at log-in, read again in the log-in's transaction.
-pub async fn at_login(tx: &mut Tx, account_id: i64) -> Result<Option<SecondFactorRow>, AuthError> {
-    Ok(Store::second_factor_in(tx, account_id)
+) -> Result<AtLogin, AuthError> {
+    let Some(sealed) = Store::second_factor_in(tx, account.id)
         .await?
-        .filter(|r| r.enabled()))
+        .and_then(|r| r.secret_sealed)
+    else {
+        return Ok(AtLogin::Passed);
+    };
+    let given = |c: &Option<Secret>| {
+        c.as_ref()
+            .filter(|c| !c.expose().trim().is_empty())
+            .cloned()
+    };
+    let (typed, field) = match (given(&req.totp_code), given(&req.recovery_code)) {
+        (Some(code), _) => (code, "totp_code"),
+        (None, Some(code)) => (code, "recovery_code"),
+        (None, None) => return Ok(AtLogin::Required),
+    };
+    Ok(
+        match take_code(svc, tx, account, &sealed, typed.expose(), client, now).await? {
+            Taken::Totp | Taken::Recovery => AtLogin::Passed,
+            refused => AtLogin::Refused(refused.error(field, true)),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -494,7 +352,10 @@ mod tests {
         let now = OffsetDateTime::from_unix_timestamp(1_111_111_111).unwrap();
         let step = step_of(now);
         for d in -1..=1 {
-            assert_eq!(matching_step(secret, &code_at(secret, step + d), now), Some(step + d));
+            assert_eq!(
+                matching_step(secret, &code_at(secret, step + d), now),
+                Some(step + d)
+            );
         }
         for d in [-2, 2] {
             assert_eq!(matching_step(secret, &code_at(secret, step + d), now), None);
@@ -507,10 +368,21 @@ mod tests {
     fn recovery_codes_are_80_bits_and_typed_loosely() {
         let code = new_recovery_code();
         assert_eq!(code.len(), 19);
-        let hash = recovery_code_hash(&code).unwrap();
-        assert_eq!(recovery_code_hash(&code.to_lowercase().replace('-', " ")), Some(hash));
-        assert!(recovery_code_hash("ABCD-EFGH-IJKL-MNOP").is_none(), "I and O are not used");
-        assert!(recovery_code_hash("123456").is_none());
+        let hash = recovery_code_hash(7, &code).unwrap();
+        assert_eq!(
+            recovery_code_hash(7, &code.to_lowercase().replace('-', " ")),
+            Some(hash.clone())
+        );
+        assert_ne!(
+            recovery_code_hash(8, &code),
+            Some(hash),
+            "bound to the account"
+        );
+        assert!(
+            recovery_code_hash(7, "ABCD-EFGH-IJKL-MNOP").is_none(),
+            "I and O are not used"
+        );
+        assert!(recovery_code_hash(7, "123456").is_none());
     }
 
     #[test]

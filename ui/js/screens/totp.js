@@ -5,7 +5,7 @@
 import { h } from '../dom.js';
 import { t, dateTime } from '../i18n.js';
 import { field, errorSummary, showError, clearErrors, requireFilled, busy, announce } from '../forms.js';
-import { backButton, passwordGate } from './common.js';
+import { backButton } from './common.js';
 
 export default {
   title: 'totp.title',
@@ -32,35 +32,31 @@ export default {
       }
     }
 
-    /** Off: "Activer la double authentification". */
+    /** Off: "Activer la double authentification", with the current password (always). */
     function offView() {
-      const start = h('button', { type: 'button', class: 'button-primary', id: 'totp-start' }, t('totp.start'));
-      const gate = h('div', {});
+      const start = h('button', { type: 'submit', class: 'button-primary', id: 'totp-start' }, t('totp.start'));
+      const form = h('form', { novalidate: true, id: 'totp-start-form' },
+        field({ id: 'totp-start-password', label: t('cred.current'), hint: t('totp.why'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
+        h('div', { class: 'actions' }, start));
       const view = h('section', { class: 'panel', 'aria-labelledby': 'totp-off-heading' },
         h('h2', { id: 'totp-off-heading' }, t('totp.off_title')),
         h('p', {}, t('totp.off_text')),
-        gate,
-        h('div', { class: 'actions' }, start));
+        form);
       async function run() {
+        if (!requireFilled(root, summary, ['totp-start-password'])) return;
         await busy(start, async () => {
           try {
-            const enrolment = await ctx.call('start_second_factor');
+            const enrolment = await ctx.call('start_second_factor', { password: root.querySelector('#totp-start-password').value });
             clearErrors(root, summary);
-            gate.replaceChildren();
             body.replaceChildren(enrolView(enrolment));
             body.querySelector('#totp-code')?.focus();
           } catch (error) {
             if (ctx.sessionEnded(error)) return;
-            if (error.code === 'reauthentication_required') {
-              gate.replaceChildren(passwordGate(ctx, run, 'totp.why'));
-              gate.querySelector('input')?.focus();
-              return;
-            }
-            showError(root, summary, error, {}, run);
+            showError(root, summary, error, { current_password: 'totp-start-password' }, run);
           }
         });
       }
-      start.addEventListener('click', run);
+      form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
       return view;
     }
 
@@ -121,7 +117,11 @@ export default {
           showError(root, summary, error);
         }
       }));
-      done.addEventListener('click', () => { status.textContent = ''; load(); });
+      done.addEventListener('click', () => {
+        status.textContent = '';
+        ctx.call('forget_recovery_codes').catch(() => {});
+        load();
+      });
       return h('section', { class: 'panel', 'aria-labelledby': 'totp-codes-heading' },
         h('h2', { id: 'totp-codes-heading', tabindex: '-1' }, t('totp.codes_title')),
         h('p', {}, t('totp.codes_text')),

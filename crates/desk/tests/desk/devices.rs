@@ -21,7 +21,11 @@ fn alerts(a: &Service, to: &str) -> usize {
 async fn wait_alerts(a: &Service, to: &str, n: usize) {
     let deadline = tokio::time::Instant::now() + MAIL_WAIT;
     while alerts(a, to) < n {
-        assert!(tokio::time::Instant::now() < deadline, "{} alert(s), not {n}", alerts(a, to));
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} alert(s), not {n}",
+            alerts(a, to)
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -76,7 +80,10 @@ async fn two_devices_seen_and_the_other_one_ended() {
     assert_eq!(mine.device_name.as_deref(), Some("Bureau de Lila"));
     let other = open.iter().find(|s| !s.current).unwrap();
     assert!(
-        other.device_name.as_deref().is_some_and(|n| n.starts_with("Espace Pro ")),
+        other
+            .device_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Espace Pro ")),
         "{other:?}"
     );
     // This computer's own session is not ended from the list.
@@ -93,7 +100,10 @@ async fn two_devices_seen_and_the_other_one_ended() {
     assert_eq!(office.end_other_sessions().await.unwrap(), 1);
     assert_eq!(laptop.home().await.unwrap_err().code, "unauthorized");
     // A made-up id is refused before any request; another's is the service's 404.
-    assert_eq!(office.end_session("../password").await.unwrap_err().code, "not_found");
+    assert_eq!(
+        office.end_session("../password").await.unwrap_err().code,
+        "not_found"
+    );
 }
 
 #[tokio::test]
@@ -136,7 +146,11 @@ async fn a_log_in_from_elsewhere_is_notified_once_and_this_one_never() {
     let notice = again.new_device_notice().await.expect("a notification");
     assert_eq!(notice.title, "Nouvelle connexion à votre espace");
     assert!(notice.body.contains("« PC inconnu »"), "{}", notice.body);
-    assert!(notice.body.contains("Appareils connectés"), "{}", notice.body);
+    assert!(
+        notice.body.contains("Appareils connectés"),
+        "{}",
+        notice.body
+    );
     // Once: neither in this session nor at the next start.
     assert!(again.new_device_notice().await.is_none());
     let third = desk(&a.url, &keyring, dir.path());

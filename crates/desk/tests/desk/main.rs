@@ -2,10 +2,10 @@
 //! memory, relays that hold or record what passes between the desk and a service.
 
 mod devices;
-mod second_factor;
 mod kit;
 mod procedures;
 mod quit;
 mod races;
+mod second_factor;
 mod sessions;
 mod structure;

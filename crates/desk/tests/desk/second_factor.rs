@@ -22,19 +22,39 @@ fn oathtool(secret: &str, offset: i64) -> String {
 async fn enrol_log_in_with_a_code_then_a_recovery_code_and_turn_it_off() {
     let (_a, _keyring, _dir, desk) = lila_signed_in().await;
     assert!(!desk.second_factor_state().await.unwrap().enabled);
-    let enrolment = desk.start_second_factor().await.unwrap();
+    let enrolment = desk
+        .start_second_factor(Secret::new(PASSWORD))
+        .await
+        .unwrap();
     // The QR code is drawn here: an SVG of the otpauth URI, nothing fetched.
     let svg = enrolment
         .qr_code
         .strip_prefix("data:image/svg+xml;base64,")
         .expect("an SVG data URL");
-    let svg = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(svg).unwrap()).unwrap();
+    let svg = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(svg)
+            .unwrap(),
+    )
+    .unwrap();
     assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
     for outside in ["href", "<image", "<script", "url("] {
-        assert!(!svg.contains(outside), "the QR code points nowhere: {outside}");
+        assert!(
+            !svg.contains(outside),
+            "the QR code points nowhere: {outside}"
+        );
     }
-    assert_eq!(enrolment.secret.len(), 39, "32 characters grouped by 4: {}", enrolment.secret);
-    assert!(enrolment.otpauth_uri.contains(&enrolment.secret.replace(' ', "")));
+    assert_eq!(
+        enrolment.secret.len(),
+        39,
+        "32 characters grouped by 4: {}",
+        enrolment.secret
+    );
+    assert!(
+        enrolment
+            .otpauth_uri
+            .contains(&enrolment.secret.replace(' ', ""))
+    );
 
     let codes = desk
         .confirm_second_factor(&oathtool(&enrolment.secret, 0))
@@ -52,7 +72,10 @@ async fn enrol_log_in_with_a_code_then_a_recovery_code_and_turn_it_off() {
 
     // Logged out, the password alone is not enough; the next step's code is.
     desk.logout().await;
-    assert!(desk.recovery_codes_file().await.is_err(), "the codes stay with their session");
+    assert!(
+        desk.recovery_codes_file().await.is_err(),
+        "the codes stay with their session"
+    );
     let refused = desk
         .login("lila@example.fr", Secret::new(PASSWORD), None)
         .await
@@ -70,14 +93,30 @@ async fn enrol_log_in_with_a_code_then_a_recovery_code_and_turn_it_off() {
         .unwrap();
     desk.logout().await;
     let again = desk
-        .login_with("lila@example.fr", Secret::new(PASSWORD), None, Some(&codes[0]))
+        .login_with(
+            "lila@example.fr",
+            Secret::new(PASSWORD),
+            None,
+            Some(&codes[0]),
+        )
         .await
         .unwrap_err();
     assert_eq!(again.code, "invalid_code");
-    desk.login_with("lila@example.fr", Secret::new(PASSWORD), None, Some(&codes[1]))
-        .await
-        .unwrap();
-    assert_eq!(desk.second_factor_state().await.unwrap().recovery_codes_left, 8);
+    desk.login_with(
+        "lila@example.fr",
+        Secret::new(PASSWORD),
+        None,
+        Some(&codes[1]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        desk.second_factor_state()
+            .await
+            .unwrap()
+            .recovery_codes_left,
+        8
+    );
 
     // Off: the password and a code.
     let wrong = desk

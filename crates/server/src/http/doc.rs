@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use super::{constraints, routes};
+use super::{constraints, routes, security};
 use crate::services::AppState;
 
 #[derive(OpenApi)]
@@ -130,17 +130,17 @@ pub(super) fn api_router() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(routes::get_summary))
         .routes(utoipa_axum::routes!(routes::get_activity))
         .routes(utoipa_axum::routes!(
-            routes::list_sessions,
-            routes::end_other_sessions
+            security::list_sessions,
+            security::end_other_sessions
         ))
-        .routes(utoipa_axum::routes!(routes::end_session))
-        .routes(utoipa_axum::routes!(routes::export_account))
+        .routes(utoipa_axum::routes!(security::end_session))
+        .routes(utoipa_axum::routes!(security::export_account))
         .routes(utoipa_axum::routes!(
-            routes::second_factor_state,
-            routes::start_second_factor,
-            routes::disable_second_factor
+            security::second_factor_state,
+            security::start_second_factor,
+            security::disable_second_factor
         ))
-        .routes(utoipa_axum::routes!(routes::confirm_second_factor))
+        .routes(utoipa_axum::routes!(security::confirm_second_factor))
         .routes(utoipa_axum::routes!(routes::request_recovery))
         .routes(utoipa_axum::routes!(routes::recovery_question))
         .routes(utoipa_axum::routes!(routes::complete_recovery))

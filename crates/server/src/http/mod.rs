@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod lang;
 pub mod routes;
+pub mod security;
 pub mod serve;
 
 use std::sync::Arc;

@@ -7,9 +7,7 @@ use axum::response::{IntoResponse, Response};
 use espace_pro_contract::ErrorBody;
 use espace_pro_contract::api::{
     AccountSummary, AccountView, ActivationResult, Activity, Captcha, CompleteActivationRequest,
-    EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, OpenSessions,
-    PasswordChangeRequest, SessionsEnded, AccountExport, RecoveryCodes, SecondFactorState,
-    TotpConfirmRequest, TotpDisableRequest, TotpEnrolment,
+    EmailChangeRequest, EmailChangeResponse, LoginRequest, LoginResponse, PasswordChangeRequest,
     PasswordChangeResponse, Profile, ProfileUpdate, ReauthenticateRequest, RecoveryAccepted,
     RecoveryCompleteRequest, RecoveryQuestionRequest, RecoveryRequest, ServiceInfo, TicketResponse,
     VerifyCodeRequest,
@@ -18,9 +16,7 @@ use espace_pro_contract::api::{
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
-use crate::{
-    accounts, activation, auth, captcha, devices, email_change, export, profile, recovery, totp,
-};
+use crate::{accounts, activation, auth, captcha, email_change, profile, recovery, second_factor};
 
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
@@ -100,6 +96,7 @@ pub async fn delete_current_session(
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, description = "reauthentication_failed", body = ErrorBody),
         (status = 409, description = "second_factor_disabled: a `totp_code` from an account without a second factor", body = ErrorBody),
+        (status = 422, description = "invalid_code: the password was right, the code is not", body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn reauthenticate(
     State(svc): State<AppState>,
@@ -108,9 +105,12 @@ pub async fn reauthenticate(
     ApiJson(req): ApiJson<ReauthenticateRequest>,
 ) -> Result<StatusCode, ApiError> {
     match (&req.current_password, &req.totp_code) {
-        (Some(password), _) => auth::confirm_password(&svc, &session, password, ip).await?,
-        (None, Some(code)) => totp::reauthenticate(&svc, &session, code, ip).await?,
-        (None, None) => return Err(crate::errors::AuthError::ReauthenticationRequired.into()),
+        (Some(password), Some(code)) => {
+            second_factor::reauthenticate(&svc, &session, password, code, ip).await?
+        }
+        (Some(password), None) => auth::confirm_password(&svc, &session, password, ip).await?,
+        // A code is never the proof alone.
+        (None, _) => return Err(crate::errors::AuthError::ReauthenticationRequired.into()),
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -266,117 +266,6 @@ pub async fn get_activity(
     FullSession(session): FullSession,
 ) -> Result<Json<Activity>, ApiError> {
     Ok(Json(profile::activity(&svc, &session).await?))
-}
-
-/// The account's open sessions ("Appareils connectés"): device, address, since, last seen.
-#[utoipa::path(get, path = "/v1/account/sessions", tag = "sessions",
-    security(("bearer" = [])), responses((status = 200, body = OpenSessions), (status = 401, body = ErrorBody)))]
-pub async fn list_sessions(
-    State(svc): State<AppState>,
-    FullSession(session): FullSession,
-) -> Result<Json<OpenSessions>, ApiError> {
-    Ok(Json(devices::list(&svc, &session).await?))
-}
-
-/// Ends every open session of the account but the current one.
-#[utoipa::path(delete, path = "/v1/account/sessions", tag = "sessions",
-    security(("bearer" = [])), responses((status = 200, body = SessionsEnded), (status = 401, body = ErrorBody)))]
-pub async fn end_other_sessions(
-    State(svc): State<AppState>,
-    ClientIp(ip): ClientIp,
-    FullSession(session): FullSession,
-) -> Result<Json<SessionsEnded>, ApiError> {
-    let ended = devices::end_others(&svc, &session, ip).await?;
-    Ok(Json(SessionsEnded { ended }))
-}
-
-/// Ends one open session of the account: its next request is refused.
-#[utoipa::path(delete, path = "/v1/account/sessions/{id}", tag = "sessions",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "a session's `id` from `GET /v1/account/sessions`")),
-    responses((status = 204), (status = 401, body = ErrorBody),
-        (status = 404, description = "not_found: no open session of this account has this id", body = ErrorBody)))]
-pub async fn end_session(
-    State(svc): State<AppState>,
-    ClientIp(ip): ClientIp,
-    FullSession(session): FullSession,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<StatusCode, ApiError> {
-    devices::end_one(&svc, &session, &id, ip).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// "Télécharger mes données": everything the service keeps about the account (never a hash or
-/// a sealed value); the password entered within the re-authentication delay, as for the summary.
-#[utoipa::path(get, path = "/v1/account/export", tag = "account",
-    security(("bearer" = [])), responses((status = 200, body = AccountExport), (status = 401, body = ErrorBody)))]
-pub async fn export_account(
-    State(svc): State<AppState>,
-    FullSession(session): FullSession,
-) -> Result<Json<AccountExport>, ApiError> {
-    Ok(Json(
-        export::export(&svc, auth::require_fresh(&svc, &session)?).await?,
-    ))
-}
-
-/// Whether the second factor is on, and how many recovery codes are left.
-#[utoipa::path(get, path = "/v1/account/totp", tag = "account",
-    security(("bearer" = [])), responses((status = 200, body = SecondFactorState), (status = 401, body = ErrorBody)))]
-pub async fn second_factor_state(
-    State(svc): State<AppState>,
-    FullSession(session): FullSession,
-) -> Result<Json<SecondFactorState>, ApiError> {
-    Ok(Json(totp::state(&svc, session.account_id).await?))
-}
-
-/// A second factor, step 1 (the password entered within the re-authentication delay): a new
-/// secret for the authenticator app, confirmed by its first code within 10 minutes.
-#[utoipa::path(post, path = "/v1/account/totp", tag = "account",
-    security(("bearer" = [])),
-    responses((status = 201, body = TotpEnrolment), (status = 401, body = ErrorBody),
-        (status = 403, description = "reauthentication_required", body = ErrorBody),
-        (status = 409, description = "second_factor_enabled", body = ErrorBody)))]
-pub async fn start_second_factor(
-    State(svc): State<AppState>,
-    FullSession(session): FullSession,
-) -> Result<impl IntoResponse, ApiError> {
-    let enrolment = totp::start(&svc, auth::require_fresh(&svc, &session)?).await?;
-    Ok((StatusCode::CREATED, Json(enrolment)))
-}
-
-/// A second factor, step 2: the authenticator's first code turns it on; the 10 recovery codes,
-/// shown once.
-#[utoipa::path(post, path = "/v1/account/totp/confirm", tag = "account",
-    security(("bearer" = [])), request_body = TotpConfirmRequest,
-    responses((status = 200, body = RecoveryCodes), (status = 401, body = ErrorBody),
-        (status = 409, description = "code_expired (no enrolment in progress) or second_factor_enabled", body = ErrorBody),
-        (status = 422, description = "invalid_code", body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
-pub async fn confirm_second_factor(
-    State(svc): State<AppState>,
-    ClientIp(ip): ClientIp,
-    FullSession(session): FullSession,
-    ApiJson(req): ApiJson<TotpConfirmRequest>,
-) -> Result<Json<RecoveryCodes>, ApiError> {
-    Ok(Json(totp::confirm(&svc, &session, &req.code, ip).await?))
-}
-
-/// Turning the second factor off: the password and a code (or a recovery code).
-#[utoipa::path(delete, path = "/v1/account/totp", tag = "account",
-    security(("bearer" = [])), request_body = TotpDisableRequest,
-    responses((status = 204), (status = 401, body = ErrorBody),
-        (status = 403, description = "reauthentication_failed", body = ErrorBody),
-        (status = 409, description = "second_factor_disabled", body = ErrorBody),
-        (status = 422, description = "invalid_code", body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
-pub async fn disable_second_factor(
-    State(svc): State<AppState>,
-    ClientIp(ip): ClientIp,
-    FullSession(session): FullSession,
-    ApiJson(req): ApiJson<TotpDisableRequest>,
-) -> Result<StatusCode, ApiError> {
-    totp::disable(&svc, &session, &req.current_password, &req.code, ip).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Forgotten password, step 1: the same answer for every address.

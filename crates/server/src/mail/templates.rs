@@ -225,11 +225,12 @@ pub fn new_device(
     }
 }
 
-/// The second factor turned on or off, told to the login address.
+/// The second factor turned on or off, told to the login address, with where from.
 pub fn second_factor(
     public_name: &str,
     support_hotline: &str,
     on: bool,
+    client_ip: &str,
     at: time::OffsetDateTime,
     zone: &TimeZone,
 ) -> MailText {
@@ -237,23 +238,54 @@ pub fn second_factor(
         (
             "Double authentification activée sur votre espace professionnel",
             "la double authentification a été activée",
-            "Désormais, chaque connexion demande aussi le code de votre application              d'authentification, ou l'un de vos codes de secours. Gardez ces codes en lieu sûr.",
+            "Désormais, chaque connexion demande aussi le code de votre application \
+             d'authentification, ou l'un de vos codes de secours. Gardez ces codes en lieu sûr.",
         )
     } else {
         (
             "Double authentification désactivée sur votre espace professionnel",
             "la double authentification a été désactivée",
-            "Désormais, votre mot de passe suffit pour vous connecter. Vous pouvez la réactiver              à tout moment depuis « Double authentification ».",
+            "Désormais, votre mot de passe suffit pour vous connecter. Vous pouvez la réactiver \
+             à tout moment depuis « Double authentification ».",
         )
     };
     MailText {
         subject: subject.into(),
         body: format!(
             "Bonjour,\n\n\
-             Sur votre espace professionnel, {what} {}.\n\n\
+             Sur votre espace professionnel, {what} {} (adresse IP : {client_ip}).\n\n\
              {then}\n\n\
-             Si ce n'était pas vous, changez votre mot de passe sans attendre et contactez \
-             l'assistance au {support_hotline}.\n\n{}",
+             Si ce n'était pas vous, quelqu'un a accès à votre espace : contactez sans attendre \
+             l'assistance au {support_hotline}, puis changez votre mot de passe et déconnectez \
+             les autres appareils depuis « Appareils connectés ».\n\n{}",
+            when(at, zone),
+            closing(public_name)
+        ),
+    }
+}
+
+pub const WRONG_CODE_SUBJECT: &str =
+    "Code de double authentification erroné sur votre espace professionnel";
+
+/// A wrong second-factor code after a right password (the first in an hour): someone has the
+/// password.
+pub fn wrong_second_factor_code(
+    public_name: &str,
+    support_hotline: &str,
+    client_ip: &str,
+    at: time::OffsetDateTime,
+    zone: &TimeZone,
+) -> MailText {
+    MailText {
+        subject: WRONG_CODE_SUBJECT.into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Votre mot de passe a été saisi correctement {} (adresse IP : {client_ip}), mais \
+             le code de double authentification qui suivait était erroné.\n\n\
+             Si c'était vous, vous n'avez rien à faire.\n\n\
+             Si ce n'était pas vous, quelqu'un connaît votre mot de passe : changez-le sans \
+             attendre, et contactez l'assistance au {support_hotline}. La double \
+             authentification a empêché cette connexion.\n\n{}",
             when(at, zone),
             closing(public_name)
         ),

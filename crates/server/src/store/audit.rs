@@ -79,6 +79,26 @@ impl Store {
             .await)?)
     }
 
+    /// How many `kind` events the account had since `since`, counting no further than
+    /// `at_most`; in a write transaction, so that parallel requests count each other.
+    pub async fn count_events_in(
+        conn: &mut Conn,
+        account_id: i64,
+        kind: AuditKind,
+        since: i64,
+        at_most: i64,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM audit_events
+             WHERE account_id = $1 AND kind = $2 AND at >= $3 LIMIT $4) AS recent";
+        Ok(on_tx!(conn, |c| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(kind)
+            .bind(since)
+            .bind(at_most)
+            .fetch_one(&mut *c)
+            .await)?)
+    }
+
     /// Forgets events older than `before`, and those of no account (failures for addresses
     /// that have none) older than `anonymous_before`; returns how many.
     pub async fn prune_audit(&self, before: i64, anonymous_before: i64) -> StoreResult<u64> {

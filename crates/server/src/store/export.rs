@@ -5,7 +5,15 @@ use super::{Store, StoreResult, on_pool};
 use crate::kinds::AuditKind;
 
 /// A session: public id, device, address, created, last seen, expires, revoked.
-pub type SessionExport = (String, Option<String>, Option<String>, i64, i64, i64, Option<i64>);
+pub type SessionExport = (
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+);
 /// An e-mail change: new address, requested, expires, state, ended.
 pub type ChangeExport = (String, i64, i64, String, Option<i64>);
 /// A recovery: requested, expires, state, ended.

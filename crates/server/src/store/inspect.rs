@@ -88,8 +88,10 @@ impl Store {
     /// procedure's e-mail fail inside its transaction, to show nothing else of it is kept.
     pub async fn refuse_mail(&self, on: bool) -> StoreResult<()> {
         let statements: &[&str] = match (&self.pool, on) {
-            (super::Pool::Sqlite(_), true) => &["CREATE TRIGGER refuse_mail BEFORE INSERT ON outbox
-                 BEGIN SELECT RAISE(ABORT, 'the outbox refuses mail'); END"],
+            (super::Pool::Sqlite(_), true) => {
+                &["CREATE TRIGGER refuse_mail BEFORE INSERT ON outbox
+                 BEGIN SELECT RAISE(ABORT, 'the outbox refuses mail'); END"]
+            }
             (super::Pool::Sqlite(_), false) => &["DROP TRIGGER refuse_mail"],
             #[cfg(feature = "postgres")]
             (super::Pool::Postgres(_), true) => &[
@@ -105,7 +107,10 @@ impl Store {
             ],
         };
         for sql in statements {
-            on_pool!(self.pool, |p| sqlx::raw_sql(*sql).execute(p).await.map(|_| ()))?;
+            on_pool!(self.pool, |p| sqlx::raw_sql(*sql)
+                .execute(p)
+                .await
+                .map(|_| ()))?;
         }
         Ok(())
     }

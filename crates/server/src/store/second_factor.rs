@@ -191,8 +191,7 @@ impl Store {
         secret: Option<&[u8]>,
         pending: Option<&[u8]>,
     ) -> StoreResult<()> {
-        let sql =
-            "UPDATE second_factors SET secret_sealed = $1, pending_sealed = $2 WHERE account_id = $3";
+        let sql = "UPDATE second_factors SET secret_sealed = $1, pending_sealed = $2 WHERE account_id = $3";
         on_tx!(conn, |c| sqlx::query(sql)
             .bind(secret)
             .bind(pending)

@@ -57,11 +57,26 @@ async fn alerts_written(app: &TestApp) -> usize {
 async fn the_open_sessions_are_listed_and_one_is_ended_at_once() {
     let app = TestApp::spawn().await;
     app.create_account("lila@example.fr", &[]).await;
-    let office = token_from(&app, "lila@example.fr", DEVICE_A, "Espace Pro 0.2 — Linux — bureau").await;
+    let office = token_from(
+        &app,
+        "lila@example.fr",
+        DEVICE_A,
+        "Espace Pro 0.2 — Linux — bureau",
+    )
+    .await;
     app.clock.advance(Duration::minutes(3));
-    let laptop = token_from(&app, "lila@example.fr", DEVICE_B, "Espace Pro 0.2 — Windows — portable").await;
+    let laptop = token_from(
+        &app,
+        "lila@example.fr",
+        DEVICE_B,
+        "Espace Pro 0.2 — Windows — portable",
+    )
+    .await;
     // The laptop's session is read once, so the read cache holds it.
-    assert_eq!(app.get("/v1/account", &laptop).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/account", &laptop).await.status(),
+        StatusCode::OK
+    );
 
     let list = sessions(&app, &office).await;
     assert_eq!(list.len(), 2, "{list:?}");
@@ -76,16 +91,29 @@ async fn the_open_sessions_are_listed_and_one_is_ended_at_once() {
     let id = other["id"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 32);
     // The list never shows a token or its hash.
-    let raw = app.get("/v1/account/sessions", &office).await.text().await.unwrap();
+    let raw = app
+        .get("/v1/account/sessions", &office)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!raw.contains(&laptop) && !raw.contains(&office), "{raw}");
 
-    assert_eq!(end(&app, &office, &id).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        end(&app, &office, &id).await.status(),
+        StatusCode::NO_CONTENT
+    );
     // Its very next request is refused: no cache delay.
     let refused = app.get("/v1/account", &laptop).await;
     expect_error(refused, StatusCode::UNAUTHORIZED, "unauthorized").await;
     assert_eq!(sessions(&app, &office).await.len(), 1);
     // Ended already: nothing to end.
-    expect_error(end(&app, &office, &id).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(
+        end(&app, &office, &id).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let kinds: Vec<_> = activity_kinds(&app, &office).await;
     assert_eq!(kinds[0]["kind"], "session_ended", "{kinds:?}");
 }
@@ -97,7 +125,10 @@ async fn another_accounts_session_or_a_made_up_id_is_not_found() {
     app.create_account("paul@example.fr", &[]).await;
     let lila = token_from(&app, "lila@example.fr", DEVICE_A, "Lila").await;
     let paul = token_from(&app, "paul@example.fr", DEVICE_B, "Paul").await;
-    let pauls = sessions(&app, &paul).await[0]["id"].as_str().unwrap().to_owned();
+    let pauls = sessions(&app, &paul).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = app.row_counts().await;
     for id in [
         pauls.as_str(),
@@ -122,7 +153,9 @@ async fn another_accounts_session_or_a_made_up_id_is_not_found() {
     assert_eq!(lilas.len(), 1);
     assert_ne!(lilas[0]["id"], pauls.as_str());
     // Without a session, nothing is listed or ended.
-    let anonymous = app.send(Method::DELETE, &format!("/v1/account/sessions/{pauls}")).await;
+    let anonymous = app
+        .send(Method::DELETE, &format!("/v1/account/sessions/{pauls}"))
+        .await;
     expect_error(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let anonymous = app.send(Method::GET, "/v1/account/sessions").await;
     expect_error(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
@@ -140,9 +173,15 @@ async fn every_other_session_ends_and_this_one_stays() {
     for other in &others {
         assert_eq!(app.get("/v1/account", other).await.status(), StatusCode::OK);
     }
-    let r = app.send_as(Method::DELETE, "/v1/account/sessions", &here, None).await;
+    let r = app
+        .send_as(Method::DELETE, "/v1/account/sessions", &here, None)
+        .await;
     let (status, body) = read(r).await;
-    assert_eq!((status, &body["ended"]), (StatusCode::OK, &json!(2)), "{body}");
+    assert_eq!(
+        (status, &body["ended"]),
+        (StatusCode::OK, &json!(2)),
+        "{body}"
+    );
     for other in &others {
         let r = app.get("/v1/account", other).await;
         expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
@@ -168,7 +207,12 @@ async fn an_ended_session_writes_nothing_after_its_end() {
         let mut statuses = Vec::new();
         for _ in 0..20 {
             let r = app
-                .send_as(Method::PUT, "/v1/account/profile", &there, Some(profile.clone()))
+                .send_as(
+                    Method::PUT,
+                    "/v1/account/profile",
+                    &there,
+                    Some(profile.clone()),
+                )
                 .await;
             statuses.push(r.status());
         }
@@ -178,9 +222,14 @@ async fn an_ended_session_writes_nothing_after_its_end() {
     // Once one write is refused, every later one is.
     let first_refused = writes.iter().position(|s| *s == StatusCode::UNAUTHORIZED);
     if let Some(i) = first_refused {
-        assert!(writes[i..].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{writes:?}");
+        assert!(
+            writes[i..].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+            "{writes:?}"
+        );
     }
-    let r = app.send_as(Method::PUT, "/v1/account/profile", &there, Some(profile)).await;
+    let r = app
+        .send_as(Method::PUT, "/v1/account/profile", &there, Some(profile))
+        .await;
     expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -202,17 +251,30 @@ async fn a_device_is_checked_before_anything_is_counted() {
         assert_eq!(body["error"]["fields"][field][0], "invalid", "{body}");
     }
     let r = app
-        .post("/v1/sessions", json!({"email": "lila@example.fr", "password": PASSWORD, "device_id": 7}))
+        .post(
+            "/v1/sessions",
+            json!({"email": "lila@example.fr", "password": PASSWORD, "device_id": 7}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.row_counts().await, before, "a refused log-in wrote something");
+    assert_eq!(
+        app.row_counts().await,
+        before,
+        "a refused log-in wrote something"
+    );
 }
 
 #[tokio::test]
 async fn a_new_device_is_told_once_by_email_and_in_the_activity() {
     let app = alerting().await;
     app.create_account("lila@example.fr", &[]).await;
-    let first = token_from(&app, "lila@example.fr", DEVICE_A, "Espace Pro 0.2 — Linux — bureau").await;
+    let first = token_from(
+        &app,
+        "lila@example.fr",
+        DEVICE_A,
+        "Espace Pro 0.2 — Linux — bureau",
+    )
+    .await;
     let mail = app
         .smtp
         .wait_for(MAIL_WAIT, |m| m.subject == ALERT_SUBJECT)
@@ -232,19 +294,35 @@ async fn a_new_device_is_told_once_by_email_and_in_the_activity() {
     assert_eq!(mail.header("Auto-Submitted"), Some("auto-generated"));
 
     // The same device again: no alert. Another: one more.
-    token_from(&app, "lila@example.fr", DEVICE_A, "Espace Pro 0.2 — Linux — bureau").await;
+    token_from(
+        &app,
+        "lila@example.fr",
+        DEVICE_A,
+        "Espace Pro 0.2 — Linux — bureau",
+    )
+    .await;
     assert_eq!(alerts_written(&app).await, 1);
     let last = token_from(&app, "lila@example.fr", DEVICE_B, "portable").await;
     assert_eq!(alerts_written(&app).await, 2);
     // The device id is kept hashed only.
     let stored = app.stored_bytes().await;
-    assert!(!stored.windows(DEVICE_A.len()).any(|w| w == DEVICE_A.as_bytes()));
+    assert!(
+        !stored
+            .windows(DEVICE_A.len())
+            .any(|w| w == DEVICE_A.as_bytes())
+    );
 
     let events = activity_kinds(&app, &last).await;
-    let new_devices: Vec<_> = events.iter().filter(|e| e["kind"] == "new_device").collect();
+    let new_devices: Vec<_> = events
+        .iter()
+        .filter(|e| e["kind"] == "new_device")
+        .collect();
     assert_eq!(new_devices.len(), 2, "{events:?}");
     assert_eq!(new_devices[0]["device_name"], "portable");
-    assert_eq!(new_devices[1]["device_name"], "Espace Pro 0.2 — Linux — bureau");
+    assert_eq!(
+        new_devices[1]["device_name"],
+        "Espace Pro 0.2 — Linux — bureau"
+    );
     assert_eq!(new_devices[0]["client_ip"], "127.0.0.1");
 }
 
@@ -254,19 +332,34 @@ async fn a_new_device_is_told_once_by_email_and_in_the_activity() {
 async fn alerts_are_limited_per_hour_under_parallel_log_ins() {
     let app = alerting().await;
     app.create_account("lila@example.fr", &[]).await;
-    let answers = futures::future::join_all(
-        (0..12).map(|_| login_from(&app, "lila@example.fr", None, "")),
-    )
-    .await;
+    let answers =
+        futures::future::join_all((0..12).map(|_| login_from(&app, "lila@example.fr", None, "")))
+            .await;
     assert!(answers.iter().all(|r| r.status() == StatusCode::CREATED));
-    let limit = espace_pro_server::auth::NEW_DEVICE_ALERTS_PER_HOUR as usize;
+    let limit = espace_pro_server::new_devices::NEW_DEVICE_ALERTS_PER_HOUR as usize;
     assert_eq!(alerts_written(&app).await, limit);
-    let unnamed = app.smtp.wait_for(MAIL_WAIT, |m| m.subject == ALERT_SUBJECT).await;
-    assert!(unnamed.body.contains("aucun (ce n'est pas l'application Espace Pro)"), "{}", unnamed.body);
+    let unnamed = app
+        .smtp
+        .wait_for(MAIL_WAIT, |m| m.subject == ALERT_SUBJECT)
+        .await;
+    assert!(
+        unnamed
+            .body
+            .contains("aucun (ce n'est pas l'application Espace Pro)"),
+        "{}",
+        unnamed.body
+    );
     let token = app.token("lila@example.fr", PASSWORD).await;
     let events = activity_kinds(&app, &token).await;
-    assert_eq!(events.iter().filter(|e| e["kind"] == "new_device").count(), 13);
-    assert!(app.metrics().await.contains("espace_pro_new_device_alerts_held_total 8"));
+    assert_eq!(
+        events.iter().filter(|e| e["kind"] == "new_device").count(),
+        13
+    );
+    assert!(
+        app.metrics()
+            .await
+            .contains("espace_pro_new_device_alerts_held_total 8")
+    );
 
     app.clock.advance(Duration::minutes(61));
     login_from(&app, "lila@example.fr", None, "").await;
@@ -294,7 +387,9 @@ async fn no_session_without_its_alert() {
         .collect();
     // Only the attempt's throttling and failure lines may remain; no session, no device.
     assert!(
-        changed.iter().all(|(t, _, _)| ["throttle_events", "audit_events"].contains(t)),
+        changed
+            .iter()
+            .all(|(t, _, _)| ["throttle_events", "audit_events"].contains(t)),
         "{changed:?}"
     );
     // Once the mail can be written, the same device is still new.
@@ -307,10 +402,14 @@ async fn no_session_without_its_alert() {
 #[tokio::test]
 async fn the_export_holds_everything_kept_and_no_secret() {
     let app = TestApp::spawn().await;
-    app.create_account("lila@example.fr", &[("000299001", "SARL ROSEMONDE")]).await;
+    app.create_account("lila@example.fr", &[("000299001", "SARL ROSEMONDE")])
+        .await;
     app.create_account("paul@example.fr", &[]).await;
     let old = token_from(&app, "lila@example.fr", DEVICE_B, "vieux portable").await;
-    let ended = sessions(&app, &old).await[0]["id"].as_str().unwrap().to_owned();
+    let ended = sessions(&app, &old).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.log_out(&old).await;
     let token = token_from(&app, "lila@example.fr", DEVICE_A, "bureau").await;
     token_from(&app, "paul@example.fr", DEVICE_A, "chez Paul").await;
@@ -332,28 +431,70 @@ async fn the_export_holds_everything_kept_and_no_secret() {
     assert_eq!(export["password_valid_until"], "2026-08-24");
     let listed: Vec<_> = export["sessions"].as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 2, "{listed:?}");
-    let (gone, open): (Vec<&&Value>, Vec<&&Value>) = listed.iter().partition(|s| s["id"] == ended.as_str());
+    let (gone, open): (Vec<&&Value>, Vec<&&Value>) =
+        listed.iter().partition(|s| s["id"] == ended.as_str());
     assert!(gone[0]["ended_at"].is_string(), "{listed:?}");
     assert_eq!(gone[0]["device_name"], "vieux portable");
     assert_eq!(open[0]["device_name"], "bureau");
     assert!(open[0]["ended_at"].is_null());
     assert_eq!(export["devices_first_seen"].as_array().unwrap().len(), 2);
-    let kinds: Vec<_> = export["activity"].as_array().unwrap().iter().map(|e| e["kind"].clone()).collect();
-    for kind in ["account_created", "login", "logout", "email_change_requested"] {
+    let kinds: Vec<_> = export["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].clone())
+        .collect();
+    for kind in [
+        "account_created",
+        "login",
+        "logout",
+        "email_change_requested",
+    ] {
         assert!(kinds.contains(&json!(kind)), "{kind}: {kinds:?}");
     }
-    assert_eq!(export["email_changes"][0]["new_email"], "lila.neuve@example.fr");
+    assert_eq!(
+        export["email_changes"][0]["new_email"],
+        "lila.neuve@example.fr"
+    );
     assert_eq!(export["email_changes"][0]["state"], "pending");
-    let subjects: Vec<_> = export["emails"].as_array().unwrap().iter().map(|m| m["subject"].clone()).collect();
-    assert!(subjects.contains(&json!(ACTIVATION_SUBJECT)), "{subjects:?}");
+    let subjects: Vec<_> = export["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].clone())
+        .collect();
+    assert!(
+        subjects.contains(&json!(ACTIVATION_SUBJECT)),
+        "{subjects:?}"
+    );
     assert_eq!(export["second_factor"]["enabled"], false);
 
     // No secret and nothing of Paul's.
     let raw = export.to_string();
-    for secret in [token.as_str(), old.as_str(), DEVICE_A, DEVICE_B, code.as_str(), PASSWORD, "argon2", "chez Paul", "paul@example.fr"] {
-        assert!(!raw.to_lowercase().contains(&secret.to_lowercase()), "{secret} in {raw}");
+    for secret in [
+        token.as_str(),
+        old.as_str(),
+        DEVICE_A,
+        DEVICE_B,
+        code.as_str(),
+        PASSWORD,
+        "argon2",
+        "chez Paul",
+        "paul@example.fr",
+    ] {
+        assert!(
+            !raw.to_lowercase().contains(&secret.to_lowercase()),
+            "{secret} in {raw}"
+        );
     }
-    let stored = app.app().services().store.account_by_email_key("lila@example.fr").await.unwrap().unwrap();
+    let stored = app
+        .app()
+        .services()
+        .store
+        .account_by_email_key("lila@example.fr")
+        .await
+        .unwrap()
+        .unwrap();
     let sealed = stored.security_answer_sealed.unwrap();
     assert!(!raw.contains(&hex_of(&sealed)) && !raw.contains(&stored.password_hash));
 
@@ -361,8 +502,14 @@ async fn the_export_holds_everything_kept_and_no_secret() {
     app.clock.advance(Duration::minutes(10));
     let stale = app.get("/v1/account/export", &token).await;
     expect_error(stale, StatusCode::FORBIDDEN, "reauthentication_required").await;
-    assert_eq!(app.reauthenticate(&token, PASSWORD).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/v1/account/export", &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.reauthenticate(&token, PASSWORD).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get("/v1/account/export", &token).await.status(),
+        StatusCode::OK
+    );
     let anonymous = app.send(Method::GET, "/v1/account/export").await;
     expect_error(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
@@ -385,19 +532,32 @@ async fn the_export_never_shows_another_accounts_mail_to_an_address_it_named() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
-    assert_eq!(app.cancel_email_change(&lila).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.cancel_email_change(&lila).await.status(),
+        StatusCode::NO_CONTENT
+    );
     // Paul's own mail: a log-in from a new device, a forgotten password.
     token_from(&app, "paul@example.fr", DEVICE_A, "chez Paul").await;
-    app.post("/v1/password-recovery", json!({"email": "paul@example.fr"})).await;
-    app.smtp.wait_for(MAIL_WAIT, |m| m.subject == RECOVERY_SUBJECT).await;
+    app.post("/v1/password-recovery", json!({"email": "paul@example.fr"}))
+        .await;
+    app.smtp
+        .wait_for(MAIL_WAIT, |m| m.subject == RECOVERY_SUBJECT)
+        .await;
     let (status, export) = read(app.get("/v1/account/export", &lila).await).await;
     assert_eq!(status, StatusCode::OK);
     let mails = export["emails"].as_array().unwrap();
     // Lila's own: the activation code she asked for (to Paul's address) and her notices.
-    assert!(mails.iter().any(|m| m["subject"] == ACTIVATION_SUBJECT && m["to"] == "paul@example.fr"));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m["subject"] == ACTIVATION_SUBJECT && m["to"] == "paul@example.fr")
+    );
     for m in mails {
         assert_ne!(m["subject"], RECOVERY_SUBJECT, "{mails:?}");
-        assert!(!(m["subject"] == ALERT_SUBJECT && m["to"] == "paul@example.fr"), "{mails:?}");
+        assert!(
+            !(m["subject"] == ALERT_SUBJECT && m["to"] == "paul@example.fr"),
+            "{mails:?}"
+        );
     }
 }
 
@@ -410,14 +570,27 @@ async fn ended_devices_are_told_again_but_the_one_that_stays() {
     let here = token_from(&app, "lila@example.fr", DEVICE_A, "bureau").await;
     token_from(&app, "lila@example.fr", DEVICE_B, "intrus").await;
     assert_eq!(alerts_written(&app).await, 2);
-    let r = app.send_as(Method::DELETE, "/v1/account/sessions", &here, None).await;
+    let r = app
+        .send_as(Method::DELETE, "/v1/account/sessions", &here, None)
+        .await;
     assert_eq!(read(r).await.1["ended"], 1);
     token_from(&app, "lila@example.fr", DEVICE_B, "intrus").await;
-    assert_eq!(alerts_written(&app).await, 3, "the ended device is new again");
+    assert_eq!(
+        alerts_written(&app).await,
+        3,
+        "the ended device is new again"
+    );
     token_from(&app, "lila@example.fr", DEVICE_A, "bureau").await;
-    assert_eq!(alerts_written(&app).await, 3, "the device that stayed is still known");
+    assert_eq!(
+        alerts_written(&app).await,
+        3,
+        "the device that stayed is still known"
+    );
     let events = activity_kinds(&app, &here).await;
-    let ended = events.iter().find(|e| e["kind"] == "other_sessions_ended").unwrap();
+    let ended = events
+        .iter()
+        .find(|e| e["kind"] == "other_sessions_ended")
+        .unwrap();
     assert_eq!(ended["client_ip"], "127.0.0.1");
 }
 
@@ -437,5 +610,9 @@ async fn log_ins_that_keep_coming_do_not_keep_the_alerts_shut() {
         app.clock.advance(Duration::minutes(10));
         login_from(&app, "lila@example.fr", None, "").await;
     }
-    assert!(alerts_written(&app).await >= 7, "{}", alerts_written(&app).await);
+    assert!(
+        alerts_written(&app).await >= 7,
+        "{}",
+        alerts_written(&app).await
+    );
 }

@@ -53,19 +53,17 @@ impl From<AuthError> for ApiError {
             )
             .with_field("totp_code", "required"),
             AuthError::WrongSecondFactor(field) => {
-                let status = if field == "code" {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                } else {
-                    StatusCode::UNAUTHORIZED
-                };
-                Self::new(
-                    status,
-                    ErrorCode::InvalidCode,
-                    "Ce code n'est pas valide : saisissez le code à 6 chiffres affiché maintenant par votre application d'authentification (chaque code ne sert qu'une fois), ou un code de secours non utilisé.",
-                    "This code is not valid: enter the 6-digit code your authenticator app shows now (each code works once), or an unused backup code.",
-                )
-                .with_field(field, "invalid")
+                wrong_code(StatusCode::UNPROCESSABLE_ENTITY, field)
             }
+            // At log-in, as a wrong password.
+            AuthError::WrongLoginCode(field) => wrong_code(StatusCode::UNAUTHORIZED, field),
+            AuthError::SecondFactorLocked(field) => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::CodeLocked,
+                "Trop de codes de double authentification erronés ces dernières 24 heures : saisissez l'un de vos codes de secours, ou réessayez demain. Si ce n'était pas vous, changez votre mot de passe.",
+                "Too many wrong two-step verification codes in the last 24 hours: enter one of your backup codes, or try again tomorrow. If it was not you, change your password.",
+            )
+            .with_field(field, "locked"),
             AuthError::SecondFactorAlreadyOn => Self::new(
                 StatusCode::CONFLICT,
                 ErrorCode::SecondFactorEnabled,
@@ -87,6 +85,17 @@ impl From<AuthError> for ApiError {
             AuthError::Fault(f) => f.into(),
         }
     }
+}
+
+/// A second-factor code refused (wrong, used, stale), in `field`.
+fn wrong_code(status: StatusCode, field: &'static str) -> ApiError {
+    ApiError::new(
+        status,
+        ErrorCode::InvalidCode,
+        "Ce code n'est pas valide : saisissez le code à 6 chiffres affiché maintenant par votre application d'authentification (chaque code ne sert qu'une fois), ou un code de secours non utilisé.",
+        "This code is not valid: enter the 6-digit code your authenticator app shows now (each code works once), or an unused backup code.",
+    )
+    .with_field(field, "invalid")
 }
 
 /// The code, field, field code and message (French, English; `{max}` is the length limit) of an
