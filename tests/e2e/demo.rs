@@ -91,3 +91,40 @@ async fn demo_mode_change_of_address_from_the_demo_mailbox() {
     log_in_home(&ui, "lila.nouvelle@example.fr", demo_password, &number).await;
     ui.c.close().await;
 }
+
+/// The demo's account with a second factor: its key, printed on the log-in screen, in an
+/// authenticator (here `oathtool`) gives the code the log-in asks for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_account_with_a_second_factor() {
+    let _one = ONE_SESSION.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
+    let ui = Ui::connect(port).await;
+    let login = ui.wait_text("Compte protégé par la double authentification").await;
+    let printed = ui.text_of("demo-second-factor").await;
+    let key: String = printed
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim()
+        .trim_end_matches('.')
+        .split_whitespace()
+        .collect();
+    assert_eq!(key, espace_pro_server::demo::DEMO_SECOND_FACTOR_SECRET, "{login}");
+    log_in(
+        &ui,
+        espace_pro_server::demo::DEMO_SECOND_FACTOR_ACCOUNT,
+        espace_pro_server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    ui.wait_text("Code de double authentification").await;
+    let at = time::OffsetDateTime::now_utc().unix_timestamp();
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", &key, &format!("--now=@{at}")])
+        .output()
+        .unwrap();
+    let code = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    ui.type_into("Code de double authentification", &code).await;
+    ui.press_and_see("Connexion", "Abonné : ").await;
+    ui.c.close().await;
+}
