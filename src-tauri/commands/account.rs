@@ -46,11 +46,13 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
     current_password: Option<String>,
+    totp_code: Option<String>,
 ) -> CommandResult<PasswordChangeResponse> {
     let req = PasswordChangeRequest {
         new_password: Secret::new(new_password),
         confirm_password: Secret::new(confirm_password),
         current_password: optional(current_password),
+        totp_code: optional(totp_code),
     };
     desk.change_password(&req).await
 }
@@ -63,6 +65,7 @@ pub async fn request_email_change(
     new_password: Option<String>,
     confirm_password: Option<String>,
     current_password: Option<String>,
+    totp_code: Option<String>,
 ) -> CommandResult<EmailChangeResponse> {
     let req = EmailChangeRequest {
         new_email,
@@ -70,6 +73,7 @@ pub async fn request_email_change(
         new_password: optional(new_password),
         confirm_password: optional(confirm_password),
         current_password: optional(current_password),
+        totp_code: optional(totp_code),
     };
     desk.request_email_change(&req).await
 }

@@ -23,6 +23,7 @@ pub async fn update_profile(
     security_question: String,
     security_answer: String,
     current_password: Option<String>,
+    totp_code: Option<String>,
 ) -> CommandResult<Profile> {
     let req = ProfileUpdate {
         phone: Some(phone),
@@ -30,6 +31,7 @@ pub async fn update_profile(
         security_question: Some(security_question),
         security_answer: Some(Secret::new(security_answer)),
         current_password: current_password.filter(|p| !p.is_empty()).map(Secret::new),
+        totp_code: totp_code.filter(|c| !c.trim().is_empty()).map(Secret::new),
     };
     desk.update_profile(&req).await
 }

@@ -100,6 +100,11 @@ pub async fn logout_all<R: tauri::Runtime>(
 
 /// The current password again (to see or print the security answer).
 #[tauri::command]
-pub async fn reauthenticate(desk: State<'_, Desk>, current_password: String) -> CommandResult<()> {
-    desk.reauthenticate(Secret::new(current_password)).await
+pub async fn reauthenticate(
+    desk: State<'_, Desk>,
+    current_password: String,
+    totp_code: Option<String>,
+) -> CommandResult<()> {
+    desk.reauthenticate_with(Secret::new(current_password), totp_code.as_deref())
+        .await
 }

@@ -100,7 +100,9 @@ async fn the_demo_account_with_a_second_factor() {
     let dir = tempfile::tempdir().unwrap();
     let (_driver, port) = start_driver(&app_env(dir.path(), &[])).await;
     let ui = Ui::connect(port).await;
-    let login = ui.wait_text("Compte protégé par la double authentification").await;
+    let login = ui
+        .wait_text("Compte protégé par la double authentification")
+        .await;
     let printed = ui.text_of("demo-second-factor").await;
     let key: String = printed
         .rsplit(':')
@@ -110,7 +112,11 @@ async fn the_demo_account_with_a_second_factor() {
         .trim_end_matches('.')
         .split_whitespace()
         .collect();
-    assert_eq!(key, espace_pro_server::demo::DEMO_SECOND_FACTOR_SECRET, "{login}");
+    assert_eq!(
+        key,
+        espace_pro_server::demo::DEMO_SECOND_FACTOR_SECRET,
+        "{login}"
+    );
     log_in(
         &ui,
         espace_pro_server::demo::DEMO_SECOND_FACTOR_ACCOUNT,

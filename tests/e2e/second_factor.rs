@@ -122,13 +122,42 @@ async fn enrol_log_in_with_a_code_and_a_recovery_code_then_turn_it_off() {
     ui.press_and_see("Connexion", &format!("Abonné : {}", s.number))
         .await;
 
-    // Off: the password and another recovery code.
+    // Later (the service's clock 10 minutes on): a password change asks the current password,
+    // then the code (SPEC §4), before anything changes.
+    s.service.set_clock_offset(600);
+    open_credentials(&ui).await;
+    fill_new_password(&ui, NEW_PASSWORD).await;
+    ui.press_and_see("Valider les modifications", "Mot de passe actuel")
+        .await;
+    ui.type_into("Mot de passe actuel", PASSWORD).await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Code de double authentification",
+    )
+    .await;
+    shot_and_axe(
+        &ui,
+        "88-credentials-second-factor",
+        "credentials-second-factor",
+    )
+    .await;
+    ui.type_into("Code de double authentification", &oathtool(&key, 600))
+        .await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Votre mot de passe a été réinitialisé",
+    )
+    .await;
+    ui.press_and_see("OK", &format!("Abonné : {}", s.number))
+        .await;
+
+    // Off: the new password and another recovery code.
     ui.press_and_see(
         "Double authentification",
         "Codes de secours non utilisés : 9 sur 10.",
     )
     .await;
-    ui.type_into("Mot de passe actuel", PASSWORD).await;
+    ui.type_into("Mot de passe actuel", NEW_PASSWORD).await;
     ui.type_into("Code à 6 chiffres ou code de secours", &codes[1])
         .await;
     ui.press_and_see("Désactiver", "La double authentification n'est pas activée")
@@ -146,6 +175,6 @@ async fn enrol_log_in_with_a_code_and_a_recovery_code_then_turn_it_off() {
         .await;
     ui.press_and_see("Quitter", "Connexion à mon espace professionnel")
         .await;
-    log_in_home(&ui, "double@example.fr", PASSWORD, &s.number).await;
+    log_in_home(&ui, "double@example.fr", NEW_PASSWORD, &s.number).await;
     ui.c.close().await;
 }

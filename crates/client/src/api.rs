@@ -279,6 +279,7 @@ impl ApiClient {
         &self,
         token: &Secret,
         password: &Secret,
+        totp_code: Option<&Secret>,
     ) -> Result<(), ClientError> {
         self.send::<serde_json::Value>(
             self.request(
@@ -288,7 +289,7 @@ impl ApiClient {
             )?
             .json(&espace_pro_contract::api::ReauthenticateRequest {
                 current_password: Some(password.clone()),
-                totp_code: None,
+                totp_code: totp_code.cloned(),
             }),
         )
         .await

@@ -102,6 +102,7 @@ async fn every_call_and_its_errors() {
                 new_password: "court".into(),
                 confirm_password: "court".into(),
                 current_password: None,
+                totp_code: None,
             },
         )
         .await
@@ -118,6 +119,7 @@ async fn every_call_and_its_errors() {
                 new_password: None,
                 confirm_password: None,
                 current_password: None,
+                totp_code: None,
             },
         )
         .await
@@ -132,6 +134,7 @@ async fn every_call_and_its_errors() {
                 new_password: None,
                 confirm_password: None,
                 current_password: None,
+                totp_code: None,
             },
         )
         .await
@@ -151,6 +154,7 @@ async fn every_call_and_its_errors() {
             new_password: None,
             confirm_password: None,
             current_password: None,
+            totp_code: None,
         },
     )
     .await
@@ -231,6 +235,7 @@ async fn every_call_and_its_errors() {
                 new_password: NEW_PASSWORD.into(),
                 confirm_password: NEW_PASSWORD.into(),
                 current_password: None,
+                totp_code: None,
             },
         )
         .await

@@ -282,6 +282,10 @@ pub struct PasswordChangeRequest {
     pub confirm_password: Secret,
     #[serde(default)]
     pub current_password: Option<Secret>,
+    /// With `current_password`, for an account with a second factor: the authenticator's
+    /// current code (or a recovery code), asked as at log-in (`second_factor_required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -335,6 +339,10 @@ pub struct EmailChangeRequest {
     pub confirm_password: Option<Secret>,
     #[serde(default)]
     pub current_password: Option<Secret>,
+    /// With `current_password`, for an account with a second factor: the authenticator's
+    /// current code (or a recovery code), asked as at log-in (`second_factor_required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -484,6 +492,10 @@ pub struct ProfileUpdate {
     pub security_answer: Option<Secret>,
     #[serde(default)]
     pub current_password: Option<Secret>,
+    /// With `current_password`, for an account with a second factor: the authenticator's
+    /// current code (or a recovery code), asked as at log-in (`second_factor_required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -684,6 +696,8 @@ pub struct TotpDisableRequest {
 /// Digits of a TOTP code; its time step in seconds.
 pub const TOTP_DIGITS: usize = 6;
 pub const TOTP_PERIOD_SECONDS: i64 = 30;
+/// Longest second-factor code read (a recovery code typed with spaces is 19 to 24 characters).
+pub const SECOND_FACTOR_CODE_MAX_CHARS: usize = 32;
 /// Recovery codes given at enrolment.
 pub const RECOVERY_CODE_COUNT: usize = 10;
 

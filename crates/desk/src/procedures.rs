@@ -311,6 +311,20 @@ impl Desk {
     /// re-authentication delay); right after an activation, logged out, the password typed for
     /// the summary opens a session just long enough to fetch it, which is then closed.
     pub async fn reauthenticate(&self, password: Secret) -> CommandResult<()> {
+        self.reauthenticate_with(password, None).await
+    }
+
+    /// [`Desk::reauthenticate`] with the second factor's code, for an account that asks it
+    /// (`second_factor_required`).
+    pub async fn reauthenticate_with(
+        &self,
+        password: Secret,
+        code: Option<&str>,
+    ) -> CommandResult<()> {
+        let code = code
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(Secret::new);
         let (connection, logged_in, activated) = {
             let state = self.state();
             (
@@ -321,12 +335,14 @@ impl Desk {
         };
         match (logged_in, activated) {
             (false, Some(email)) => {
-                self.unlock_activation_summary(&connection, &email, &password)
+                self.unlock_activation_summary(&connection, &email, &password, code.as_ref())
                     .await
             }
             _ => {
-                self.with_session(async |api, token| api.reauthenticate(token, &password).await)
-                    .await
+                self.with_session(async |api, token| {
+                    api.reauthenticate(token, &password, code.as_ref()).await
+                })
+                .await
             }
         }
     }
@@ -336,9 +352,13 @@ impl Desk {
         connection: &Arc<Connection>,
         email: &str,
         password: &Secret,
+        code: Option<&Secret>,
     ) -> CommandResult<()> {
         let api = &connection.api;
-        let session = api.login(email, password, None).await?;
+        let code = code.map(|c| crate::second_factor::second_factor_code(c.expose()));
+        let session = api
+            .login_with(email, password, None, None, code.as_ref())
+            .await?;
         let summary = api.summary(&session.token).await;
         let account = session
             .subscriber_number

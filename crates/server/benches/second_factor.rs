@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| matching_step(secret, "000000", now))
     });
     c.bench_function("recovery_code_hash", |b| {
-        b.iter(|| recovery_code_hash("ABCD-EFGH-JKLM-NPQR"))
+        b.iter(|| recovery_code_hash(7, "ABCD-EFGH-JKLM-NPQR"))
     });
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hasher = PasswordHasher::new(Argon2Config::default(), 1).unwrap();

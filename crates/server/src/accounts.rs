@@ -192,8 +192,14 @@ pub async fn change_password(
     req: &PasswordChangeRequest,
     client: IpAddr,
 ) -> Result<PasswordChangeResponse, CredentialError> {
-    let (account, _fresh) =
-        reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
+    let (account, _fresh) = reauthenticated_account(
+        svc,
+        session,
+        req.current_password.as_ref(),
+        req.totp_code.as_ref(),
+        client,
+    )
+    .await?;
     let hash =
         passwords::check_and_hash(svc, &account, &req.new_password, &req.confirm_password).await?;
     let now = svc.now();

@@ -41,8 +41,14 @@ pub async fn request(
     req: &EmailChangeRequest,
     client: IpAddr,
 ) -> Result<EmailChangeResponse, CredentialError> {
-    let (account, _fresh) =
-        reauthenticated_account(svc, session, req.current_password.as_ref(), client).await?;
+    let (account, _fresh) = reauthenticated_account(
+        svc,
+        session,
+        req.current_password.as_ref(),
+        req.totp_code.as_ref(),
+        client,
+    )
+    .await?;
 
     let (new_email, email_problems) = check_new_email(&account, req);
     // The optional new password: checked now (with the address problems, so the user sees every

@@ -106,6 +106,7 @@ pub async fn update(
         session,
         &account,
         req.current_password.as_ref(),
+        req.totp_code.as_ref(),
         client,
     )
     .await?;

@@ -55,8 +55,8 @@ pub async fn start(
     if current_password.expose().is_empty() {
         return Err(AuthError::ReauthenticationRequired);
     }
-    let (account, _fresh) =
-        crate::auth::reauthenticated_account(svc, session, Some(current_password), client).await?;
+    let account = require_account(&svc.store, session).await?;
+    crate::auth::verify_current_password(svc, session, &account, current_password, client).await?;
     let now = svc.now();
     let mut secret = [0u8; SECRET_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -205,8 +205,8 @@ pub async fn disable(
     if current_password.expose().is_empty() {
         return Err(AuthError::ReauthenticationFailed);
     }
-    let (account, _fresh) =
-        crate::auth::reauthenticated_account(svc, session, Some(current_password), client).await?;
+    let account = require_account(&svc.store, session).await?;
+    crate::auth::verify_current_password(svc, session, &account, current_password, client).await?;
     let row = svc
         .store
         .second_factor(account.id)
@@ -232,47 +232,6 @@ pub async fn disable(
     .await?;
     tell(svc, &mut tx, &account, false, client, now).await?;
     svc.commit_mail(tx).await?;
-    Ok(())
-}
-
-/// Before a credential change, on an account with a second factor: the password and the
-/// authenticator's current code together make the session fresh (never the code alone: a stolen
-/// session that sees one code must not change the password it does not know).
-pub async fn reauthenticate(
-    svc: &Services,
-    session: &Session,
-    current_password: &Secret,
-    code: &Secret,
-    client: IpAddr,
-) -> Result<(), AuthError> {
-    if current_password.expose().is_empty() {
-        return Err(AuthError::ReauthenticationRequired);
-    }
-    let account = require_account(&svc.store, session).await?;
-    let row = svc
-        .store
-        .second_factor(account.id)
-        .await?
-        .unwrap_or_default();
-    let Some(sealed) = row.secret_sealed.clone() else {
-        return Err(AuthError::SecondFactorNotOn);
-    };
-    // The password first (counted as any wrong current password), then the code: only both
-    // make the session fresh.
-    crate::auth::verify_current_password(svc, session, &account, current_password, client).await?;
-    let now = svc.now();
-    let mut tx = begin_write_as(svc, session).await?;
-    match take_code(svc, &mut tx, &account, &sealed, code.expose(), client, now).await? {
-        Taken::Totp | Taken::Recovery => {}
-        refused => {
-            svc.commit_mail(tx).await?;
-            return Err(refused.error("totp_code", false));
-        }
-    }
-    svc.store.commit(tx).await?;
-    svc.store
-        .set_auth_time(&session.token_hash, ts(now))
-        .await?;
     Ok(())
 }
 

@@ -274,6 +274,53 @@ pub async fn take_code(
     Ok(taken)
 }
 
+/// Before a change, the current password found right: an account with a second factor asks its
+/// code too, taken in a transaction of the session's (a wrong one recorded and told).
+pub async fn before_change(
+    svc: &Services,
+    session_token_hash: &[u8],
+    account: &AccountRow,
+    code: Option<&Secret>,
+    client: IpAddr,
+) -> Result<(), AuthError> {
+    if code.is_some_and(too_long) {
+        return Err(AuthError::WrongSecondFactor("totp_code"));
+    }
+    let Some(sealed) = svc
+        .store
+        .second_factor(account.id)
+        .await?
+        .and_then(|r| r.secret_sealed)
+    else {
+        // No second factor: the password was the proof (a code sent anyway is not looked at).
+        return Ok(());
+    };
+    let Some(code) = code.filter(|c| !c.expose().trim().is_empty()) else {
+        return Err(AuthError::SecondFactorRequired);
+    };
+    let now = svc.now();
+    let mut tx = svc.store.begin_write().await?;
+    if !Store::session_live_in(&mut tx, session_token_hash, ts(now)).await? {
+        return Err(AuthError::Unauthorized);
+    }
+    match take_code(svc, &mut tx, account, &sealed, code.expose(), client, now).await? {
+        Taken::Totp | Taken::Recovery => {
+            svc.store.commit(tx).await?;
+            Ok(())
+        }
+        refused => {
+            svc.commit_mail(tx).await?;
+            Err(refused.error("totp_code", false))
+        }
+    }
+}
+
+/// A code longer than any the service reads: refused whether or not the account has a second
+/// factor (bad input is said, never ignored).
+pub fn too_long(code: &Secret) -> bool {
+    code.expose().chars().count() > espace_pro_contract::api::SECOND_FACTOR_CODE_MAX_CHARS
+}
+
 /// What the second factor says of a log-in whose password is right.
 pub enum AtLogin {
     /// None asked, or its code taken.
@@ -294,6 +341,14 @@ pub async fn at_login(
     client: IpAddr,
     now: OffsetDateTime,
 ) -> Result<AtLogin, AuthError> {
+    for (code, field) in [
+        (&req.totp_code, "totp_code"),
+        (&req.recovery_code, "recovery_code"),
+    ] {
+        if code.as_ref().is_some_and(too_long) {
+            return Ok(AtLogin::Refused(AuthError::WrongLoginCode(field)));
+        }
+    }
     let Some(sealed) = Store::second_factor_in(tx, account.id)
         .await?
         .and_then(|r| r.secret_sealed)

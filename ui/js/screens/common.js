@@ -75,26 +75,54 @@ export function loading(ctx, load, fill) {
 }
 
 /**
+ * The second factor's code beside "Mot de passe actuel", hidden until the service asks it
+ * (`second_factor_required`): an account with a second factor confirms a change with both.
+ */
+export function secondFactorField(id) {
+  const code = field({ id, label: t('login.totp'), hint: t('login.totp_hint'), autocomplete: 'one-time-code', inputmode: 'numeric', narrow: true });
+  code.hidden = true;
+  return code;
+}
+
+/** Shows `code` (from [`secondFactorField`]) when `error` asks for it; true then. A code serves
+ * once: a refused one is emptied. */
+export function revealSecondFactor(code, error) {
+  if (error.code === 'invalid_code') code.querySelector('input').value = '';
+  if (error.code !== 'second_factor_required') return false;
+  code.hidden = false;
+  code.querySelector('input').focus();
+  return true;
+}
+
+/** The code typed, or null when its field is hidden or empty. */
+export function secondFactorValue(code) {
+  return code.hidden ? null : (code.querySelector('input').value.trim() || null);
+}
+
+/**
  * "Mot de passe actuel" before showing what it protects (the security answer), when the
  * password was last entered more than a few minutes ago. `onConfirmed` runs once it is right.
  */
 export function passwordGate(ctx, onConfirmed, why = 'reauth.why') {
   const summary = errorSummary();
   const submit = h('button', { type: 'submit', class: 'button-primary', id: 'reauth-continue' }, t('act.continue'));
+  const code = secondFactorField('reauth-totp');
   const form = h('form', { novalidate: true, id: 'reauth-form' },
     h('p', {}, t(why)),
     field({ id: 'reauth-password', label: t('cred.current'), type: 'password', autocomplete: 'current-password', required: true, toggle: true }),
+    code,
     h('div', { class: 'actions' }, submit));
   const root = h('div', { class: 'panel' }, summary, form);
   async function send() {
     if (!requireFilled(root, summary, ['reauth-password'])) return;
     await busy(submit, async () => {
       try {
-        await ctx.call('reauthenticate', { currentPassword: root.querySelector('#reauth-password').value });
+        await ctx.call('reauthenticate', { currentPassword: root.querySelector('#reauth-password').value, totpCode: secondFactorValue(code) });
         onConfirmed();
       } catch (error) {
         if (ctx.sessionEnded(error)) return;
-        showError(root, summary, error, { current_password: 'reauth-password' }, send);
+        revealSecondFactor(code, error);
+        showError(root, summary, error, { current_password: 'reauth-password', totp_code: 'reauth-totp' }, send);
       }
     });
   }

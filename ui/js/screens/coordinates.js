@@ -1,7 +1,7 @@
 import { h } from '../dom.js';
 import { t, policy } from '../i18n.js';
 import { field, errorSummary, showError, busy, announce } from '../forms.js';
-import { loading, backButton, currentPasswordWhenNeeded } from './common.js';
+import { loading, backButton, currentPasswordWhenNeeded, secondFactorField, revealSecondFactor, secondFactorValue } from './common.js';
 import { summaryActions } from './summary.js';
 
 const FIELD_IDS = {
@@ -10,6 +10,7 @@ const FIELD_IDS = {
   security_question: 'coord-question',
   security_answer: 'coord-answer',
   current_password: 'coord-current',
+  totp_code: 'coord-totp',
 };
 
 export default {
@@ -24,6 +25,7 @@ export default {
         const summary = errorSummary();
         const current = field({ id: 'coord-current', label: t('cred.current'), type: 'password', hint: t('cred.current_hint'), autocomplete: 'current-password', toggle: true });
         current.hidden = true;
+        const code = secondFactorField('coord-totp');
         const submit = h('button', { type: 'submit', class: 'button-primary', id: 'coord-save' }, t('coord.save'));
         const status = h('p', { role: 'status', id: 'coord-status' });
         const form = h('form', { novalidate: true },
@@ -32,6 +34,7 @@ export default {
           field({ id: 'coord-question', label: t('coord.question'), value: profile.security_question }),
           field({ id: 'coord-answer', label: t('coord.answer'), hint: t('coord.answer_hint'), type: 'password', value: profile.security_answer, toggle: true }),
           current,
+          code,
           h('div', { class: 'actions' }, backButton(ctx, 'services', t('cred.cancel')), submit),
           status);
         const root = h('div', {}, summary, form,
@@ -49,6 +52,7 @@ export default {
                 securityQuestion: value('coord-question'),
                 securityAnswer: value('coord-answer'),
                 currentPassword: current.hidden ? null : value('coord-current'),
+                totpCode: secondFactorValue(code),
               });
               summary.hidden = true;
               status.textContent = t('coord.saved');
@@ -56,6 +60,7 @@ export default {
             } catch (error) {
               if (ctx.sessionEnded(error)) return;
               if (error.code === 'reauthentication_required' || error.code === 'reauthentication_failed') current.hidden = false;
+              revealSecondFactor(code, error);
               showError(root, summary, error, FIELD_IDS, send);
             }
           });

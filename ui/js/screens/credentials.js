@@ -1,7 +1,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { field, errorSummary, showError, requireFilled, busy } from '../forms.js';
-import { identity, currentPasswordWhenNeeded } from './common.js';
+import { identity, currentPasswordWhenNeeded, secondFactorField, revealSecondFactor, secondFactorValue } from './common.js';
 import { strengthMeter } from './strength.js';
 
 const FIELD_IDS = {
@@ -10,6 +10,7 @@ const FIELD_IDS = {
   new_password: 'new-password',
   confirm_password: 'confirm-password',
   current_password: 'current-password',
+  totp_code: 'cred-totp',
 };
 
 function checkbox(id, label, controls) {
@@ -36,6 +37,7 @@ export default {
       field({ id: 'confirm-password', label: t('cred.confirm_password'), type: 'password', autocomplete: 'new-password', toggle: true }));
     const current = field({ id: 'current-password', label: t('cred.current'), type: 'password', hint: t('cred.current_hint'), autocomplete: 'current-password', toggle: true });
     current.hidden = true;
+    const code = secondFactorField('cred-totp');
 
     for (const [box, fields] of [[emailBox, emailFields], [passwordBox, passwordFields]]) {
       box.input.addEventListener('change', () => {
@@ -55,6 +57,7 @@ export default {
       emailBox.node, emailFields,
       passwordBox.node, passwordFields,
       current,
+      code,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button-secondary', id: 'credentials-cancel', onclick: () => (expired ? ctx.quit() : ctx.go('services')) }, t('cred.cancel')),
         submit));
@@ -97,6 +100,7 @@ export default {
               newPassword: wantsPassword ? value('new-password') : null,
               confirmPassword: wantsPassword ? value('confirm-password') : null,
               currentPassword,
+              totpCode: secondFactorValue(code),
             });
             ctx.go('activationPending', { result });
           } else {
@@ -104,6 +108,7 @@ export default {
               newPassword: value('new-password'),
               confirmPassword: value('confirm-password'),
               currentPassword,
+              totpCode: secondFactorValue(code),
             });
             ctx.go('passwordDone', { result });
           }
@@ -112,6 +117,7 @@ export default {
           if (error.code === 'reauthentication_required' || error.code === 'reauthentication_failed') {
             current.hidden = false;
           }
+          revealSecondFactor(code, error);
           showError(root, summary, error, FIELD_IDS, send);
         }
       });

@@ -24,6 +24,7 @@ async fn new_address_code(service: &Service, email: &str, new: &str) -> String {
         new_password: None,
         confirm_password: None,
         current_password: None,
+        totp_code: None,
     };
     api.request_email_change(&token, &change).await.unwrap();
     service.code(new, ACTIVATION, 1).await

@@ -15,8 +15,6 @@ use serde_json::{Value, json};
 
 /// The constraints of a request field, by its name (the same name means the same rule in every
 /// request).
-/// Longest second-factor code read (a recovery code with spaces is 19 to 24 characters).
-const SECOND_FACTOR_CODE_MAX_CHARS: usize = 32;
 
 fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
     let text = |max: usize| json!({"type": "string", "maxLength": max});
@@ -46,7 +44,8 @@ fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
         // The authenticator's 6 digits, or a recovery code (`ABCD-EFGH-JKLM-NPQR`), loosely
         // typed.
         "totp_code" | "recovery_code" | "second_factor_code" => {
-            json!({"type": "string", "minLength": 1, "maxLength": SECOND_FACTOR_CODE_MAX_CHARS})
+            // Empty is taken as absent, as `current_password`.
+            json!({"type": "string", "maxLength": espace_pro_contract::api::SECOND_FACTOR_CODE_MAX_CHARS})
         }
         _ => return None,
     })

@@ -16,7 +16,7 @@ use espace_pro_contract::api::{
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ClientIp, FullSession};
 use crate::services::AppState;
-use crate::{accounts, activation, auth, captcha, email_change, profile, recovery, second_factor};
+use crate::{accounts, activation, auth, captcha, email_change, profile, recovery};
 
 /// Service name, support contacts and policy numbers.
 #[utoipa::path(get, path = "/v1/service-info", tag = "service",
@@ -95,7 +95,6 @@ pub async fn delete_current_session(
     security(("bearer" = [])), request_body = ReauthenticateRequest,
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, description = "reauthentication_failed", body = ErrorBody),
-        (status = 409, description = "second_factor_disabled: a `totp_code` from an account without a second factor", body = ErrorBody),
         (status = 422, description = "invalid_code: the password was right, the code is not", body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn reauthenticate(
@@ -105,10 +104,9 @@ pub async fn reauthenticate(
     ApiJson(req): ApiJson<ReauthenticateRequest>,
 ) -> Result<StatusCode, ApiError> {
     match (&req.current_password, &req.totp_code) {
-        (Some(password), Some(code)) => {
-            second_factor::reauthenticate(&svc, &session, password, code, ip).await?
+        (Some(password), code) => {
+            auth::confirm_password(&svc, &session, password, code.as_ref(), ip).await?
         }
-        (Some(password), None) => auth::confirm_password(&svc, &session, password, ip).await?,
         // A code is never the proof alone.
         (None, _) => return Err(crate::errors::AuthError::ReauthenticationRequired.into()),
     }

@@ -359,11 +359,16 @@ async fn a_code_with_the_password_is_a_fresh_proof_never_the_code_alone() {
     assert_eq!(body["error"]["fields"]["totp_code"][0], "invalid");
     let r = app.get("/v1/account/summary", &token).await;
     expect_error(r, StatusCode::FORBIDDEN, "reauthentication_required").await;
-    // An account without a second factor has no code to give.
+    // The password alone is not enough either (SPEC §4: the code is asked before changes).
+    let r = reauth(json!({"current_password": PASSWORD})).await;
+    let body = expect_error(r, StatusCode::FORBIDDEN, "second_factor_required").await;
+    assert_eq!(body["error"]["fields"]["totp_code"][0], "required");
+    // An account without a second factor: the password is the proof, a code is not looked at.
     let paul = {
         app.create_account("paul@example.fr", &[]).await;
         app.token("paul@example.fr", PASSWORD).await
     };
+    app.clock.advance(Duration::minutes(10));
     let body = json!({"current_password": PASSWORD, "totp_code": "123456"});
     let r = app
         .send_as(
@@ -373,7 +378,33 @@ async fn a_code_with_the_password_is_a_fresh_proof_never_the_code_alone() {
             Some(body),
         )
         .await;
-    expect_error(r, StatusCode::CONFLICT, "second_factor_disabled").await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+/// SPEC §4, "asked before credential changes": a session past the re-authentication delay
+/// changes the password of an account with a second factor only with its current password and
+/// a code; a stolen session that knows the password is stopped there.
+#[tokio::test]
+async fn a_credential_change_asks_the_code_with_the_password() {
+    let app = TestApp::spawn().await;
+    let (token, secret, _) = enrolled(&app).await;
+    app.clock.advance(Duration::minutes(10));
+    let change = json!({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+        "current_password": PASSWORD});
+    let r = app.change_password(&token, change.clone()).await;
+    expect_error(r, StatusCode::FORBIDDEN, "second_factor_required").await;
+    let mut wrong = change.clone();
+    wrong["totp_code"] = json!("000000");
+    let r = app.change_password(&token, wrong).await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
+    let email = json!({"new_email": "neuve@example.fr", "confirm_email": "neuve@example.fr",
+        "current_password": PASSWORD});
+    let r = app.request_email_change(&token, email).await;
+    expect_error(r, StatusCode::FORBIDDEN, "second_factor_required").await;
+    let mut right = change;
+    right["totp_code"] = json!(oathtool(&app, &secret, Duration::ZERO));
+    let r = app.change_password(&token, right).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 /// Review finding: wrong codes were limited per address only (a password success reset them),
