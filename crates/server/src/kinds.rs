@@ -106,6 +106,7 @@ audit_kinds! {
     SecondFactorEnabled => "Double authentification activée", "Two-step verification turned on";
     SecondFactorDisabled => "Double authentification désactivée", "Two-step verification turned off";
     SecondFactorFailed => "Code de double authentification incorrect", "Wrong two-step verification code";
+    SecondFactorSetupFailed => "Code incorrect à l'activation de la double authentification", "Wrong code while turning on two-step verification";
     RecoveryCodeUsed => "Code de secours utilisé", "Backup code used";
 }
 

@@ -164,7 +164,7 @@ async fn confirm_reserved(
     let Some(step) = matching_step(&secret, code.expose(), now) else {
         svc.store
             .audit_now(
-                &AuditEvent::new(account.id, AuditKind::SecondFactorFailed, now).from(client),
+                &AuditEvent::new(account.id, AuditKind::SecondFactorSetupFailed, now).from(client),
             )
             .await?;
         return Err(AuthError::WrongSecondFactor("code"));

@@ -85,13 +85,19 @@ export function secondFactorField(id) {
 }
 
 /** Shows `code` (from [`secondFactorField`]) when `error` asks for it; true then. A code serves
- * once: a refused one is emptied. */
+ * once: after any other answer (the code taken, the change then refused or done) it is emptied
+ * and hidden, so that sending the form again never sends a used code (which counts as wrong). */
 export function revealSecondFactor(code, error) {
-  if (error.code === 'invalid_code') code.querySelector('input').value = '';
-  if (error.code !== 'second_factor_required') return false;
-  code.hidden = false;
-  code.querySelector('input').focus();
-  return true;
+  const input = code.querySelector('input');
+  if (error?.code === 'second_factor_required') {
+    code.hidden = false;
+    input.focus();
+    return true;
+  }
+  const stillAsked = ['invalid_code', 'code_locked', 'reauthentication_failed'].includes(error?.code);
+  input.value = '';
+  if (!stillAsked) code.hidden = true;
+  return false;
 }
 
 /** The code typed, or null when its field is hidden or empty. */

@@ -55,6 +55,7 @@ export default {
                 totpCode: secondFactorValue(code),
               });
               summary.hidden = true;
+              revealSecondFactor(code, null);
               status.textContent = t('coord.saved');
               announce(t('coord.saved'));
             } catch (error) {

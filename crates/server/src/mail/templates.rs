@@ -285,7 +285,7 @@ pub fn wrong_second_factor_code(
              Si c'était vous, vous n'avez rien à faire.\n\n\
              Si ce n'était pas vous, quelqu'un connaît votre mot de passe : changez-le sans \
              attendre, et contactez l'assistance au {support_hotline}. La double \
-             authentification a empêché cette connexion.\n\n{}",
+             authentification a bloqué cette tentative.\n\n{}",
             when(at, zone),
             closing(public_name)
         ),
