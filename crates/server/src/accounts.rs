@@ -9,13 +9,13 @@ use espace_pro_contract::{
     LoginEmail, PasswordContext, PasswordPolicy, PasswordRule, SubscriberNumber,
 };
 
-use crate::auth::{Session, begin_write_as, reauthenticated_account, require_account};
+use crate::auth::{Session, begin_write_as, reauthenticated_account};
 use crate::dates::{format_date, parse_date, password_valid_until};
 use crate::errors::{AuthError, CredentialError, Fault};
 use crate::kinds::AuditKind;
 use crate::passwords;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, NewAccountRow, Store, from_ts, ts};
+use crate::store::{AccountRow, AuditEvent, EmailChangeRow, Guard, NewAccountRow, Store, from_ts, ts};
 #[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub email: String,
@@ -73,7 +73,8 @@ pub async fn create_account(
     }
     let now = svc.now();
     let today = svc.config.time_zone.date(now);
-    let mut tx = svc.store.begin_write().await?;
+    // A new account: nothing of it is read or cached yet, but its address must stay its own.
+    let mut tx = svc.store.begin_write(&[Guard::Address(email.key())]).await?;
     let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
     let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))
         .map_err(|_| CreateError::SequenceExhausted)?;
@@ -137,21 +138,24 @@ pub fn subscriber_number(account: &AccountRow) -> Result<SubscriberNumber, Fault
         .map_err(|e| Fault::Corrupt(format!("stored subscriber number: {e}")))
 }
 
-/// The home screen's data (SPEC §2.2).
-pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountView, AuthError> {
-    let account = require_account(&svc.store, session).await?;
-    let dossiers = svc
-        .store
-        .dossiers(account.id)
-        .await?
-        .into_iter()
-        .map(|(siren, name)| Dossier { siren, name })
+/// The home screen's data (SPEC §2.2), from what was read with the session: no further
+/// statement.
+pub fn account_view(svc: &Services, session: &Session) -> Result<AccountView, AuthError> {
+    let read = &session.read;
+    let account = &read.account;
+    let dossiers = read
+        .dossiers
+        .iter()
+        .map(|(siren, name)| Dossier {
+            siren: siren.clone(),
+            name: name.clone(),
+        })
         .collect();
     let now = svc.now();
     let expires_on = parse_date(&account.password_valid_until)
         .ok_or_else(|| Fault::Corrupt("stored validity date".into()))?;
     Ok(AccountView {
-        subscriber_number: subscriber_number(&account)?,
+        subscriber_number: subscriber_number(account)?,
         civility: account.civility.clone(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
@@ -159,7 +163,7 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
         password_expires_on: expires_on,
         password_expires_in_days: Some((expires_on - svc.today()).whole_days()),
         dossiers,
-        pending_email_change: pending_change(svc, account.id).await?,
+        pending_email_change: pending_change(read.pending_change.as_ref(), ts(now)),
         reauthentication_needed: now - session.auth_time
             > time::Duration::try_from(svc.config.reauthentication_after)
                 .unwrap_or(time::Duration::minutes(5)),
@@ -167,21 +171,14 @@ pub async fn account_view(svc: &Services, session: &Session) -> Result<AccountVi
 }
 
 /// The pending e-mail change as the home screen shows it; an expired one is no longer pending.
-pub async fn pending_change(
-    svc: &Services,
-    account_id: i64,
-) -> Result<Option<PendingEmailChange>, AuthError> {
-    let now = ts(svc.now());
-    Ok(svc
-        .store
-        .pending_change(account_id)
-        .await?
+fn pending_change(change: Option<&EmailChangeRow>, now: i64) -> Option<PendingEmailChange> {
+    change
         .filter(|c| c.expires_at > now)
         .map(|c| PendingEmailChange {
-            new_email: c.new_email,
+            new_email: c.new_email.clone(),
             expires_at: from_ts(c.expires_at),
             with_new_password: c.new_password_hash.is_some(),
-        }))
+        })
 }
 
 /// Password only (SPEC §2.5): done at once, valid 3 years minus one day, other sessions revoked,

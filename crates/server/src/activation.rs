@@ -16,7 +16,7 @@ use crate::errors::CodeError;
 use crate::kinds::{AuditKind, CodeState, Purpose};
 use crate::mail::templates;
 use crate::services::Services;
-use crate::store::{AuditEvent, Store, ts};
+use crate::store::{AuditEvent, Guard, Store, ts};
 
 const PURPOSE: Purpose = Purpose::Activation;
 
@@ -63,9 +63,23 @@ pub async fn complete(
     let now = svc.now();
     let typed = LoginEmail::parse(&req.email).ok();
 
-    let mut tx = svc.store.begin_write().await?;
+    // The account and the address the change is for, read first to name them (neither ever
+    // changes on a change's row); all else is read again once they are guarded.
+    let mut read = svc.store.begin().await?;
+    let guarded = Store::change_by_id(&mut read, ticket.row.ref_id)
+        .await?
+        .ok_or(CodeError::TicketExpired)?;
+    drop(read);
+    let mut tx = svc
+        .store
+        .begin_write(&[
+            Guard::Account(guarded.account_id),
+            Guard::Address(&guarded.new_email_key),
+        ])
+        .await?;
     let change = Store::change_by_id(&mut tx, ticket.row.ref_id)
         .await?
+        .filter(|c| c.account_id == guarded.account_id && c.new_email_key == guarded.new_email_key)
         .ok_or(CodeError::TicketExpired)?;
     codes::usable(PURPOSE, change.state, change.expires_at, now)?;
     if typed.as_ref().map(LoginEmail::key) != Some(change.new_email_key.as_str()) {

@@ -14,7 +14,7 @@ use crate::crypto::{new_token, token_hash};
 use crate::errors::CodeError;
 use crate::kinds::{CodeState, Purpose};
 use crate::services::Services;
-use crate::store::{CodeRow, Conn, Store, TicketRow, ts};
+use crate::store::{CodeRow, Conn, Guard, Store, TicketRow, ts};
 use crate::throttle::{Reservation, client_subject};
 
 /// The guide's delay to activate.
@@ -162,10 +162,14 @@ pub async fn take_window(
 pub async fn reserve_attempt(
     svc: &Services,
     purpose: Purpose,
-    id: i64,
+    code: &CodeRow,
 ) -> Result<Option<i64>, CodeError> {
-    let mut tx = svc.store.begin_write().await?;
-    let count = Store::reserve_wrong_attempt(&mut tx, purpose, id, WRONG_ATTEMPT_LIMIT).await?;
+    let mut tx = svc
+        .store
+        .begin_write(&[Guard::Account(code.account_id)])
+        .await?;
+    let count =
+        Store::reserve_wrong_attempt(&mut tx, purpose, code.id, WRONG_ATTEMPT_LIMIT).await?;
     svc.store.commit(tx).await?;
     Ok(count)
 }

@@ -18,7 +18,7 @@ use crate::mail::templates;
 use crate::passwords;
 use crate::profile::security_answer;
 use crate::services::Services;
-use crate::store::{AuditEvent, Store, ts};
+use crate::store::{AuditEvent, Guard, Store, ts};
 use crate::throttle::client_subject;
 
 const PURPOSE: Purpose = Purpose::Recovery;
@@ -101,7 +101,7 @@ async fn send_code(svc: &Services, email: &LoginEmail, client: IpAddr) -> Result
         code.expose(),
         RECOVERY_VALIDITY_MINUTES,
     );
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc.store.begin_write(&[Guard::Account(account.id)]).await?;
     // A code sent in the last minutes stays the one that works: a request by someone else (the
     // answer is the same for every address) cannot void the code the owner is about to type.
     if let Some(requested_at) =
@@ -239,7 +239,7 @@ pub async fn complete(
                 return Err(e.into());
             }
         };
-    let Some(count) = codes::reserve_attempt(svc, PURPOSE, recovery.id).await? else {
+    let Some(count) = codes::reserve_attempt(svc, PURPOSE, &recovery).await? else {
         svc.throttle.keep(counted).await?;
         return Err(CodeError::WrongAnswer);
     };
@@ -248,7 +248,7 @@ pub async fn complete(
         &security_answer(svc, &account)?,
     ) {
         svc.throttle.keep(counted).await?;
-        let mut tx = svc.store.begin_write().await?;
+        let mut tx = svc.store.begin_write(&[Guard::Account(account.id)]).await?;
         if count >= codes::WRONG_ATTEMPT_LIMIT {
             Store::end_code(&mut tx, PURPOSE, recovery.id, CodeState::Locked, ts(now)).await?;
         }
@@ -262,7 +262,7 @@ pub async fn complete(
     }
     svc.throttle.release(counted).await?;
 
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc.store.begin_write(&[Guard::Account(account.id)]).await?;
     match codes::redeem(&mut tx, PURPOSE, &ticket, CodeState::Used, now).await {
         // Locked by wrong answers judged meanwhile: this one answers as they did.
         Err(CodeError::Expired(_))

@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use crate::crypto::MasterKey;
-use crate::store::{Forgotten, Store, StoreError};
+use crate::store::{Forgotten, Guard, Store, StoreError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Rotation {
@@ -63,7 +63,7 @@ pub async fn reseal(store: &Store, key_file: &Path, now: i64) -> Result<Rotation
     } else {
         MasterKey::create(&next_path)?
     };
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write(&[Guard::Everything]).await?;
     let sealed = Store::sealed_answers(&mut tx).await?;
     for (id, context, seal) in &sealed {
         let answer = old

@@ -15,7 +15,7 @@ use crate::auth::{Session, begin_write_as, require_account};
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, Store, Tx, from_ts, ts};
+use crate::store::{AccountRow, AuditEvent, Guard, Store, Tx, from_ts, ts};
 use crate::throttle::{Refusal, client_subject};
 use crate::totp::{
     ENROLMENT_MINUTES, SECRET_BYTES, Taken, base32, matching_step, new_recovery_code, open_secret,
@@ -91,7 +91,7 @@ pub async fn enable_with_secret(
 ) -> Result<(), AuthError> {
     let sealed = svc.key.seal(&seal_context(account), secret_base32);
     let now = ts(svc.now());
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc.store.begin_write(&[Guard::Account(account.id)]).await?;
     Store::set_pending_second_factor(&mut tx, account.id, &sealed, now).await?;
     Store::enable_second_factor(&mut tx, account.id, &sealed, 0, now).await?;
     svc.store.commit(tx).await?;

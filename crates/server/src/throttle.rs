@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use crate::clock::SharedClock;
 use crate::config::ThrottleConfig;
 use crate::crypto::MasterKey;
-use crate::store::{Conn, FailureStats, Store, StoreError, ts};
+use crate::store::{Conn, FailureStats, Guard, Store, StoreError, ts};
 
 #[derive(Clone)]
 pub struct Throttle {
@@ -134,12 +134,20 @@ impl Throttle {
         loop {
             let now = self.now();
             let lease_start = now - LEASE_SECONDS;
-            let mut tx = self.store.begin_write().await?;
-            let window = self.config.client_window.as_secs() as i64;
             // Attempts with a solved CAPTCHA: per client and address (someone else's do not use
             // up the owner's), and per address overall (no end of guesses from many clients).
             let proven_subject = proven_subject(email_subject);
             let proven_here = format!("{proven_subject}:{client_subject}");
+            let mut tx = self
+                .store
+                .begin_write(&[
+                    Guard::Subject(client_subject),
+                    Guard::Subject(email_subject),
+                    Guard::Subject(&proven_subject),
+                    Guard::Subject(&proven_here),
+                ])
+                .await?;
+            let window = self.config.client_window.as_secs() as i64;
             let [by_client, by_email, by_proven, by_proven_here] = Store::failure_stats_of(
                 &mut tx,
                 [
@@ -226,7 +234,7 @@ impl Throttle {
         window: std::time::Duration,
     ) -> Result<Result<Reservation, u64>, StoreError> {
         let now = self.now();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(&[Guard::Subject(subject)]).await?;
         let window = window.as_secs() as i64;
         let stats =
             Store::failure_stats(&mut tx, subject, now - window, now - LEASE_SECONDS).await?;

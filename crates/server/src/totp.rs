@@ -20,7 +20,7 @@ use time::{Duration, OffsetDateTime};
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, Store, Tx, ts};
+use crate::store::{AccountRow, AuditEvent, Guard, Store, Tx, ts};
 
 /// How long an enrolment waits for its first code.
 pub const ENROLMENT_MINUTES: i64 = 10;
@@ -299,7 +299,7 @@ pub async fn before_change(
         return Err(AuthError::SecondFactorRequired);
     };
     let now = svc.now();
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc.store.begin_write(&[Guard::Account(account.id)]).await?;
     if !Store::session_live_in(&mut tx, session_token_hash, ts(now)).await? {
         return Err(AuthError::Unauthorized);
     }

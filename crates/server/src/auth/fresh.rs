@@ -58,7 +58,7 @@ pub async fn reauthenticate<'s>(
     // the password does not change it, nor read what it protects.
     crate::totp::before_change(svc, &session.token_hash, account, totp_code, client).await?;
     svc.store
-        .set_auth_time(&session.token_hash, ts(svc.now()))
+        .set_auth_time(session.account_id, &session.token_hash, ts(svc.now()))
         .await?;
     Ok(Fresh { session })
 }

@@ -12,7 +12,7 @@ use crate::dates::parse_date;
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, SessionRow, Store, from_ts, ts};
+use crate::store::{AccountRead, AccountRow, AuditEvent, Guard, SessionRow, Store, from_ts, ts};
 use crate::throttle::{Refusal, Throttle, client_subject};
 
 mod fresh;
@@ -30,6 +30,8 @@ pub struct Session {
     pub auth_time: OffsetDateTime,
     /// The password has expired: only a password change (or log-out) is allowed.
     pub password_only: bool,
+    /// The account's pages, as read with the session (the home screen needs nothing more).
+    pub read: std::sync::Arc<AccountRead>,
 }
 
 pub fn password_expired(account: &AccountRow, today: time::Date) -> bool {
@@ -102,7 +104,10 @@ pub async fn login(
     };
     // One transaction: the attempt taken back, the address's failures forgotten, the session and
     // its audit line, all or nothing.
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc
+        .store
+        .begin_write(&[Guard::Account(account.id), Guard::Subject(&by_email)])
+        .await?;
     // The password was verified before this transaction: a change that committed meanwhile (a
     // new password, a recovery, an activation) makes it the old one, which opens nothing.
     if !Store::credentials_unchanged(
@@ -204,9 +209,9 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthEr
         return Err(AuthError::Unauthorized);
     }
     let hash = token_hash(token);
-    let row = svc
+    let (row, read) = svc
         .store
-        .session(&hash)
+        .session_read(&hash)
         .await?
         .ok_or(AuthError::Unauthorized)?;
     let now = ts(svc.now());
@@ -216,13 +221,14 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthEr
     }
     // The idle clock moves at most once a minute: reading a page is not a write each time.
     if now - row.last_seen_at >= 60 {
-        svc.store.touch_session(&hash, now).await?;
+        svc.store.touch_session(row.account_id, &hash, now).await?;
     }
     Ok(Session {
         token_hash: hash,
         account_id: row.account_id,
         auth_time: from_ts(row.auth_time),
         password_only: row.password_only,
+        read,
     })
 }
 
@@ -230,7 +236,10 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Session, AuthEr
 /// committed, no write of this session's (checked in theirs, [`begin_write_as`]) can commit.
 pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> {
     let now = svc.now();
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc
+        .store
+        .begin_write(&[Guard::Account(session.account_id)])
+        .await?;
     Store::revoke_session_in(&mut tx, &session.token_hash, ts(now)).await?;
     Store::audit(
         &mut tx,
@@ -241,15 +250,18 @@ pub async fn logout(svc: &Services, session: &Session) -> Result<(), AuthError> 
     Ok(())
 }
 
-/// A write transaction on behalf of `session`, which is checked again inside it: a session
-/// revoked after its request was let in (a password changed meanwhile, a log-out) writes
-/// nothing. Writers run one after the other (see [`Store::begin_write`]), so once a revocation
-/// has committed no such transaction can commit a write of the revoked session.
+/// A write transaction on behalf of `session`, guarding its account, which is checked again
+/// inside it: a session revoked after its request was let in (a password changed meanwhile, a
+/// log-out) writes nothing. Every revocation guards the account too (see [`Guard`]), so once
+/// one has committed no such transaction can commit a write of the revoked session.
 pub async fn begin_write_as(
     svc: &Services,
     session: &Session,
 ) -> Result<crate::store::Tx, AuthError> {
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = svc
+        .store
+        .begin_write(&[Guard::Account(session.account_id)])
+        .await?;
     if !Store::session_live_in(&mut tx, &session.token_hash, ts(svc.now())).await? {
         return Err(AuthError::Unauthorized);
     }

@@ -122,7 +122,7 @@ pub async fn get_account(
     State(svc): State<AppState>,
     FullSession(session): FullSession,
 ) -> Result<Json<AccountView>, ApiError> {
-    Ok(Json(accounts::account_view(&svc, &session).await?))
+    Ok(Json(accounts::account_view(&svc, &session)?))
 }
 
 /// Change the password only (SPEC §2.5).

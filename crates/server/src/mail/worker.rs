@@ -244,7 +244,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_worker_leaves_nothing_claimed() {
         let (_dir, store) = Store::temporary().await;
-        let mut tx = store.begin_write().await.unwrap();
+        let mut tx = store.begin_write(&[]).await.unwrap();
         Store::enqueue_mail(&mut tx, None, "a@example.org", "Objet", "Corps", 0)
             .await
             .unwrap();

@@ -1,7 +1,5 @@
 //! Accounts, their dossiers, subscriber-number sequences and coordinates.
 
-use std::sync::Arc;
-
 use super::{Conn, Store, StoreResult, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -107,41 +105,6 @@ impl Store {
             .bind(key)
             .fetch_optional(p)
             .await)?)
-    }
-
-    /// Served from the read cache while nothing was written since it was read.
-    pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<Arc<AccountRow>>> {
-        let generation = self.cache.generation();
-        if let Some(row) = self.cache.accounts.get(&id, generation) {
-            return Ok(Some(row));
-        }
-        let sql = "SELECT * FROM accounts WHERE id = $1";
-        let row: Option<AccountRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await)?;
-        let row = row.map(Arc::new);
-        if let Some(row) = &row {
-            self.cache.accounts.put(id, generation, row.clone());
-        }
-        Ok(row)
-    }
-
-    /// Served from the read cache while nothing was written since it was read.
-    pub async fn dossiers(&self, account_id: i64) -> StoreResult<Vec<(String, String)>> {
-        let generation = self.cache.generation();
-        if let Some(dossiers) = self.cache.dossiers.get(&account_id, generation) {
-            return Ok(dossiers.as_ref().clone());
-        }
-        let sql = "SELECT siren, name FROM dossiers WHERE account_id = $1 ORDER BY siren";
-        let dossiers: Vec<(String, String)> = on_pool!(self.pool, |p| sqlx::query_as(sql)
-            .bind(account_id)
-            .fetch_all(p)
-            .await)?;
-        self.cache
-            .dossiers
-            .put(account_id, generation, Arc::new(dossiers.clone()));
-        Ok(dossiers)
     }
 
     /// Whether the account still has this password hash and this login address, read inside the

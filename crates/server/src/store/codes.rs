@@ -269,24 +269,6 @@ impl Store {
             .await)?)
     }
 
-    /// Served from the read cache while nothing was written since it was read.
-    pub async fn pending_change(&self, account_id: i64) -> StoreResult<Option<EmailChangeRow>> {
-        let generation = self.cache.generation();
-        if let Some(change) = self.cache.pending_changes.get(&account_id, generation) {
-            return Ok(change.as_ref().clone());
-        }
-        let sql = format!("{CHANGE_SELECT} WHERE account_id = $1 AND state = 'pending'");
-        let change: Option<EmailChangeRow> =
-            on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(account_id)
-                .fetch_optional(p)
-                .await)?;
-        self.cache
-            .pending_changes
-            .put(account_id, generation, std::sync::Arc::new(change.clone()));
-        Ok(change)
-    }
-
     pub async fn change_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<EmailChangeRow>> {
         let sql = format!("{CHANGE_SELECT} WHERE id = $1");
         Ok(on_tx!(conn, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))

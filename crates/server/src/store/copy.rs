@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use sqlx::Row;
 
-use super::{Backend, Store, StoreError, StoreResult, Tx, on_pool, on_tx};
+use super::{Backend, Store, StoreError, StoreResult, Tx, TxInner, on_pool, on_tx};
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -253,13 +253,13 @@ impl Store {
 
         let mut source = self.begin().await?;
         #[cfg(feature = "postgres")]
-        if let Tx::Postgres(tx) = &mut source {
+        if let TxInner::Postgres(tx) = &mut source.inner {
             // One snapshot for every table.
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut **tx)
                 .await?;
         }
-        let mut into = target.begin_write().await?;
+        let mut into = target.begin_write(&[super::Guard::Everything]).await?;
         let mut copied = Vec::new();
         for (table, columns) in TABLES {
             let rows = read_table(&mut source, table, columns).await?;
@@ -270,7 +270,7 @@ impl Store {
             copied.push((table.to_string(), rows.len() as i64));
         }
         #[cfg(feature = "postgres")]
-        if let Tx::Postgres(tx) = &mut into {
+        if let TxInner::Postgres(tx) = &mut into.inner {
             for (table, column) in GENERATED_IDS {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', '{column}'),

@@ -28,11 +28,15 @@ mod codes;
 mod copy;
 mod error;
 mod export;
+mod guards;
 #[cfg(any(test, feature = "test-switches"))]
 mod inspect;
 mod keyed;
+#[cfg(feature = "postgres")]
+mod listen;
 mod open;
 mod outbox;
+mod reads;
 mod replicas;
 mod second_factor;
 mod sessions;
@@ -44,8 +48,10 @@ pub use captchas::CaptchaRow;
 pub use codes::{CodeRow, EmailChangeRow, TicketRow};
 pub use copy::CopyReport;
 pub use error::{StoreError, StoreResult};
+pub use guards::Guard;
 pub use keyed::Forgotten;
 pub use outbox::OutboxRow;
+pub use reads::AccountRead;
 pub use second_factor::SecondFactorRow;
 pub use sessions::{OpenSession, SessionRow};
 pub use throttle::FailureStats;
@@ -66,29 +72,34 @@ pub enum Backend {
     Postgres,
 }
 
-/// A transaction on either backend. Functions that write inside the caller's transaction take
-/// `&mut Conn` (the same thing).
-pub enum Tx {
+/// A transaction on either backend, with what it guards (see [`Guard`]). Functions that write
+/// inside the caller's transaction take `&mut Conn` (the same thing).
+pub struct Tx {
+    inner: TxInner,
+    guarded: guards::Guarded,
+}
+pub type Conn = Tx;
+
+pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
-pub type Conn = Tx;
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
             #[cfg(feature = "postgres")]
-            Tx::Postgres(_) => Backend::Postgres,
+            TxInner::Postgres(_) => Backend::Postgres,
         }
     }
 
     async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await,
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.commit().await,
+            TxInner::Postgres(tx) => tx.commit().await,
         }
     }
 }
@@ -96,13 +107,13 @@ impl Tx {
 /// `$body` with `$c` bound to the transaction's connection, compiled for each backend.
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(t) => {
+        match &mut ($tx).inner {
+            $crate::store::TxInner::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
             #[cfg(feature = "postgres")]
-            $crate::store::Tx::Postgres(t) => {
+            $crate::store::TxInner::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -121,12 +132,6 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use {on_pool, on_tx};
-
-/// The PostgreSQL advisory lock every write transaction takes: writers that read then write
-/// (limits, code redemption, sequence numbers) run one after the other on every replica, as
-/// SQLite's `BEGIN IMMEDIATE` makes them run on one machine.
-#[cfg(feature = "postgres")]
-const WRITE_LOCK: i64 = 0x4553_5041_4345; // "ESPACE"
 
 /// Whether a connection given back to the pool may be handed out again. One whose COMMIT or
 /// ROLLBACK failed (a full disk, an I/O error, a server gone) still believes it is in a
@@ -166,6 +171,9 @@ pub fn from_ts(secs: i64) -> OffsetDateTime {
 pub struct Store {
     pool: Pool,
     cache: Arc<cache::ReadCache>,
+    /// On PostgreSQL, the connection that hears other replicas' writes (`listen.rs`).
+    #[cfg(feature = "postgres")]
+    listening: Option<PgPool>,
 }
 
 /// The database URLs the service takes, said the same way everywhere it refuses one.
@@ -200,15 +208,23 @@ impl Store {
                 url.split("://").next().unwrap_or(url)
             )));
         };
-        // Replicas write to PostgreSQL behind each other's back: nothing read is kept.
-        let cache = match pool {
+        // Replicas write to PostgreSQL behind each other's back: the cache serves only while
+        // it hears of their writes.
+        let cache = Arc::new(match pool {
             Pool::Sqlite(_) => cache::ReadCache::new(),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => cache::ReadCache::off(),
+            Pool::Postgres(_) => cache::ReadCache::deaf(),
+        });
+        #[cfg(feature = "postgres")]
+        let listening = match &pool {
+            Pool::Postgres(p) => Some(listen::start(p, cache.clone())),
+            Pool::Sqlite(_) => None,
         };
         Ok(Self {
             pool,
-            cache: Arc::new(cache),
+            cache,
+            #[cfg(feature = "postgres")]
+            listening,
         })
     }
 
@@ -233,32 +249,40 @@ impl Store {
 
     /// A transaction for reads (and writes that need no ordering with others).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            guarded: guards::Guarded::nothing(),
         })
     }
 
-    /// A write transaction, serialized with every other: SQLite's `IMMEDIATE` (the write lock
-    /// at once), PostgreSQL's [`WRITE_LOCK`] (on every replica). Two writers that read then
-    /// write (code redemption, limits) wait for each other instead of both acting on what they
-    /// read.
-    pub async fn begin_write(&self) -> StoreResult<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+    /// A write transaction that protects `guards` (see [`Guard`]): a writer that names one of
+    /// them waits until this one ends, on every replica, and the others do not. Two writers that
+    /// read then write the same thing (code redemption, limits, credentials) wait for each
+    /// other instead of both acting on what they read. SQLite has one writer at a time
+    /// (`IMMEDIATE`: the write lock at once).
+    pub async fn begin_write(&self, guards: &[Guard<'_>]) -> StoreResult<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "postgres")]
             Pool::Postgres(p) => {
                 // READ COMMITTED whatever the server's default: what a writer reads after the
-                // lock must include what the writer before it committed (a REPEATABLE READ
+                // locks must include what the writer before it committed (a REPEATABLE READ
                 // snapshot would be taken before the wait).
                 let mut tx = p.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK)
+                sqlx::raw_sql(sqlx::AssertSqlSafe(guards::lock_statements(guards)))
                     .execute(&mut *tx)
                     .await?;
-                Tx::Postgres(tx)
+                TxInner::Postgres(tx)
             }
+        };
+        Ok(Tx {
+            inner,
+            guarded: guards::Guarded::of(guards),
         })
     }
 
@@ -281,7 +305,8 @@ impl Store {
         tx: Tx,
         after: impl FnOnce() + Send + 'static,
     ) -> StoreResult<()> {
-        self.write_cached(async move {
+        let guarded = tx.guarded.clone();
+        self.write_cached(guarded, async move {
             let committed = tx.commit().await;
             if committed.is_ok() {
                 after();
@@ -298,15 +323,21 @@ impl Store {
     }
 
     /// A write to what the read cache serves (a commit, or a statement outside any
-    /// transaction), then the cache told: both to their end, as in [`Store::commit`].
+    /// transaction), then the cache told which accounts it touched (all of them, when it does
+    /// not say): both to their end, as in [`Store::commit`].
     async fn write_cached<T: Send + 'static>(
         &self,
+        guarded: guards::Guarded,
         write: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
     ) -> StoreResult<T> {
         let cache = self.cache.clone();
         to_the_end(async move {
             let written = write.await;
-            cache.changed();
+            if guarded.everything || guarded.accounts.is_empty() {
+                cache.drop_all();
+            } else {
+                cache.drop_accounts(guarded.accounts);
+            }
             Ok(written?)
         })
         .await
@@ -334,9 +365,16 @@ impl Store {
         Self::commit_uncached(tx).await
     }
 
-    /// How many writes the read cache was told of since the start.
+    /// How many writes the read cache was told of since the start (its own and, on
+    /// PostgreSQL, the other replicas').
     pub fn cache_invalidations(&self) -> u64 {
-        self.cache.generation()
+        self.cache.generation() - 1
+    }
+
+    /// Whether the read cache serves: always on SQLite; on PostgreSQL, while it hears the
+    /// other replicas' writes.
+    pub fn cache_serving(&self) -> bool {
+        self.cache.is_listening()
     }
 
     /// Every migration this build knows is applied (another build may have left the database
@@ -358,6 +396,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        #[cfg(feature = "postgres")]
+        if let Some(listening) = &self.listening {
+            listening.close().await;
+        }
         on_pool!(self.pool, |p| p.close().await)
     }
 }
@@ -385,7 +427,7 @@ mod tests {
     async fn store_with_a_session() -> (tempfile::TempDir, Store, i64) {
         let (dir, mut store) = Store::temporary().await;
         store.cache = Arc::new(cache::ReadCache::keeping_for(Duration::from_secs(3600)));
-        let mut tx = store.begin_write().await.unwrap();
+        let mut tx = store.begin_write(&[]).await.unwrap();
         let account = Store::insert_account(
             &mut tx,
             &NewAccountRow {
@@ -492,7 +534,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_commit_whose_request_was_dropped_still_makes_the_cache_forget() {
         a_revocation_given_up_in_flight_is_not_cached(async |store, account| {
-            let mut tx = store.begin_write().await.unwrap();
+            let mut tx = store.begin_write(&[]).await.unwrap();
             Store::revoke_account_sessions(&mut tx, account, None, 5)
                 .await
                 .unwrap();
@@ -504,8 +546,8 @@ mod tests {
     /// The same for a write made outside a transaction (a log-out).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_log_out_whose_request_was_dropped_still_makes_the_cache_forget() {
-        a_revocation_given_up_in_flight_is_not_cached(async |store, _| {
-            given_up_after_one_poll(store.revoke_session(&[7; 32], 5))
+        a_revocation_given_up_in_flight_is_not_cached(async |store, account| {
+            given_up_after_one_poll(store.revoke_session(account, &[7; 32], 5))
         })
         .await;
     }
@@ -517,7 +559,7 @@ mod tests {
         let (_dir, store, account) = store_with_a_session().await;
         for siren in 100_000_000..100_000_020 {
             let (done, after) = tokio::sync::oneshot::channel();
-            let mut tx = store.begin_write().await.unwrap();
+            let mut tx = store.begin_write(&[]).await.unwrap();
             Store::insert_dossier(&mut tx, account, &siren.to_string(), "A")
                 .await
                 .unwrap();

@@ -62,7 +62,7 @@ impl Store {
             .fetch_one(&mut *c)
             .await)?;
         #[cfg(feature = "postgres")]
-        if let super::Tx::Postgres(tx) = conn {
+        if let super::TxInner::Postgres(tx) = &mut conn.inner {
             sqlx::query("SELECT pg_notify($1, '')")
                 .bind(OUTBOX_CHANNEL)
                 .execute(&mut **tx)

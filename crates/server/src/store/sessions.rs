@@ -59,29 +59,6 @@ impl Store {
         Ok(())
     }
 
-    /// Served from the read cache while nothing was written since it was read.
-    pub async fn session(
-        &self,
-        token_hash: &[u8],
-    ) -> StoreResult<Option<std::sync::Arc<SessionRow>>> {
-        let generation = self.cache.generation();
-        if let Some(row) = self.cache.sessions.get(token_hash, generation) {
-            return Ok(Some(row));
-        }
-        let sql = "SELECT * FROM sessions WHERE token_hash = $1";
-        let row: Option<SessionRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
-            .bind(token_hash)
-            .fetch_optional(p)
-            .await)?;
-        let row = row.map(std::sync::Arc::new);
-        if let Some(row) = &row {
-            self.cache
-                .sessions
-                .put(token_hash.to_vec(), generation, row.clone());
-        }
-        Ok(row)
-    }
-
     /// Whether the session is neither revoked nor past its absolute limit, read inside the
     /// caller's write transaction (never from the read cache).
     pub async fn session_live_in(
@@ -116,16 +93,26 @@ impl Store {
         Ok(())
     }
 
-    pub async fn touch_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
+    pub async fn touch_session(
+        &self,
+        account_id: i64,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1";
-        self.update_session(sql, token_hash, now).await
+        self.update_session(sql, account_id, token_hash, now).await
     }
 
-    pub async fn revoke_session(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
+    pub async fn revoke_session(
+        &self,
+        account_id: i64,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
         let sql =
             "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
-        self.update_session(sql, token_hash, now).await
+        self.update_session(sql, account_id, token_hash, now).await
     }
 
     /// Revokes every live session of the account but `keep` (if any); returns how many.
@@ -254,20 +241,28 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_auth_time(&self, token_hash: &[u8], now: i64) -> StoreResult<()> {
+    pub async fn set_auth_time(
+        &self,
+        account_id: i64,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
         let sql = "UPDATE sessions SET auth_time = $1 WHERE token_hash = $2";
-        self.update_session(sql, token_hash, now).await
+        self.update_session(sql, account_id, token_hash, now).await
     }
 
-    /// `sql`, with the time for `$1` and the token's hash for `$2`, outside any transaction.
+    /// `sql`, with the time for `$1` and the token's hash for `$2`, outside any transaction;
+    /// then the read cache drops the session's account.
     async fn update_session(
         &self,
         sql: &'static str,
+        account_id: i64,
         token_hash: &[u8],
         now: i64,
     ) -> StoreResult<()> {
         let (pool, token_hash) = (self.pool.clone(), token_hash.to_vec());
-        self.write_cached(async move {
+        let guarded = super::guards::Guarded::of(&[super::Guard::Account(account_id)]);
+        self.write_cached(guarded, async move {
             on_pool!(pool, |p| sqlx::query(sql)
                 .bind(now)
                 .bind(token_hash)

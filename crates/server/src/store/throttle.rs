@@ -205,7 +205,7 @@ mod tests {
     #[tokio::test]
     async fn several_subjects_are_counted_and_forgotten_in_one_statement_each() {
         let (_dir, store) = Store::temporary().await;
-        let mut tx = store.begin_write().await.unwrap();
+        let mut tx = store.begin_write(&[]).await.unwrap();
         // "a": failures at 100 and 200, an attempt in flight at 300; "b": one failure at 150.
         let a1 = Store::insert_events(&mut tx, &["a", "b"], 100, false)
             .await
