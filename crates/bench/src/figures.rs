@@ -12,7 +12,7 @@ use crate::{Bench, Row, median, mib, ms, percentile};
 
 /// Limits the bench's own load would trip: one account changing its address 50 times, one
 /// client logging in thousands of times.
-const LIMITS: [&str; 4] = [
+pub const LIMITS: [&str; 4] = [
     "--email-changes-per-account-per-hour",
     "1000000",
     "--client-failures-per-15-minutes",
@@ -26,20 +26,20 @@ impl Bench {
     }
 
     /// wrk against `url` (see [`wrk`]): requests per second; failures are counted for the run.
-    fn load(&mut self, url: &str, script: &str, connections: u32, seconds: u64) -> f64 {
+    pub fn load(&mut self, url: &str, script: &str, connections: u32, seconds: u64) -> f64 {
         let w = wrk(url, script, connections, seconds);
         self.failed += w.failed;
         w.per_second
     }
 
     /// Log-ins for 10 s, 8 connections: per second.
-    fn log_in_load(&mut self, service: &Running) -> f64 {
+    pub fn log_in_load(&mut self, service: &Running) -> f64 {
         let url = format!("{}/v1/sessions", service.base);
         self.load(&url, &login_script(), 8, 10)
     }
 
     /// `GET /v1/account` with `token`, 32 connections: per second.
-    fn account_load(&mut self, service: &Running, token: &str) -> f64 {
+    pub fn account_load(&mut self, service: &Running, token: &str) -> f64 {
         let url = format!("{}/v1/account", service.base);
         let seconds = self.o.wrk_seconds;
         self.load(&url, &bearer_script(token), 32, seconds)
@@ -227,45 +227,6 @@ impl Bench {
             ratio: format!("{:.1} ×", most as f64 / idle_rss as f64),
             goal: "≤ 128 MiB, end ≤ 10 s + 8 MiB",
             met: most <= 128 * 1024 && last <= first + 8 * 1024,
-        });
-    }
-
-    /// The same `GET /v1/account` and log-ins on a throw-away PostgreSQL (fsync on).
-    pub async fn postgres(&mut self, sqlite_account: f64, sqlite_logins: f64) {
-        eprintln!(
-            "==> the same GET /v1/account and log-ins on PostgreSQL (fsync on, same machine)"
-        );
-        let pg = espace_pro_pgtemp::TempPostgres::start(true).expect("PostgreSQL starts");
-        let db = Db {
-            url: pg.create_database("bench").expect("database created"),
-            key: self.dir.path().join("pg.key"),
-        };
-        crate::processes::create_account(&self.o, &db);
-        let (service, _) = self.service(&db).await;
-        let token = log_in(&self.http, &service.base).await;
-        let (mut account, mut logins) = (vec![], vec![]);
-        for _ in 0..self.o.rounds {
-            account.push(self.account_load(&service, &token));
-            logins.push(self.log_in_load(&service));
-        }
-        drop(service);
-        drop(pg);
-        let (account, logins) = (median(account), median(logins));
-        self.rows.push(Row {
-            what: "`GET /v1/account` on PostgreSQL, no read cache (requests/s)",
-            figure: format!("{account:.0}"),
-            baseline: format!("{sqlite_account:.0} (SQLite, read cache on)"),
-            ratio: format!("{:.2} ×", account / sqlite_account),
-            goal: "(information)",
-            met: true,
-        });
-        self.rows.push(Row {
-            what: "log-ins per second on PostgreSQL",
-            figure: format!("{logins:.1}"),
-            baseline: format!("{sqlite_logins:.1} (SQLite)"),
-            ratio: format!("{:.2} ×", logins / sqlite_logins),
-            goal: "(information)",
-            met: true,
         });
     }
 

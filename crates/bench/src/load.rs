@@ -107,7 +107,7 @@ pub async fn parallel_hashes(cores: usize, seconds: u64) -> f64 {
 pub async fn queued_mail(dir: &Path, name: &str, count: usize) -> Db {
     let db = Db::sqlite(dir, name);
     let store = Store::connect(&db.url).await.unwrap();
-    let mut tx = store.begin_write().await.unwrap();
+    let mut tx = store.begin_write(&[]).await.unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for i in 0..count {
         Store::enqueue_mail(

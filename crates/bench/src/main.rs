@@ -10,7 +10,10 @@
 //! | e-mail change → activation e-mail at the relay | the HTTP answer to the same request |
 //! | resident memory under log-in load, and its growth | the same process idle, after start |
 //! | start-up to healthy | the hello-world's start-up to its first answer |
-//! | `GET /v1/account` and log-ins on PostgreSQL | the same on SQLite |
+//! | `GET /v1/account` on PostgreSQL | the hello-world |
+//! | log-ins on PostgreSQL | the same on SQLite |
+//! | `GET /v1/account` and log-ins with 1,000,000 accounts | the same with 1,000 |
+//! | log-ins through HAProxy to three replicas | the same straight to one of them |
 //!
 //! The load generator (wrk, or this process) shares the machine's cores with what it measures,
 //! for the baseline and the figure alike. Usage:
@@ -19,6 +22,7 @@
 mod figures;
 mod load;
 mod processes;
+mod replicated;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -166,12 +170,13 @@ async fn main() -> std::process::ExitCode {
     bench.start_up().await;
     let (service, _) = bench.service(&bench.db).await;
     let idle_rss = service.rss_kib();
-    let sqlite_account = bench.reads(&service).await;
-    let logins = bench.log_ins(&service).await;
+    bench.reads(&service).await;
+    bench.log_ins(&service).await;
     bench.email_change(&service).await;
     bench.memory(&service, idle_rss).await;
+    bench.postgres(&service).await;
     drop(service);
-    bench.postgres(sqlite_account, logins).await;
+    bench.replicas().await;
     bench.outbox().await;
     bench.print()
 }

@@ -241,8 +241,8 @@ fn functions(code: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The read cache (`store/cache.rs`) is right only if every write to a cached table moves its
-/// generation on, even when the request that made it is dropped: inside a transaction through
+/// The read cache (`store/cache.rs`) is right only if every write to a cached table drops what
+/// it read before, even when the request that made it is dropped: inside a transaction through
 /// `Store::commit` (not `commit_uncached`, kept for the throttle's and the audit's tables),
 /// outside one through `self.write_cached` in the same function.
 #[test]
@@ -253,12 +253,13 @@ fn every_write_to_a_cached_table_tells_the_read_cache() {
     let mut offenders = Vec::new();
     for (rel, text) in &files {
         let code = code(text);
-        if rel != "store/mod.rs" && code.contains(".commit()") {
+        let committing = ["store/mod.rs", "store/commit.rs"];
+        if !committing.contains(&rel.as_str()) && code.contains(".commit()") {
             offenders.push(format!("{rel}: commits without Store::commit"));
         }
         let uncached_allowed = ["throttle.rs", "store/throttle.rs", "store/audit.rs"];
         if code.contains("commit_uncached(")
-            && rel != "store/mod.rs"
+            && !committing.contains(&rel.as_str())
             && !uncached_allowed.contains(&rel.as_str())
         {
             offenders.push(format!("{rel}: commits without telling the read cache"));
@@ -364,7 +365,7 @@ fn writes_for_a_session_check_it_inside_their_transaction() {
                 checked += 1;
             }
             // `logout` is the revocation itself, which those checks wait for.
-            if body.contains(".begin_write()")
+            if body.contains(".begin_write(")
                 && !["begin_write_as", "logout"].contains(&name.as_str())
             {
                 offenders.push(format!(

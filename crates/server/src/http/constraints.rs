@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 
 /// The constraints of a request field, by its name (the same name means the same rule in every
 /// request).
-
 fn rule(field: &str, policy: &PasswordPolicy) -> Option<Value> {
     let text = |max: usize| json!({"type": "string", "maxLength": max});
     Some(match field {

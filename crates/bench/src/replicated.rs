@@ -1,0 +1,198 @@
+//! The deployment for more than one machine: PostgreSQL (on this machine, fsync on) beside
+//! SQLite and the hello-world, with a thousand and with a million accounts, and three replicas
+//! behind HAProxy beside one. Rounds alternate between what is compared, so that the machine's
+//! drift (several percent within minutes) falls on both sides alike.
+
+use std::time::Instant;
+
+use espace_pro_pgtemp::{ClusterOptions, LocalCluster, TempPostgres};
+
+use crate::figures::LIMITS;
+use crate::load::{login_script, wrk};
+use crate::processes::{Db, Running, log_in, start_hello};
+use crate::{Bench, Row, median};
+
+/// Accounts in the small and the large database.
+const SMALL: usize = 1_000;
+const LARGE: usize = 1_000_000;
+
+/// Adds `count` accounts beside the bench's (the same password hash, one dossier each), in
+/// one statement each, with the announcements' triggers off (nobody listens yet), then
+/// `VACUUM ANALYZE`.
+fn fill(pg: &TempPostgres, database: &str, count: usize) {
+    let started = Instant::now();
+    let sql = format!(
+        "SET session_replication_role = replica;
+         INSERT INTO accounts (subscriber_number, login_email, login_email_key, civility,
+             first_name, last_name, password_hash, password_changed_at, password_valid_until,
+             created_at)
+         SELECT 'R' || g, 'remplissage' || g || '@example.fr', 'remplissage' || g || '@example.fr',
+             'Mme', 'Rem', 'PLISSAGE', h.password_hash, 0, '2099-01-01', 0
+         FROM generate_series(1, {count}) g, (SELECT password_hash FROM accounts LIMIT 1) h;
+         INSERT INTO dossiers (account_id, siren, name)
+         SELECT id, lpad((id % 1000000000)::text, 9, '0'), 'SARL REMPLISSAGE' FROM accounts
+         WHERE subscriber_number LIKE 'R%';"
+    );
+    pg.psql(database, &sql).expect("accounts added");
+    pg.psql(database, "VACUUM ANALYZE").expect("VACUUM ANALYZE");
+    let n = pg
+        .psql(database, "SELECT COUNT(*) FROM accounts")
+        .expect("accounts counted");
+    eprintln!(
+        "    {database}: {n} accounts, made in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+impl Bench {
+    /// A database named `name` on `pg` with the bench's account and `count` - 1 others.
+    fn pg_database(&self, pg: &TempPostgres, name: &str, count: usize) -> Db {
+        let db = Db {
+            url: pg.create_database(name).expect("database created"),
+            key: self.dir.path().join(format!("{name}.key")),
+        };
+        crate::processes::create_account(&self.o, &db);
+        fill(pg, name, count - 1);
+        db
+    }
+
+    /// `GET /v1/account` and log-ins on PostgreSQL with 1,000 and 1,000,000 accounts, beside the
+    /// hello-world and the same on SQLite (`sqlite`, the service measured so far).
+    pub async fn postgres(&mut self, sqlite: &Running) {
+        eprintln!(
+            "==> PostgreSQL (fsync on, same machine): {SMALL} and {LARGE} accounts, beside SQLite and the hello-world, {} alternating rounds",
+            self.o.rounds
+        );
+        let pg = TempPostgres::start(true).expect("PostgreSQL starts");
+        let small = self.pg_database(&pg, "small", SMALL);
+        let large = self.pg_database(&pg, "large", LARGE);
+        let (small, _) = self.service(&small).await;
+        let (large, _) = self.service(&large).await;
+        let (hello, _) = start_hello(&self.o).await;
+        let tokens = [
+            log_in(&self.http, &small.base).await,
+            log_in(&self.http, &large.base).await,
+        ];
+        let failed_before = self.failed;
+        let seconds = self.o.wrk_seconds;
+        let mut rounds: [Vec<f64>; 6] = Default::default();
+        for _ in 0..self.o.rounds {
+            rounds[0].push(wrk(&format!("{}/", hello.base), "", 32, seconds).per_second);
+            rounds[1].push(self.account_load(&small, &tokens[0]));
+            rounds[2].push(self.account_load(&large, &tokens[1]));
+            rounds[3].push(self.log_in_load(sqlite));
+            rounds[4].push(self.log_in_load(&small));
+            rounds[5].push(self.log_in_load(&large));
+            eprintln!(
+                "    hello {:.0}/s, GET {:.0}/s ({SMALL}) {:.0}/s ({LARGE}); log-ins SQLite {:.1}/s, PostgreSQL {:.1}/s ({SMALL}) {:.1}/s ({LARGE})",
+                rounds[0].last().unwrap(),
+                rounds[1].last().unwrap(),
+                rounds[2].last().unwrap(),
+                rounds[3].last().unwrap(),
+                rounds[4].last().unwrap(),
+                rounds[5].last().unwrap()
+            );
+        }
+        drop((hello, small, large, pg));
+        let [hello, get_small, get_large, sqlite_logins, logins_small, logins_large] =
+            rounds.map(median);
+        let clean = self.failed == failed_before;
+        let rows = [
+            (
+                "`GET /v1/account` on PostgreSQL (requests/s)",
+                get_small,
+                format!("{hello:.0} (axum hello-world)"),
+                hello,
+                "≥ 0.5 ×",
+                0.5,
+            ),
+            (
+                "log-ins per second on PostgreSQL",
+                logins_small,
+                format!("{sqlite_logins:.1} (SQLite)"),
+                sqlite_logins,
+                "≥ 0.95 ×",
+                0.95,
+            ),
+            (
+                "`GET /v1/account` on PostgreSQL with 1,000,000 accounts (requests/s)",
+                get_large,
+                format!("{get_small:.0} (1,000 accounts)"),
+                get_small,
+                "≥ 0.9 ×",
+                0.9,
+            ),
+            (
+                "log-ins per second on PostgreSQL with 1,000,000 accounts",
+                logins_large,
+                format!("{logins_small:.1} (1,000 accounts)"),
+                logins_small,
+                "≥ 0.9 ×",
+                0.9,
+            ),
+        ];
+        for (what, figure, baseline, base, goal, at_least) in rows {
+            let precision = if figure < 1000.0 { 1 } else { 0 };
+            self.rows.push(Row {
+                what,
+                figure: format!("{figure:.precision$}"),
+                baseline,
+                ratio: format!("{:.2} ×", figure / base),
+                goal,
+                met: figure / base >= at_least && clean,
+            });
+        }
+    }
+
+    /// Log-ins through HAProxy to three replicas on one PostgreSQL, beside the same log-ins
+    /// sent straight to one of them, rounds alternating.
+    pub async fn replicas(&mut self) {
+        eprintln!(
+            "==> three replicas behind HAProxy beside one, log-ins, {} alternating rounds",
+            self.o.rounds
+        );
+        let mut serve_args: Vec<String> = LIMITS.iter().map(|s| s.to_string()).collect();
+        serve_args.extend(["--smtp".into(), self.smtp.url()]);
+        let cluster = LocalCluster::start(ClusterOptions {
+            server: self.o.server.clone(),
+            replicas: 3,
+            serve_args,
+            port: None,
+            durable: true,
+            log_dir: None,
+        })
+        .expect("the cluster starts");
+        crate::processes::create_account(
+            &self.o,
+            &Db {
+                url: cluster.database.clone(),
+                key: cluster.key_file.clone(),
+            },
+        );
+        let (one, three) = (cluster.replica_url(0), cluster.url());
+        // The bench's device becomes known (its first log-in is told by e-mail).
+        log_in(&self.http, &three).await;
+        let failed_before = self.failed;
+        let (mut ones, mut threes) = (vec![], vec![]);
+        for _ in 0..self.o.rounds {
+            let url = |base: &str| format!("{base}/v1/sessions");
+            ones.push(self.load(&url(&one), &login_script(), 8, 10));
+            threes.push(self.load(&url(&three), &login_script(), 8, 10));
+            eprintln!(
+                "    one replica {:.1}/s, three behind HAProxy {:.1}/s",
+                ones.last().unwrap(),
+                threes.last().unwrap()
+            );
+        }
+        drop(cluster);
+        let (one, three) = (median(ones), median(threes));
+        self.rows.push(Row {
+            what: "log-ins per second, three replicas behind HAProxy (same 2 cores, PostgreSQL)",
+            figure: format!("{three:.1}"),
+            baseline: format!("{one:.1} (one replica, straight)"),
+            ratio: format!("{:.2} ×", three / one),
+            goal: "≥ 0.9 ×",
+            met: three / one >= 0.9 && self.failed == failed_before,
+        });
+    }
+}
