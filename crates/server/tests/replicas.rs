@@ -324,7 +324,9 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
         .json()
         .await
         .unwrap();
-    let secret = enrolment["secret"].as_str().expect(&enrolment.to_string());
+    let secret = enrolment["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{enrolment}"));
     let out = std::process::Command::new("oathtool")
         .args(["--totp", "-b", secret])
         .output()
@@ -342,7 +344,7 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
         .unwrap();
     let recovery = confirmed["recovery_codes"][0]
         .as_str()
-        .expect(&confirmed.to_string())
+        .unwrap_or_else(|| panic!("{confirmed}"))
         .to_owned();
     let tries = (0..12).map(|i| {
         let (http, base, recovery) = (http.clone(), bases[i % 3].clone(), recovery.clone());

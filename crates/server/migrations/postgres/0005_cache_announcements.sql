@@ -37,7 +37,19 @@ $$;
 
 CREATE TRIGGER accounts_announce AFTER UPDATE OR DELETE ON accounts
     FOR EACH ROW EXECUTE FUNCTION espace_pro_announce_account();
-CREATE TRIGGER sessions_announce AFTER UPDATE OR DELETE ON sessions
+-- A session's idle clock (`last_seen_at`, moved at most once a minute) is not announced: a
+-- replica that kept an older value for the second its entry lives finds the session idle at
+-- most that second sooner, never later, and the commits that announce (serialised by
+-- PostgreSQL at commit) stay those of revocations and re-authentications.
+CREATE TRIGGER sessions_announce AFTER UPDATE ON sessions
+    FOR EACH ROW
+    WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at
+          OR OLD.auth_time IS DISTINCT FROM NEW.auth_time
+          OR OLD.password_only IS DISTINCT FROM NEW.password_only
+          OR OLD.expires_at IS DISTINCT FROM NEW.expires_at
+          OR OLD.account_id IS DISTINCT FROM NEW.account_id)
+    EXECUTE FUNCTION espace_pro_announce_account_id();
+CREATE TRIGGER sessions_announce_deleted AFTER DELETE ON sessions
     FOR EACH ROW EXECUTE FUNCTION espace_pro_announce_account_id();
 CREATE TRIGGER dossiers_announce AFTER INSERT OR UPDATE OR DELETE ON dossiers
     FOR EACH ROW EXECUTE FUNCTION espace_pro_announce_account_id();

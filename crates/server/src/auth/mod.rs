@@ -268,13 +268,18 @@ pub async fn begin_write_as(
     Ok(tx)
 }
 
+/// The session's account as the database has it now, for a procedure that checks a secret
+/// against it, shows what it protects, or writes from it: read with the session, which must
+/// not have been revoked meanwhile (on another replica, say, whose announcement this one has not
+/// heard yet).
 pub async fn require_account(
     store: &Store,
     session: &Session,
 ) -> Result<std::sync::Arc<AccountRow>, AuthError> {
     store
-        .account_by_id(session.account_id)
+        .account_of_live_session(&session.token_hash)
         .await?
+        .filter(|a| a.id == session.account_id)
         .ok_or(AuthError::Unauthorized)
 }
 

@@ -21,7 +21,6 @@ use axum::{Json, Router};
 use espace_pro_contract::ErrorCode;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use self::error::ApiError;
 use crate::services::{AppState, Services};
@@ -56,10 +55,11 @@ impl Hosts {
     }
 }
 
-async fn known_hosts_only(State(hosts): State<Arc<Hosts>>, req: Request, next: Next) -> Response {
-    // The probes answer whatever name a balancer or an orchestrator uses (a pod's address).
+/// Whether `req` names a host this service answers to. The probes answer whatever name a
+/// balancer or an orchestrator uses (a pod's address).
+fn known_host(hosts: &Hosts, req: &Request) -> bool {
     if matches!(req.uri().path(), "/healthz" | "/readyz") {
-        return next.run(req).await;
+        return true;
     }
     let host = req
         .headers()
@@ -68,17 +68,17 @@ async fn known_hosts_only(State(hosts): State<Arc<Hosts>>, req: Request, next: N
         .or_else(|| req.uri().authority().map(|a| a.as_str()));
     // A request without a name (HTTP/1.0, a load balancer's health check) is no browser's: DNS
     // rebinding needs a page, and a page's requests always name their site.
-    if host.is_none_or(|host| hosts.allows(host)) {
-        next.run(req).await
-    } else {
-        ApiError::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            ErrorCode::InvalidRequest,
-            "Ce service ne répond pas à cette adresse : utilisez celle que votre organisation vous a indiquée.",
-            "This service does not answer at this address: use the one your organisation gave you.",
-        )
-        .into_response()
-    }
+    host.is_none_or(|host| hosts.allows(host))
+}
+
+fn misdirected() -> Response {
+    ApiError::new(
+        StatusCode::MISDIRECTED_REQUEST,
+        ErrorCode::InvalidRequest,
+        "Ce service ne répond pas à cette adresse : utilisez celle que votre organisation vous a indiquée.",
+        "This service does not answer at this address: use the one your organisation gave you.",
+    )
+    .into_response()
 }
 
 /// The API on `addr` (the address it listens on, for the `Host` check): a service embedded in
@@ -118,17 +118,22 @@ pub fn router_at(state: AppState, addr: std::net::SocketAddr) -> Router {
     } else {
         None
     };
-    let router = router(state);
-    match hosts {
-        Some(hosts) => router.layer(middleware::from_fn_with_state(
-            Arc::new(hosts),
-            known_hosts_only,
-        )),
-        None => router,
-    }
+    router_with(state, hosts.map(Arc::new))
 }
 
+/// The API, answering any host name.
 pub fn router(state: AppState) -> Router {
+    router_with(state, None)
+}
+
+/// What [`frame`] needs: the service, and the host names it answers to (any if `None`).
+#[derive(Clone)]
+struct Frame {
+    svc: AppState,
+    hosts: Option<Arc<Hosts>>,
+}
+
+fn router_with(state: AppState, hosts: Option<Arc<Hosts>>) -> Router {
     let (api, _) = api_router().split_for_parts();
     let doc = Arc::new(openapi(&state.config.policy));
     let timeout = state.config.request_timeout;
@@ -143,15 +148,13 @@ pub fn router(state: AppState) -> Router {
     // still does per `from_fn` middleware: hence one, `frame`).
     .layer(
         tower::ServiceBuilder::new()
-            .layer(middleware::from_fn_with_state(state.clone(), frame))
-            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let id = req
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
-            }))
+            .layer(middleware::from_fn_with_state(
+                Frame {
+                    svc: state.clone(),
+                    hosts,
+                },
+                frame,
+            ))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("handler panicked").into_response()
             }))
@@ -197,25 +200,48 @@ fn assign_request_id(svc: &Services, req: &mut Request) -> header::HeaderValue {
     value
 }
 
-/// What every request goes through around its route, in one middleware: the language of its
-/// answer ([`lang`]), its id ([`assign_request_id`]), its count and duration in the metrics,
-/// and a JSON error body whichever layer below answered ([`json_errors`]).
-async fn frame(State(svc): State<AppState>, mut req: Request, next: Next) -> Response {
+/// What every request goes through around its route, in one middleware (each layer costs every
+/// request a boxed clone and a boxed future): the host it names ([`known_host`]), the language
+/// of its answer ([`lang`]), its id ([`assign_request_id`]) and the `request` span every log
+/// line written while it is served is in, its count and duration in the metrics, a log line
+/// when it failed (5xx), and a JSON error body whichever layer below answered ([`json_errors`]).
+async fn frame(State(frame): State<Frame>, mut req: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
+    let svc = &frame.svc;
     if svc.key_retired.load(std::sync::atomic::Ordering::Relaxed) {
         return ApiError::unavailable().into_response();
     }
     let lang = lang::of(&req);
-    let id = assign_request_id(&svc, &mut req);
+    let id = assign_request_id(svc, &mut req);
+    let span = tracing::info_span!(
+        "request",
+        id = %id.to_str().unwrap_or(""),
+        method = %req.method(),
+        path = %req.uri().path()
+    );
+    let known = frame.hosts.as_deref().is_none_or(|h| known_host(h, &req));
     let route = req.extensions().get::<MatchedPath>().cloned();
     let started = std::time::Instant::now();
-    let mut response = lang::serve_in(lang, async {
-        let response = next.run(req).await;
-        let status = response.status().as_u16();
-        let route = route.as_ref().map(MatchedPath::as_str);
-        svc.metrics.request(route, status, started.elapsed());
-        // Inside the request's language: the body is written in it.
-        json_errors(response)
-    })
+    let mut response = lang::serve_in(
+        lang,
+        async {
+            let response = if known {
+                next.run(req).await
+            } else {
+                misdirected()
+            };
+            let status = response.status().as_u16();
+            let route = route.as_ref().map(MatchedPath::as_str);
+            let took = started.elapsed();
+            svc.metrics.request(route, status, took);
+            if status >= 500 {
+                tracing::error!(status, latency_ms = took.as_millis() as u64, "request failed");
+            }
+            // Inside the request's language: the body is written in it.
+            json_errors(response)
+        }
+        .instrument(span),
+    )
     .await;
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID, id);

@@ -72,7 +72,7 @@ impl<K: Hash + Eq, V> Shelf<K, V> {
             .map(|e| (e.value.clone(), e.read_in, e.account, e.read_at.elapsed()))
     }
 
-    fn put(&self, key: K, read_in: u64, account: i64, value: Arc<V>) {
+    fn put(&self, key: K, read: Noted, account: i64, value: Arc<V>) {
         if self.capacity == 0 {
             return;
         }
@@ -83,13 +83,21 @@ impl<K: Hash + Eq, V> Shelf<K, V> {
         entries.insert(
             key,
             Entry {
-                read_in,
+                read_in: read.generation,
                 account,
-                read_at: Instant::now(),
+                read_at: read.at,
                 value,
             },
         );
     }
+}
+
+/// When a read was about to be sent: the generation, and the instant (its age counts from
+/// there, not from when its answer came).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Noted {
+    generation: u64,
+    at: Instant,
 }
 
 pub(super) struct ReadCache {
@@ -136,6 +144,13 @@ impl ReadCache {
     }
 
     /// The generation to file a read under: noted before the read is sent.
+    pub(super) fn note(&self) -> Noted {
+        Noted {
+            generation: self.generation(),
+            at: Instant::now(),
+        }
+    }
+
     pub(super) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -162,13 +177,13 @@ impl ReadCache {
         self.fresh(read_in, account, age).then_some(read)
     }
 
-    pub(super) fn put_session(&self, read_in: u64, row: Arc<SessionRow>) {
+    pub(super) fn put_session(&self, noted: Noted, row: Arc<SessionRow>) {
         self.sessions
-            .put(row.token_hash.clone(), read_in, row.account_id, row);
+            .put(row.token_hash.clone(), noted, row.account_id, row);
     }
 
-    pub(super) fn put_account(&self, read_in: u64, read: Arc<AccountRead>) {
-        self.accounts.put(read.account.id, read_in, read.account.id, read);
+    pub(super) fn put_account(&self, noted: Noted, read: Arc<AccountRead>) {
+        self.accounts.put(read.account.id, noted, read.account.id, read);
     }
 
     /// Writes to these accounts' rows are now visible: what was read of them before is stale.
@@ -243,7 +258,7 @@ mod tests {
     #[test]
     fn an_entry_read_before_its_account_was_dropped_is_never_served() {
         let cache = ReadCache::new();
-        let before = cache.generation();
+        let before = cache.note();
         cache.put_account(before, read_of(1));
         cache.put_account(before, read_of(2));
         assert!(cache.account(1).is_some());
@@ -255,14 +270,14 @@ mod tests {
         cache.put_account(before, read_of(1));
         assert!(cache.account(1).is_none());
         // Read after it: served.
-        cache.put_account(cache.generation(), read_of(1));
+        cache.put_account(cache.note(), read_of(1));
         assert!(cache.account(1).is_some());
     }
 
     #[test]
     fn dropping_everything_drops_every_account() {
         let cache = ReadCache::new();
-        cache.put_account(cache.generation(), read_of(1));
+        cache.put_account(cache.note(), read_of(1));
         cache.drop_all();
         assert!(cache.account(1).is_none());
     }
@@ -270,13 +285,13 @@ mod tests {
     #[test]
     fn a_deaf_cache_serves_nothing_and_forgets_what_it_read_while_deaf() {
         let cache = ReadCache::deaf();
-        let g = cache.generation();
+        let g = cache.note();
         cache.put_account(g, read_of(1));
         assert!(cache.account(1).is_none());
         cache.listening_again();
         // Read while deaf: a write it did not hear of may be in it.
         assert!(cache.account(1).is_none());
-        cache.put_account(cache.generation(), read_of(1));
+        cache.put_account(cache.note(), read_of(1));
         assert!(cache.account(1).is_some());
         cache.deafened();
         assert!(cache.account(1).is_none());
@@ -286,7 +301,7 @@ mod tests {
     fn the_cache_stays_bounded() {
         let cache = ReadCache::new();
         for key in 0..(CAPACITY as i64 + 5) {
-            cache.put_account(cache.generation(), read_of(key));
+            cache.put_account(cache.note(), read_of(key));
             cache.drop_accounts([key + 1_000_000]);
         }
         let kept = cache.accounts.entries.lock().unwrap().len();
@@ -297,7 +312,7 @@ mod tests {
     #[test]
     fn an_old_entry_is_read_again() {
         let cache = ReadCache::with(CAPACITY, Duration::ZERO, true);
-        cache.put_account(cache.generation(), read_of(1));
+        cache.put_account(cache.note(), read_of(1));
         assert!(cache.account(1).is_none());
     }
 }

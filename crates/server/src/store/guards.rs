@@ -2,9 +2,9 @@
 //! wait for each other, on every replica, and the others run at once.
 //!
 //! On PostgreSQL each thing is an advisory lock held until the transaction ends, all taken when
-//! it begins, in one order (by key), so two writers can never each hold what the other waits
-//! for. [`Guard::Everything`] (a key rotation, a copy) takes the lock every writer holds shared,
-//! exclusively. On SQLite a write transaction has the whole database (`BEGIN IMMEDIATE`).
+//! it begins, in one order (the shared lock first, then by key), so two writers can never each
+//! hold what the other waits for. [`Guard::Everything`] (a key rotation, a copy) takes the lock
+//! every writer holds shared, exclusively. On SQLite a write transaction has the whole database (`BEGIN IMMEDIATE`).
 //!
 //! The accounts a transaction guards are also those whose cached reads it makes stale: once it
 //! commits, this process drops them from its read cache at once (other replicas hear of the
@@ -25,10 +25,11 @@ pub enum Guard<'a> {
     Everything,
 }
 
-/// The lock every writer holds shared and [`Guard::Everything`] exclusively (PostgreSQL's
-/// two-key advisory locks, a space apart from the one-key locks of the others).
+/// The lock every writer holds shared and [`Guard::Everything`] exclusively. It is the one
+/// lock earlier versions took exclusively for every write: during a rolling upgrade, an old
+/// replica's writer and a new one's still wait for each other.
 #[cfg(feature = "postgres")]
-const EVERYTHING: (i32, i32) = (0x4553, 0x5041); // "ES", "PA"
+const EVERYTHING: i64 = 0x4553_5041_4345; // "ESPACE"
 
 impl Guard<'_> {
     /// The advisory lock's key: 64 bits of a hash of what is guarded.
@@ -85,29 +86,32 @@ impl Guarded {
     }
 }
 
-/// The statements that take the locks of `guards`, in one round trip: the shared lock every
-/// writer holds (exclusive for [`Guard::Everything`]), then the others by key, each once.
+/// The statement that takes the locks of `guards`, and its parameters: the shared lock every
+/// writer holds (exclusive for [`Guard::Everything`]), then the others by key, each once, in
+/// that order (a select list is evaluated from left to right). One prepared statement per
+/// number of locks, planned once per connection.
 #[cfg(feature = "postgres")]
-pub(super) fn lock_statements(guards: &[Guard<'_>]) -> String {
+pub(super) fn lock_statement(guards: &[Guard<'_>]) -> (String, Vec<i64>) {
     use std::fmt::Write as _;
-    let (a, b) = EVERYTHING;
     let mut sql = if guards.contains(&Guard::Everything) {
-        format!("SELECT pg_advisory_xact_lock({a}, {b});")
+        "SELECT pg_advisory_xact_lock($1)".to_owned()
     } else {
-        format!("SELECT pg_advisory_xact_lock_shared({a}, {b});")
+        "SELECT pg_advisory_xact_lock_shared($1)".to_owned()
     };
     let mut keys: Vec<i64> = guards
         .iter()
         .filter(|g| **g != Guard::Everything)
         .map(Guard::key)
+        // A hash that fell on the shared lock's key would wait for itself: moved off it.
+        .map(|k| if k == EVERYTHING { k ^ 1 } else { k })
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    for k in keys {
-        // Numbers of ours: nothing typed reaches this text.
-        let _ = write!(sql, "SELECT pg_advisory_xact_lock({k});");
+    for i in 0..keys.len() {
+        let _ = write!(sql, ", pg_advisory_xact_lock(${})", i + 2);
     }
-    sql
+    keys.insert(0, EVERYTHING);
+    (sql, keys)
 }
 
 #[cfg(all(test, feature = "postgres"))]
@@ -116,13 +120,18 @@ mod tests {
 
     #[test]
     fn locks_are_taken_in_one_order_whatever_order_they_are_named_in() {
-        let a = lock_statements(&[Guard::Account(1), Guard::Subject("x"), Guard::Account(1)]);
-        let b = lock_statements(&[Guard::Subject("x"), Guard::Account(1)]);
+        let a = lock_statement(&[Guard::Account(1), Guard::Subject("x"), Guard::Account(1)]);
+        let b = lock_statement(&[Guard::Subject("x"), Guard::Account(1)]);
         assert_eq!(a, b);
-        assert_eq!(a.matches("pg_advisory_xact_lock(").count(), 2, "{a}");
-        assert!(a.starts_with("SELECT pg_advisory_xact_lock_shared("));
-        let all = lock_statements(&[Guard::Everything]);
-        assert_eq!(all, "SELECT pg_advisory_xact_lock(17747, 20545);");
+        assert_eq!(
+            a.0,
+            "SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2), pg_advisory_xact_lock($3)"
+        );
+        assert_eq!(a.1[0], EVERYTHING);
+        assert!(a.1[1] < a.1[2]);
+        let all = lock_statement(&[Guard::Everything]);
+        assert_eq!(all.0, "SELECT pg_advisory_xact_lock($1)");
+        assert_eq!(all.1, vec![76224131056453]);
     }
 
     #[test]

@@ -265,9 +265,12 @@ impl Store {
                 // locks must include what the writer before it committed (a REPEATABLE READ
                 // snapshot would be taken before the wait).
                 let mut tx = p.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(guards::lock_statements(guards)))
-                    .execute(&mut *tx)
-                    .await?;
+                let (sql, keys) = guards::lock_statement(guards);
+                let mut lock = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for key in keys {
+                    lock = lock.bind(key);
+                }
+                lock.execute(&mut *tx).await?;
                 TxInner::Postgres(tx)
             }
         };

@@ -124,7 +124,7 @@ impl Store {
         {
             return Ok(Some((session, read)));
         }
-        let read_in = self.cache.generation();
+        let read_in = self.cache.note();
         let sql = format!(
             "SELECT s.token_hash AS s_token_hash, s.account_id AS s_account_id,
                 s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at,
@@ -163,7 +163,7 @@ impl Store {
         if let Some(read) = self.cache.account(id) {
             return Ok(Some(read));
         }
-        let read_in = self.cache.generation();
+        let read_in = self.cache.note();
         let sql = format!(
             "SELECT {ACCOUNT_LINE} FROM accounts a {ACCOUNT_JOINS} WHERE a.id = $1 ORDER BY d.siren"
         );
@@ -180,8 +180,32 @@ impl Store {
         Ok(read)
     }
 
+    /// The account as the database has it now, never from the read cache: what a password, a
+    /// security answer or an address is checked against, and what a procedure writes from
+    /// (another replica's change may not be heard of yet).
     pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<Arc<AccountRow>>> {
-        Ok(self.account_read(id).await?.map(|r| r.account.clone()))
+        let sql = "SELECT * FROM accounts WHERE id = $1";
+        let row: Option<AccountRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(Arc::new))
+    }
+
+    /// The account of the session of this token's hash, as the database has it now, if the
+    /// session is not revoked (never from the read cache: a session ended on another replica a
+    /// moment ago, not yet heard of, reads nothing through it).
+    pub async fn account_of_live_session(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<Arc<AccountRow>>> {
+        let sql = "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL";
+        let row: Option<AccountRow> = on_pool!(self.pool, |p| sqlx::query_as(sql)
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(Arc::new))
     }
 
     /// The account's dossiers (siren, name), by siren.
