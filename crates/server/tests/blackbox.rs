@@ -989,7 +989,7 @@ async fn serve_logging_to(log: &Path, db: &str, extra: &[&str]) -> (Server, Stri
             .arg("--mail-dir")
             .arg(log.with_extension("mail"))
             .args(extra)
-            .env("ESPACE_PRO_LOG", "info,tower_http=debug")
+            .env("ESPACE_PRO_LOG", "info,espace_pro_server::http=debug")
             .stderr(std::fs::File::create(log).unwrap())
             .spawn()
             .unwrap(),

@@ -2,6 +2,7 @@
 
 mod constraints;
 mod doc;
+mod hosts;
 pub mod error;
 pub mod extract;
 pub mod lang;
@@ -26,60 +27,8 @@ use self::error::ApiError;
 use crate::services::{AppState, Services};
 
 use self::doc::api_router;
+use self::hosts::{Hosts, known_host, misdirected};
 pub use self::doc::openapi;
-
-/// The `Host` names a service answers to; any other is answered 421 (a web page on another
-/// site reaching a service on loopback through DNS rebinding names its own site).
-#[derive(Debug)]
-struct Hosts {
-    /// `name` or `name:port`, lower case.
-    names: Vec<String>,
-    /// Whether a name given without a port matches it with any port.
-    any_port: bool,
-}
-
-impl Hosts {
-    fn allows(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        if self.names.contains(&host) {
-            return true;
-        }
-        // `name:port` → `name` (an IPv6 literal keeps its brackets).
-        let bare = match host.rsplit_once(':') {
-            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => {
-                name
-            }
-            _ => host.as_str(),
-        };
-        self.any_port && self.names.iter().any(|n| n == bare)
-    }
-}
-
-/// Whether `req` names a host this service answers to. The probes answer whatever name a
-/// balancer or an orchestrator uses (a pod's address).
-fn known_host(hosts: &Hosts, req: &Request) -> bool {
-    if matches!(req.uri().path(), "/healthz" | "/readyz") {
-        return true;
-    }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| req.uri().authority().map(|a| a.as_str()));
-    // A request without a name (HTTP/1.0, a load balancer's health check) is no browser's: DNS
-    // rebinding needs a page, and a page's requests always name their site.
-    host.is_none_or(|host| hosts.allows(host))
-}
-
-fn misdirected() -> Response {
-    ApiError::new(
-        StatusCode::MISDIRECTED_REQUEST,
-        ErrorCode::InvalidRequest,
-        "Ce service ne répond pas à cette adresse : utilisez celle que votre organisation vous a indiquée.",
-        "This service does not answer at this address: use the one your organisation gave you.",
-    )
-    .into_response()
-}
 
 /// The API on `addr` (the address it listens on, for the `Host` check): a service embedded in
 /// the desktop app answers only to its own loopback address and port; a standalone one to its
@@ -225,6 +174,7 @@ async fn frame(State(frame): State<Frame>, mut req: Request, next: Next) -> Resp
     let mut response = lang::serve_in(
         lang,
         async {
+            tracing::debug!("started");
             let response = if known {
                 next.run(req).await
             } else {
@@ -234,8 +184,11 @@ async fn frame(State(frame): State<Frame>, mut req: Request, next: Next) -> Resp
             let route = route.as_ref().map(MatchedPath::as_str);
             let took = started.elapsed();
             svc.metrics.request(route, status, took);
+            let latency_ms = took.as_millis() as u64;
             if status >= 500 {
-                tracing::error!(status, latency_ms = took.as_millis() as u64, "request failed");
+                tracing::error!(status, latency_ms, "request failed");
+            } else {
+                tracing::debug!(status, latency_ms, "answered");
             }
             // Inside the request's language: the body is written in it.
             json_errors(response)
