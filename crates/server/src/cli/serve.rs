@@ -104,6 +104,11 @@ pub struct ServeArgs {
     pub argon2_iterations: u32,
     #[arg(long, env = "ESPACE_PRO_ARGON2_PARALLELISM", default_value_t = 1)]
     pub argon2_parallelism: u32,
+    /// Passwords hashed at once (each with its own Argon2 memory): the cores this replica may
+    /// use, by default all those the system gives it. Replicas sharing a machine divide its
+    /// cores between them.
+    #[arg(long, env = "ESPACE_PRO_HASH_THREADS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub hash_threads: Option<u16>,
     #[arg(long, env = "ESPACE_PRO_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: u64,
     #[arg(long, env = "ESPACE_PRO_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
@@ -314,6 +319,9 @@ impl ServeArgs {
         reminders.dedup();
         reminders.truncate(8);
         c.expiry_reminder_days = reminders;
+        if let Some(threads) = self.hash_threads {
+            c.hash_concurrency = usize::from(threads);
+        }
         c.argon2 = Argon2Config {
             memory_kib: self.argon2_memory_kib,
             iterations: self.argon2_iterations,
