@@ -243,7 +243,11 @@ impl Store {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pool::Postgres(p) => {
+                let p = p.clone();
+                // To its end, as in `begin_write`.
+                commit::to_the_end(async move { Ok(TxInner::Postgres(p.begin().await?)) }).await?
+            }
         };
         Ok(Tx {
             inner,
@@ -261,17 +265,24 @@ impl Store {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "postgres")]
             Pool::Postgres(p) => {
-                // READ COMMITTED whatever the server's default: what a writer reads after the
-                // locks must include what the writer before it committed (a REPEATABLE READ
-                // snapshot would be taken before the wait).
-                let mut tx = p.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
                 let (sql, keys) = guards::lock_statement(guards);
-                let mut lock = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for key in keys {
-                    lock = lock.bind(key);
-                }
-                lock.execute(&mut *tx).await?;
-                TxInner::Postgres(tx)
+                let p = p.clone();
+                // To its end on a task of its own, as a commit: a request dropped while its BEGIN
+                // was on its way (its client gone) left a connection in a transaction that the
+                // pool did not know of, whose next user's statements were never committed.
+                commit::to_the_end(async move {
+                    // READ COMMITTED whatever the server's default: what a writer reads after
+                    // the locks must include what the writer before it committed (a REPEATABLE
+                    // READ snapshot would be taken before the wait).
+                    let mut tx = p.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
+                    let mut lock = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for key in keys {
+                        lock = lock.bind(key);
+                    }
+                    lock.execute(&mut *tx).await?;
+                    Ok(TxInner::Postgres(tx))
+                })
+                .await?
             }
         };
         Ok(Tx {
