@@ -97,6 +97,35 @@ impl LocalCluster {
         Ok(cluster)
     }
 
+    /// An account on the cluster's database (`account create` with its key): `email`, named Lila
+    /// ROSEMONDE, with `password` and the security answer "Paul", and `more` arguments.
+    pub fn create_account(&self, email: &str, password: &str, more: &[&str]) -> io::Result<()> {
+        let mut child = Command::new(&self.options.server)
+            .args(["account", "create", "--database", &self.database, "--email", email])
+            .arg("--key-file")
+            .arg(&self.key_file)
+            .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
+            .args(more)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .ok_or_else(|| other("no standard input"))?
+            .write_all(format!("{password}\nPaul\n").as_bytes())?;
+        let out = child.wait_with_output()?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(other(format!(
+                "account create {email}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )))
+        }
+    }
+
     /// HAProxy's address: what clients use.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

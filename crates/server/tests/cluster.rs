@@ -8,13 +8,11 @@
 //!   killed replica may cause, are counted and printed).
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use espace_pro_pgtemp::{ClusterOptions, LocalCluster};
 use espace_pro_testkit::SmtpListener;
-use espace_pro_testkit::process::{account_create, write_stdin};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
@@ -28,18 +26,7 @@ const WRITERS: usize = 4;
 const CHAOS_RUN: Duration = Duration::from_secs(8);
 
 fn create_account(cluster: &LocalCluster, email: &str) {
-    let mut child = account_create(BIN, &cluster.database, email)
-        .arg("--key-file")
-        .arg(&cluster.key_file)
-        .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    write_stdin(&mut child, &format!("{PASSWORD}\nPaul\n"));
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    cluster.create_account(email, PASSWORD, &[]).unwrap();
 }
 
 /// What became of one request: confirmed, refused, or unknown (no answer, or a 5xx: it may or

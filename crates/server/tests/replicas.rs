@@ -9,12 +9,10 @@
 //! - one recovery code of a second factor, sent to the three replicas twelve times at once,
 //!   opens one session.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use espace_pro_pgtemp::{ClusterOptions, LocalCluster};
 use espace_pro_testkit::SmtpListener;
-use espace_pro_testkit::process::{account_create, write_stdin};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -25,19 +23,8 @@ const WITHIN: Duration = Duration::from_millis(200);
 const ROUNDS: usize = 30;
 
 fn create_account(cluster: &LocalCluster, email: &str) {
-    let mut child = account_create(BIN, &cluster.database, email)
-        .arg("--key-file")
-        .arg(&cluster.key_file)
-        .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])
-        .args(["--dossier", "732829320:Boulangerie Rosemonde"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    write_stdin(&mut child, &format!("{PASSWORD}\nPaul\n"));
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let dossier = ["--dossier", "732829320:Boulangerie Rosemonde"];
+    cluster.create_account(email, PASSWORD, &dossier).unwrap();
 }
 
 async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
