@@ -172,8 +172,11 @@ function serviceBanner(error) {
     return;
   }
   banner.dataset.code = error.code;
-  document.getElementById('service-banner-text').textContent =
-    error.code === 'network' ? t('app.service_unreachable') : t('app.service_unavailable');
+  const text = {
+    network: 'app.service_unreachable',
+    untrusted_certificate: 'app.service_untrusted',
+  }[error.code] || 'app.service_unavailable';
+  document.getElementById('service-banner-text').textContent = t(text);
   banner.hidden = false;
 }
 

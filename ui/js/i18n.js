@@ -49,6 +49,7 @@ export const MESSAGES = {
   'app.show_field': ['Afficher en clair : {field}', 'Show as plain text: {field}'],
   'app.retry': ['Réessayer', 'Try again'],
   'app.service_unreachable': ['Le service est injoignable. Vérifiez votre connexion, puis réessayez.', 'The service cannot be reached. Check your connection, then try again.'],
+  'app.service_untrusted': ["Le certificat du service n'est pas reconnu par cet ordinateur : contactez votre service informatique.", "The service's certificate is not recognised by this computer: contact your IT department."],
   'app.service_unavailable': ['Le service ne répond pas pour le moment. Réessayez dans quelques instants.', 'The service is not answering at the moment. Try again in a few moments.'],
   'app.error_title': ['Il y a un problème', 'There is a problem'],
   'app.session_ended': ['Votre session a pris fin. Connectez-vous à nouveau.', 'Your session has ended. Please log in again.'],
@@ -381,6 +382,7 @@ export const MESSAGES = {
 
   // The app's own errors (the service's come with their message in the screens' language).
   'apperr.network': ['Le service Espace Pro est injoignable. Vérifiez votre connexion, puis réessayez.', 'The Espace Pro service cannot be reached. Check your connection, then try again.'],
+  'apperr.untrusted_certificate': ["Le certificat du service n'est pas reconnu par cet ordinateur : contactez votre service informatique.", "The service's certificate is not recognised by this computer: contact your IT department."],
   'apperr.unexpected_response': ['Le service a fait une réponse inattendue. Réessayez dans quelques instants.', 'The service gave an unexpected answer. Try again in a few moments.'],
   'apperr.unexpected': ["L'application a rencontré une erreur inattendue. Réessayez.", 'The application met an unexpected error. Try again.'],
   'apperr.no_backend': ['Espace Pro doit être ouvert dans son application.', 'Espace Pro must be opened in its application.'],
@@ -404,6 +406,7 @@ export const MESSAGES = {
   'apperr.not_demo': ["La boîte de démonstration n'existe qu'en mode démo.", 'The demo mailbox exists only in demo mode.'],
   'err.url.insecure_url': ["Saisissez une adresse qui commence par https:// (http:// n'est accepté que pour cet ordinateur).", 'Enter an address starting with https:// (http:// is accepted only for this computer).'],
   'err.url.network': ['Aucun service ne répond à cette adresse : vérifiez-la, puis réessayez.', 'No service answers at this address: check it, then try again.'],
+  'err.url.untrusted_certificate': ["Le certificat de ce service n'est pas reconnu par cet ordinateur : vérifiez l'adresse, ou contactez votre service informatique.", "This service's certificate is not recognised by this computer: check the address, or contact your IT department."],
   'err.url.unexpected_response': ["Cette adresse ne répond pas comme un service Espace Pro : vérifiez-la.", 'This address does not answer like an Espace Pro service: check it.'],
   'apperr.redirected': ["Le service a renvoyé vers une autre adresse, que l'application ne suit pas. Vérifiez l'adresse du service dans « Paramètres ».", 'The service sent the request to another address, which the application does not follow. Check the service address in “Settings”.'],
   'apperr.service_changed': ["Un autre service a été choisi pendant l'opération : recommencez-la.", 'Another service was chosen during the operation: start it again.'],

@@ -38,17 +38,39 @@ pub fn check_service_url(raw: &str) -> Result<Url, ClientError> {
             "a user name or password in the address".into(),
         ));
     }
-    let loopback = match url.host() {
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(ClientError::InsecureUrl(url.to_string())),
+    }
+}
+
+/// An address on this computer (`localhost`, 127.0.0.0/8, ::1).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
-    };
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err(ClientError::InsecureUrl(url.to_string())),
     }
+}
+
+/// What a failed exchange says to the person: a certificate this computer does not trust (the
+/// service's, or a TLS-inspecting proxy's), or a service that could not be reached.
+fn transport_error(e: reqwest::Error) -> ClientError {
+    let detail = e.without_url();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&detail);
+    while let Some(err) = cause {
+        if let Some(rustls::Error::InvalidCertificate(why)) = err.downcast_ref::<rustls::Error>() {
+            return ClientError::UntrustedCertificate(format!("{why:?}"));
+        }
+        // `io::Error` hides the error it wraps from `source()`: it is asked for it directly.
+        cause = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    ClientError::Network(detail.to_string())
 }
 
 impl ApiClient {
@@ -63,7 +85,14 @@ impl ApiClient {
         }
         base.set_query(None);
         base.set_fragment(None);
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if base.scheme() == "http" {
+            // Plain http is this computer's own service (the embedded one): never sent through
+            // a proxy (HTTP_PROXY, the system's), which would see passwords in clear. An https
+            // service goes through the proxy the computer names, NO_PROXY and all.
+            http = http.no_proxy();
+        }
+        let http = http
             .connect_timeout(Duration::from_secs(5))
             // A request the service does not answer ends in an error the screen can show.
             .timeout(Duration::from_secs(15))
@@ -123,10 +152,7 @@ impl ApiClient {
     }
 
     async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ClientError> {
-        let response = req
-            .send()
-            .await
-            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        let response = req.send().await.map_err(transport_error)?;
         let status = response.status();
         if status.is_redirection() {
             let to = response
@@ -144,10 +170,7 @@ impl ApiClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        let bytes = response.bytes().await.map_err(transport_error)?;
         if status.is_success() {
             let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(body).map_err(|e| ClientError::Decode(e.to_string()));

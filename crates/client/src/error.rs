@@ -19,6 +19,11 @@ pub enum ClientError {
     },
     #[error("the service could not be reached: {0}")]
     Network(String),
+    /// The service (or a proxy on the way) showed a certificate this computer does not trust:
+    /// an authority not in its store, another name, an expired one. Not "unreachable": the
+    /// person's IT department can fix it, and trying again will not.
+    #[error("the service's certificate is not trusted by this computer: {0}")]
+    UntrustedCertificate(String),
     #[error("the service's answer is not its API: {0}")]
     Decode(String),
     /// The service answered with a redirection (to the address given): never followed, since
@@ -41,6 +46,7 @@ impl ClientError {
         match self {
             ClientError::Api { code, .. } => code.as_str(),
             ClientError::Network(_) => "network",
+            ClientError::UntrustedCertificate(_) => "untrusted_certificate",
             ClientError::Decode(_) => "unexpected_response",
             ClientError::Redirected(_) => "redirected",
             ClientError::InsecureUrl(_) => "insecure_url",

@@ -105,7 +105,10 @@ pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send 
 fn later(e: &ClientError) -> bool {
     match e {
         ClientError::Api { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-        ClientError::Network(_) | ClientError::Decode(_) | ClientError::Redirected(_) => true,
+        ClientError::Network(_)
+        | ClientError::UntrustedCertificate(_)
+        | ClientError::Decode(_)
+        | ClientError::Redirected(_) => true,
         _ => false,
     }
 }

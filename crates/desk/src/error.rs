@@ -15,6 +15,8 @@ use serde::Serialize;
 pub enum AppCode {
     /// The service could not be reached.
     Network,
+    /// The service's certificate (or a proxy's) is not trusted by this computer.
+    UntrustedCertificate,
     /// The service answered something that is not its API.
     UnexpectedResponse,
     /// The service answered with a redirection, which the app never follows.
@@ -55,6 +57,7 @@ pub enum AppCode {
 impl AppCode {
     pub const ALL: &[AppCode] = &[
         AppCode::Network,
+        AppCode::UntrustedCertificate,
         AppCode::UnexpectedResponse,
         AppCode::Redirected,
         AppCode::InsecureUrl,
@@ -83,6 +86,7 @@ impl AppCode {
     pub fn as_str(self) -> &'static str {
         match self {
             AppCode::Network => "network",
+            AppCode::UntrustedCertificate => "untrusted_certificate",
             AppCode::UnexpectedResponse => "unexpected_response",
             AppCode::Redirected => "redirected",
             AppCode::InsecureUrl => "insecure_url",
@@ -173,6 +177,7 @@ impl From<ClientError> for CommandError {
                 retry_after: *retry_after,
             },
             ClientError::Network(_) => app(AppCode::Network),
+            ClientError::UntrustedCertificate(_) => app(AppCode::UntrustedCertificate),
             ClientError::Decode(_) => app(AppCode::UnexpectedResponse),
             ClientError::Redirected(_) => app(AppCode::Redirected),
             ClientError::InsecureUrl(_) => app(AppCode::InsecureUrl),

@@ -5,6 +5,7 @@
 pub mod process;
 pub mod python;
 pub mod smtp;
+pub mod tls;
 
 pub use espace_pro_client::mime;
 pub use espace_pro_client::mime::ReceivedMail;

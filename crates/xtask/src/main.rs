@@ -51,6 +51,8 @@ const TEST_PACKAGES: &[&str] = &[
     // cluster test puts HAProxy in front of three replicas.
     "postgresql",
     "haproxy",
+    // A company network's forward proxy (crates/client/tests/trust.rs, the HTTPS scenario).
+    "tinyproxy",
     // What a screen reader gets: the AT-SPI bus and registry, and Debian's Python binding that
     // reads the app's accessible tree (tests/support/accessible_tree.py).
     "at-spi2-core",

@@ -141,7 +141,7 @@ pub fn build() -> Result<PathBuf, String> {
              Architecture: {arch}\n\
              Maintainer: Espace Pro <maintainers@espace-pro.invalid>\n\
              Installed-Size: {size_kib}\n\
-             Depends: libc6 (>= 2.34)\n\
+             Depends: libc6 (>= 2.34), ca-certificates\n\
              Section: net\n\
              Priority: optional\n\
              Homepage: https://github.com/espace-pro/espace-pro\n\

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use sqlx::Row;
 
-use super::{Backend, Store, StoreError, StoreResult, Tx, TxInner, on_pool, on_tx};
+#[cfg(feature = "postgres")]
+use super::TxInner;
+use super::{Backend, Store, StoreError, StoreResult, Tx, on_pool, on_tx};
 
 #[derive(Clone, Copy)]
 enum Kind {
