@@ -94,8 +94,14 @@ impl Bench {
             );
         }
         drop((hello, small, large, pg));
-        let [hello, get_small, get_large, sqlite_logins, logins_small, logins_large] =
-            rounds.map(median);
+        let [
+            hello,
+            get_small,
+            get_large,
+            sqlite_logins,
+            logins_small,
+            logins_large,
+        ] = rounds.map(median);
         let clean = self.failed == failed_before;
         let rows = [
             (

@@ -65,7 +65,10 @@ fn transport_error(e: reqwest::Error) -> ClientError {
             return ClientError::UntrustedCertificate(format!("{why:?}"));
         }
         // `io::Error` hides the error it wraps from `source()`: it is asked for it directly.
-        cause = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        cause = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => err.source(),
         };

@@ -173,7 +173,10 @@ async fn trust_and_proxies() {
     assert_eq!(
         ask(
             &https,
-            &[("SSL_CERT_FILE", &trusted), ("HTTPS_PROXY", Path::new(&dead))]
+            &[
+                ("SSL_CERT_FILE", &trusted),
+                ("HTTPS_PROXY", Path::new(&dead))
+            ]
         )
         .await,
         "network"
@@ -193,6 +196,10 @@ async fn trust_and_proxies() {
         .await,
         "ok"
     );
-    assert_eq!(proxy.requests().len(), 2, "plain http: never through the proxy");
+    assert_eq!(
+        proxy.requests().len(),
+        2,
+        "plain http: never through the proxy"
+    );
     drop(app);
 }

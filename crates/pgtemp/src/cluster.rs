@@ -101,7 +101,14 @@ impl LocalCluster {
     /// ROSEMONDE, with `password` and the security answer "Paul", and `more` arguments.
     pub fn create_account(&self, email: &str, password: &str, more: &[&str]) -> io::Result<()> {
         let mut child = Command::new(&self.options.server)
-            .args(["account", "create", "--database", &self.database, "--email", email])
+            .args([
+                "account",
+                "create",
+                "--database",
+                &self.database,
+                "--email",
+                email,
+            ])
             .arg("--key-file")
             .arg(&self.key_file)
             .args(["--first-name", "Lila", "--last-name", "ROSEMONDE"])

@@ -151,6 +151,38 @@ impl TempPostgres {
         self.pg_ctl("restart").map(|_| ())
     }
 
+    /// Turns TLS on with the certificate `cert` and its key `key` (PEM), copied into the
+    /// cluster's folder (the key private to the server's user, as PostgreSQL requires); plain
+    /// connections are still accepted: the client's `sslmode` decides.
+    pub fn enable_tls(&self, cert: &std::path::Path, key: &std::path::Path) -> io::Result<()> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let data = self.data();
+        std::fs::copy(cert, data.join("server.crt"))?;
+        std::fs::copy(key, data.join("server.key"))?;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )?;
+        if self.as_postgres_user {
+            self.checked(
+                Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(data.join("server.crt"))
+                    .arg(data.join("server.key")),
+            )?;
+        }
+        self.psql("postgres", "ALTER SYSTEM SET ssl = on")?;
+        self.psql("postgres", "SELECT pg_reload_conf()")?;
+        // The reload is asynchronous: wait until the server says TLS is on.
+        for _ in 0..100 {
+            if self.psql("postgres", "SHOW ssl")? == "on" {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Err(other("PostgreSQL did not turn TLS on"))
+    }
+
     fn data(&self) -> PathBuf {
         self.dir.join("data")
     }

@@ -15,7 +15,9 @@ use crate::errors::{AuthError, CredentialError, Fault};
 use crate::kinds::AuditKind;
 use crate::passwords;
 use crate::services::Services;
-use crate::store::{AccountRow, AuditEvent, EmailChangeRow, Guard, NewAccountRow, Store, from_ts, ts};
+use crate::store::{
+    AccountRow, AuditEvent, EmailChangeRow, Guard, NewAccountRow, Store, from_ts, ts,
+};
 #[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub email: String,
@@ -74,7 +76,10 @@ pub async fn create_account(
     let now = svc.now();
     let today = svc.config.time_zone.date(now);
     // A new account: nothing of it is read or cached yet, but its address must stay its own.
-    let mut tx = svc.store.begin_write(&[Guard::Address(email.key())]).await?;
+    let mut tx = svc
+        .store
+        .begin_write(&[Guard::Address(email.key())])
+        .await?;
     let sequence = Store::next_subscriber_sequence(&mut tx, &format_date(today)).await?;
     let number = SubscriberNumber::new(today, u32::try_from(sequence).unwrap_or(u32::MAX))
         .map_err(|_| CreateError::SequenceExhausted)?;

@@ -2,7 +2,9 @@
 //! under the build folder): STARTTLS and SMTPS, each with AUTH, and a certificate made for the
 //! test by a certificate authority of the test's own (`openssl`), which the service is told of
 //! with `--smtp-ca-file`. A relay whose certificate chains to another authority is refused, and
-//! the message waits in the outbox until a service that trusts the right one sends it.
+//! the message waits in the outbox until a service that trusts the right one sends it. With no
+//! file named, the service trusts the computer's authorities: the relay once its authority is
+//! among them (`SSL_CERT_FILE` naming the system's bundle with it added), not before.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::time::Duration;
 
 use espace_pro_testkit::process::{self, KillOnDrop as Process, account_create, write_stdin};
 use espace_pro_testkit::reserve_port;
+use espace_pro_testkit::tls::{Authority, SYSTEM_BUNDLE};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
@@ -23,90 +26,6 @@ const RELAY_PASSWORD: &str = "Relais7Secret4Test";
 fn python() -> PathBuf {
     espace_pro_testkit::python::venv(Path::new(env!("CARGO_TARGET_TMPDIR")), AIOSMTPD)
         .join("bin/python")
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl (cargo xtask test installs it)");
-    assert!(out.status.success(), "openssl {args:?}: {out:?}");
-}
-
-/// A certificate authority `name` (`name.pem`, `name.key`).
-fn authority(dir: &Path, name: &str) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN=Espace Pro test {name}"),
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.pem"),
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-    );
-}
-
-/// The relay's certificate for `localhost`, signed by the authority `ca` (`relay.pem`,
-/// `relay.key`).
-fn relay_certificate(dir: &Path, ca: &str) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "relay.key",
-            "-out",
-            "relay.csr",
-        ],
-    );
-    std::fs::write(
-        dir.join("relay.ext"),
-        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "relay.csr",
-            "-CA",
-            &format!("{ca}.pem"),
-            "-CAkey",
-            &format!("{ca}.key"),
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-out",
-            "relay.pem",
-            "-extfile",
-            "relay.ext",
-        ],
-    );
 }
 
 /// The relay in `mode` (`starttls` or `smtps`) on `port`, keeping messages in `outdir`.
@@ -133,21 +52,32 @@ fn start_relay(dir: &Path, mode: &str, port: u16, outdir: &Path) -> Process {
     Process(child)
 }
 
-/// The service on `db`, sending through `smtp` with the relay's password, trusting `ca`.
-async fn serve(dir: &Path, db: &str, smtp: &str, ca: &str) -> (Process, String) {
+/// What the service is told to trust: an authority's file (`--smtp-ca-file`), or the
+/// computer's authorities (`SSL_CERT_FILE` naming a bundle).
+enum Trust<'a> {
+    CaFile(&'a Authority),
+    System(&'a Path),
+}
+
+/// The service on `db`, sending through `smtp` with the relay's password, trusting `trust`.
+async fn serve(dir: &Path, db: &str, smtp: &str, trust: Trust<'_>) -> (Process, String) {
     let port = reserve_port();
     std::fs::write(dir.join("smtp-password"), format!("{RELAY_PASSWORD}\n")).unwrap();
-    let service = Process(
-        process::serve(BIN, port, db)
-            .args(["--smtp", smtp])
-            .arg("--smtp-password-file")
-            .arg(dir.join("smtp-password"))
+    let mut command = process::serve(BIN, port, db);
+    command
+        .args(["--smtp", smtp])
+        .arg("--smtp-password-file")
+        .arg(dir.join("smtp-password"))
+        .env_remove("SSL_CERT_DIR")
+        .env("ESPACE_PRO_LOG", "warn");
+    match trust {
+        Trust::CaFile(ca) => command
             .arg("--smtp-ca-file")
-            .arg(dir.join(format!("{ca}.pem")))
-            .env("ESPACE_PRO_LOG", "warn")
-            .spawn()
-            .unwrap(),
-    );
+            .arg(ca.pem())
+            .env("SSL_CERT_FILE", SYSTEM_BUNDLE),
+        Trust::System(bundle) => command.env("SSL_CERT_FILE", bundle),
+    };
+    let service = Process(command.spawn().unwrap());
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if reqwest::get(format!("{base}/healthz"))
@@ -219,9 +149,10 @@ async fn wait_kept(outdir: &Path, count: usize) -> Vec<(String, String)> {
 async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    authority(d, "ca");
-    authority(d, "other-ca");
-    relay_certificate(d, "ca");
+    let ca = Authority::new(d, "ca");
+    let other_ca = Authority::new(d, "other-ca");
+    // relay.pem, relay.key
+    ca.issue("relay", "DNS:localhost");
     let db = format!("sqlite://{}", d.join("db.sqlite").display());
     create_account(&db, "lila@example.fr");
 
@@ -231,7 +162,7 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     let _starttls = start_relay(d, "starttls", starttls_port, &starttls_out);
     let starttls = format!("smtp://{RELAY_USER}@localhost:{starttls_port}?tls=required");
     {
-        let (_service, base) = serve(d, &db, &starttls, "ca").await;
+        let (_service, base) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
         ask_recovery(&base, "lila@example.fr").await;
         let got = wait_kept(&starttls_out, 1).await;
         assert_eq!(got[0].0, "lila@example.fr");
@@ -252,7 +183,7 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     let _smtps = start_relay(d, "smtps", smtps_port, &smtps_out);
     let smtps = format!("smtps://{RELAY_USER}@localhost:{smtps_port}");
     {
-        let (_service, base) = serve(d, &db, &smtps, "ca").await;
+        let (_service, base) = serve(d, &db, &smtps, Trust::CaFile(&ca)).await;
         // Past the ten minutes a recovery code is kept: the address's next code is a new mail.
         create_account(&db, "paul@example.fr");
         ask_recovery(&base, "paul@example.fr").await;
@@ -264,12 +195,34 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     // is lost.
     create_account(&db, "zoe@example.fr");
     {
-        let (_service, base) = serve(d, &db, &starttls, "other-ca").await;
+        let (_service, base) = serve(d, &db, &starttls, Trust::CaFile(&other_ca)).await;
         ask_recovery(&base, "zoe@example.fr").await;
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert_eq!(kept(&starttls_out).len(), 1, "sent to an untrusted relay");
     }
-    let (_service, _) = serve(d, &db, &starttls, "ca").await;
-    let got = wait_kept(&starttls_out, 2).await;
-    assert_eq!(got[1].0, "zoe@example.fr");
+    {
+        let (_service, _) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
+        let got = wait_kept(&starttls_out, 2).await;
+        assert_eq!(got[1].0, "zoe@example.fr");
+    }
+
+    // No file named: the computer's authorities. The system's own bundle alone does not know
+    // the relay's authority; once the organisation's authority is installed beside the others
+    // (what a workstation's policy does), the relay is trusted.
+    create_account(&db, "yann@example.fr");
+    {
+        let system = Path::new(SYSTEM_BUNDLE);
+        let (_service, base) = serve(d, &db, &starttls, Trust::System(system)).await;
+        ask_recovery(&base, "yann@example.fr").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            kept(&starttls_out).len(),
+            2,
+            "sent to a relay the computer does not trust"
+        );
+    }
+    let installed = ca.system_bundle_with();
+    let (_service, _) = serve(d, &db, &starttls, Trust::System(&installed)).await;
+    let got = wait_kept(&starttls_out, 3).await;
+    assert_eq!(got[2].0, "yann@example.fr");
 }

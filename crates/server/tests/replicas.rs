@@ -78,7 +78,9 @@ async fn refused_after(
 }
 
 async fn psql_connection(cluster: &LocalCluster) -> sqlx::PgConnection {
-    sqlx::PgConnection::connect(&cluster.database).await.unwrap()
+    sqlx::PgConnection::connect(&cluster.database)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -103,7 +105,12 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
     .unwrap();
     let bases: Vec<String> = (0..3).map(|i| cluster.replica_url(i)).collect();
     let http = reqwest::Client::new();
-    for email in ["rounds@example.fr", "a@example.fr", "b@example.fr", "t@example.fr"] {
+    for email in [
+        "rounds@example.fr",
+        "a@example.fr",
+        "b@example.fr",
+        "t@example.fr",
+    ] {
         create_account(&cluster, email);
     }
 
@@ -114,11 +121,7 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
     let mut by_kind = [Duration::ZERO; 3];
     for round in 0..ROUNDS {
         let here = &bases[round % 3];
-        let others: Vec<String> = bases
-            .iter()
-            .filter(|b| *b != here)
-            .cloned()
-            .collect();
+        let others: Vec<String> = bases.iter().filter(|b| *b != here).cloned().collect();
         let token = login(&http, here, email, &password).await;
         let other_token = login(&http, here, email, &password).await;
         // Read on every other replica first: the session is in their caches.
@@ -217,7 +220,9 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
     let since = Instant::now();
     let took = refused_after(&http, &bases[1..2], &token, since).await;
     let age = warmed.elapsed();
-    println!("a lost listening connection: the unheard write refused after {took:?} (the entry was {age:?} old)");
+    println!(
+        "a lost listening connection: the unheard write refused after {took:?} (the entry was {age:?} old)"
+    );
     assert!(
         age < Duration::from_millis(900),
         "too slow to tell from ageing: {age:?}"
@@ -235,7 +240,10 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
         if listening == 3 {
             break;
         }
-        assert!(Instant::now() < deadline, "the replicas did not listen again");
+        assert!(
+            Instant::now() < deadline,
+            "the replicas did not listen again"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(account_status(&http, &bases[2], &token).await, 200);
@@ -337,7 +345,9 @@ async fn replicas_hear_each_others_writes_and_do_not_wait_for_each_other() {
         let (http, base, recovery) = (http.clone(), bases[i % 3].clone(), recovery.clone());
         async move {
             http.post(format!("{base}/v1/sessions"))
-                .json(&json!({"email": "a@example.fr", "password": PASSWORD, "totp_code": recovery}))
+                .json(
+                    &json!({"email": "a@example.fr", "password": PASSWORD, "totp_code": recovery}),
+                )
                 .send()
                 .await
                 .unwrap()

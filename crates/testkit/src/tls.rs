@@ -145,7 +145,9 @@ impl Authority {
             bundle.push(b'\n');
         }
         bundle.extend(std::fs::read(self.pem()).unwrap());
-        let path = self.dir.join(format!("system-bundle-with-{}.pem", self.name));
+        let path = self
+            .dir
+            .join(format!("system-bundle-with-{}.pem", self.name));
         std::fs::write(&path, bundle).unwrap();
         path
     }

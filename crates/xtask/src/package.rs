@@ -503,7 +503,12 @@ fn deb_control(deb: &Path) -> Result<(), String> {
     expect(
         field(&info, "Depends").unwrap_or_default(),
         // The system's trusted authorities, which the app uses (an organisation's among them).
-        &["libwebkit2gtk-4.1-0", "libgtk-3-0", "libdbus-1-3", "ca-certificates"],
+        &[
+            "libwebkit2gtk-4.1-0",
+            "libgtk-3-0",
+            "libdbus-1-3",
+            "ca-certificates",
+        ],
         "Depends",
     )?;
     expect(

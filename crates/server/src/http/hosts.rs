@@ -59,4 +59,3 @@ pub(super) fn misdirected() -> Response {
     )
     .into_response()
 }
-

@@ -2,9 +2,9 @@
 
 mod constraints;
 mod doc;
-mod hosts;
 pub mod error;
 pub mod extract;
+mod hosts;
 pub mod lang;
 pub mod routes;
 pub mod security;
@@ -27,8 +27,8 @@ use self::error::ApiError;
 use crate::services::{AppState, Services};
 
 use self::doc::api_router;
-use self::hosts::{Hosts, known_host, misdirected};
 pub use self::doc::openapi;
+use self::hosts::{Hosts, known_host, misdirected};
 
 /// The API on `addr` (the address it listens on, for the `Host` check): a service embedded in
 /// the desktop app answers only to its own loopback address and port; a standalone one to its

@@ -34,9 +34,9 @@ pub struct Relay {
     credentials: Option<Credentials>,
     hello: ClientId,
     tls: Option<tokio_rustls::TlsConnector>,
-    /// An organisation's certificate authorities (`--smtp-ca-file`, PEM), trusted besides the
-    /// public web's roots.
-    ca_pem: Option<Vec<u8>>,
+    /// What STARTTLS trusts, in lettre's shape: the computer's authorities and an
+    /// organisation's (`--smtp-ca-file`), as SMTPS does.
+    starttls_roots: Vec<lettre::transport::smtp::client::Certificate>,
     kept: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
     keep_at_most: usize,
 }
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Relay {
 impl Relay {
     /// `address`: as the command line checked it.
     /// `keep_at_most`: connections kept open between deliveries.
-    /// `ca_pem`: certificate authorities to trust besides the public web's roots (PEM).
+    /// `ca_pem`: certificate authorities to trust besides the computer's (PEM).
     pub fn new(
         address: &RelayAddress,
         keep_at_most: usize,
@@ -80,23 +80,34 @@ impl Relay {
                 address.password().unwrap_or_default().to_owned(),
             )
         });
+        let roots: Vec<rustls::pki_types::CertificateDer<'static>> = match security {
+            Security::Plain => Vec::new(),
+            Security::StartTls | Security::Tls => {
+                system_roots().into_iter().chain(extra_roots).collect()
+            }
+        };
         let tls = (security == Security::Tls).then(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            let (_, refused) = roots.add_parsable_certificates(extra_roots.iter().cloned());
+            let mut store = rustls::RootCertStore::empty();
+            let (_, refused) = store.add_parsable_certificates(roots.iter().cloned());
             if refused > 0 {
-                tracing::warn!(
-                    refused,
-                    "certificates of --smtp-ca-file not usable as roots"
-                );
+                tracing::warn!(refused, "trusted authorities not usable by TLS");
             }
             let config = rustls::ClientConfig::builder_with_provider(Arc::new(
                 rustls::crypto::ring::default_provider(),
             ))
             .with_safe_default_protocol_versions()
-            .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+            .map(|b| b.with_root_certificates(store).with_no_client_auth());
             config.map(|c| tokio_rustls::TlsConnector::from(Arc::new(c)))
         });
+        let starttls_roots = match security {
+            Security::StartTls => roots
+                .iter()
+                .filter_map(|der| {
+                    lettre::transport::smtp::client::Certificate::from_der(der.to_vec()).ok()
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let tls = tls.transpose().map_err(|e| format!("TLS: {e}"))?;
         Ok(Self {
             host: address.host.clone(),
@@ -105,7 +116,7 @@ impl Relay {
             credentials,
             hello: ClientId::default(),
             tls,
-            ca_pem: ca_pem.map(<[u8]>::to_vec),
+            starttls_roots,
             kept: Mutex::new(Vec::new()),
             keep_at_most: keep_at_most.max(1),
         })
@@ -187,12 +198,11 @@ impl Relay {
             .await
             .map_err(|e| e.to_string())?;
         if self.security == Security::StartTls {
-            let mut parameters = TlsParameters::builder(self.host.clone());
-            if let Some(pem) = &self.ca_pem {
-                parameters = parameters.add_root_certificate(
-                    lettre::transport::smtp::client::Certificate::from_pem(pem)
-                        .map_err(|e| e.to_string())?,
-                );
+            // The same authorities as SMTPS, and no others (not lettre's copy of the web's).
+            let mut parameters = TlsParameters::builder(self.host.clone())
+                .certificate_store(lettre::transport::smtp::client::CertificateStore::None);
+            for root in &self.starttls_roots {
+                parameters = parameters.add_root_certificate(root.clone());
             }
             let parameters = parameters.build_rustls().map_err(|e| e.to_string())?;
             conn.starttls(parameters, &self.hello)
@@ -271,4 +281,20 @@ mod tests {
         assert!(r.credentials.is_none() && r.tls.is_none());
         assert!(Relay::new(&address, 4, Some(b"no PEM here")).is_err());
     }
+}
+
+/// The authorities this computer trusts (its bundle, or what `SSL_CERT_FILE` names): a relay
+/// inside an organisation, with a certificate from the organisation's own authority, is trusted
+/// as the rest of the machine trusts it. What cannot be read is said in the log.
+fn system_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    let found = rustls_native_certs::load_native_certs();
+    for error in &found.errors {
+        tracing::warn!(%error, "a trusted authority of this computer could not be read");
+    }
+    if found.certs.is_empty() {
+        tracing::warn!(
+            "this computer trusts no certificate authority (install ca-certificates, or name one with --smtp-ca-file)"
+        );
+    }
+    found.certs
 }

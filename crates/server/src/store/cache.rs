@@ -183,7 +183,8 @@ impl ReadCache {
     }
 
     pub(super) fn put_account(&self, noted: Noted, read: Arc<AccountRead>) {
-        self.accounts.put(read.account.id, noted, read.account.id, read);
+        self.accounts
+            .put(read.account.id, noted, read.account.id, read);
     }
 
     /// Writes to these accounts' rows are now visible: what was read of them before is stale.

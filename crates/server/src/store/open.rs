@@ -60,7 +60,20 @@ impl Store {
             use sqlx::Connection as _;
             let first = sqlx::PgConnection::connect_with(&options)
                 .await
-                .map_err(|e| StoreError::Unavailable(format!("{at}: {e}")))?;
+                .map_err(|e| {
+                    if certificate_refused(&e) {
+                        // verify-ca / verify-full: the certificate is checked against
+                        // `sslrootcert` and the computer's trusted authorities.
+                        StoreError::Unavailable(format!(
+                            "{at}: its TLS certificate is not trusted or not for this name \
+                             ({e}): name its authority with sslrootcert=… in the URL, or \
+                             install it among the computer's trusted authorities, and connect \
+                             by a name the certificate carries"
+                        ))
+                    } else {
+                        StoreError::Unavailable(format!("{at}: {e}"))
+                    }
+                })?;
             let _ = first.close().await;
         }
         Ok(PgPoolOptions::new()
@@ -71,5 +84,20 @@ impl Store {
             .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await?)
+    }
+}
+
+/// Whether connecting failed on the server's certificate (rather than on the network, the
+/// password or the database).
+#[cfg(feature = "postgres")]
+fn certificate_refused(e: &sqlx::Error) -> bool {
+    use tokio_rustls::rustls;
+    match e {
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(io) => io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .is_some_and(|e| matches!(e, rustls::Error::InvalidCertificate(_))),
+        _ => false,
     }
 }

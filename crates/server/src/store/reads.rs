@@ -135,12 +135,11 @@ impl Store {
              FROM sessions s JOIN accounts a ON a.id = s.account_id {ACCOUNT_JOINS}
              WHERE s.token_hash = $1 ORDER BY d.siren"
         );
-        let lines: Vec<SessionLine> = on_pool!(self.pool, |p| sqlx::query_as(
-            sqlx::AssertSqlSafe(sql)
-        )
-        .bind(token_hash)
-        .fetch_all(p)
-        .await)?;
+        let lines: Vec<SessionLine> =
+            on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .fetch_all(p)
+                .await)?;
         let Some(session) = lines.first().map(|l| Arc::new(l.session())) else {
             return Ok(None);
         };
@@ -167,12 +166,11 @@ impl Store {
         let sql = format!(
             "SELECT {ACCOUNT_LINE} FROM accounts a {ACCOUNT_JOINS} WHERE a.id = $1 ORDER BY d.siren"
         );
-        let lines: Vec<AccountLine> = on_pool!(self.pool, |p| sqlx::query_as(
-            sqlx::AssertSqlSafe(sql)
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await)?;
+        let lines: Vec<AccountLine> =
+            on_pool!(self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_all(p)
+                .await)?;
         let read = account_of(lines).map(Arc::new);
         if let Some(read) = &read {
             self.cache.put_account(read_in, read.clone());
