@@ -30,6 +30,7 @@ mod demo;
 mod devices;
 mod email_change;
 mod english;
+mod https;
 mod keyboard;
 mod links;
 mod login;

@@ -301,6 +301,20 @@ impl AgainstService {
 
     /// The same, with more flags for the service's `serve`.
     pub async fn start_with(account: NewAccount, serve_flags: &[&str]) -> Self {
+        Self::start_behind(account, serve_flags, |_, service| {
+            (service.url(), Vec::new())
+        })
+        .await
+    }
+
+    /// The same, the app reaching the service through what `front` puts before it (given the
+    /// scenario's folder and the service): the address the app is given, and more of its
+    /// environment.
+    pub async fn start_behind(
+        account: NewAccount,
+        serve_flags: &[&str],
+        front: impl FnOnce(&Path, &ServiceProcess) -> (String, Vec<(&'static str, String)>),
+    ) -> Self {
         let one = ONE_SESSION.lock().await;
         let smtp = SmtpListener::start().await;
         let dir = tempfile::tempdir().unwrap();
@@ -308,14 +322,10 @@ impl AgainstService {
         let number = service.create_account(&account, PASSWORD);
         let summaries = dir.path().join("summaries");
         std::fs::create_dir_all(&summaries).unwrap();
-        let (driver, port) = start_driver(&app_env(
-            dir.path(),
-            &[
-                ("ESPACE_PRO_SERVICE_URL", service.url()),
-                ("ESPACE_PRO_SUMMARY_DIR", summaries.display().to_string()),
-            ],
-        ))
-        .await;
+        let (url, mut env) = front(dir.path(), &service);
+        env.push(("ESPACE_PRO_SERVICE_URL", url));
+        env.push(("ESPACE_PRO_SUMMARY_DIR", summaries.display().to_string()));
+        let (driver, port) = start_driver(&app_env(dir.path(), &env)).await;
         Self {
             smtp,
             service,

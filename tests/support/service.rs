@@ -100,6 +100,10 @@ impl ServiceProcess {
         format!("http://{}", self.addr)
     }
 
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     /// Moves the service's clock: `seconds` after the real time.
     pub fn set_clock_offset(&self, seconds: i64) {
         std::fs::write(&self.clock_file, seconds.to_string()).unwrap();

@@ -28,6 +28,8 @@ const SCREENS = { login, home, services, credentials, passwordDone, activationPe
 
 const ctx = {
   info: null,
+  /** Why the service did not answer the last time it was asked (an error code), or null. */
+  serviceProblem: null,
   loggedIn: false,
   account: null,
   current: { name: 'login', params: {} },
@@ -190,9 +192,12 @@ async function connect() {
   try {
     ctx.info = await call('connect_service');
   } catch (error) {
+    // Why, for "Paramètres" ("Le certificat du service n'est pas reconnu…").
+    ctx.serviceProblem = error.code;
     serviceBanner(error);
     return;
   }
+  ctx.serviceProblem = null;
   serviceBanner(null);
   setPolicy(ctx.info);
   updateHeader();

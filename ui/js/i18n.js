@@ -304,6 +304,7 @@ export const MESSAGES = {
   'settings.url': ['Adresse : {url}', 'Address: {url}'],
   'settings.name': ['Nom : {name}, version {version}', 'Name: {name}, version {version}'],
   'settings.reachable': ['Le service répond.', 'The service answers.'],
+  'settings.untrusted': ["Le certificat du service n'est pas reconnu par cet ordinateur : contactez votre service informatique.", "The service's certificate is not recognised by this computer: contact your IT department."],
   'settings.unreachable': ['Le service ne répond pas pour le moment.', 'The service is not answering at the moment.'],
   'settings.source.flag': ["Choisi au lancement de l'application (option --service-url).", 'Chosen when the application was started (--service-url option).'],
   'settings.source.variable': ['Choisi par la variable ESPACE_PRO_SERVICE_URL.', 'Chosen by the ESPACE_PRO_SERVICE_URL variable.'],

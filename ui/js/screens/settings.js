@@ -18,7 +18,8 @@ export default {
       h('h2', { id: 'settings-current-heading' }, t('settings.current')),
       h('p', { id: 'settings-url' }, t('settings.url', { url: info.service_url || '—' })),
       service ? h('p', {}, t('settings.name', { name: service.name, version: service.version || '—' })) : null,
-      h('p', { id: 'settings-reachable' }, service ? t('settings.reachable') : t('settings.unreachable')),
+      h('p', { id: 'settings-reachable' }, t(service ? 'settings.reachable'
+        : ctx.serviceProblem === 'untrusted_certificate' ? 'settings.untrusted' : 'settings.unreachable')),
       h('p', { id: 'settings-source' }, t(`settings.source.${info.source || 'demo'}`)),
       info.source === 'flag' || info.source === 'variable' ? h('p', { class: 'notice' }, t('settings.override')) : null);
 

@@ -1,0 +1,95 @@
+//! HTTPS between the app and the service, as an organisation deploys it: the service behind
+//! HAProxy terminating TLS, with a certificate from the organisation's own authority, which the
+//! workstations trust because their policy installed it (here `SSL_CERT_FILE` naming the system's
+//! bundle with that authority added, as `update-ca-certificates` would make it). Every other
+//! scenario talks plain http to loopback.
+
+use espace_pro_testkit::tls::{Authority, SYSTEM_BUNDLE, TlsFront};
+
+use super::*;
+
+const UNTRUSTED: &str = "Le certificat du service n'est pas reconnu par cet ordinateur : contactez votre service informatique.";
+
+/// Over HTTPS: log in, change the password, change the login address and activate it, save the
+/// summary. Then the same service from a computer without the organisation's authority: the
+/// banner says the certificate is not recognised, not that the service is unreachable, and the
+/// settings' check says so of the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_with_the_organisations_authority() {
+    let mut front = None;
+    let s = AgainstService::start_behind(lila_with_question(), &[], |dir, service| {
+        let organisation = Authority::new(dir, "organisation");
+        let certificate = organisation.issue("service", "DNS:localhost");
+        let tls = TlsFront::start(dir, &certificate, service.port());
+        let url = format!("https://localhost:{}/", tls.port);
+        front = Some(tls);
+        let trusted = organisation.system_bundle_with().display().to_string();
+        (url, vec![("SSL_CERT_FILE", trusted)])
+    })
+    .await;
+    let https = format!("https://localhost:{}/", front.as_ref().unwrap().port);
+    let ui = window_at_home(&s, "lila.rosemonde@example.fr").await;
+
+    // The password.
+    open_credentials(&ui).await;
+    fill_new_password(&ui, NEW_PASSWORD).await;
+    ui.press_and_see(
+        "Valider les modifications",
+        "Votre mot de passe a été réinitialisé avec succès.",
+    )
+    .await;
+    mail_to(&s.smtp, "lila.rosemonde@example.fr").await;
+    ui.press_and_see("OK", &format!("Abonné : {}", s.number))
+        .await;
+
+    // The login address, activated with the code sent to it.
+    request_new_email(&ui, "lila.rosemonde@example.fr", "lila@rosemonde.example").await;
+    let code = code_in(&activation_mail(&s.smtp, "lila@rosemonde.example").await);
+    ui.press("Activez votre espace abonné").await;
+    enter_activation_code(&ui, &code).await;
+    give_activation_address(&ui, "lila@rosemonde.example").await;
+
+    // The summary, which asks for the password first.
+    ui.press("Sauvegardez ou imprimez le récapitulatif").await;
+    ui.type_into("Mot de passe actuel", NEW_PASSWORD).await;
+    ui.press_and_see("Continuer", "Récapitulatif enregistré")
+        .await;
+    let text = pdftotext(&s.summary_pdf());
+    assert!(text.contains("lila@rosemonde.example"), "{text}");
+    ui.shot("90-https-summary").await;
+    ui.c.close().await;
+
+    // A computer whose store does not hold the organisation's authority.
+    let other = tempfile::tempdir().unwrap();
+    let (_driver, port) = start_driver(&app_env(
+        other.path(),
+        &[
+            ("ESPACE_PRO_SERVICE_URL", https.clone()),
+            ("SSL_CERT_FILE", SYSTEM_BUNDLE.to_owned()),
+        ],
+    ))
+    .await;
+    let ui = Ui::connect(port).await;
+    ui.wait_text("Connexion à mon espace professionnel").await;
+    let banner =
+        ui.c.wait_for("css selector", "#service-banner:not([hidden])", WAIT)
+            .await;
+    let said = ui.c.text(&banner).await;
+    assert!(said.contains(UNTRUSTED), "{said}");
+    assert!(!said.contains("injoignable"), "{said}");
+    assert_accessible(&ui, "login-untrusted").await;
+    ui.shot("91-https-untrusted").await;
+
+    // "Paramètres": checking the address says the same of it.
+    ui.press("Paramètres").await;
+    ui.type_into("Adresse du service", &https).await;
+    ui.press("Tester").await;
+    let screen = ui
+        .wait_text("Le certificat de ce service n'est pas reconnu par cet ordinateur")
+        .await;
+    assert!(screen.contains("vérifiez l'adresse"), "{screen}");
+    // What it says of the service in use, too.
+    assert_eq!(ui.text_of("settings-reachable").await, UNTRUSTED);
+    ui.shot("92-https-untrusted-settings").await;
+    ui.c.close().await;
+}
