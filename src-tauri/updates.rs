@@ -34,6 +34,9 @@ pub struct Pending(pub std::sync::Mutex<Option<Update>>);
 pub fn error(e: tauri_plugin_updater::Error) -> CommandError {
     use tauri_plugin_updater::Error as E;
     tracing::warn!(error = %e, "update");
+    if let Some(why) = espace_pro_client::error::untrusted_certificate(&e) {
+        return CommandError::app(AppCode::UpdateUntrusted, why);
+    }
     match &e {
         E::Minisign(_)
         | E::Base64(_)

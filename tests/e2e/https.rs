@@ -12,8 +12,8 @@ const UNTRUSTED: &str = "Le certificat du service n'est pas reconnu par cet ordi
 
 /// Over HTTPS: log in, change the password, change the login address and activate it, save the
 /// summary. Then the same service from a computer without the organisation's authority: the
-/// banner says the certificate is not recognised, not that the service is unreachable, and the
-/// settings' check says so of the address.
+/// banner says the certificate is not recognised, not that the service is unreachable, the
+/// settings' check says so of the address, and the updater of the update server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_https_with_the_organisations_authority() {
     let mut front = None;
@@ -66,6 +66,11 @@ async fn over_https_with_the_organisations_authority() {
         &[
             ("ESPACE_PRO_SERVICE_URL", https.clone()),
             ("SSL_CERT_FILE", SYSTEM_BUNDLE.to_owned()),
+            // The organisation's mirror of the updates, behind the same front.
+            (
+                "ESPACE_PRO_UPDATE_URL",
+                format!("{https}updates/latest.json"),
+            ),
         ],
     ))
     .await;
@@ -91,5 +96,10 @@ async fn over_https_with_the_organisations_authority() {
     // What it says of the service in use, too.
     assert_eq!(ui.text_of("settings-reachable").await, UNTRUSTED);
     ui.shot("92-https-untrusted-settings").await;
+
+    // The updates, asked of the organisation's mirror, say it of their server.
+    ui.press("Rechercher maintenant").await;
+    ui.wait_text("Le certificat du serveur des mises à jour n'est pas reconnu par cet ordinateur")
+        .await;
     ui.c.close().await;
 }

@@ -392,6 +392,7 @@ export const MESSAGES = {
   'apperr.update_signature': ["La mise à jour ne porte pas la signature d'Espace Pro : elle n'a pas été installée.", 'The update does not carry Espace Pro’s signature: it was not installed.'],
   'apperr.update_url': ["L'adresse des mises à jour doit commencer par https://.", 'The updates address must start with https://.'],
   'apperr.update_install': ["La mise à jour n'a pas pu être installée. Réessayez, ou installez-la depuis le site d'Espace Pro.", 'The update could not be installed. Try again, or install it from the Espace Pro website.'],
+  'apperr.update_untrusted': ["Le certificat du serveur des mises à jour n'est pas reconnu par cet ordinateur : contactez votre service informatique.", "The update server's certificate is not recognised by this computer: contact your IT department."],
   'apperr.update_unreachable': ['Les mises à jour n\'ont pas pu être recherchées. Vérifiez votre connexion, puis réessayez.', 'Updates could not be looked for. Check your connection, then try again.'],
   'err.device_name.device_name': ["Un nom sur une seule ligne, plus court.", 'A name on a single line, shorter.'],
   'apperr.device_name': ["Donnez à cet ordinateur un nom plus court, sur une seule ligne (ou laissez le champ vide pour reprendre le nom proposé).", 'Give this computer a shorter name, on a single line (or leave the field empty to use the suggested name).'],

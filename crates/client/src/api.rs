@@ -59,21 +59,10 @@ fn is_loopback(url: &Url) -> bool {
 /// service's, or a TLS-inspecting proxy's), or a service that could not be reached.
 fn transport_error(e: reqwest::Error) -> ClientError {
     let detail = e.without_url();
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&detail);
-    while let Some(err) = cause {
-        if let Some(rustls::Error::InvalidCertificate(why)) = err.downcast_ref::<rustls::Error>() {
-            return ClientError::UntrustedCertificate(format!("{why:?}"));
-        }
-        // `io::Error` hides the error it wraps from `source()`: it is asked for it directly.
-        cause = match err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
+    match crate::error::untrusted_certificate(&detail) {
+        Some(why) => ClientError::UntrustedCertificate(why),
+        None => ClientError::Network(detail.to_string()),
     }
-    ClientError::Network(detail.to_string())
 }
 
 impl ApiClient {

@@ -82,3 +82,24 @@ impl ClientError {
         )
     }
 }
+
+/// Whether `error` (or an error it wraps) is a TLS certificate this computer does not trust: an
+/// authority not in its store, another name, an expired one. Returns rustls's reason. Used for
+/// the service's requests and the updater's alike.
+pub fn untrusted_certificate(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(err) = cause {
+        if let Some(rustls::Error::InvalidCertificate(why)) = err.downcast_ref::<rustls::Error>() {
+            return Some(format!("{why:?}"));
+        }
+        // `io::Error` hides the error it wraps from `source()`: it is asked for it directly.
+        cause = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}

@@ -44,6 +44,8 @@ pub enum AppCode {
     UpdateUrl,
     UpdateInstall,
     UpdateUnreachable,
+    /// The update server's certificate is not trusted by this computer.
+    UpdateUntrusted,
     NoUpdate,
     /// A name for this computer that the service would refuse.
     DeviceName,
@@ -76,6 +78,7 @@ impl AppCode {
         AppCode::UpdateUrl,
         AppCode::UpdateInstall,
         AppCode::UpdateUnreachable,
+        AppCode::UpdateUntrusted,
         AppCode::NoUpdate,
         AppCode::DeviceName,
         AppCode::CurrentSession,
@@ -105,6 +108,7 @@ impl AppCode {
             AppCode::UpdateUrl => "update_url",
             AppCode::UpdateInstall => "update_install",
             AppCode::UpdateUnreachable => "update_unreachable",
+            AppCode::UpdateUntrusted => "update_untrusted",
             AppCode::NoUpdate => "no_update",
             AppCode::DeviceName => "device_name",
             AppCode::CurrentSession => "current_session",

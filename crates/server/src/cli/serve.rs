@@ -58,8 +58,9 @@ pub struct ServeArgs {
     /// A file holding the SMTP password (its first line).
     #[arg(long, env = "ESPACE_PRO_SMTP_PASSWORD_FILE", requires = "smtp")]
     pub smtp_password_file: Option<PathBuf>,
-    /// Certificate authorities (a PEM file) the relay's certificate may chain to, besides the
-    /// public web's: an organisation's own (STARTTLS and smtps://).
+    /// Certificate authorities (a PEM file) the relay's certificate may chain to, besides those
+    /// this computer trusts (its bundle, or SSL_CERT_FILE): an organisation's own (STARTTLS and
+    /// smtps://).
     #[arg(long, env = "ESPACE_PRO_SMTP_CA_FILE", requires = "smtp")]
     pub smtp_ca_file: Option<PathBuf>,
     /// Write e-mails as .eml files in this folder instead of sending them (codes included: for a

@@ -53,7 +53,7 @@ pub enum MailTransport {
 
 impl MailTransport {
     /// `parallel`: connections to the relay kept open at most (one per delivery in progress).
-    /// `ca_pem`: certificate authorities to trust besides the public web's (`--smtp-ca-file`).
+    /// `ca_pem`: certificate authorities to trust besides the computer's (`--smtp-ca-file`).
     pub fn from_config(
         config: &MailTransportConfig,
         parallel: usize,
