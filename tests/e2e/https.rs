@@ -1,10 +1,11 @@
 //! HTTPS between the app and the service, as an organisation deploys it: the service behind
 //! HAProxy terminating TLS, with a certificate from the organisation's own authority, which the
 //! workstations trust because their policy installed it (here `SSL_CERT_FILE` naming the system's
-//! bundle with that authority added, as `update-ca-certificates` would make it). Every other
-//! scenario talks plain http to loopback.
+//! bundle with that authority added, as `update-ca-certificates` would make it), through the
+//! network's proxy (tinyproxy, named by `HTTPS_PROXY`). Every other scenario talks plain http
+//! to loopback.
 
-use espace_pro_testkit::tls::{Authority, SYSTEM_BUNDLE, TlsFront};
+use espace_pro_testkit::tls::{Authority, ForwardProxy, SYSTEM_BUNDLE, TlsFront};
 
 use super::*;
 
@@ -17,6 +18,7 @@ const UNTRUSTED: &str = "Le certificat du service n'est pas reconnu par cet ordi
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_https_with_the_organisations_authority() {
     let mut front = None;
+    let mut proxy = None;
     let s = AgainstService::start_behind(lila_with_question(), &[], |dir, service| {
         let organisation = Authority::new(dir, "organisation");
         let certificate = organisation.issue("service", "DNS:localhost");
@@ -24,7 +26,11 @@ async fn over_https_with_the_organisations_authority() {
         let url = format!("https://localhost:{}/", tls.port);
         front = Some(tls);
         let trusted = organisation.system_bundle_with().display().to_string();
-        (url, vec![("SSL_CERT_FILE", trusted)])
+        // The network's proxy, which the computer names.
+        let forward = ForwardProxy::start(dir);
+        let env = vec![("SSL_CERT_FILE", trusted), ("HTTPS_PROXY", forward.url())];
+        proxy = Some(forward);
+        (url, env)
     })
     .await;
     let https = format!("https://localhost:{}/", front.as_ref().unwrap().port);
@@ -58,6 +64,19 @@ async fn over_https_with_the_organisations_authority() {
     assert!(text.contains("lila@rosemonde.example"), "{text}");
     ui.shot("90-https-summary").await;
     ui.c.close().await;
+    // All of it went through the proxy, in tunnels (the update check at start too, to the
+    // project's update server).
+    let tunnels = proxy.as_ref().unwrap().requests();
+    println!("through the proxy: {tunnels:?}");
+    let tunnel = format!(
+        "CONNECT localhost:{} HTTP/1.1",
+        front.as_ref().unwrap().port
+    );
+    assert!(tunnels.contains(&tunnel), "{tunnels:?}");
+    assert!(
+        tunnels.iter().all(|r| r.starts_with("CONNECT ")),
+        "{tunnels:?}"
+    );
 
     // A computer whose store does not hold the organisation's authority.
     let other = tempfile::tempdir().unwrap();
