@@ -28,7 +28,17 @@ async fn over_https_with_the_organisations_authority() {
         let trusted = organisation.system_bundle_with().display().to_string();
         // The network's proxy, which the computer names.
         let forward = ForwardProxy::start(dir);
-        let env = vec![("SSL_CERT_FILE", trusted), ("HTTPS_PROXY", forward.url())];
+        // Every scheme names it, and only 127.0.0.1 is exempt (tauri-driver reaches
+        // WebKitWebDriver there), whatever this machine's NO_PROXY says: a request of the app's
+        // that did not go through a tunnel would show in the proxy's log.
+        let env = vec![
+            ("SSL_CERT_FILE", trusted),
+            ("HTTPS_PROXY", forward.url()),
+            ("HTTP_PROXY", forward.url()),
+            ("ALL_PROXY", forward.url()),
+            ("NO_PROXY", "127.0.0.1".to_owned()),
+            ("no_proxy", "127.0.0.1".to_owned()),
+        ];
         proxy = Some(forward);
         (url, env)
     })

@@ -55,6 +55,19 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// TLS as the computer does it: its own verification of the certificate (the platform verifier:
+/// the OS on Windows and macOS, the system's authorities or `SSL_CERT_FILE` on Linux), with
+/// TLS 1.2 and 1.3 only. The same as the updater's, which uses the same verifier.
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map(|b| b.with_no_client_auth())
+        .map_err(|e| ClientError::Network(format!("TLS could not be set up: {e}")))
+}
+
 /// What a failed exchange says to the person: a certificate this computer does not trust (the
 /// service's, or a TLS-inspecting proxy's), or a service that could not be reached.
 fn transport_error(e: reqwest::Error) -> ClientError {
@@ -85,6 +98,7 @@ impl ApiClient {
             http = http.no_proxy();
         }
         let http = http
+            .use_preconfigured_tls(tls_config()?)
             .connect_timeout(Duration::from_secs(5))
             // A request the service does not answer ends in an error the screen can show.
             .timeout(Duration::from_secs(15))

@@ -89,8 +89,10 @@ impl ClientError {
 pub fn untrusted_certificate(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cause = Some(error);
     while let Some(err) = cause {
-        if let Some(rustls::Error::InvalidCertificate(why)) = err.downcast_ref::<rustls::Error>() {
-            return Some(format!("{why:?}"));
+        if let Some(refused @ rustls::Error::InvalidCertificate(_)) =
+            err.downcast_ref::<rustls::Error>()
+        {
+            return Some(refused.to_string());
         }
         // `io::Error` hides the error it wraps from `source()`: it is asked for it directly.
         cause = match err

@@ -40,7 +40,10 @@ const INHERITED: &[&str] = &[
 #[test]
 #[ignore = "a child process of `trust_and_proxies`, with the environment of one case"]
 fn probe() {
-    let url = std::env::var(PROBE_URL).expect("run by trust_and_proxies");
+    let Ok(url) = std::env::var(PROBE_URL) else {
+        eprintln!("run by trust_and_proxies, which gives it a service to ask");
+        return;
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

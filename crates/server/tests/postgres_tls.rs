@@ -7,7 +7,9 @@
 //!   with an error that says what to do;
 //! - no `sslrootcert`: the computer's authorities decide. The system's bundle alone does not know
 //!   the organisation's authority (refused); with it installed (`SSL_CERT_FILE` naming the bundle
-//!   with it added), the service starts.
+//!   with it added), the service starts;
+//! - what would look checked and is not (`verify-ca`; `sslrootcert` with `require` or `prefer`),
+//!   and a database on another machine with the default `prefer`, are refused before connecting.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -89,8 +91,9 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
     assert_eq!(tls, all, "connections of the service without TLS");
     drop(service);
 
-    // The right authority, an address the certificate does not carry: refused, and said so.
-    let wrong_name = named.replace("@localhost:", "@127.0.0.1:");
+    // The right authority, an address the certificate does not carry: refused, and said so,
+    // without the URL's password (the cluster trusts loopback and ignores it).
+    let wrong_name = named.replace("postgres@localhost:", "postgres:S3cretPw@127.0.0.1:");
     let refused = serve(dir.path(), &wrong_name, system, smtp.port())
         .await
         .err()
@@ -100,8 +103,8 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
         "{refused}"
     );
     assert!(
-        !refused.contains("postgres@"),
-        "the URL is not repeated: {refused}"
+        !refused.contains("S3cretPw"),
+        "the password is not repeated: {refused}"
     );
 
     // No authority named: the computer's.
@@ -116,14 +119,44 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
         .unwrap();
     drop(service);
 
-    // `sslmode=require` still encrypts without checking (libpq's meaning); verify-ca checks the
-    // authority but not the name.
-    for (mode, ok) in [("require", true), ("verify-ca", false)] {
-        let url = format!("postgres://postgres@127.0.0.1:{port}/espace?sslmode={mode}");
-        assert_eq!(
-            serve(dir.path(), &url, system, smtp.port()).await.is_ok(),
-            ok,
-            "sslmode={mode} with the system's authorities alone"
+    // What sqlx would not check while the URL looks checked is refused before connecting:
+    // verify-ca (any authority this computer trusts, any name), and sslrootcert with a mode
+    // that ignores it.
+    for (mode, said) in [
+        ("verify-ca", "use sslmode=verify-full"),
+        (
+            "require",
+            "sslrootcert is used only with sslmode=verify-full",
+        ),
+        (
+            "prefer",
+            "sslrootcert is used only with sslmode=verify-full",
+        ),
+    ] {
+        let url = format!(
+            "postgres://postgres@localhost:{port}/espace?sslmode={mode}&sslrootcert={}",
+            root.display()
         );
+        let refused = serve(dir.path(), &url, &installed, smtp.port()).await.err();
+        let refused = refused.unwrap_or_else(|| panic!("sslmode={mode} with sslrootcert served"));
+        assert!(refused.contains(said), "{mode}: {refused}");
     }
+    // A database on another machine with the default (prefer, which drops TLS when the network
+    // asks): refused before any connection, the password not repeated.
+    let refused = serve(
+        dir.path(),
+        "postgres://postgres:S3cretPw@db.espace-pro.invalid:5432/espace",
+        system,
+        smtp.port(),
+    )
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        refused.contains("needs sslmode=verify-full") && !refused.contains("S3cretPw"),
+        "{refused}"
+    );
+    // An explicit `require` on this machine: encrypted, not checked, as asked.
+    let url = format!("postgres://postgres@127.0.0.1:{port}/espace?sslmode=require");
+    drop(serve(dir.path(), &url, system, smtp.port()).await.unwrap());
 }

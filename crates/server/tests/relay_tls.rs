@@ -59,9 +59,11 @@ enum Trust<'a> {
     System(&'a Path),
 }
 
-/// The service on `db`, sending through `smtp` with the relay's password, trusting `trust`.
-async fn serve(dir: &Path, db: &str, smtp: &str, trust: Trust<'_>) -> (Process, String) {
+/// The service on `db`, sending through `smtp` with the relay's password, trusting `trust`; its
+/// address and the file its log goes to.
+async fn serve(dir: &Path, db: &str, smtp: &str, trust: Trust<'_>) -> (Process, String, PathBuf) {
     let port = reserve_port();
+    let log = dir.join(format!("service-{port}.log"));
     std::fs::write(dir.join("smtp-password"), format!("{RELAY_PASSWORD}\n")).unwrap();
     let mut command = process::serve(BIN, port, db);
     command
@@ -69,7 +71,8 @@ async fn serve(dir: &Path, db: &str, smtp: &str, trust: Trust<'_>) -> (Process, 
         .arg("--smtp-password-file")
         .arg(dir.join("smtp-password"))
         .env_remove("SSL_CERT_DIR")
-        .env("ESPACE_PRO_LOG", "warn");
+        .env("ESPACE_PRO_LOG", "warn")
+        .stderr(std::fs::File::create(&log).unwrap());
     match trust {
         Trust::CaFile(ca) => command
             .arg("--smtp-ca-file")
@@ -84,11 +87,27 @@ async fn serve(dir: &Path, db: &str, smtp: &str, trust: Trust<'_>) -> (Process, 
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return (service, base);
+            return (service, base, log);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the service did not start");
+}
+
+/// Waits until the service's log says the relay's certificate was refused (the delivery was
+/// tried, and failed on that).
+async fn refused_in(log: &Path) {
+    for _ in 0..300 {
+        let said = std::fs::read_to_string(log).unwrap_or_default();
+        if said.contains("invalid peer certificate: UnknownIssuer") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no refused certificate in the service's log: {}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
 }
 
 fn create_account(db: &str, email: &str) {
@@ -162,7 +181,7 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     let _starttls = start_relay(d, "starttls", starttls_port, &starttls_out);
     let starttls = format!("smtp://{RELAY_USER}@localhost:{starttls_port}?tls=required");
     {
-        let (_service, base) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
+        let (_service, base, _) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
         ask_recovery(&base, "lila@example.fr").await;
         let got = wait_kept(&starttls_out, 1).await;
         assert_eq!(got[0].0, "lila@example.fr");
@@ -183,7 +202,7 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     let _smtps = start_relay(d, "smtps", smtps_port, &smtps_out);
     let smtps = format!("smtps://{RELAY_USER}@localhost:{smtps_port}");
     {
-        let (_service, base) = serve(d, &db, &smtps, Trust::CaFile(&ca)).await;
+        let (_service, base, _) = serve(d, &db, &smtps, Trust::CaFile(&ca)).await;
         // Past the ten minutes a recovery code is kept: the address's next code is a new mail.
         create_account(&db, "paul@example.fr");
         ask_recovery(&base, "paul@example.fr").await;
@@ -195,13 +214,13 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     // is lost.
     create_account(&db, "zoe@example.fr");
     {
-        let (_service, base) = serve(d, &db, &starttls, Trust::CaFile(&other_ca)).await;
+        let (_service, base, log) = serve(d, &db, &starttls, Trust::CaFile(&other_ca)).await;
         ask_recovery(&base, "zoe@example.fr").await;
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        refused_in(&log).await;
         assert_eq!(kept(&starttls_out).len(), 1, "sent to an untrusted relay");
     }
     {
-        let (_service, _) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
+        let (_service, _, _) = serve(d, &db, &starttls, Trust::CaFile(&ca)).await;
         let got = wait_kept(&starttls_out, 2).await;
         assert_eq!(got[1].0, "zoe@example.fr");
     }
@@ -212,9 +231,9 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
     create_account(&db, "yann@example.fr");
     {
         let system = Path::new(SYSTEM_BUNDLE);
-        let (_service, base) = serve(d, &db, &starttls, Trust::System(system)).await;
+        let (_service, base, log) = serve(d, &db, &starttls, Trust::System(system)).await;
         ask_recovery(&base, "yann@example.fr").await;
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        refused_in(&log).await;
         assert_eq!(
             kept(&starttls_out).len(),
             2,
@@ -222,7 +241,7 @@ async fn mail_goes_over_starttls_and_smtps_with_auth_and_a_wrong_certificate_is_
         );
     }
     let installed = ca.system_bundle_with();
-    let (_service, _) = serve(d, &db, &starttls, Trust::System(&installed)).await;
+    let (_service, _, _) = serve(d, &db, &starttls, Trust::System(&installed)).await;
     let got = wait_kept(&starttls_out, 3).await;
     assert_eq!(got[2].0, "yann@example.fr");
 }

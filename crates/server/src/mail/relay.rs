@@ -80,18 +80,15 @@ impl Relay {
                 address.password().unwrap_or_default().to_owned(),
             )
         });
-        let roots: Vec<rustls::pki_types::CertificateDer<'static>> = match security {
+        let roots = match security {
             Security::Plain => Vec::new(),
             Security::StartTls | Security::Tls => {
-                system_roots().into_iter().chain(extra_roots).collect()
+                usable_roots(system_roots().into_iter().chain(extra_roots).collect())?
             }
         };
         let tls = (security == Security::Tls).then(|| {
             let mut store = rustls::RootCertStore::empty();
-            let (_, refused) = store.add_parsable_certificates(roots.iter().cloned());
-            if refused > 0 {
-                tracing::warn!(refused, "trusted authorities not usable by TLS");
-            }
+            store.add_parsable_certificates(roots.iter().cloned());
             let config = rustls::ClientConfig::builder_with_provider(Arc::new(
                 rustls::crypto::ring::default_provider(),
             ))
@@ -264,6 +261,49 @@ impl AsyncWrite for Tls {
     }
 }
 
+/// The authorities TLS can use, each checked as rustls will (lettre refuses the whole list for
+/// one it cannot take): those it cannot are left out, and said so in the log. None at all is
+/// refused at start: no relay's certificate could be checked, and the mail would wait forever.
+fn usable_roots(
+    roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    let total = roots.len();
+    let usable: Vec<_> = roots
+        .into_iter()
+        .filter(|der| rustls::RootCertStore::empty().add(der.clone()).is_ok())
+        .collect();
+    if usable.len() < total {
+        tracing::warn!(
+            refused = total - usable.len(),
+            "trusted authorities not usable by TLS, left out"
+        );
+    }
+    if usable.is_empty() {
+        return Err(
+            "no certificate authority to check the relay's certificate against: \
+                    install ca-certificates, or name one with --smtp-ca-file"
+                .into(),
+        );
+    }
+    Ok(usable)
+}
+
+/// The authorities this computer trusts (its bundle, or what `SSL_CERT_FILE` names): a relay
+/// inside an organisation, with a certificate from the organisation's own authority, is trusted
+/// as the rest of the machine trusts it. What cannot be read is said in the log.
+fn system_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    let found = rustls_native_certs::load_native_certs();
+    for error in &found.errors {
+        tracing::warn!(%error, "a trusted authority of this computer could not be read");
+    }
+    if found.certs.is_empty() {
+        tracing::warn!(
+            "this computer trusts no certificate authority (install ca-certificates, or name one with --smtp-ca-file)"
+        );
+    }
+    found.certs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,20 +321,16 @@ mod tests {
         assert!(r.credentials.is_none() && r.tls.is_none());
         assert!(Relay::new(&address, 4, Some(b"no PEM here")).is_err());
     }
-}
 
-/// The authorities this computer trusts (its bundle, or what `SSL_CERT_FILE` names): a relay
-/// inside an organisation, with a certificate from the organisation's own authority, is trusted
-/// as the rest of the machine trusts it. What cannot be read is said in the log.
-fn system_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
-    let found = rustls_native_certs::load_native_certs();
-    for error in &found.errors {
-        tracing::warn!(%error, "a trusted authority of this computer could not be read");
+    #[test]
+    fn roots_rustls_cannot_take_are_left_out_and_none_at_all_is_refused() {
+        let not_a_certificate =
+            rustls::pki_types::CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+        assert!(usable_roots(vec![]).is_err());
+        assert!(usable_roots(vec![not_a_certificate.clone()]).is_err());
+        let system = system_roots();
+        assert!(!system.is_empty(), "the system's bundle (ca-certificates)");
+        let kept = usable_roots(vec![not_a_certificate, system[0].clone()]).unwrap();
+        assert_eq!(kept, vec![system[0].clone()]);
     }
-    if found.certs.is_empty() {
-        tracing::warn!(
-            "this computer trusts no certificate authority (install ca-certificates, or name one with --smtp-ca-file)"
-        );
-    }
-    found.certs
 }

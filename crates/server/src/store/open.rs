@@ -56,6 +56,7 @@ impl Store {
             options.get_port(),
             options.get_database().unwrap_or("")
         );
+        tls_choice(url, &options).map_err(|why| StoreError::Other(format!("{at}: {why}")))?;
         {
             use sqlx::Connection as _;
             let first = sqlx::PgConnection::connect_with(&options)
@@ -87,17 +88,75 @@ impl Store {
     }
 }
 
-/// Whether connecting failed on the server's certificate (rather than on the network, the
-/// password or the database).
+/// Whether connecting failed on the server's certificate (not trusted, another name, expired),
+/// rather than on the network, the password, a server without TLS or a file that cannot be
+/// read: only then is the advice about authorities given.
 #[cfg(feature = "postgres")]
 fn certificate_refused(e: &sqlx::Error) -> bool {
     use tokio_rustls::rustls;
-    match e {
-        sqlx::Error::Tls(_) => true,
-        sqlx::Error::Io(io) => io
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .is_some_and(|e| matches!(e, rustls::Error::InvalidCertificate(_))),
-        _ => false,
+    let first: &(dyn std::error::Error + 'static) = match e {
+        sqlx::Error::Tls(inner) => &**inner,
+        sqlx::Error::Io(io) => io,
+        _ => return false,
+    };
+    let mut cause = Some(first);
+    while let Some(err) = cause {
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        // `io::Error` hides the error it wraps from `source()`.
+        cause = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}
+
+/// What the URL asks of TLS, held to what it can be trusted to give. sqlx adds `sslrootcert` to
+/// the computer's authorities where libpq uses it alone, so:
+/// - `verify-ca` would take any certificate that any authority this computer trusts gave, for
+///   any name (a public authority's, for a stranger's server): refused for `verify-full`;
+/// - `require` (or `prefer`, `allow`) with `sslrootcert` looks checked but checks nothing:
+///   refused.
+///
+/// A database on another machine needs TLS that cannot be turned off on the way: `prefer` (the
+/// default) and `allow` fall back to plain text when the network says so. `verify-full` there, or
+/// an explicit `require` (encrypted, not checked) or `disable` (plain, on a network trusted).
+#[cfg(feature = "postgres")]
+fn tls_choice(url: &str, options: &PgConnectOptions) -> Result<(), String> {
+    use sqlx::postgres::PgSslMode;
+    let names_root = url::Url::parse(url).is_ok_and(|u| {
+        u.query_pairs()
+            .any(|(k, _)| matches!(&*k, "sslrootcert" | "ssl-root-cert" | "ssl-ca"))
+    }) || std::env::var_os("PGSSLROOTCERT").is_some();
+    let host = options.get_host();
+    let local = options.get_socket().is_some()
+        || host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match options.get_ssl_mode() {
+        PgSslMode::VerifyCa => Err("sslmode=verify-ca does not check the server's name, and \
+             any authority this computer trusts would do: use sslmode=verify-full"
+            .into()),
+        PgSslMode::Require | PgSslMode::Prefer | PgSslMode::Allow if names_root => Err(
+            "sslrootcert is used only with sslmode=verify-full (with this sslmode the \
+             certificate would not be checked at all): use sslmode=verify-full"
+                .into(),
+        ),
+        PgSslMode::Prefer | PgSslMode::Allow if !local => Err(format!(
+            "a database on another machine ({host}) needs sslmode=verify-full (TLS, its \
+             certificate checked), or else an explicit sslmode=require (encrypted, not checked) \
+             or sslmode=disable (on a network you trust): without it, TLS is dropped whenever \
+             the network asks"
+        )),
+        _ => Ok(()),
     }
 }
