@@ -58,14 +58,30 @@ fn is_loopback(url: &Url) -> bool {
 /// TLS as the computer does it: its own verification of the certificate (the platform verifier:
 /// the OS on Windows and macOS, the system's authorities or `SSL_CERT_FILE` on Linux), with
 /// TLS 1.2 and 1.3 only. The same as the updater's, which uses the same verifier.
-fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+///
+/// Only an https service needs it: a plain-http client (this computer's own service) gets a
+/// configuration trusting nothing, so that a computer whose store cannot be read still reaches
+/// its embedded service. An https service on such a computer is refused as untrusted: without
+/// its authorities, no certificate can be checked.
+fn tls_config(https: bool) -> Result<rustls::ClientConfig, ClientError> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| ClientError::Network(format!("TLS could not be set up: {e}")))?;
+    if !https {
+        return Ok(builder
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth());
+    }
+    builder
+        .with_platform_verifier()
         .map(|b| b.with_no_client_auth())
-        .map_err(|e| ClientError::Network(format!("TLS could not be set up: {e}")))
+        .map_err(|e| {
+            ClientError::UntrustedCertificate(format!(
+                "this computer's certificate authorities could not be read: {e}"
+            ))
+        })
 }
 
 /// What a failed exchange says to the person: a certificate this computer does not trust (the
@@ -98,7 +114,7 @@ impl ApiClient {
             http = http.no_proxy();
         }
         let http = http
-            .use_preconfigured_tls(tls_config()?)
+            .use_preconfigured_tls(tls_config(base.scheme() == "https")?)
             .connect_timeout(Duration::from_secs(5))
             // A request the service does not answer ends in an error the screen can show.
             .timeout(Duration::from_secs(15))

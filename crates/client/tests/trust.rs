@@ -127,6 +127,22 @@ async fn trust_and_proxies() {
         .await,
         "untrusted_certificate"
     );
+    // A store that cannot be read (SSL_CERT_FILE naming nothing): no https certificate can be
+    // checked, and that is what the person is told; this computer's own plain-http service,
+    // which needs no authority, is still reached.
+    let unreadable = Path::new("/nonexistent/bundle.pem");
+    assert_eq!(
+        ask(&https, &[("SSL_CERT_FILE", unreadable)]).await,
+        "untrusted_certificate"
+    );
+    assert_eq!(
+        ask(
+            &format!("http://127.0.0.1:{backend}"),
+            &[("SSL_CERT_FILE", unreadable)]
+        )
+        .await,
+        "ok"
+    );
     // Nothing listens: unreachable, as before.
     assert_eq!(
         ask(
