@@ -8,8 +8,11 @@
 //! - no `sslrootcert`: the computer's authorities decide. The system's bundle alone does not know
 //!   the organisation's authority (refused); with it installed (`SSL_CERT_FILE` naming the bundle
 //!   with it added), the service starts;
-//! - what would look checked and is not (`verify-ca`; `sslrootcert` with `require` or `prefer`),
-//!   and a database on another machine with the default `prefer`, are refused before connecting.
+//! - what would look checked and is not (`verify-ca`; an authority named, in the URL or
+//!   `PGSSLROOTCERT`, with any other sslmode), an authority file that cannot be used, a URL
+//!   whose password was not percent-encoded, and a database on another machine with the default
+//!   `prefer`, are refused before connecting, saying why and without the password;
+//! - `verify-full` against a server without TLS is refused, not as a certificate problem.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -25,21 +28,40 @@ const BIN: &str = env!("CARGO_BIN_EXE_espace-pro-server");
 /// Starts the service on `url` with `bundle` as the computer's authorities, its master key in
 /// `dir`; `Ok` once it is ready, `Err` with what it said if it stopped.
 async fn serve(dir: &Path, url: &str, bundle: &Path, smtp: u16) -> Result<KillOnDrop, String> {
+    serve_with(dir, url, bundle, smtp, &[]).await
+}
+
+/// [`serve`], with `env` added to an environment that says nothing else of PostgreSQL.
+async fn serve_with(
+    dir: &Path,
+    url: &str,
+    bundle: &Path,
+    smtp: u16,
+    env: &[(&str, &Path)],
+) -> Result<KillOnDrop, String> {
     let port = reserve_port();
     let log = dir.join(format!("service-{port}.log"));
-    let mut service = KillOnDrop(
-        process::serve(BIN, port, url)
-            .args(["--smtp", &format!("smtp://127.0.0.1:{smtp}")])
-            .arg("--key-file")
-            .arg(dir.join("key"))
-            .env_remove("SSL_CERT_DIR")
-            .env("SSL_CERT_FILE", bundle)
-            .env("ESPACE_PRO_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let mut command = process::serve(BIN, port, url);
+    command
+        .args(["--smtp", &format!("smtp://127.0.0.1:{smtp}")])
+        .arg("--key-file")
+        .arg(dir.join("key"))
+        .env_remove("SSL_CERT_DIR")
+        .env("SSL_CERT_FILE", bundle)
+        .env("ESPACE_PRO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    for name in [
+        "PGSSLMODE",
+        "PGSSLROOTCERT",
+        "PGHOST",
+        "PGHOSTADDR",
+        "PGPASSWORD",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let mut service = KillOnDrop(command.spawn().unwrap());
     let ready = format!("http://127.0.0.1:{port}/readyz");
     for _ in 0..300 {
         if let Ok(Some(status)) = service.0.try_wait() {
@@ -122,25 +144,73 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
     // What sqlx would not check while the URL looks checked is refused before connecting:
     // verify-ca (any authority this computer trusts, any name), and sslrootcert with a mode
     // that ignores it.
-    for (mode, said) in [
-        ("verify-ca", "use sslmode=verify-full"),
-        (
-            "require",
-            "sslrootcert is used only with sslmode=verify-full",
-        ),
-        (
-            "prefer",
-            "sslrootcert is used only with sslmode=verify-full",
-        ),
-    ] {
-        let url = format!(
+    // verify-ca (any authority this computer trusts, any name), and an authority named with a
+    // mode that ignores it (disable does not even encrypt).
+    let with_root = |mode: &str| {
+        format!(
             "postgres://postgres@localhost:{port}/espace?sslmode={mode}&sslrootcert={}",
             root.display()
-        );
-        let refused = serve(dir.path(), &url, &installed, smtp.port()).await.err();
+        )
+    };
+    let refused = serve(dir.path(), &with_root("verify-ca"), &installed, smtp.port())
+        .await
+        .err()
+        .expect("verify-ca served");
+    assert!(refused.contains("verify-ca does not check"), "{refused}");
+    for mode in ["require", "prefer", "allow", "disable"] {
+        let refused = serve(dir.path(), &with_root(mode), &installed, smtp.port())
+            .await
+            .err();
         let refused = refused.unwrap_or_else(|| panic!("sslmode={mode} with sslrootcert served"));
-        assert!(refused.contains(said), "{mode}: {refused}");
+        assert!(
+            refused.contains("(sslrootcert in the URL) but the sslmode does not check"),
+            "{mode}: {refused}"
+        );
     }
+    // The authority named by the environment (PGSSLROOTCERT), as libpq's users set it: used
+    // with verify-full, and refused with the default, saying where it came from.
+    let env_root = [("PGSSLROOTCERT", root.as_path())];
+    let by_env = serve_with(dir.path(), &unnamed, system, smtp.port(), &env_root)
+        .await
+        .unwrap();
+    drop(by_env);
+    let default = format!("postgres://postgres@localhost:{port}/espace");
+    let refused = serve_with(dir.path(), &default, &installed, smtp.port(), &env_root)
+        .await
+        .err()
+        .expect("PGSSLROOTCERT with the default sslmode served");
+    assert!(
+        refused.contains("(PGSSLROOTCERT in the environment)"),
+        "{refused}"
+    );
+    // An authority file that is missing, or holds no certificate (the server's key): said to
+    // be the file, not the server's certificate.
+    for (file, said) in [
+        (dir.path().join("missing.pem"), "cannot be read"),
+        (certificate.key.clone(), "holds no PEM certificate"),
+    ] {
+        let url = unnamed.clone() + &format!("&sslrootcert={}", file.display());
+        let refused = serve(dir.path(), &url, &installed, smtp.port())
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            refused.contains(said) && !refused.contains("not trusted"),
+            "{}: {refused}",
+            file.display()
+        );
+    }
+    // A password with '/' written as is: its tail would be read as the database's name and
+    // repeated; refused, repeating none of it.
+    let unencoded = format!("postgres://postgres:12/S3cretPw@localhost:{port}/espace");
+    let refused = serve(dir.path(), &unencoded, system, smtp.port())
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refused.contains("percent-encoded") && !refused.contains("S3cretPw"),
+        "{refused}"
+    );
     // A database on another machine with the default (prefer, which drops TLS when the network
     // asks): refused before any connection, the password not repeated.
     let refused = serve(
@@ -159,4 +229,22 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
     // An explicit `require` on this machine: encrypted, not checked, as asked.
     let url = format!("postgres://postgres@127.0.0.1:{port}/espace?sslmode=require");
     drop(serve(dir.path(), &url, system, smtp.port()).await.unwrap());
+
+    // verify-full against a server without TLS: refused, and not said to be a certificate.
+    let plain = TempPostgres::start(false).unwrap();
+    plain.create_database("espace").unwrap();
+    let plain_url = plain.url("espace");
+    let plain_port = plain_url
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .split('/')
+        .next()
+        .unwrap();
+    let url = with_root("verify-full").replace(&format!(":{port}/"), &format!(":{plain_port}/"));
+    let refused = serve(dir.path(), &url, &installed, smtp.port())
+        .await
+        .err()
+        .unwrap();
+    assert!(!refused.contains("not trusted"), "{refused}");
 }

@@ -70,6 +70,19 @@ impl Relay {
                 if certs.is_empty() {
                     return Err("the certificate authority file holds no PEM certificate".into());
                 }
+                // Named on purpose: each must be one TLS can use, or the relay would be refused
+                // later for a reason nobody sees.
+                for (n, der) in certs.iter().enumerate() {
+                    rustls::RootCertStore::empty()
+                        .add(der.clone())
+                        .map_err(|e| {
+                            format!(
+                                "the certificate authority file's certificate {} cannot be \
+                                 used as an authority: {e}",
+                                n + 1
+                            )
+                        })?;
+                }
                 certs
             }
         };
@@ -82,9 +95,7 @@ impl Relay {
         });
         let roots = match security {
             Security::Plain => Vec::new(),
-            Security::StartTls | Security::Tls => {
-                usable_roots(system_roots().into_iter().chain(extra_roots).collect())?
-            }
+            Security::StartTls | Security::Tls => usable_roots(system_roots(), extra_roots)?,
         };
         let tls = (security == Security::Tls).then(|| {
             let mut store = rustls::RootCertStore::empty();
@@ -261,23 +272,26 @@ impl AsyncWrite for Tls {
     }
 }
 
-/// The authorities TLS can use, each checked as rustls will (lettre refuses the whole list for
-/// one it cannot take): those it cannot are left out, and said so in the log. None at all is
-/// refused at start: no relay's certificate could be checked, and the mail would wait forever.
+/// The authorities TLS can use: the computer's, each checked as rustls will (lettre refuses the
+/// whole list for one it cannot take), those it cannot left out and said so in the log; then
+/// those of `--smtp-ca-file`, already checked one by one. None at all is refused at start: no
+/// relay's certificate could be checked, and the mail would wait forever.
 fn usable_roots(
-    roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    system: Vec<rustls::pki_types::CertificateDer<'static>>,
+    named: Vec<rustls::pki_types::CertificateDer<'static>>,
 ) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
-    let total = roots.len();
-    let usable: Vec<_> = roots
+    let total = system.len();
+    let mut usable: Vec<_> = system
         .into_iter()
         .filter(|der| rustls::RootCertStore::empty().add(der.clone()).is_ok())
         .collect();
     if usable.len() < total {
         tracing::warn!(
             refused = total - usable.len(),
-            "trusted authorities not usable by TLS, left out"
+            "trusted authorities of this computer not usable by TLS, left out"
         );
     }
+    usable.extend(named);
     if usable.is_empty() {
         return Err(
             "no certificate authority to check the relay's certificate against: \
@@ -297,9 +311,7 @@ fn system_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
         tracing::warn!(%error, "a trusted authority of this computer could not be read");
     }
     if found.certs.is_empty() {
-        tracing::warn!(
-            "this computer trusts no certificate authority (install ca-certificates, or name one with --smtp-ca-file)"
-        );
+        tracing::warn!("this computer trusts no certificate authority (install ca-certificates)");
     }
     found.certs
 }
@@ -326,11 +338,29 @@ mod tests {
     fn roots_rustls_cannot_take_are_left_out_and_none_at_all_is_refused() {
         let not_a_certificate =
             rustls::pki_types::CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
-        assert!(usable_roots(vec![]).is_err());
-        assert!(usable_roots(vec![not_a_certificate.clone()]).is_err());
+        assert!(usable_roots(vec![], vec![]).is_err());
+        assert!(usable_roots(vec![not_a_certificate.clone()], vec![]).is_err());
         let system = system_roots();
         assert!(!system.is_empty(), "the system's bundle (ca-certificates)");
-        let kept = usable_roots(vec![not_a_certificate, system[0].clone()]).unwrap();
+        let kept =
+            usable_roots(vec![not_a_certificate.clone(), system[0].clone()], vec![]).unwrap();
         assert_eq!(kept, vec![system[0].clone()]);
+        // A computer without authorities, one named: that one.
+        let kept = usable_roots(vec![not_a_certificate], vec![system[1].clone()]).unwrap();
+        assert_eq!(kept, vec![system[1].clone()]);
+    }
+
+    #[test]
+    fn a_named_authority_tls_cannot_use_is_refused_not_dropped() {
+        let address: RelayAddress = "smtps://relay.example".parse().unwrap();
+        // PEM that holds a DER which is not a certificate: parsed as PEM, refused as authority.
+        let pem = b"-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
+        let err = Relay::new(&address, 4, Some(pem)).unwrap_err();
+        assert!(err.contains("certificate 1 cannot be used"), "{err}");
+        let plain = RelayAddress::loopback(2525);
+        assert!(
+            Relay::new(&plain, 4, Some(pem)).is_err(),
+            "checked whatever the relay's TLS"
+        );
     }
 }
