@@ -9,6 +9,9 @@ use espace_pro_testkit::tls::{Authority, ForwardProxy, SYSTEM_BUNDLE, TlsFront};
 
 use super::*;
 
+/// The update server of the first window: a name only the proxy is asked to reach.
+const UPDATES: &str = "updates.espace-pro.invalid";
+
 const UNTRUSTED: &str = "Le certificat du service n'est pas reconnu par cet ordinateur : contactez votre service informatique.";
 
 /// Over HTTPS: log in, change the password, change the login address and activate it, save the
@@ -29,10 +32,16 @@ async fn over_https_with_the_organisations_authority() {
         // The network's proxy, which the computer names.
         let forward = ForwardProxy::start(dir);
         // Every scheme names it, and only 127.0.0.1 is exempt (tauri-driver reaches
-        // WebKitWebDriver there), whatever this machine's NO_PROXY says: a request of the app's
-        // that did not go through a tunnel would show in the proxy's log.
+        // WebKitWebDriver there), whatever this machine's NO_PROXY says. The service and the
+        // update server (a name that does not resolve here: reachable, if at all, only by the
+        // proxy) must show in its log as tunnels; a request that went around it would not show,
+        // and is ruled out by the client's own tests (crates/client/tests/trust.rs).
         let env = vec![
             ("SSL_CERT_FILE", trusted),
+            (
+                "ESPACE_PRO_UPDATE_URL",
+                format!("https://{UPDATES}/latest.json"),
+            ),
             ("HTTPS_PROXY", forward.url()),
             ("HTTP_PROXY", forward.url()),
             ("ALL_PROXY", forward.url()),
@@ -74,8 +83,8 @@ async fn over_https_with_the_organisations_authority() {
     assert!(text.contains("lila@rosemonde.example"), "{text}");
     ui.shot("90-https-summary").await;
     ui.c.close().await;
-    // All of it went through the proxy, in tunnels (the update check at start too, to the
-    // project's update server).
+    // All of it went through the proxy, in tunnels: the service's exchanges, and the update
+    // check at start.
     let tunnels = proxy.as_ref().unwrap().requests();
     println!("through the proxy: {tunnels:?}");
     let tunnel = format!(
@@ -83,6 +92,10 @@ async fn over_https_with_the_organisations_authority() {
         front.as_ref().unwrap().port
     );
     assert!(tunnels.contains(&tunnel), "{tunnels:?}");
+    assert!(
+        tunnels.contains(&format!("CONNECT {UPDATES}:443 HTTP/1.1")),
+        "{tunnels:?}"
+    );
     assert!(
         tunnels.iter().all(|r| r.starts_with("CONNECT ")),
         "{tunnels:?}"
