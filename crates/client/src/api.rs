@@ -60,28 +60,28 @@ fn is_loopback(url: &Url) -> bool {
 /// TLS 1.2 and 1.3 only. The same as the updater's, which uses the same verifier.
 ///
 /// Only an https service needs it: a plain-http client (this computer's own service) gets a
-/// configuration trusting nothing, so that a computer whose store cannot be read still reaches
-/// its embedded service. An https service on such a computer is refused as untrusted: without
-/// its authorities, no certificate can be checked.
+/// configuration trusting nothing. A computer whose authorities cannot be read at all (on Linux,
+/// `SSL_CERT_FILE` naming nothing, an empty bundle) gets the same for https: the client is still
+/// made, every handshake then fails as a certificate this computer does not trust, and the
+/// person is told so (not a window that cannot open).
 fn tls_config(https: bool) -> Result<rustls::ClientConfig, ClientError> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ClientError::Network(format!("TLS could not be set up: {e}")))?;
-    if !https {
-        return Ok(builder
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth());
+    if https {
+        match builder.clone().with_platform_verifier() {
+            Ok(verified) => return Ok(verified.with_no_client_auth()),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "this computer's certificate authorities could not be read: no https service can be trusted"
+            ),
+        }
     }
-    builder
-        .with_platform_verifier()
-        .map(|b| b.with_no_client_auth())
-        .map_err(|e| {
-            ClientError::UntrustedCertificate(format!(
-                "this computer's certificate authorities could not be read: {e}"
-            ))
-        })
+    Ok(builder
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth())
 }
 
 /// What a failed exchange says to the person: a certificate this computer does not trust (the

@@ -728,6 +728,9 @@ fn unknown_database_urls_are_refused() {
         ),
         ("mysql://db.example/x", "postgres://"),
         ("/var/db.sqlite", "sqlite://"),
+        // Without "://", what follows the scheme is not repeated: it may be a password.
+        ("admin:s3cret@db.example/espace", "postgres://"),
+        ("postgres:/admin:s3cret@db.example/espace", "postgres://"),
     ] {
         let out = Command::new(BIN)
             .current_dir(dir.path())

@@ -54,9 +54,17 @@ async fn serve_with(
     for name in [
         "PGSSLMODE",
         "PGSSLROOTCERT",
+        "PGSSLCERT",
+        "PGSSLKEY",
         "PGHOST",
         "PGHOSTADDR",
+        "PGPORT",
+        "PGUSER",
         "PGPASSWORD",
+        "PGPASSFILE",
+        "PGDATABASE",
+        "PGOPTIONS",
+        "PGAPPNAME",
     ] {
         command.env_remove(name);
     }
@@ -142,8 +150,6 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
     drop(service);
 
     // What sqlx would not check while the URL looks checked is refused before connecting:
-    // verify-ca (any authority this computer trusts, any name), and sslrootcert with a mode
-    // that ignores it.
     // verify-ca (any authority this computer trusts, any name), and an authority named with a
     // mode that ignores it (disable does not even encrypt).
     let with_root = |mode: &str| {
@@ -181,6 +187,27 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
         .expect("PGSSLROOTCERT with the default sslmode served");
     assert!(
         refused.contains("(PGSSLROOTCERT in the environment)"),
+        "{refused}"
+    );
+    // The mode from the environment (PGSSLMODE): said to be its, and a misspelt one refused
+    // rather than taken for the default.
+    let env_mode = [("PGSSLMODE", Path::new("require"))];
+    let no_mode = format!(
+        "postgres://postgres@localhost:{port}/espace?sslrootcert={}",
+        root.display()
+    );
+    let refused = serve_with(dir.path(), &no_mode, &installed, smtp.port(), &env_mode)
+        .await
+        .err()
+        .expect("PGSSLMODE=require with sslrootcert served");
+    assert!(refused.contains("PGSSLMODE's"), "{refused}");
+    let misspelt = [("PGSSLMODE", Path::new("verify_full"))];
+    let refused = serve_with(dir.path(), &default, &installed, smtp.port(), &misspelt)
+        .await
+        .err()
+        .expect("PGSSLMODE=verify_full served");
+    assert!(
+        refused.contains("PGSSLMODE in the environment is not an sslmode"),
         "{refused}"
     );
     // An authority file that is missing, or holds no certificate (the server's key): said to
@@ -246,5 +273,8 @@ async fn postgres_over_tls_is_verified_against_the_named_authority_or_the_comput
         .await
         .err()
         .unwrap();
-    assert!(!refused.contains("not trusted"), "{refused}");
+    assert!(
+        refused.contains("does not support TLS") && !refused.contains("not trusted"),
+        "{refused}"
+    );
 }

@@ -36,6 +36,8 @@ mod keyed;
 mod listen;
 mod open;
 mod outbox;
+#[cfg(feature = "postgres")]
+mod pg_url;
 mod reads;
 mod replicas;
 mod second_factor;
@@ -194,10 +196,23 @@ impl Store {
             Pool::Sqlite(Self::open_sqlite(url, connections).await?)
         } else {
             // sqlx would take any other URL for a file name (`./mysql:/…`): refuse it instead.
-            return Err(StoreError::Other(format!(
-                "--database takes {DATABASE_URL_FORMS}, not {:?}",
-                url.split("://").next().unwrap_or(url)
-            )));
+            // Only a scheme is repeated: what follows may hold a password.
+            let scheme = url
+                .split_once(':')
+                .map(|(scheme, _)| scheme)
+                .filter(|s| {
+                    s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+                })
+                .filter(|s| !s.is_empty() && s.len() <= 20);
+            return Err(StoreError::Other(match scheme {
+                Some(scheme) => {
+                    format!("--database takes {DATABASE_URL_FORMS}, not a {scheme}: URL")
+                }
+                None => format!(
+                    "--database takes {DATABASE_URL_FORMS} (what was given is not repeated)"
+                ),
+            }));
         };
         // Replicas write to PostgreSQL behind each other's back: the cache serves only while
         // it hears of their writes.
