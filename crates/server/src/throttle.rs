@@ -50,6 +50,16 @@ pub struct Reservation {
     in_flight: bool,
 }
 
+/// What the counts say of an attempt.
+enum Verdict {
+    Go,
+    Refused(Refusal),
+    /// Attempts in flight would take the last places: worth waiting for their outcome.
+    Wait {
+        client_busy: bool,
+    },
+}
+
 /// How long an attempt may stay in flight before it counts as a failure (a crash mid-attempt).
 const LEASE_SECONDS: i64 = 30;
 /// How long an attempt waits for those in flight before it before giving up.
@@ -138,90 +148,122 @@ impl Throttle {
             // up the owner's), and per address overall (no end of guesses from many clients).
             let proven_subject = proven_subject(email_subject);
             let proven_here = format!("{proven_subject}:{client_subject}");
-            let mut tx = self
-                .store
-                .begin_write(&[
-                    Guard::Subject(client_subject),
-                    Guard::Subject(email_subject),
-                    Guard::Subject(&proven_subject),
-                    Guard::Subject(&proven_here),
-                ])
-                .await?;
             let window = self.config.client_window.as_secs() as i64;
-            let [by_client, by_email, by_proven, by_proven_here] = Store::failure_stats_of(
-                &mut tx,
-                [
-                    (client_subject, now - window),
-                    (email_subject, now - 3600),
-                    (&proven_subject, now - 3600),
-                    (&proven_here, now - 3600),
-                ],
-                lease_start,
-            )
-            .await?;
-            let client_busy = match Self::window_verdict(
+            // Counted at once, with the counts as they were just before (one round trip on
+            // PostgreSQL); taken back below if the attempt may not be made now.
+            let counted: &[&str] = if person_proven {
+                &[email_subject, client_subject, &proven_subject, &proven_here]
+            } else {
+                &[email_subject, client_subject]
+            };
+            let ([by_client, by_email, by_proven, by_proven_here], ids) = self
+                .store
+                .count_and_read(
+                    &[
+                        Guard::Subject(client_subject),
+                        Guard::Subject(email_subject),
+                        Guard::Subject(&proven_subject),
+                        Guard::Subject(&proven_here),
+                    ],
+                    [
+                        (client_subject, now - window),
+                        (email_subject, now - 3600),
+                        (&proven_subject, now - 3600),
+                        (&proven_here, now - 3600),
+                    ],
+                    lease_start,
+                    counted,
+                    now,
+                    true,
+                )
+                .await?;
+            let reservation = Reservation {
+                ids,
+                in_flight: true,
+            };
+            match self.verdict(
                 by_client,
-                self.config.client_failures_per_window,
-                window,
+                by_email,
+                by_proven,
+                by_proven_here,
+                person_proven,
                 now,
             ) {
-                Err(wait) => return Ok(Err(Refusal::Client(wait))),
-                Ok(busy) => busy,
-            };
-            let mut email_busy = false;
-            if person_proven {
-                // Attempts in flight count at once: parallel guesses with solved CAPTCHAs cannot
-                // all slip under the cap.
-                for (stats, max) in [
-                    (by_proven_here, self.config.captcha_login_failures_per_hour),
-                    (
-                        by_proven,
-                        self.config.captcha_login_failures_per_address_per_hour,
-                    ),
-                ] {
-                    let counted = FailureStats {
-                        count: stats.count + stats.in_flight,
-                        ..stats
-                    };
-                    if let Err(wait) = Self::window_verdict(counted, max, 3600, now) {
-                        return Ok(Err(Refusal::Proven(wait)));
+                Verdict::Go => return Ok(Ok(reservation)),
+                Verdict::Refused(refusal) => {
+                    self.release(reservation).await?;
+                    return Ok(Err(refusal));
+                }
+                Verdict::Wait { client_busy } => {
+                    self.release(reservation).await?;
+                    if started.elapsed() > MAX_QUEUE_WAIT {
+                        let wait = self.config.client_window.as_secs().min(60);
+                        return Ok(Err(if client_busy {
+                            Refusal::Client(wait)
+                        } else {
+                            Refusal::Address(wait)
+                        }));
                     }
                 }
-            } else {
-                if let Some(wait) = self.address_wait(by_email, now) {
-                    return Ok(Err(Refusal::Address(wait)));
-                }
-                let with_in_flight = FailureStats {
-                    count: by_email.count + by_email.in_flight,
-                    newest: Some(now),
-                    ..by_email
-                };
-                email_busy =
-                    by_email.in_flight > 0 && self.address_wait(with_in_flight, now).is_some();
-            }
-            if !(client_busy || email_busy) {
-                let subjects: &[&str] = if person_proven {
-                    &[email_subject, client_subject, &proven_subject, &proven_here]
-                } else {
-                    &[email_subject, client_subject]
-                };
-                let ids = Store::insert_events(&mut tx, subjects, now, true).await?;
-                Store::commit_uncached(tx).await?;
-                return Ok(Ok(Reservation {
-                    ids,
-                    in_flight: true,
-                }));
-            }
-            drop(tx);
-            if started.elapsed() > MAX_QUEUE_WAIT {
-                let wait = self.config.client_window.as_secs().min(60);
-                return Ok(Err(if client_busy {
-                    Refusal::Client(wait)
-                } else {
-                    Refusal::Address(wait)
-                }));
             }
             tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        }
+    }
+
+    /// Whether an attempt may be made, from the counts its subjects had before it.
+    fn verdict(
+        &self,
+        by_client: FailureStats,
+        by_email: FailureStats,
+        by_proven: FailureStats,
+        by_proven_here: FailureStats,
+        person_proven: bool,
+        now: i64,
+    ) -> Verdict {
+        let window = self.config.client_window.as_secs() as i64;
+        let client_busy = match Self::window_verdict(
+            by_client,
+            self.config.client_failures_per_window,
+            window,
+            now,
+        ) {
+            Err(wait) => return Verdict::Refused(Refusal::Client(wait)),
+            Ok(busy) => busy,
+        };
+        let mut email_busy = false;
+        if person_proven {
+            // Attempts in flight count at once: parallel guesses with solved CAPTCHAs cannot
+            // all slip under the cap.
+            for (stats, max) in [
+                (by_proven_here, self.config.captcha_login_failures_per_hour),
+                (
+                    by_proven,
+                    self.config.captcha_login_failures_per_address_per_hour,
+                ),
+            ] {
+                let counted = FailureStats {
+                    count: stats.count + stats.in_flight,
+                    ..stats
+                };
+                if let Err(wait) = Self::window_verdict(counted, max, 3600, now) {
+                    return Verdict::Refused(Refusal::Proven(wait));
+                }
+            }
+        } else {
+            if let Some(wait) = self.address_wait(by_email, now) {
+                return Verdict::Refused(Refusal::Address(wait));
+            }
+            let with_in_flight = FailureStats {
+                count: by_email.count + by_email.in_flight,
+                newest: Some(now),
+                ..by_email
+            };
+            email_busy = by_email.in_flight > 0 && self.address_wait(with_in_flight, now).is_some();
+        }
+        if client_busy || email_busy {
+            Verdict::Wait { client_busy }
+        } else {
+            Verdict::Go
         }
     }
 

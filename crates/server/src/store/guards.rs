@@ -98,6 +98,18 @@ pub(super) fn lock_statement(guards: &[Guard<'_>]) -> (String, Vec<i64>) {
     } else {
         "SELECT pg_advisory_xact_lock_shared($1)".to_owned()
     };
+    let mut keys = lock_keys(guards);
+    for i in 0..keys.len() {
+        let _ = write!(sql, ", pg_advisory_xact_lock(${})", i + 2);
+    }
+    keys.insert(0, EVERYTHING);
+    (sql, keys)
+}
+
+/// The exclusive locks of `guards` (all but [`Guard::Everything`]): each once, in the one order
+/// every writer takes them in. The shared lock ([`EVERYTHING`]) is taken before them.
+#[cfg(feature = "postgres")]
+pub(super) fn lock_keys(guards: &[Guard<'_>]) -> Vec<i64> {
     let mut keys: Vec<i64> = guards
         .iter()
         .filter(|g| **g != Guard::Everything)
@@ -107,12 +119,12 @@ pub(super) fn lock_statement(guards: &[Guard<'_>]) -> (String, Vec<i64>) {
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    for i in 0..keys.len() {
-        let _ = write!(sql, ", pg_advisory_xact_lock(${})", i + 2);
-    }
-    keys.insert(0, EVERYTHING);
-    (sql, keys)
+    keys
 }
+
+/// The lock every writer holds shared (see [`lock_keys`]).
+#[cfg(feature = "postgres")]
+pub(super) const SHARED_KEY: i64 = EVERYTHING;
 
 #[cfg(all(test, feature = "postgres"))]
 mod tests {
