@@ -17,7 +17,7 @@
 //!
 //! The load generator (wrk, or this process) shares the machine's cores with what it measures,
 //! for the baseline and the figure alike. Usage:
-//! `espace-pro-bench --server PATH --hello PATH [--memory-seconds N] [--rounds N]`.
+//! `espace-pro-bench --server PATH --hello PATH [--memory-seconds N] [--rounds N] [--only postgres]`.
 
 mod figures;
 mod load;
@@ -40,6 +40,9 @@ struct Options {
     memory_seconds: u64,
     rounds: usize,
     wrk_seconds: u64,
+    /// `--only postgres`: the PostgreSQL rows alone (with the SQLite log-ins and the
+    /// hello-world they are measured against), to try a change of the database path quickly.
+    only_postgres: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -49,6 +52,7 @@ fn options() -> Result<Options, String> {
         memory_seconds: 300,
         rounds: 5,
         wrk_seconds: 5,
+        only_postgres: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -61,11 +65,15 @@ fn options() -> Result<Options, String> {
             }
             "--rounds" => o.rounds = value()?.parse().map_err(|e| format!("{e}"))?,
             "--wrk-seconds" => o.wrk_seconds = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--only" => match value()?.as_str() {
+                "postgres" => o.only_postgres = true,
+                other => return Err(format!("--only takes postgres, not {other}")),
+            },
             _ => return Err(format!("unknown argument {a}")),
         }
     }
     if o.server.as_os_str().is_empty() || o.hello.as_os_str().is_empty() {
-        return Err("usage: espace-pro-bench --server PATH --hello PATH [--memory-seconds N] [--rounds N] [--wrk-seconds N]".into());
+        return Err("usage: espace-pro-bench --server PATH --hello PATH [--memory-seconds N] [--rounds N] [--wrk-seconds N] [--only postgres]".into());
     }
     Ok(o)
 }
@@ -166,7 +174,13 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let only_postgres = o.only_postgres;
     let mut bench = Bench::new(o).await;
+    if only_postgres {
+        let (service, _) = bench.service(&bench.db).await;
+        bench.postgres(&service).await;
+        return bench.print();
+    }
     bench.start_up().await;
     let (service, _) = bench.service(&bench.db).await;
     let idle_rss = service.rss_kib();

@@ -41,21 +41,21 @@ pub fn device_of(req: &LoginRequest) -> Result<Device, AuthError> {
     Ok(Device { hash, name })
 }
 
-/// Remembers the log-in's device; when the account never used it (or it does not say which it
-/// is), records it in the activity and writes the alert in `tx` (the hour's share allowing).
+/// When the log-in's device is new to the account (or it does not say which it is), records it in
+/// the activity and writes the alert in `tx` (the hour's share allowing).
 /// Whether it was new (`tx` may hold a mail: commit it with `Services::commit_mail`).
+///
+/// `was_new`: what remembering it said (`Store::open_session_in`, with the session).
 pub async fn tell_if_new(
     svc: &Services,
     tx: &mut Tx,
     account: &AccountRow,
     device: &Device,
+    was_new: bool,
     client: IpAddr,
     now: OffsetDateTime,
 ) -> Result<bool, AuthError> {
-    let new_device = match &device.hash {
-        Some(hash) => Store::remember_device_in(tx, account.id, hash, ts(now)).await?,
-        None => true,
-    } && svc.config.new_device_alerts();
+    let new_device = was_new && svc.config.new_device_alerts();
     if !new_device {
         return Ok(false);
     }

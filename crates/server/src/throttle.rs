@@ -60,6 +60,14 @@ enum Verdict {
     },
 }
 
+impl Reservation {
+    /// The events counted, for a caller that takes them back itself, in its own transaction
+    /// (a log-in that got in: `Store::open_session_in`).
+    pub fn into_ids(self) -> Vec<i64> {
+        self.ids
+    }
+}
+
 /// How long an attempt may stay in flight before it counts as a failure (a crash mid-attempt).
 const LEASE_SECONDS: i64 = 30;
 /// How long an attempt waits for those in flight before it before giving up.
@@ -318,16 +326,6 @@ impl Throttle {
     /// and no longer hold its owner back. Inside the caller's transaction.
     pub async fn forget_address_in(conn: &mut Conn, email_subject: &str) -> Result<(), StoreError> {
         Store::forget_subjects_in(conn, email_subject, &proven_subject(email_subject)).await
-    }
-
-    /// The attempt succeeded and its owner got in: [`Throttle::release`] and [`Throttle::clear`]
-    /// of `subject`, inside the caller's transaction (with the session it opens).
-    pub async fn succeeded_in(
-        conn: &mut Conn,
-        reservation: Reservation,
-        subject: &str,
-    ) -> Result<(), StoreError> {
-        Store::forget_events_in(conn, &reservation.ids, subject).await
     }
 }
 

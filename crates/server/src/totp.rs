@@ -331,12 +331,14 @@ pub enum AtLogin {
     Refused(AuthError),
 }
 
-/// The account's second factor at log-in, read again in the log-in's transaction `tx`, and the
-/// code the log-in gave (`totp_code`, or `recovery_code`) taken there.
+/// The account's second factor at log-in (`sealed`: its secret in use, as the log-in's
+/// transaction `tx` read it after its locks), and the code the log-in gave (`totp_code`, or
+/// `recovery_code`) taken there.
 pub async fn at_login(
     svc: &Services,
     tx: &mut Tx,
     account: &AccountRow,
+    sealed: Option<Vec<u8>>,
     req: &LoginRequest,
     client: IpAddr,
     now: OffsetDateTime,
@@ -349,10 +351,7 @@ pub async fn at_login(
             return Ok(AtLogin::Refused(AuthError::WrongLoginCode(field)));
         }
     }
-    let Some(sealed) = Store::second_factor_in(tx, account.id)
-        .await?
-        .and_then(|r| r.secret_sealed)
-    else {
+    let Some(sealed) = sealed else {
         return Ok(AtLogin::Passed);
     };
     let given = |c: &Option<Secret>| {

@@ -13,7 +13,7 @@ use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
 use crate::store::{AccountRead, AccountRow, AuditEvent, Guard, SessionRow, Store, from_ts, ts};
-use crate::throttle::{Refusal, Throttle, client_subject};
+use crate::throttle::{Refusal, client_subject};
 
 mod fresh;
 
@@ -110,20 +110,21 @@ pub async fn login(
         .await?;
     // The password was verified before this transaction: a change that committed meanwhile (a
     // new password, a recovery, an activation) makes it the old one, which opens nothing.
-    if !Store::credentials_unchanged(
+    // The second factor is read with them: one turned on meanwhile is asked too.
+    let (unchanged, second_factor) = Store::login_state_in(
         &mut tx,
         account.id,
         &account.password_hash,
         &account.login_email_key,
     )
-    .await?
-    {
+    .await?;
+    if !unchanged {
         drop(tx);
         return Err(failed_login(svc, reservation, Some(account.id), client, now).await?);
     }
-    // The second factor, read in this transaction: one turned on meanwhile is asked too. A
-    // right password without a code counts neither way; a wrong code counts as a failed log-in.
-    match crate::totp::at_login(svc, &mut tx, &account, req, client, now).await? {
+    // A right password without the code the second factor asks counts neither way; a wrong
+    // code counts as a failed log-in.
+    match crate::totp::at_login(svc, &mut tx, &account, second_factor, req, client, now).await? {
         crate::totp::AtLogin::Passed => {}
         crate::totp::AtLogin::Required => {
             drop(tx);
@@ -139,9 +140,13 @@ pub async fn login(
             return Err(refusal);
         }
     }
-    Throttle::succeeded_in(&mut tx, reservation, &by_email).await?;
-    Store::insert_session(
+    // The attempt taken back and the address's failures forgotten (the owner got in), the
+    // session, its audit line and its device: one statement on PostgreSQL.
+    let detail = device.name.clone().unwrap_or_default();
+    let device_was_new = Store::open_session_in(
         &mut tx,
+        &reservation.into_ids(),
+        &by_email,
         &SessionRow {
             token_hash: hash,
             account_id: account.id,
@@ -156,11 +161,6 @@ pub async fn login(
             client_ip: Some(client.to_canonical().to_string()),
             device_hash: device.hash.clone(),
         },
-    )
-    .await?;
-    let detail = device.name.clone().unwrap_or_default();
-    Store::audit(
-        &mut tx,
         &AuditEvent::new(account.id, kind, now)
             .from(client)
             .detail(detail),
@@ -168,7 +168,9 @@ pub async fn login(
     .await?;
     // A device the account never used (or one that does not say which it is): told to the login
     // address in this transaction, so the session exists only if the alert will be sent.
-    if crate::new_devices::tell_if_new(svc, &mut tx, &account, &device, client, now).await? {
+    if crate::new_devices::tell_if_new(svc, &mut tx, &account, &device, device_was_new, client, now)
+        .await?
+    {
         svc.commit_mail(tx).await?;
     } else {
         svc.store.commit(tx).await?;

@@ -107,26 +107,6 @@ impl Store {
             .await)?)
     }
 
-    /// Whether the account still has this password hash and this login address, read inside the
-    /// caller's write transaction: a log-in whose password was verified before a change (of the
-    /// password, or of the address at activation) committed finds out here, and opens nothing.
-    pub async fn credentials_unchanged(
-        conn: &mut Conn,
-        account_id: i64,
-        password_hash: &str,
-        login_email_key: &str,
-    ) -> StoreResult<bool> {
-        let sql = "SELECT COUNT(*) FROM accounts
-             WHERE id = $1 AND password_hash = $2 AND login_email_key = $3";
-        let found: i64 = on_tx!(conn, |c| sqlx::query_scalar(sql)
-            .bind(account_id)
-            .bind(password_hash)
-            .bind(login_email_key)
-            .fetch_one(&mut *c)
-            .await)?;
-        Ok(found == 1)
-    }
-
     pub async fn update_password(
         conn: &mut Conn,
         account_id: i64,

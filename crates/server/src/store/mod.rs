@@ -34,6 +34,7 @@ mod inspect;
 mod keyed;
 #[cfg(feature = "postgres")]
 mod listen;
+mod log_in;
 mod open;
 mod outbox;
 #[cfg(feature = "postgres")]
