@@ -57,11 +57,26 @@ impl Store {
         Ok(())
     }
 
-    /// An event outside any other write.
+    /// An event outside any other write: one statement, committed on its own.
     pub async fn audit_now(&self, event: &AuditEvent) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        Self::audit(&mut tx, event).await?;
-        Self::commit_uncached(tx).await
+        let sql = "INSERT INTO audit_events (account_id, kind, at, client_ip, detail)
+             VALUES ($1, $2, $3, $4, $5)";
+        let event = event.clone();
+        let pool = self.pool.clone();
+        // To its end, as a commit: a failure's line is written even if its client hangs up.
+        super::commit::to_the_end(async move {
+            on_pool!(pool, |p| sqlx::query(sql)
+                .bind(event.account_id)
+                .bind(event.kind)
+                .bind(event.at)
+                .bind(&event.client_ip)
+                .bind(&event.detail)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
+            Ok(())
+        })
+        .await
     }
 
     /// The account's latest security events, newest first.
