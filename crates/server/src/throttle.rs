@@ -52,7 +52,10 @@ pub struct Reservation {
 
 /// What the counts say of an attempt.
 enum Verdict {
+    /// It may be made (not counted yet).
     Go,
+    /// It may be made, and is counted.
+    Reserved(Reservation),
     Refused(Refusal),
     /// Attempts in flight would take the last places: worth waiting for their outcome.
     Wait {
@@ -149,35 +152,39 @@ impl Throttle {
         person_proven: bool,
     ) -> Result<Result<Reservation, Refusal>, StoreError> {
         let started = std::time::Instant::now();
+        // Attempts with a solved CAPTCHA: per client and address (someone else's do not use up
+        // the owner's), and per address overall (no end of guesses from many clients).
+        let proven_subject = proven_subject(email_subject);
+        let proven_here = format!("{proven_subject}:{client_subject}");
+        let guards = [
+            Guard::Subject(client_subject),
+            Guard::Subject(email_subject),
+            Guard::Subject(&proven_subject),
+            Guard::Subject(&proven_here),
+        ];
+        let counted: &[&str] = if person_proven {
+            &[email_subject, client_subject, &proven_subject, &proven_here]
+        } else {
+            &[email_subject, client_subject]
+        };
+        let window = self.config.client_window.as_secs() as i64;
         loop {
             let now = self.now();
             let lease_start = now - LEASE_SECONDS;
-            // Attempts with a solved CAPTCHA: per client and address (someone else's do not use
-            // up the owner's), and per address overall (no end of guesses from many clients).
-            let proven_subject = proven_subject(email_subject);
-            let proven_here = format!("{proven_subject}:{client_subject}");
-            let window = self.config.client_window.as_secs() as i64;
-            // Counted at once, with the counts as they were just before (one round trip on
-            // PostgreSQL); taken back below if the attempt may not be made now.
-            let counted: &[&str] = if person_proven {
-                &[email_subject, client_subject, &proven_subject, &proven_here]
-            } else {
-                &[email_subject, client_subject]
-            };
-            let ([by_client, by_email, by_proven, by_proven_here], ids) = self
+            let sinces = [now - window, now - 3600, now - 3600, now - 3600];
+            // PostgreSQL, in one round trip: counted at once when every subject is under a
+            // ceiling within which `verdict` always lets the attempt through (no failure to
+            // wait after, no attempt in flight that could take the last place).
+            let ceilings = self.ceilings(person_proven);
+            let fast = self
                 .store
-                .count_and_read(
-                    &[
-                        Guard::Subject(client_subject),
-                        Guard::Subject(email_subject),
-                        Guard::Subject(&proven_subject),
-                        Guard::Subject(&proven_here),
-                    ],
+                .try_reserve(
+                    &guards,
                     [
-                        (client_subject, now - window),
-                        (email_subject, now - 3600),
-                        (&proven_subject, now - 3600),
-                        (&proven_here, now - 3600),
+                        (client_subject, sinces[0], ceilings[0]),
+                        (email_subject, sinces[1], ceilings[1]),
+                        (&proven_subject, sinces[2], ceilings[2]),
+                        (&proven_here, sinces[3], ceilings[3]),
                     ],
                     lease_start,
                     counted,
@@ -185,25 +192,55 @@ impl Throttle {
                     true,
                 )
                 .await?;
-            let reservation = Reservation {
-                ids,
-                in_flight: true,
-            };
-            match self.verdict(
-                by_client,
-                by_email,
-                by_proven,
-                by_proven_here,
-                person_proven,
-                now,
-            ) {
-                Verdict::Go => return Ok(Ok(reservation)),
-                Verdict::Refused(refusal) => {
-                    self.release(reservation).await?;
-                    return Ok(Err(refusal));
+            let verdict = match fast {
+                Some((stats, Some(ids))) => {
+                    let reservation = Reservation {
+                        ids,
+                        in_flight: true,
+                    };
+                    match self.verdict(stats, person_proven, now) {
+                        Verdict::Go => return Ok(Ok(reservation)),
+                        // Not expected (the ceilings are stricter): taken back, and judged as
+                        // the verdict says.
+                        other => {
+                            self.release(reservation).await?;
+                            other
+                        }
+                    }
                 }
+                Some((stats, None)) => match self.verdict(stats, person_proven, now) {
+                    // Past a ceiling but let through (an address whose delay has run out):
+                    // the general path below, which judges and counts in one transaction.
+                    Verdict::Go => {
+                        self.reserve_in_transaction(
+                            &guards,
+                            sinces,
+                            lease_start,
+                            counted,
+                            now,
+                            person_proven,
+                        )
+                        .await?
+                    }
+                    other => other,
+                },
+                None => {
+                    self.reserve_in_transaction(
+                        &guards,
+                        sinces,
+                        lease_start,
+                        counted,
+                        now,
+                        person_proven,
+                    )
+                    .await?
+                }
+            };
+            match verdict {
+                Verdict::Reserved(reservation) => return Ok(Ok(reservation)),
+                Verdict::Go => unreachable!("a reservation is made or the verdict is another"),
+                Verdict::Refused(refusal) => return Ok(Err(refusal)),
                 Verdict::Wait { client_busy } => {
-                    self.release(reservation).await?;
                     if started.elapsed() > MAX_QUEUE_WAIT {
                         let wait = self.config.client_window.as_secs().min(60);
                         return Ok(Err(if client_busy {
@@ -218,16 +255,70 @@ impl Throttle {
         }
     }
 
-    /// Whether an attempt may be made, from the counts its subjects had before it.
-    fn verdict(
+    /// The general path: one write transaction that locks the subjects, reads their counts,
+    /// judges them, and counts the attempt only if it may be made. A refused attempt writes
+    /// nothing.
+    async fn reserve_in_transaction(
         &self,
-        by_client: FailureStats,
-        by_email: FailureStats,
-        by_proven: FailureStats,
-        by_proven_here: FailureStats,
-        person_proven: bool,
+        guards: &[Guard<'_>; 4],
+        sinces: [i64; 4],
+        lease_start: i64,
+        counted: &[&str],
         now: i64,
-    ) -> Verdict {
+        person_proven: bool,
+    ) -> Result<Verdict, StoreError> {
+        let subject = |g: &Guard<'_>| match *g {
+            Guard::Subject(s) => s.to_owned(),
+            _ => unreachable!("a reservation guards subjects"),
+        };
+        let names: [String; 4] = std::array::from_fn(|i| subject(&guards[i]));
+        let mut tx = self.store.begin_write(guards).await?;
+        let stats = Store::failure_stats_of(
+            &mut tx,
+            std::array::from_fn::<_, 4, _>(|i| (names[i].as_str(), sinces[i])),
+            lease_start,
+        )
+        .await?;
+        match self.verdict(stats, person_proven, now) {
+            Verdict::Go => {
+                let ids = Store::insert_events(&mut tx, counted, now, true).await?;
+                Store::commit_uncached(tx).await?;
+                Ok(Verdict::Reserved(Reservation {
+                    ids,
+                    in_flight: true,
+                }))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// The ceilings of the one-round-trip reservation, for the client, the address, and the
+    /// address's and this client's attempts with a solved CAPTCHA (`None`: not judged): under
+    /// them, [`Throttle::verdict`] lets the attempt through whatever else the counts say.
+    fn ceilings(&self, person_proven: bool) -> [Option<i64>; 4] {
+        let client = Some(i64::from(self.config.client_failures_per_window));
+        if person_proven {
+            [
+                client,
+                None,
+                Some(i64::from(
+                    self.config.captcha_login_failures_per_address_per_hour,
+                )),
+                Some(i64::from(self.config.captcha_login_failures_per_hour)),
+            ]
+        } else {
+            let free = self
+                .config
+                .free_failures
+                .min(self.config.account_failures_per_hour);
+            [client, Some(i64::from(free)), None, None]
+        }
+    }
+
+    /// Whether an attempt may be made, from the counts its subjects had before it (the client,
+    /// the address, the address's and this client's attempts with a solved CAPTCHA).
+    fn verdict(&self, stats: [FailureStats; 4], person_proven: bool, now: i64) -> Verdict {
+        let [by_client, by_email, by_proven, by_proven_here] = stats;
         let window = self.config.client_window.as_secs() as i64;
         let client_busy = match Self::window_verdict(
             by_client,
@@ -332,6 +423,64 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Under the one-round-trip reservation's ceilings, the verdict is always to go: an attempt
+    /// that reservation counts is never one the service would refuse or make wait.
+    #[tokio::test]
+    async fn under_the_ceilings_the_verdict_is_always_go() {
+        let (_dir, store) = Store::temporary().await;
+        let config = ThrottleConfig {
+            free_failures: 3,
+            client_failures_per_window: 7,
+            captcha_login_failures_per_hour: 4,
+            captcha_login_failures_per_address_per_hour: 6,
+            ..ThrottleConfig::default()
+        };
+        let throttle = Throttle::new(
+            store,
+            config,
+            std::sync::Arc::new(crate::clock::SystemClock),
+            MasterKey::from_bytes(&[7; 32]),
+        );
+        let now = 1_000_000;
+        let mut judged = 0;
+        for person_proven in [false, true] {
+            let ceilings = throttle.ceilings(person_proven);
+            // Every split of counts into failures and attempts in flight, up to a little past
+            // each ceiling, with failures just now or long ago.
+            for total in 0..10i64 {
+                for in_flight in 0..=total {
+                    for newest in [now, now - 1, now - 3000] {
+                        let stats = FailureStats {
+                            count: total - in_flight,
+                            oldest: (total > in_flight).then_some(newest),
+                            newest: (total > in_flight).then_some(newest),
+                            in_flight,
+                        };
+                        for slot in 0..4 {
+                            let mut all = [FailureStats::default(); 4];
+                            all[slot] = stats;
+                            let under = ceilings
+                                .iter()
+                                .zip(all)
+                                .all(|(c, s)| c.is_none_or(|c| s.count + s.in_flight < c));
+                            if under {
+                                judged += 1;
+                                assert!(
+                                    matches!(
+                                        throttle.verdict(all, person_proven, now),
+                                        Verdict::Go
+                                    ),
+                                    "{person_proven} {slot} {stats:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(judged > 100, "{judged}");
+    }
 
     #[test]
     fn subjects_do_not_show_the_address() {

@@ -1,7 +1,12 @@
--- A throttled attempt's reservation in one round trip (throttle.rs, `Store::count_and_read`):
--- under the locks of its subjects, what each subject has counted so far, then one event for each
--- subject counted, committed with the statement that calls it. The service decides from the
--- counts; an attempt it refuses takes its events back at once (a second statement).
+-- A throttled attempt's reservation in one round trip (throttle.rs, `Store::try_reserve`):
+-- under the locks of its subjects, what each subject has counted so far; then, only if every
+-- subject stays under its ceiling (its failures and attempts in flight together; NULL: no
+-- ceiling), one event for each subject counted, committed with the statement that calls it.
+-- The ceilings are stricter than the service's own judgement (which it makes from the counts
+-- returned): an attempt inserted here is one the service lets through, and one refused or told
+-- to wait writes nothing. One under a ceiling that the service would let through anyway (an
+-- address past its free failures whose delay has run out) is reserved by the service's general
+-- path, a write transaction.
 --
 -- The locks come first, as in every write transaction (`guards.rs`): the lock every writer
 -- holds, shared, then the subjects' by key, in the order given (sorted by the caller). In
@@ -13,6 +18,7 @@ CREATE FUNCTION espace_pro_reserve(
     lock_keys   BIGINT[],
     subjects    TEXT[],
     sinces      BIGINT[],
+    ceilings    BIGINT[],
     lease_start BIGINT,
     counted     TEXT[],
     at_now      BIGINT,
@@ -47,6 +53,12 @@ BEGIN
           LEFT JOIN throttle_events e ON e.subject = w.subject AND e.at > w.since
          GROUP BY w.i
       ) s;
+    IF EXISTS (
+        SELECT 1 FROM unnest(counts, flying, ceilings) AS x(c, f, ceiling)
+         WHERE ceiling IS NOT NULL AND c + f >= ceiling
+    ) THEN
+        RETURN;
+    END IF;
     WITH inserted AS (
         INSERT INTO throttle_events (subject, at, pending)
         SELECT c, at_now, in_flight FROM unnest(counted) AS c
