@@ -29,6 +29,16 @@ async fn growing_delay_after_five_failures_same_for_unknown_addresses() {
                 StatusCode::FORBIDDEN,
                 "no attempt is evaluated without the CAPTCHA"
             );
+            // Refused attempts, sent together, change nothing (nothing counted, nothing
+            // written): the limit is judged before anything is counted.
+            let before = app.row_counts().await;
+            let refused = futures::future::join_all((0..12).map(|_| app.login(email, WRONG))).await;
+            assert!(
+                refused.iter().all(|r| r.status() == StatusCode::FORBIDDEN),
+                "{:?}",
+                refused.iter().map(|r| r.status()).collect::<Vec<_>>()
+            );
+            assert_eq!(app.row_counts().await, before);
         }
         // A wrong guess with a CAPTCHA is evaluated, and counted.
         assert_eq!(
