@@ -405,9 +405,6 @@ mod tests {
                 .fetch_all(pool)
                 .await
                 .unwrap();
-            if table == "throttle_events" {
-                actual.insert(0, "rowid".into());
-            }
             let listed: Vec<&str> = listed.iter().map(|(c, _)| *c).collect();
             assert_eq!(actual, listed, "{table}");
         }

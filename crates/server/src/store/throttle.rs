@@ -280,6 +280,33 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// An event's id is never given again, even once the highest was deleted: an attempt that
+    /// settles late can only touch its own events.
+    #[tokio::test]
+    async fn event_ids_are_never_given_twice() {
+        let (_dir, store) = Store::temporary().await;
+        let mut tx = store.begin_write(&[]).await.unwrap();
+        let first = Store::insert_events(&mut tx, &["a", "b"], 100, true)
+            .await
+            .unwrap();
+        store.commit(tx).await.unwrap();
+        let mut tx = store.begin_write(&[]).await.unwrap();
+        Store::forget_subjects_in(&mut tx, "a", "proven:a")
+            .await
+            .unwrap();
+        Store::forget_subjects_in(&mut tx, "b", "proven:b")
+            .await
+            .unwrap();
+        let next = Store::insert_events(&mut tx, &["c"], 101, true)
+            .await
+            .unwrap();
+        store.commit(tx).await.unwrap();
+        assert!(
+            next[0] > *first.iter().max().unwrap(),
+            "{first:?} then {next:?}"
+        );
+    }
+
     #[tokio::test]
     async fn several_subjects_are_counted_and_forgotten_in_one_statement_each() {
         let (_dir, store) = Store::temporary().await;
