@@ -154,7 +154,10 @@ impl Throttle {
                     true,
                 )
                 .await?;
-            let verdict = match fast {
+            // `None`: the general path, which judges and counts in one transaction (on SQLite,
+            // and past a ceiling when the attempt may be made: an address whose delay has run
+            // out).
+            let judged = match fast {
                 Some((stats, Some(ids))) => {
                     let reservation = Reservation {
                         ids,
@@ -166,26 +169,18 @@ impl Throttle {
                         // the verdict says.
                         other => {
                             self.release(reservation).await?;
-                            other
+                            Some(other)
                         }
                     }
                 }
                 Some((stats, None)) => match self.verdict(stats, person_proven, now) {
-                    // Past a ceiling but let through (an address whose delay has run out):
-                    // the general path below, which judges and counts in one transaction.
-                    Verdict::Go => {
-                        self.reserve_in_transaction(
-                            &guards,
-                            sinces,
-                            lease_start,
-                            counted,
-                            now,
-                            person_proven,
-                        )
-                        .await?
-                    }
-                    other => other,
+                    Verdict::Go => None,
+                    other => Some(other),
                 },
+                None => None,
+            };
+            let verdict = match judged {
+                Some(verdict) => verdict,
                 None => {
                     self.reserve_in_transaction(
                         &guards,

@@ -41,10 +41,13 @@ impl AuditEvent {
     }
 }
 
+/// One event, in or outside a transaction.
+const INSERT_EVENT: &str = "INSERT INTO audit_events (account_id, kind, at, client_ip, detail)
+     VALUES ($1, $2, $3, $4, $5)";
+
 impl Store {
     pub async fn audit(conn: &mut Conn, event: &AuditEvent) -> StoreResult<()> {
-        let sql = "INSERT INTO audit_events (account_id, kind, at, client_ip, detail)
-             VALUES ($1, $2, $3, $4, $5)";
+        let sql = INSERT_EVENT;
         on_tx!(conn, |c| sqlx::query(sql)
             .bind(event.account_id)
             .bind(event.kind)
@@ -59,8 +62,7 @@ impl Store {
 
     /// An event outside any other write: one statement, committed on its own.
     pub async fn audit_now(&self, event: &AuditEvent) -> StoreResult<()> {
-        let sql = "INSERT INTO audit_events (account_id, kind, at, client_ip, detail)
-             VALUES ($1, $2, $3, $4, $5)";
+        let sql = INSERT_EVENT;
         let event = event.clone();
         let pool = self.pool.clone();
         // To its end, as a commit: a failure's line is written even if its client hangs up.

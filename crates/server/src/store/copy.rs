@@ -401,7 +401,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("table {table} is not in TABLES"))
                 .1;
             let sql = format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid");
-            let mut actual: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            let actual: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .fetch_all(pool)
                 .await
                 .unwrap();
