@@ -54,6 +54,12 @@ pub struct Reservation {
 }
 
 impl Reservation {
+    /// The events counted, for a caller that takes them back in a write of its own
+    /// (`Store::try_open_session`), then settles the reservation by what that write did.
+    pub fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+
     /// The events counted, for a caller that takes them back itself, in its own transaction
     /// (a log-in that got in: `Store::open_session_in`).
     pub fn into_ids(self) -> Vec<i64> {

@@ -12,7 +12,9 @@ use crate::dates::parse_date;
 use crate::errors::AuthError;
 use crate::kinds::AuditKind;
 use crate::services::Services;
-use crate::store::{AccountRead, AccountRow, AuditEvent, Guard, SessionRow, Store, from_ts, ts};
+use crate::store::{
+    AccountRead, AccountRow, AuditEvent, Guard, OpenedAtOnce, SessionRow, Store, from_ts, ts,
+};
 use crate::throttle::{Refusal, client_subject};
 
 mod fresh;
@@ -102,12 +104,62 @@ pub async fn login(
     } else {
         AuditKind::Login
     };
+    let detail = device.name.clone().unwrap_or_default();
+    let session = SessionRow {
+        token_hash: hash,
+        account_id: account.id,
+        created_at: ts(now),
+        last_seen_at: ts(now),
+        auth_time: ts(now),
+        expires_at: ts(expires_at),
+        revoked_at: None,
+        password_only: expired,
+        public_id: hex::encode(rand::random::<[u8; 16]>()),
+        device_name: device.name.clone(),
+        client_ip: Some(client.to_canonical().to_string()),
+        device_hash: device.hash.clone(),
+    };
+    let event = AuditEvent::new(account.id, kind, now)
+        .from(client)
+        .detail(detail);
+    let response = LoginResponse {
+        token: Secret::new(token),
+        expires_at,
+        idle_expires_at: (now + idle).min(expires_at),
+        must_change_password: expired,
+        subscriber_number: account.subscriber_number.parse().ok(),
+    };
+    let guards = [Guard::Account(account.id), Guard::Subject(&by_email)];
+    // Nothing to send and no code given (no second factor, a device the account knows): on
+    // PostgreSQL, what the transaction below does, in one call.
+    if req.totp_code.is_none() && req.recovery_code.is_none() {
+        match svc
+            .store
+            .try_open_session(
+                &guards,
+                &account.password_hash,
+                &account.login_email_key,
+                reservation.ids(),
+                &by_email,
+                &session,
+                &event,
+            )
+            .await?
+        {
+            Some(OpenedAtOnce::Opened) => {
+                let _taken_back = reservation.into_ids();
+                svc.metrics.login("success");
+                return Ok(response);
+            }
+            Some(OpenedAtOnce::Changed) => {
+                return Err(failed_login(svc, reservation, Some(account.id), client, now).await?);
+            }
+            None => {}
+        }
+    }
     // One transaction: the attempt taken back, the address's failures forgotten, the session and
     // its audit line, all or nothing.
-    let mut tx = svc
-        .store
-        .begin_write(&[Guard::Account(account.id), Guard::Subject(&by_email)])
-        .await?;
+    let mut tx = svc.store.begin_write(&guards).await?;
     // The password was verified before this transaction: a change that committed meanwhile (a
     // new password, a recovery, an activation) makes it the old one, which opens nothing.
     // The second factor is read with them: one turned on meanwhile is asked too.
@@ -142,28 +194,12 @@ pub async fn login(
     }
     // The attempt taken back and the address's failures forgotten (the owner got in), the
     // session, its audit line and its device: one statement on PostgreSQL.
-    let detail = device.name.clone().unwrap_or_default();
     let device_was_new = Store::open_session_in(
         &mut tx,
         &reservation.into_ids(),
         &by_email,
-        &SessionRow {
-            token_hash: hash,
-            account_id: account.id,
-            created_at: ts(now),
-            last_seen_at: ts(now),
-            auth_time: ts(now),
-            expires_at: ts(expires_at),
-            revoked_at: None,
-            password_only: expired,
-            public_id: hex::encode(rand::random::<[u8; 16]>()),
-            device_name: device.name.clone(),
-            client_ip: Some(client.to_canonical().to_string()),
-            device_hash: device.hash.clone(),
-        },
-        &AuditEvent::new(account.id, kind, now)
-            .from(client)
-            .detail(detail),
+        &session,
+        &event,
     )
     .await?;
     // A device the account never used (or one that does not say which it is): told to the login
@@ -176,13 +212,7 @@ pub async fn login(
         svc.store.commit(tx).await?;
     }
     svc.metrics.login("success");
-    Ok(LoginResponse {
-        token: Secret::new(token),
-        expires_at,
-        idle_expires_at: (now + idle).min(expires_at),
-        must_change_password: expired,
-        subscriber_number: account.subscriber_number.parse().ok(),
-    })
+    Ok(response)
 }
 
 /// A wrong password (or an unknown address): the attempt stays counted and is audited; gives

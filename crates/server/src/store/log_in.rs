@@ -2,9 +2,96 @@
 //! locks in one statement, and what it writes when it gets in in one more (on PostgreSQL; SQLite
 //! runs in this process, where a statement costs no round trip, and writes them one by one).
 
-use super::{AuditEvent, Conn, SessionRow, Store, StoreResult, on_tx};
+use super::{AuditEvent, Conn, Guard, SessionRow, Store, StoreResult, on_tx};
+
+/// What the log-in's one call did ([`Store::try_open_session`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedAtOnce {
+    /// The session is open, its audit line written and the attempt's events taken back.
+    Opened,
+    /// The credentials verified before are no longer the account's: nothing written.
+    Changed,
+}
 
 impl Store {
+    /// A log-in that got in, when nothing is to be sent (no second factor, a device the account
+    /// knows), in one round trip on PostgreSQL (`espace_pro_open_session`, migration
+    /// `postgres/0007`): under the locks of `guards` (the account's and the address's), the
+    /// credentials checked as [`Store::login_state_in`] does, then what
+    /// [`Store::open_session_in`] writes, committed without waiting for the disk (see the
+    /// migration). `None` on SQLite, and when the general path must run (a second factor, a new
+    /// device, a device not named), with nothing written.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn try_open_session(
+        &self,
+        guards: &[Guard<'_>],
+        password_hash: &str,
+        login_email_key: &str,
+        taken_back: &[i64],
+        forget: &str,
+        row: &SessionRow,
+        event: &AuditEvent,
+    ) -> StoreResult<Option<OpenedAtOnce>> {
+        #[cfg(feature = "postgres")]
+        if let super::Pool::Postgres(pool) = &self.pool {
+            // The one call writes a new session as a log-in opens it, and its audit line with the
+            // session's account, time and address: anything else takes the general path.
+            let (Some(device), true, true) = (
+                &row.device_hash,
+                row.last_seen_at == row.created_at && row.auth_time == row.created_at,
+                row.revoked_at.is_none()
+                    && event.account_id == Some(row.account_id)
+                    && event.at == row.created_at
+                    && event.client_ip == row.client_ip,
+            ) else {
+                return Ok(None);
+            };
+            let query = sqlx::query_scalar::<_, String>(
+                "SELECT espace_pro_open_session($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17)",
+            )
+            .bind(super::guards::SHARED_KEY)
+            .bind(super::guards::lock_keys(guards))
+            .bind(row.account_id)
+            .bind(password_hash.to_owned())
+            .bind(login_email_key.to_owned())
+            .bind(forget.to_owned())
+            .bind(taken_back.to_vec())
+            .bind(row.token_hash.clone())
+            .bind(row.created_at)
+            .bind(row.expires_at)
+            .bind(row.password_only)
+            .bind(row.public_id.clone())
+            .bind(row.device_name.clone())
+            .bind(row.client_ip.clone())
+            .bind(device.clone())
+            .bind(event.kind)
+            .bind(event.detail.clone());
+            let pool = pool.clone();
+            // To its end, with the cache told, as a commit.
+            let outcome = self
+                .write_cached(super::guards::Guarded::of(guards), async move {
+                    query.fetch_one(&pool).await
+                })
+                .await?;
+            return Ok(match outcome.as_str() {
+                "opened" => Some(OpenedAtOnce::Opened),
+                "changed" => Some(OpenedAtOnce::Changed),
+                _ => None,
+            });
+        }
+        let _ = (
+            guards,
+            password_hash,
+            login_email_key,
+            taken_back,
+            forget,
+            row,
+            event,
+        );
+        Ok(None)
+    }
+
     /// In a log-in's transaction, after its locks: whether the credentials it verified before
     /// are still the account's (not changed meanwhile: a new password, a recovery, another login
     /// address), and the second factor's secret in use (sealed), if any. One statement.

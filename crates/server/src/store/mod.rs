@@ -53,6 +53,7 @@ pub use copy::CopyReport;
 pub use error::{StoreError, StoreResult};
 pub use guards::Guard;
 pub use keyed::Forgotten;
+pub use log_in::OpenedAtOnce;
 pub use outbox::OutboxRow;
 pub use reads::AccountRead;
 pub use second_factor::SecondFactorRow;

@@ -11,6 +11,7 @@ mod attacks;
 mod bad_input;
 mod devices;
 mod email_change;
+mod one_call;
 mod outbox;
 mod password;
 mod profile;

@@ -229,6 +229,23 @@ async fn a_log_in_asks_the_code_accepts_it_once_and_allows_one_step_of_drift() {
         login_with(&app, json!({"totp_code": far})).await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // From a device the account knows, the password alone is refused all the same (on
+    // PostgreSQL, the log-in's one call leaves an account with a second factor to the general
+    // path), and opens nothing.
+    app.clock.advance(Duration::seconds(60));
+    let code = oathtool(&app, &secret, Duration::ZERO);
+    let device = json!({"device_id": "poste-de-lila-0001"});
+    let mut with_code = device.clone();
+    with_code["totp_code"] = json!(code);
+    assert_eq!(
+        login_with(&app, with_code).await.status(),
+        StatusCode::CREATED
+    );
+    let before = app.row_counts().await;
+    let (status, body) = read(login_with(&app, device).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), "second_factor_required");
+    assert_eq!(sessions(&app.row_counts().await), sessions(&before));
 }
 
 /// The same code sent by many clients at once opens one session (the conditional update of the
