@@ -1,31 +1,31 @@
--- A log-in that got in, in one round trip (store/log_in.rs, `Store::try_open_session`), and
--- the commits of a log-in that the disk need not hold before the answer.
+-- A log-in that got in, in one round trip (store/log_in.rs, `Store::try_open_session`), and a
+-- throttling reservation that does not wait for the disk.
 --
 -- `espace_pro_open_session` does what the log-in's write transaction does (auth/mod.rs) when
 -- nothing is to be sent (no second factor, a device the account knows): under the locks (the
 -- shared one, then the account's and the address's, sorted by the caller), it checks that the
 -- credentials verified before are still the account's; then it deletes the attempt's events and
--- the address's, inserts the session and its audit line. Anything else (a second factor, a new
--- device, which an e-mail tells) is left to the general path, with nothing written: 'general'.
--- Credentials changed meanwhile: 'changed', nothing written. Run outside any transaction, it
--- commits with the statement that calls it. READ COMMITTED, as `espace_pro_reserve`: each
--- statement reads after the locks.
+-- the address's failures, inserts the session and its audit line. Anything else (a second
+-- factor, a new device, which an e-mail tells) is left to the general path, with nothing
+-- written: 'general'. Credentials changed meanwhile: 'changed', nothing written. Called outside
+-- any transaction (the store calls it on the pool), it commits with the statement that calls it,
+-- waiting for the disk as every commit does: the session and its audit line are kept whatever
+-- happens next. READ COMMITTED, as `espace_pro_reserve`: each statement reads after the locks.
 --
--- Both run their statements as index scans (`enable_seqscan`, `enable_bitmapscan` off for the
--- call): throttling events are inserted and deleted at the rate of log-ins, and a scan of the
--- index marks the entries of deleted ones dead, which the next insert on that page reclaims.
+-- Both functions run their statements as index scans (`enable_seqscan`, `enable_bitmapscan` off
+-- for the call): throttling events are inserted and deleted at the rate of log-ins, and a scan of
+-- the index marks the entries of deleted ones dead, which the next insert on that page reclaims.
 -- Sequential and bitmap scans mark nothing: the index of a table of a few live rows had grown to
 -- 450 kB between two vacuums, and each log-in read 30 pages of it (with them off: 16 kB, 2 to 8).
 --
--- Both are called outside any transaction (the store calls them on the pool, never in a `Tx`),
--- and both commit without waiting for the disk (`synchronous_commit` off for their own
--- transaction only): a crash of the database can lose what they wrote in its last moments
--- (`wal_writer_delay` × 3, 0.6 s by default) and nothing else, and never leaves it half written.
--- What that can lose: throttling events (a few attempts uncounted) and sessions opened just
--- before the crash, each with its audit line (the session and its line go together; the person
--- logs in again). Any later commit that waits for the disk (a password change, an e-mail queued)
--- writes them first, as the log is written in order. It is SQLite's `synchronous = NORMAL`.
--- Nothing that sends an e-mail commits this way (SPEC: a crash loses no e-mail).
+-- `espace_pro_reserve` (called on the pool too) commits without waiting for the disk
+-- (`synchronous_commit` off for its own transaction only). A crash of the database can lose the
+-- attempts it counted in its last moments (`wal_writer_delay` × 3, 0.6 s by default) and nothing
+-- else: a few attempts uncounted, as an in-memory limiter would after a restart. The ids of
+-- events lost that way can be given again after the restart; a request that spanned the restart
+-- can then settle or take back another attempt's event of that moment (an attempt counted as a
+-- failure, or uncounted). Any later commit that waits for the disk writes them first, as the log
+-- is written in order.
 
 CREATE OR REPLACE FUNCTION espace_pro_reserve(
     shared_key  BIGINT,
@@ -125,16 +125,20 @@ BEGIN
         RETURN 'changed';
     END IF;
     IF device IS NULL
-       OR EXISTS (SELECT 1 FROM second_factors WHERE account_id = account)
+       OR EXISTS (
+           SELECT 1 FROM second_factors
+            WHERE account_id = account AND secret_sealed IS NOT NULL
+       )
        OR NOT EXISTS (
            SELECT 1 FROM known_devices WHERE account_id = account AND device_hash = device
        ) THEN
         RETURN 'general';
     END IF;
-    PERFORM set_config('synchronous_commit', 'off', true);
-    -- Two statements, each an index scan (see `espace_pro_reserve`).
+    -- Two statements, each an index scan (see above). The address's failures are forgotten, not
+    -- the attempts on it still in flight: a guess made while the owner gets in counts when it
+    -- fails.
     DELETE FROM throttle_events WHERE rowid = ANY(taken_back);
-    DELETE FROM throttle_events WHERE subject = forget;
+    DELETE FROM throttle_events WHERE subject = forget AND NOT pending;
     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
         expires_at, revoked_at, password_only, public_id, device_name, client_ip, device_hash)
     VALUES (token_hash_v, account, at_now, at_now, at_now, expires, NULL, only_password,

@@ -18,8 +18,7 @@ impl Store {
     /// knows), in one round trip on PostgreSQL (`espace_pro_open_session`, migration
     /// `postgres/0007`): under the locks of `guards` (the account's and the address's), the
     /// credentials checked as [`Store::login_state_in`] does, then what
-    /// [`Store::open_session_in`] writes, committed without waiting for the disk (see the
-    /// migration). `None` on SQLite, and when the general path must run (a second factor, a new
+    /// [`Store::open_session_in`] writes, committed. `None` on SQLite, and when the general path must run (a second factor, a new
     /// device, a device not named), with nothing written.
     #[allow(clippy::too_many_arguments)]
     pub async fn try_open_session(
@@ -128,7 +127,7 @@ impl Store {
         #[cfg(feature = "postgres")]
         if let super::TxInner::Postgres(t) = &mut conn.inner {
             let sql = "WITH forgotten AS (
-                    DELETE FROM throttle_events WHERE subject = $1 OR rowid = ANY($2)
+                    DELETE FROM throttle_events WHERE (subject = $1 AND NOT pending) OR rowid = ANY($2)
                 ), opened AS (
                     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at,
                         auth_time, expires_at, revoked_at, password_only, public_id, device_name,
