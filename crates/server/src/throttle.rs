@@ -69,12 +69,6 @@ impl Reservation {
 
 /// How long an attempt may stay in flight before it counts as a failure (a crash mid-attempt).
 const LEASE_SECONDS: i64 = 30;
-
-/// When attempts still in flight at `now` (seconds) began, at the earliest: one that began
-/// before is a failure (a request dropped, a crash mid-attempt).
-pub fn lease_start(now: i64) -> i64 {
-    now - LEASE_SECONDS
-}
 /// How long an attempt waits for those in flight before it before giving up.
 const MAX_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 

@@ -94,7 +94,6 @@ CREATE FUNCTION espace_pro_open_session(
     password_hash_v TEXT,
     email_key       TEXT,
     forget          TEXT,
-    lease_start     BIGINT,
     taken_back      BIGINT[],
     token_hash_v    BYTEA,
     at_now          BIGINT,
@@ -136,12 +135,10 @@ BEGIN
         RETURN 'general';
     END IF;
     -- Two statements, each an index scan (see above). The address's failures are forgotten, not
-    -- the attempts on it still in flight within their lease: a guess made while the owner gets
-    -- in counts when it fails. One past its lease is a failure already (a request dropped, a
-    -- crash), and goes.
+    -- the attempts on it still in flight: a guess made while the owner gets in counts when it
+    -- fails.
     DELETE FROM throttle_events WHERE rowid = ANY(taken_back);
-    DELETE FROM throttle_events
-     WHERE subject = forget AND (NOT pending OR at < lease_start);
+    DELETE FROM throttle_events WHERE subject = forget AND NOT pending;
     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
         expires_at, revoked_at, password_only, public_id, device_name, client_ip, device_hash)
     VALUES (token_hash_v, account, at_now, at_now, at_now, expires, NULL, only_password,

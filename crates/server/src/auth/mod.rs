@@ -141,7 +141,6 @@ pub async fn login(
                 &account.login_email_key,
                 reservation.ids(),
                 &by_email,
-                crate::throttle::lease_start(ts(now)),
                 &session,
                 &event,
             )
@@ -199,7 +198,6 @@ pub async fn login(
         &mut tx,
         &reservation.into_ids(),
         &by_email,
-        crate::throttle::lease_start(ts(now)),
         &session,
         &event,
     )

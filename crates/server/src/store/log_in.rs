@@ -28,7 +28,6 @@ impl Store {
         login_email_key: &str,
         taken_back: &[i64],
         forget: &str,
-        lease_start: i64,
         row: &SessionRow,
         event: &AuditEvent,
     ) -> StoreResult<Option<OpenedAtOnce>> {
@@ -48,7 +47,7 @@ impl Store {
             };
             let query = sqlx::query_scalar::<_, String>(
                 "SELECT espace_pro_open_session($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                 $12, $13, $14, $15, $16, $17, $18)",
+                 $12, $13, $14, $15, $16, $17)",
             )
             .bind(super::guards::SHARED_KEY)
             .bind(super::guards::lock_keys(guards))
@@ -56,7 +55,6 @@ impl Store {
             .bind(password_hash.to_owned())
             .bind(login_email_key.to_owned())
             .bind(forget.to_owned())
-            .bind(lease_start)
             .bind(taken_back.to_vec())
             .bind(row.token_hash.clone())
             .bind(row.created_at)
@@ -123,15 +121,13 @@ impl Store {
         conn: &mut Conn,
         taken_back: &[i64],
         forget: &str,
-        lease_start: i64,
         row: &SessionRow,
         event: &AuditEvent,
     ) -> StoreResult<bool> {
         #[cfg(feature = "postgres")]
         if let super::TxInner::Postgres(t) = &mut conn.inner {
             let sql = "WITH forgotten AS (
-                    DELETE FROM throttle_events
-                     WHERE (subject = $1 AND (NOT pending OR at < $19)) OR rowid = ANY($2)
+                    DELETE FROM throttle_events WHERE (subject = $1 AND NOT pending) OR rowid = ANY($2)
                 ), opened AS (
                     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at,
                         auth_time, expires_at, revoked_at, password_only, public_id, device_name,
@@ -166,12 +162,11 @@ impl Store {
                 .bind(event.at)
                 .bind(&event.client_ip)
                 .bind(&event.detail)
-                .bind(lease_start)
                 .fetch_one(&mut **t)
                 .await?;
             return Ok(row.device_hash.is_none() || added == 1);
         }
-        Self::forget_events_in(conn, taken_back, forget, lease_start).await?;
+        Self::forget_events_in(conn, taken_back, forget).await?;
         Self::insert_session(conn, row).await?;
         Self::audit(conn, event).await?;
         match &row.device_hash {

@@ -217,27 +217,20 @@ impl Store {
     }
 
     /// Takes back the events `ids` and forgets the failures of `subject`, in one statement
-    /// inside the caller's transaction (a log-in that got in): its events but the attempts still
-    /// in flight within their lease (started at `lease_start` or later), which stay. One of
-    /// them that fails counts (a guess made while the owner got in); one past its lease counts
-    /// as a failure already (a request dropped or a crash mid-attempt), and is forgotten.
-    pub async fn forget_events_in(
-        conn: &mut Conn,
-        ids: &[i64],
-        subject: &str,
-        lease_start: i64,
-    ) -> StoreResult<()> {
-        let mut sql =
-            "DELETE FROM throttle_events WHERE (subject = $1 AND (NOT pending OR at < $2))"
-                .to_owned();
-        if !ids.is_empty() {
-            let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-            sql.push_str(&format!(" OR rowid IN ({})", listed.join(", ")));
-        }
+    /// inside the caller's transaction (a log-in that got in). Other attempts on `subject` still
+    /// in flight stay: one that fails counts (a guess made while the owner got in).
+    pub async fn forget_events_in(conn: &mut Conn, ids: &[i64], subject: &str) -> StoreResult<()> {
+        let sql = if ids.is_empty() {
+            "DELETE FROM throttle_events WHERE subject = $1 AND NOT pending".to_owned()
+        } else {
+            let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+            format!(
+                "DELETE FROM throttle_events WHERE (subject = $1 AND NOT pending) OR rowid IN ({})",
+                listed.join(", ")
+            )
+        };
         on_tx!(conn, |c| {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(subject)
-                .bind(lease_start);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(subject);
             for id in ids {
                 query = query.bind(*id);
             }
@@ -359,7 +352,7 @@ mod tests {
 
         // The attempt in flight taken back and every event of "b" forgotten: "a" keeps its two
         // failures.
-        Store::forget_events_in(&mut tx, &in_flight, "b", 0)
+        Store::forget_events_in(&mut tx, &in_flight, "b")
             .await
             .unwrap();
         let [a, b] = Store::failure_stats_of(&mut tx, [("a", 0), ("b", 0)], 0)
