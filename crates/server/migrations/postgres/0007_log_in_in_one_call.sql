@@ -5,7 +5,7 @@
 -- nothing is to be sent (no second factor, a device the account knows): under the locks (the
 -- shared one, then the account's and the address's, sorted by the caller), it checks that the
 -- credentials verified before are still the account's; then it deletes the attempt's events and
--- the address's failures, inserts the session and its audit line. Anything else (a second
+-- the address's, inserts the session and its audit line. Anything else (a second
 -- factor, a new device, which an e-mail tells) is left to the general path, with nothing
 -- written: 'general'. Credentials changed meanwhile: 'changed', nothing written. Called outside
 -- any transaction (the store calls it on the pool), it commits with the statement that calls it,
@@ -134,11 +134,9 @@ BEGIN
        ) THEN
         RETURN 'general';
     END IF;
-    -- Two statements, each an index scan (see above). The address's failures are forgotten, not
-    -- the attempts on it still in flight: a guess made while the owner gets in counts when it
-    -- fails.
+    -- Two statements, each an index scan (see above).
     DELETE FROM throttle_events WHERE rowid = ANY(taken_back);
-    DELETE FROM throttle_events WHERE subject = forget AND NOT pending;
+    DELETE FROM throttle_events WHERE subject = forget;
     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, auth_time,
         expires_at, revoked_at, password_only, public_id, device_name, client_ip, device_hash)
     VALUES (token_hash_v, account, at_now, at_now, at_now, expires, NULL, only_password,

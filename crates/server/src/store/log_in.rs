@@ -127,7 +127,7 @@ impl Store {
         #[cfg(feature = "postgres")]
         if let super::TxInner::Postgres(t) = &mut conn.inner {
             let sql = "WITH forgotten AS (
-                    DELETE FROM throttle_events WHERE (subject = $1 AND NOT pending) OR rowid = ANY($2)
+                    DELETE FROM throttle_events WHERE subject = $1 OR rowid = ANY($2)
                 ), opened AS (
                     INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at,
                         auth_time, expires_at, revoked_at, password_only, public_id, device_name,

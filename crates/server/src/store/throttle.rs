@@ -216,16 +216,15 @@ impl Store {
         Ok(())
     }
 
-    /// Takes back the events `ids` and forgets the failures of `subject`, in one statement
-    /// inside the caller's transaction (a log-in that got in). Other attempts on `subject` still
-    /// in flight stay: one that fails counts (a guess made while the owner got in).
+    /// Takes back the events `ids` and forgets every event of `subject`, in one statement
+    /// inside the caller's transaction (a log-in that got in).
     pub async fn forget_events_in(conn: &mut Conn, ids: &[i64], subject: &str) -> StoreResult<()> {
         let sql = if ids.is_empty() {
-            "DELETE FROM throttle_events WHERE subject = $1 AND NOT pending".to_owned()
+            "DELETE FROM throttle_events WHERE subject = $1".to_owned()
         } else {
             let listed: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
             format!(
-                "DELETE FROM throttle_events WHERE (subject = $1 AND NOT pending) OR rowid IN ({})",
+                "DELETE FROM throttle_events WHERE subject = $1 OR rowid IN ({})",
                 listed.join(", ")
             )
         };
