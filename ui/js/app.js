@@ -6,6 +6,7 @@ import { t, setLang, lang, setPolicy } from './i18n.js';
 import { call } from './ipc.js';
 import { announce, topMessage } from './forms.js';
 import { setUpUpdates, checkAtStart, drawUpdate } from './updates.js';
+import { setUpZoom } from './zoom.js';
 
 import login from './screens/login.js';
 import home from './screens/home.js';
@@ -252,6 +253,10 @@ async function openLink() {
 }
 
 async function start() {
+  const webview = globalThis.__TAURI__?.webview?.getCurrentWebview?.();
+  if (webview) {
+    setUpZoom(window, (level) => webview.setZoom(level), /Mac/.test(navigator.platform));
+  }
   setLang(localStorage.getItem('espace-pro-lang') || 'fr');
   await tellLanguage();
   document.getElementById('nav-help').addEventListener('click', () => ctx.go('help', { back: ctx.current }));

@@ -78,6 +78,7 @@ pub fn test(extra: &[String]) -> Result<(), String> {
     if with_installers {
         Background::print_times();
     }
+    print_failures();
     println!("tests: {} passed, {} failed", tally.passed, tally.failed);
     if tally.ok && tally.failed == 0 {
         Ok(())
@@ -560,9 +561,20 @@ fn run_counting_tests(mut cmd: Command) -> Result<(u64, u64, bool), String> {
         .spawn()
         .map_err(|e| format!("{shown} could not start: {e}"))?;
     let (mut passed, mut failed) = (0u64, 0u64);
+    let mut in_failures = false;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
+            // cargo's "failures:" section (each failing test's output and panic message),
+            // kept to be printed again at the very end, where a CI log's tail shows it.
+            if line == "failures:" {
+                in_failures = true;
+            } else if line.starts_with("test result: ") {
+                in_failures = false;
+            }
+            if in_failures {
+                FAILURES.lock().unwrap_or_else(|e| e.into_inner()).push(line.clone());
+            }
             if let Some(rest) = line.strip_prefix("test result: ") {
                 passed += count_before(rest, " passed");
                 failed += count_before(rest, " failed");
@@ -580,6 +592,38 @@ fn run_counting_tests(mut cmd: Command) -> Result<(u64, u64, bool), String> {
     Ok((passed, failed, status.success()))
 }
 
+/// The failures' sections of every test program run so far.
+static FAILURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Prints again, just before the total, why the tests failed (see `failure_digest`).
+fn print_failures() {
+    let failures = FAILURES.lock().unwrap_or_else(|e| e.into_inner());
+    let digest = failure_digest(&failures);
+    if !digest.is_empty() {
+        println!("==> why the failing tests failed (the start of their output above):");
+        for line in digest {
+            println!("{line}");
+        }
+    }
+}
+
+/// The start of each failing test's section in cargo's "failures:" output (its panic message):
+/// at most 12 non-blank lines for each of the first 6, so that a log's last lines show why.
+fn failure_digest(lines: &[String]) -> Vec<&str> {
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    for line in lines {
+        if line.starts_with("---- ") {
+            blocks.push(vec![line]);
+        } else if let Some(block) = blocks.last_mut()
+            && !line.trim().is_empty()
+            && block.len() < 12
+        {
+            block.push(line);
+        }
+    }
+    blocks.into_iter().take(6).flatten().collect()
+}
+
 /// The number just before `label` in a cargo "test result" line.
 fn count_before(line: &str, label: &str) -> u64 {
     line.find(label)
@@ -589,7 +633,24 @@ fn count_before(line: &str, label: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::count_before;
+    use super::{count_before, failure_digest};
+
+    #[test]
+    fn keeps_the_start_of_each_failure() {
+        let mut out = vec!["failures:".to_owned(), String::new()];
+        out.push("---- a::b stdout ----".into());
+        out.push("thread 'a::b' panicked at tests/e2e/a.rs:3:5:".into());
+        out.push("the zoom never came; 320 CSS px, 160 expected".into());
+        out.extend((0..20).map(|i| format!("noise {i}")));
+        out.push(String::new());
+        out.push("---- a::c stdout ----".into());
+        out.push("thread 'a::c' panicked at tests/e2e/a.rs:9:5:".into());
+        out.extend(["".into(), "failures:".into(), "    a::b".into()]);
+        let digest = failure_digest(&out);
+        assert_eq!(digest.len(), 12 + 2 + 2, "{digest:#?}");
+        assert_eq!(digest[2], "the zoom never came; 320 CSS px, 160 expected");
+        assert_eq!(digest[12], "---- a::c stdout ----");
+    }
 
     #[test]
     fn reads_cargo_test_summaries() {
