@@ -573,7 +573,10 @@ fn run_counting_tests(mut cmd: Command) -> Result<(u64, u64, bool), String> {
                 in_failures = false;
             }
             if in_failures {
-                FAILURES.lock().unwrap_or_else(|e| e.into_inner()).push(line.clone());
+                FAILURES
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(line.clone());
             }
             if let Some(rest) = line.strip_prefix("test result: ") {
                 passed += count_before(rest, " passed");
