@@ -60,7 +60,7 @@ impl Bench {
     /// hello-world and the same on SQLite (`sqlite`, the service measured so far).
     pub async fn postgres(&mut self, sqlite: &Running) {
         eprintln!(
-            "==> PostgreSQL (fsync on, same machine): {SMALL} and {LARGE} accounts, beside SQLite and the hello-world, {} alternating rounds",
+            "==> PostgreSQL (fsync on, same machine): {SMALL} and {LARGE} accounts, beside SQLite and the hello-world, {} alternating rounds (the log-in loads in turns)",
             self.o.rounds
         );
         let pg = TempPostgres::start(true).expect("PostgreSQL starts");
@@ -76,13 +76,17 @@ impl Bench {
         let failed_before = self.failed;
         let seconds = self.o.wrk_seconds;
         let mut rounds: [Vec<f64>; 6] = Default::default();
-        for _ in 0..self.o.rounds {
+        for round in 0..self.o.rounds {
             rounds[0].push(wrk(&format!("{}/", hello.base), "", 32, seconds).per_second);
             rounds[1].push(self.account_load(&small, &tokens[0]));
             rounds[2].push(self.account_load(&large, &tokens[1]));
-            rounds[3].push(self.log_in_load(sqlite));
-            rounds[4].push(self.log_in_load(&small));
-            rounds[5].push(self.log_in_load(&large));
+            // The three log-in loads take turns at going first, so that none always follows
+            // the same load (the 32-connection reads before them, or one another).
+            let services = [sqlite, &small, &large];
+            for turn in 0..3 {
+                let which = (round + turn) % 3;
+                rounds[3 + which].push(self.log_in_load(services[which]));
+            }
             eprintln!(
                 "    hello {:.0}/s, GET {:.0}/s ({SMALL}) {:.0}/s ({LARGE}); log-ins SQLite {:.1}/s, PostgreSQL {:.1}/s ({SMALL}) {:.1}/s ({LARGE})",
                 rounds[0].last().unwrap(),
