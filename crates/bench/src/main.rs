@@ -40,8 +40,8 @@ struct Options {
     memory_seconds: u64,
     rounds: usize,
     wrk_seconds: u64,
-    /// `--only postgres`: the PostgreSQL rows alone (with the SQLite log-ins and the
-    /// hello-world they are measured against), to try a change of the database path quickly.
+    /// `--only postgres`: the PostgreSQL and replicas' rows alone (with the SQLite log-ins and
+    /// the hello-world they are measured against), to try a change of the database path quickly.
     only_postgres: bool,
 }
 
@@ -141,7 +141,7 @@ impl Bench {
     /// The table, in Markdown; success when every goal is met.
     fn print(&self) -> std::process::ExitCode {
         println!(
-            "\n`cargo xtask bench`: {} cores, {} s of wrk per round, {} rounds (medians; a log-in row's ratio is the median of the rounds' ratios, each round against the Argon2 figures measured just before it), {} requests failed\n",
+            "\n`cargo xtask bench`: {} cores, {} s of wrk per round, {} rounds (medians; the ratios of the log-in rows, the PostgreSQL rows and the replicas' row are the medians of the rounds' own ratios, each round's figure against its baseline measured in the same round), {} requests failed\n",
             self.cores, self.o.wrk_seconds, self.o.rounds, self.failed
         );
         println!("| what | measured | baseline (same run) | ratio | goal | met |");
@@ -179,6 +179,8 @@ async fn main() -> std::process::ExitCode {
     if only_postgres {
         let (service, _) = bench.service(&bench.db).await;
         bench.postgres(&service).await;
+        drop(service);
+        bench.replicas().await;
         return bench.print();
     }
     bench.start_up().await;

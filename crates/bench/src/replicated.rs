@@ -78,8 +78,11 @@ impl Bench {
         let mut rounds: [Vec<f64>; 6] = Default::default();
         for round in 0..self.o.rounds {
             rounds[0].push(wrk(&format!("{}/", hello.base), "", 32, seconds).per_second);
-            rounds[1].push(self.account_load(&small, &tokens[0]));
-            rounds[2].push(self.account_load(&large, &tokens[1]));
+            // The two reads take turns too.
+            for which in [round % 2, 1 - round % 2] {
+                let service = [&small, &large][which];
+                rounds[1 + which].push(self.account_load(service, &tokens[which]));
+            }
             // The three log-in loads take turns at going first, so that none always follows
             // the same load (the 32-connection reads before them, or one another).
             let services = [sqlite, &small, &large];
@@ -96,8 +99,21 @@ impl Bench {
                 rounds[4].last().unwrap(),
                 rounds[5].last().unwrap()
             );
+            let last = |i: usize| rounds[i].last().unwrap();
+            eprintln!(
+                "    this round's ratios: GET/hello {:.2}, log-ins PostgreSQL/SQLite {:.2}, 1,000,000/1,000 accounts {:.2} (GET) {:.2} (log-ins)",
+                last(1) / last(0),
+                last(4) / last(3),
+                last(2) / last(1),
+                last(5) / last(4)
+            );
         }
         drop((hello, small, large, pg));
+        // Each row's ratio: the median of its rounds' own ratios (figure and baseline measured
+        // within the same minute), as the log-in rows against Argon2 do: the machine's speed
+        // drifts by more than the goals' margins from one round to the next.
+        let ratio = |figure: usize, base: usize| paired_ratio(&rounds[figure], &rounds[base]);
+        let ratios = [ratio(1, 0), ratio(4, 3), ratio(2, 1), ratio(5, 4)];
         let [
             hello,
             get_small,
@@ -112,7 +128,6 @@ impl Bench {
                 "`GET /v1/account` on PostgreSQL (requests/s)",
                 get_small,
                 format!("{hello:.0} (axum hello-world)"),
-                hello,
                 "≥ 0.5 ×",
                 0.5,
             ),
@@ -120,7 +135,6 @@ impl Bench {
                 "log-ins per second on PostgreSQL",
                 logins_small,
                 format!("{sqlite_logins:.1} (SQLite)"),
-                sqlite_logins,
                 "≥ 0.95 ×",
                 0.95,
             ),
@@ -128,7 +142,6 @@ impl Bench {
                 "`GET /v1/account` on PostgreSQL with 1,000,000 accounts (requests/s)",
                 get_large,
                 format!("{get_small:.0} (1,000 accounts)"),
-                get_small,
                 "≥ 0.9 ×",
                 0.9,
             ),
@@ -136,20 +149,19 @@ impl Bench {
                 "log-ins per second on PostgreSQL with 1,000,000 accounts",
                 logins_large,
                 format!("{logins_small:.1} (1,000 accounts)"),
-                logins_small,
                 "≥ 0.9 ×",
                 0.9,
             ),
         ];
-        for (what, figure, baseline, base, goal, at_least) in rows {
+        for ((what, figure, baseline, goal, at_least), ratio) in rows.into_iter().zip(ratios) {
             let precision = if figure < 1000.0 { 1 } else { 0 };
             self.rows.push(Row {
                 what,
                 figure: format!("{figure:.precision$}"),
                 baseline,
-                ratio: format!("{:.2} ×", figure / base),
+                ratio: format!("{ratio:.2} ×"),
                 goal,
-                met: figure / base >= at_least && clean,
+                met: ratio >= at_least && clean,
             });
         }
     }
@@ -204,14 +216,35 @@ impl Bench {
             );
         }
         drop((one, three));
+        let ratio = paired_ratio(&threes, &ones);
         let (one, three) = (median(ones), median(threes));
         self.rows.push(Row {
             what: "log-ins per second, three replicas behind HAProxy (same 2 cores, one hashing thread each, PostgreSQL)",
             figure: format!("{three:.1}"),
             baseline: format!("{one:.1} (one replica behind HAProxy, both cores)"),
-            ratio: format!("{:.2} ×", three / one),
+            ratio: format!("{ratio:.2} ×"),
             goal: "≥ 0.9 ×",
-            met: three / one >= 0.9 && self.failed == failed_before,
+            met: ratio >= 0.9 && self.failed == failed_before,
         });
+    }
+}
+
+/// The median of the rounds' own ratios, `figures[i] / bases[i]`.
+fn paired_ratio(figures: &[f64], bases: &[f64]) -> f64 {
+    median(figures.iter().zip(bases).map(|(f, b)| f / b).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paired_ratio;
+
+    #[test]
+    fn the_ratio_is_the_median_of_the_rounds_ratios() {
+        // The machine half as fast in the last two rounds, and a slow minute in the third for
+        // the figure alone: the medians' ratio would be 4.5 / 10 = 0.45; the rounds' ratios are
+        // 0.95, 0.9, 0.45, 0.9 and 0.8.
+        let bases = [10.0, 10.0, 10.0, 5.0, 5.0];
+        let figures = [9.5, 9.0, 4.5, 4.5, 4.0];
+        assert!((paired_ratio(&figures, &bases) - 0.9).abs() < 1e-9);
     }
 }

@@ -297,7 +297,8 @@ fn bench(extra: &[String]) -> Result<(), String> {
         };
         return desktop_bench::run(rounds);
     }
-    // `--only postgres`: the service's PostgreSQL rows alone, without the desktop's table.
+    // `--only postgres`: the service's PostgreSQL and replicas' rows alone, without the desktop's
+    // table.
     if extra.iter().any(|a| a == "--only") {
         return service_bench(extra);
     }
