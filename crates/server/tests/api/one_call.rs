@@ -126,3 +126,35 @@ async fn getting_in_forgets_the_addresss_attempts_left_in_flight() {
         assert_eq!((stats.count, stats.in_flight), (0, 0), "after {owner}");
     }
 }
+
+/// On PostgreSQL, the log-in's two functions run their statements as index scans (the
+/// throttling index stays small) with plans made once per connection (migration 0008).
+#[tokio::test]
+async fn the_log_in_functions_keep_their_plans_and_index_scans() {
+    use sqlx::Connection as _;
+    if !on_postgres() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = sqlx::PgConnection::connect(&app.config.database)
+        .await
+        .unwrap();
+    for function in ["espace_pro_reserve", "espace_pro_open_session"] {
+        let settings: Vec<String> =
+            sqlx::query_scalar("SELECT unnest(proconfig) FROM pg_proc WHERE proname = $1")
+                .bind(function)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        for wanted in [
+            "enable_seqscan=off",
+            "enable_bitmapscan=off",
+            "plan_cache_mode=force_generic_plan",
+        ] {
+            assert!(
+                settings.iter().any(|s| s == wanted),
+                "{function} runs without {wanted}: {settings:?}"
+            );
+        }
+    }
+}
