@@ -13,6 +13,9 @@ test('five presses make 200 %, Ctrl+0 makes 100 %, within the bounds', () => {
   assert.equal(nextLevel(0.4, '-'), 0.4);
   assert.equal(nextLevel(5, '='), 5);
   assert.equal(nextLevel(1, 'a'), null);
+  // Ctrl+0 on a French AZERTY keyboard: the key gives à.
+  assert.equal(nextLevel(1.6, 'à', 'Digit0'), 1);
+  assert.equal(nextLevel(1.6, '0', 'Numpad0'), 1);
 });
 
 /** An apply whose calls are answered in the reverse order they were made (as the webview's
@@ -66,19 +69,25 @@ test('a refused request does not stop the next ones', async () => {
   assert.equal(page, 1.4);
 });
 
-test('the keys: Ctrl with = + - 0 only, not with Alt, ⌘ on macOS', async () => {
+test('the keys and the wheel: Ctrl with = + - 0 or the wheel only, not with Alt, ⌘ on macOS', async () => {
   const make = (macos) => {
     const listeners = [];
     const target = { addEventListener: (type, f) => listeners.push([type, f]) };
     const levels = [];
     setUpZoom(target, async (level) => levels.push(level), macos);
+    const wheel = (deltaY, mods = {}) => {
+      const event = { deltaY, ctrlKey: false, metaKey: false, altKey: false, ...mods, prevented: false };
+      event.preventDefault = () => { event.prevented = true; };
+      for (const [type, f] of listeners) if (type === 'wheel') f(event);
+      return event.prevented;
+    };
     const press = (key, mods = {}) => {
       const event = { key, ctrlKey: false, metaKey: false, altKey: false, ...mods, prevented: false };
       event.preventDefault = () => { event.prevented = true; };
       for (const [type, f] of listeners) if (type === 'keydown') f(event);
       return event.prevented;
     };
-    return { press, levels };
+    return { press, wheel, levels };
   };
   const pc = make(false);
   assert.equal(pc.press('=', { ctrlKey: true }), true);
@@ -88,6 +97,12 @@ test('the keys: Ctrl with = + - 0 only, not with Alt, ⌘ on macOS', async () =>
   assert.equal(pc.press('=', {}), false);
   await new Promise((r) => setTimeout(r, 0));
   assert.deepEqual(pc.levels, [1.2]);
+  assert.equal(pc.wheel(-100, { ctrlKey: true }), true, 'Ctrl with the wheel up');
+  assert.equal(pc.wheel(-100), false, 'the wheel alone scrolls');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(pc.wheel(100, { ctrlKey: true }), true, 'Ctrl with the wheel down');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(pc.levels, [1.2, 1.4, 1.2]);
   const mac = make(true);
   assert.equal(mac.press('-', { metaKey: true }), true);
   assert.equal(mac.press('-', { ctrlKey: true }), false);

@@ -171,7 +171,7 @@ impl Bench {
     /// the machine's cores (one hashing thread each); the one has them all.
     pub async fn replicas(&mut self) {
         eprintln!(
-            "==> three replicas behind HAProxy beside one, log-ins, {} alternating rounds",
+            "==> three replicas behind HAProxy beside one, log-ins, {} alternating rounds (in turns)",
             self.o.rounds
         );
         let cluster = |replicas: usize, extra: &[&str]| {
@@ -205,10 +205,16 @@ impl Bench {
         log_in(&self.http, &three.url()).await;
         let failed_before = self.failed;
         let (mut ones, mut threes) = (vec![], vec![]);
-        for _ in 0..self.o.rounds {
+        for round in 0..self.o.rounds {
             let url = |c: &LocalCluster| format!("{}/v1/sessions", c.url());
-            ones.push(self.load(&url(&one), &login_script(), 8, 10));
-            threes.push(self.load(&url(&three), &login_script(), 8, 10));
+            // The two take turns at going first.
+            if round % 2 == 0 {
+                ones.push(self.load(&url(&one), &login_script(), 8, 10));
+                threes.push(self.load(&url(&three), &login_script(), 8, 10));
+            } else {
+                threes.push(self.load(&url(&three), &login_script(), 8, 10));
+                ones.push(self.load(&url(&one), &login_script(), 8, 10));
+            }
             eprintln!(
                 "    one replica {:.1}/s, three {:.1}/s",
                 ones.last().unwrap(),
@@ -229,9 +235,24 @@ impl Bench {
     }
 }
 
-/// The median of the rounds' own ratios, `figures[i] / bases[i]`.
+/// The median of the rounds' own ratios, `figures[i] / bases[i]` (the mean of the two middle
+/// ones for an even number of rounds); a round without a baseline counts as a ratio of 0.
 fn paired_ratio(figures: &[f64], bases: &[f64]) -> f64 {
-    median(figures.iter().zip(bases).map(|(f, b)| f / b).collect())
+    let mut ratios: Vec<f64> = figures
+        .iter()
+        .zip(bases)
+        .map(|(f, b)| if *b > 0.0 { f / b } else { 0.0 })
+        .collect();
+    if ratios.is_empty() {
+        return 0.0;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let middle = ratios.len() / 2;
+    if ratios.len() % 2 == 0 {
+        (ratios[middle - 1] + ratios[middle]) / 2.0
+    } else {
+        ratios[middle]
+    }
 }
 
 #[cfg(test)]
@@ -246,5 +267,9 @@ mod tests {
         let bases = [10.0, 10.0, 10.0, 5.0, 5.0];
         let figures = [9.5, 9.0, 4.5, 4.5, 4.0];
         assert!((paired_ratio(&figures, &bases) - 0.9).abs() < 1e-9);
+        // Four rounds: the mean of the two middle ratios (0.8 and 0.9), not the upper one.
+        assert!((paired_ratio(&figures[1..], &bases[1..]) - 0.85).abs() < 1e-9);
+        // A round without a baseline counts as 0: ratios 0, 0.9 and 0.95.
+        assert!((paired_ratio(&[9.0, 1.0, 9.5], &[10.0, 0.0, 10.0]) - 0.9).abs() < 1e-9);
     }
 }

@@ -17,6 +17,14 @@ use crate::package::{self, target_dir};
 use crate::{BUILD_PACKAGES, TEST_PACKAGES, cargo, ensure_packages, root, say, server_deb, status};
 
 pub fn test(extra: &[String]) -> Result<(), String> {
+    // Also when a phase ends the run early (`?`).
+    struct FailuresAtTheEnd;
+    impl Drop for FailuresAtTheEnd {
+        fn drop(&mut self) {
+            print_failures();
+        }
+    }
+    let _failures = FailuresAtTheEnd;
     // The window's WebDriver suite, the keyring daemon, Xvfb and the .deb/.rpm are Linux things;
     // elsewhere the rest of the suite runs as it is.
     let linux = cfg!(target_os = "linux");
@@ -599,32 +607,48 @@ fn run_counting_tests(mut cmd: Command) -> Result<(u64, u64, bool), String> {
 static FAILURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 /// Prints again, just before the total, why the tests failed (see `failure_digest`).
+/// Once: what it printed is forgotten.
 fn print_failures() {
-    let failures = FAILURES.lock().unwrap_or_else(|e| e.into_inner());
+    let failures = std::mem::take(&mut *FAILURES.lock().unwrap_or_else(|e| e.into_inner()));
     let digest = failure_digest(&failures);
     if !digest.is_empty() {
-        println!("==> why the failing tests failed (the start of their output above):");
+        println!(
+            "==> why the failing tests failed (their panic messages, from their output above):"
+        );
         for line in digest {
             println!("{line}");
         }
     }
 }
 
-/// The start of each failing test's section in cargo's "failures:" output (its panic message):
-/// at most 12 non-blank lines for each of the first 6, so that a log's last lines show why.
+/// Why each failing test failed, from cargo's "failures:" output: for each of the first 6
+/// sections, its name, then its panic message and the 10 lines after it (a test's captured
+/// output comes before the panic), or its last 12 lines when it has none.
 fn failure_digest(lines: &[String]) -> Vec<&str> {
     let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut open = false;
     for line in lines {
         if line.starts_with("---- ") {
             blocks.push(vec![line]);
-        } else if let Some(block) = blocks.last_mut()
-            && !line.trim().is_empty()
-            && block.len() < 12
-        {
-            block.push(line);
+            open = true;
+        } else if line == "failures:" {
+            // The list of names that ends the output.
+            open = false;
+        } else if open && !line.trim().is_empty() {
+            blocks.last_mut().expect("a section is open").push(line);
         }
     }
-    blocks.into_iter().take(6).flatten().collect()
+    let mut digest = Vec::new();
+    for block in blocks.iter().take(6) {
+        let body = &block[1..];
+        let (from, count) = match body.iter().rposition(|l| l.contains("panicked at")) {
+            Some(at) => (at, 11),
+            None => (body.len().saturating_sub(12), 12),
+        };
+        digest.push(block[0]);
+        digest.extend(body[from..].iter().take(count));
+    }
+    digest
 }
 
 /// The number just before `label` in a cargo "test result" line.
@@ -639,20 +663,34 @@ mod tests {
     use super::{count_before, failure_digest};
 
     #[test]
-    fn keeps_the_start_of_each_failure() {
+    fn keeps_each_failures_panic_message() {
         let mut out = vec!["failures:".to_owned(), String::new()];
         out.push("---- a::b stdout ----".into());
+        out.extend((0..20).map(|i| format!("printed {i}")));
         out.push("thread 'a::b' panicked at tests/e2e/a.rs:3:5:".into());
-        out.push("the zoom never came; 320 CSS px, 160 expected".into());
-        out.extend((0..20).map(|i| format!("noise {i}")));
+        out.push("the zoom never came; 355 CSS px, 320 expected".into());
+        out.extend((0..20).map(|i| format!("  {i}: backtrace")));
         out.push(String::new());
         out.push("---- a::c stdout ----".into());
-        out.push("thread 'a::c' panicked at tests/e2e/a.rs:9:5:".into());
-        out.extend(["".into(), "failures:".into(), "    a::b".into()]);
+        out.extend((0..30).map(|i| format!("no panic {i}")));
+        out.extend([
+            "".into(),
+            "failures:".into(),
+            "    a::b".into(),
+            "    a::c".into(),
+        ]);
         let digest = failure_digest(&out);
-        assert_eq!(digest.len(), 12 + 2 + 2, "{digest:#?}");
-        assert_eq!(digest[2], "the zoom never came; 320 CSS px, 160 expected");
+        assert_eq!(digest[0], "---- a::b stdout ----");
+        assert_eq!(digest[1], "thread 'a::b' panicked at tests/e2e/a.rs:3:5:");
+        assert_eq!(digest[2], "the zoom never came; 355 CSS px, 320 expected");
+        assert_eq!(digest.len(), 1 + 11 + 1 + 12, "{digest:#?}");
         assert_eq!(digest[12], "---- a::c stdout ----");
+        assert_eq!(digest[13], "no panic 18");
+        assert_eq!(
+            *digest.last().unwrap(),
+            "no panic 29",
+            "the names' list is left out"
+        );
     }
 
     #[test]

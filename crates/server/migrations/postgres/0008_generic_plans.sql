@@ -9,3 +9,7 @@
 -- same index scan whatever the values.
 ALTER FUNCTION espace_pro_reserve SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION espace_pro_open_session SET plan_cache_mode = force_generic_plan;
+--
+-- CREATE OR REPLACE FUNCTION replaces these settings with its own: a later redefinition of
+-- either function must repeat all three (index scans, generic plans); the API suite's
+-- `the_log_in_functions_keep_their_plans_and_index_scans` checks them.
